@@ -1,0 +1,24 @@
+//! `customer-snapshot`: the command line. Thin glue over `snapshot_pipeline` and `snapshot_perf`;
+//! the only crate with clap, anyhow, progress bars, exit codes and stdout.
+
+mod args;
+mod cmd;
+mod exit;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match cmd::dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if exit::is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("customer-snapshot: error: {err:#}");
+            exit::code_for(&err)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! STAGE 1: bytes -> cues, following the W3C WebVTT parser algorithm.
