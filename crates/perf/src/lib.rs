@@ -2,4 +2,6 @@
 //! dashboard, healthcheck). Depends on the pipeline, never the reverse.
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod corpus;
+pub mod measure;
