@@ -24,6 +24,8 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Turn transcripts into customer solution snapshots (Markdown, HTML or JSON).
+    Process(cmd::process::Args),
     /// Print every cue as one JSON object per line (VTTCue attribute names).
     Cues(cmd::cues::Args),
     /// Summarise a transcript: size, cues, duration, speakers, style, warnings, validity.
