@@ -124,6 +124,9 @@ pub fn inspect(input: impl Read, max_warnings: usize) -> Result<Inspection, VttE
         }
     }
     let mut speakers: Vec<SpeakerCues> = speakers.into_values().collect();
+    for s in &mut speakers {
+        s.talk_seconds = crate::pipeline::round_to(s.talk_seconds, 3);
+    }
     speakers.sort_by(|a, b| {
         b.talk_seconds
             .total_cmp(&a.talk_seconds)
