@@ -7,7 +7,7 @@
 
 mod speaker;
 
-pub use speaker::{Marker, MarkerKind, SpeakerStyle, StyleStats, parse_marker};
+pub use speaker::{Marker, MarkerKind, StyleDetector, StyleStats, parse_marker};
 
 /// One cue as the utterance stage sees it: timing, the `<v>` voice if any, and plain text
 /// (tags removed, character references decoded).
@@ -249,7 +249,7 @@ mod tests {
         let u = run(&mut b, &[c]);
         assert_eq!(u[0].speaker.as_deref(), Some("Ann Lee"));
         assert_eq!(u[0].text, "Hi.");
-        assert_eq!(b.stats().style(), SpeakerStyle::Teams);
+        assert_eq!(b.stats().style(), crate::snapshot::Style::Teams);
     }
 
     #[test]
@@ -268,7 +268,7 @@ mod tests {
         assert_eq!(u[0].text, "Okay. Second. and third");
         assert_eq!((u[0].start_ms, u[0].end_ms), (0, 3000));
         assert_eq!(u[1].speaker.as_deref(), Some("Raj Mehta"));
-        assert_eq!(b.stats().style(), SpeakerStyle::Zoom);
+        assert_eq!(b.stats().style(), crate::snapshot::Style::Zoom);
     }
 
     #[test]

@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::snapshot::Style;
+
 /// Which kind of named marker opened a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarkerKind {
@@ -57,31 +59,58 @@ pub struct StyleStats {
     pub sound_tags: u64,
     /// Caption lines dropped as rolling repeats.
     pub rolling_repeats: u64,
+    /// Cues with inline word timestamps (`<00:00:01.000>`), as YouTube auto-captions have.
+    pub timed_cues: u64,
 }
 
-/// The transcript source as far as its speaker markers tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SpeakerStyle {
-    /// `Name: text` lines (Zoom, Otter and most meeting tools).
-    Zoom,
-    /// `<v Name>` voice tags (Microsoft Teams).
-    Teams,
-    /// Rolling auto-captions or `>>` speaker changes (YouTube, broadcast).
-    Youtube,
-    /// None of the above.
-    Generic,
+/// Guesses the transcript style from the cues alone, for callers that do not run an
+/// [`super::UtteranceBuilder`] (or run it in another pass).
+#[derive(Debug, Default, Clone)]
+pub struct StyleDetector {
+    stats: StyleStats,
+    prev_last_line: String,
 }
 
-impl SpeakerStyle {
-    /// Lower-case name, as written in the snapshot.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Zoom => "zoom",
-            Self::Teams => "teams",
-            Self::Youtube => "youtube",
-            Self::Generic => "generic",
+impl StyleDetector {
+    /// Looks at a cue's raw text (tags included): voice tags and inline word timestamps.
+    pub fn observe_raw(&mut self, raw: &str) {
+        if raw.contains("<v ") || raw.contains("<v.") {
+            self.stats.voice_tags += 1;
         }
+        let timed = raw
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'<' && w[1].is_ascii_digit());
+        self.stats.timed_cues += u64::from(timed);
+    }
+
+    /// Looks at a cue as the utterance stage sees it: speaker markers and rolling repeats.
+    pub fn observe_cue(&mut self, cue: &super::CueInput<'_>) {
+        self.stats.cues += 1;
+        let mut lines = cue.plain.lines().map(str::trim).filter(|l| !l.is_empty());
+        let Some(first) = lines.next() else { return };
+        if !self.prev_last_line.is_empty() && first == self.prev_last_line {
+            self.stats.rolling_repeats += 1;
+        }
+        match parse_marker(first).0 {
+            Marker::Named { kind, .. } => self.stats.count(kind),
+            Marker::Change => self.stats.chevrons += 1,
+            Marker::Sound => self.stats.sound_tags += 1,
+            Marker::None => {}
+        }
+        let last = lines.last().unwrap_or(first);
+        self.prev_last_line.clear();
+        self.prev_last_line.push_str(last);
+    }
+
+    /// Counts so far.
+    pub fn stats(&self) -> &StyleStats {
+        &self.stats
+    }
+
+    /// The most likely style.
+    pub fn style(&self) -> Style {
+        self.stats.style()
     }
 }
 
@@ -95,18 +124,18 @@ impl StyleStats {
     }
 
     /// The most likely source given the markers seen.
-    pub fn style(&self) -> SpeakerStyle {
+    pub fn style(&self) -> Style {
         let named = self.colon_names + self.bracket_names;
         if self.voice_tags > 0 && self.voice_tags >= named {
-            SpeakerStyle::Teams
-        } else if self.rolling_repeats * 4 >= self.cues.max(1) {
-            SpeakerStyle::Youtube
+            Style::Teams
+        } else if self.rolling_repeats * 4 >= self.cues.max(1) || self.timed_cues * 2 > self.cues {
+            Style::Youtube
         } else if named > 0 && named >= self.chevrons + self.chevron_names {
-            SpeakerStyle::Zoom
+            Style::Zoom
         } else if self.chevrons + self.chevron_names > 0 {
-            SpeakerStyle::Youtube
+            Style::Youtube
         } else {
-            SpeakerStyle::Generic
+            Style::Generic
         }
     }
 }
@@ -395,26 +424,50 @@ mod tests {
             colon_names: 10,
             ..Default::default()
         };
-        assert_eq!(s.style(), SpeakerStyle::Zoom);
+        assert_eq!(s.style(), Style::Zoom);
         let s = StyleStats {
             cues: 10,
             rolling_repeats: 8,
             ..Default::default()
         };
-        assert_eq!(s.style(), SpeakerStyle::Youtube);
+        assert_eq!(s.style(), Style::Youtube);
         let s = StyleStats {
             cues: 10,
             voice_tags: 10,
             ..Default::default()
         };
-        assert_eq!(s.style(), SpeakerStyle::Teams);
+        assert_eq!(s.style(), Style::Teams);
         assert_eq!(
             StyleStats {
                 cues: 3,
                 ..Default::default()
             }
             .style(),
-            SpeakerStyle::Generic
+            Style::Generic
         );
+    }
+
+    #[test]
+    fn detector_sees_youtube_and_teams() {
+        let mut d = StyleDetector::default();
+        let cue = |plain| super::super::CueInput {
+            start_ms: 0,
+            end_ms: 1,
+            voice: None,
+            plain,
+        };
+        for (raw, plain) in [
+            ("okay<00:00:00.818><c> so</c>", "okay so"),
+            ("okay so\n ", "okay so"),
+            ("okay so\nnow<00:00:02.964><c> um</c>", "okay so\nnow um"),
+        ] {
+            d.observe_raw(raw);
+            d.observe_cue(&cue(plain));
+        }
+        assert_eq!(d.style(), Style::Youtube);
+        let mut d = StyleDetector::default();
+        d.observe_raw("<v Ann>Hi</v>");
+        d.observe_cue(&cue("Hi"));
+        assert_eq!(d.style(), Style::Teams);
     }
 }
