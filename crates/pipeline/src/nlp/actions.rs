@@ -260,10 +260,8 @@ impl Actions {
         for c in COMMITS {
             if let Some(end) = find_words(l, c) {
                 let next = next_word(&l[end..]);
-                if c.ends_with("ll") || c.ends_with("will") {
-                    if NOT_ACTIONS.contains(&next) {
-                        continue;
-                    }
+                if (c.ends_with("ll") || c.ends_with("will")) && NOT_ACTIONS.contains(&next) {
+                    continue;
                 }
                 // "if we need to" is a condition, not a commitment.
                 if l[..end].contains("if ") && c.contains("need") {

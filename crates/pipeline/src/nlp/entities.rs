@@ -18,6 +18,17 @@ use super::patterns::{Sent, match_at};
 use super::token::{Kind, Tok};
 use super::{Entity, EntityLabel};
 
+/// Words that open a sentence or address someone without being part of a name.
+const GREETINGS: &[&str] = &[
+    "hi", "hey", "hello", "thanks", "thank", "okay", "ok", "yeah", "yes", "so", "well", "oh",
+    "dear", "bye",
+];
+
+/// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
+/// transcript is taken to capitalise common nouns for emphasis, so such runs stop counting as
+/// product names.
+const TITLE_CASE_NOISE: usize = 6;
+
 /// Distinct candidates kept; later new spans are ignored (existing ones still count).
 pub(crate) const MAX_CANDIDATES: usize = 50_000;
 
@@ -48,6 +59,8 @@ struct Cand {
     /// Mentions that did not open a sentence.
     mid: u32,
     first_ms: u64,
+    /// Decided not to be an entity (a role, a heading); never relabelled.
+    rejected: bool,
 }
 
 /// Settings that decide which candidates are reported.
@@ -150,6 +163,7 @@ impl EntityTable {
                     count: 0,
                     mid: 0,
                     first_ms: u64::MAX,
+                    rejected: false,
                 });
                 self.map.insert(key.to_owned(), self.cands.len() - 1);
                 self.cands.len() - 1
@@ -312,10 +326,12 @@ impl EntityTable {
                 }
             }
             i = end;
-            // "Thanks Dana", "Hi Raj": greetings are not part of the name.
+            // "Thanks Dana", "Hi Raj": a sentence's opening word or a greeting is not part of a
+            // name, but a capitalised "First" inside one is ("First National Bank").
             while start < end {
                 lower_into(s.s(start), &mut self.lower);
-                if !is_stop(&self.lower) {
+                let opener = start == first && is_stop(&self.lower);
+                if !opener && !GREETINGS.contains(&self.lower.as_str()) {
                     break;
                 }
                 start += 1;
@@ -398,32 +414,70 @@ impl EntityTable {
     /// Labels, merges and filters the candidates; see the module docs.
     pub fn finish(self, limits: EntityLimits) -> Vec<Entity> {
         let mut cands = self.cands;
-        let lower_words = |t: &str| {
+        let words_of = |t: &str| {
             t.split_whitespace()
                 .map(str::to_lowercase)
                 .collect::<Vec<_>>()
         };
+        let all_dictionary = |words: &[String]| {
+            words
+                .iter()
+                .all(|w| is_stop(w) || (w.bytes().all(|b| b.is_ascii_lowercase()) && is_english(w)))
+        };
 
-        // A. Multi-word names whose shape decides their label.
+        // A. Multi-word capitalised runs whose shape decides their label.
         for c in cands.iter_mut().filter(|c| c.src == Src::Run) {
-            let words = lower_words(&c.text);
+            let words = words_of(&c.text);
             let (first, last) = (&words[0], &words[words.len() - 1]);
-            c.label = if ORG_SUFFIXES.contains(&last.as_str()) {
-                Some(EntityLabel::Org)
+            if ORG_SUFFIXES.contains(&last.as_str()) {
+                c.label = Some(EntityLabel::Org);
             } else if ROLE_WORDS.contains(&last.as_str()) || GENERIC_HEADS.contains(&first.as_str())
             {
-                None
+                c.rejected = true;
             } else if is_given_name(first)
                 && words.len() <= 3
                 && words[1..].iter().all(|w| !is_stop(w))
             {
-                Some(EntityLabel::Person)
-            } else {
-                None
-            };
+                c.label = Some(EntityLabel::Person);
+            }
         }
 
-        // B. Name parts of people, organisations and products.
+        // B. A shorter form of one longer organisation is a mention of it ("Alpine Health" of
+        // "Alpine Health Group").
+        let mut merge: Vec<Option<usize>> = vec![None; cands.len()];
+        let orgs: Vec<(usize, Vec<String>)> = cands
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.label == Some(EntityLabel::Org) && !c.rejected)
+            .map(|(i, c)| (i, words_of(&c.text)))
+            .collect();
+        for (i, c) in cands.iter().enumerate() {
+            if c.rejected
+                || c.src == Src::Speaker
+                || !matches!(c.label, None | Some(EntityLabel::Org))
+            {
+                continue;
+            }
+            let words = words_of(&c.text);
+            if words.len() < 2 {
+                continue;
+            }
+            // Only a legal-form tail may differ: "Alpine Health" + "Group", not "Booking Data" +
+            // "Dashboard".
+            let mut longer = orgs.iter().filter(|(j, w)| {
+                *j != i
+                    && w.len() > words.len()
+                    && w.starts_with(&words)
+                    && w[words.len()..]
+                        .iter()
+                        .all(|x| ORG_SUFFIXES.contains(&x.as_str()))
+            });
+            if let (Some((j, _)), None) = (longer.next(), longer.next()) {
+                merge[i] = Some(*j);
+            }
+        }
+
+        // C. Name parts of people, organisations and products.
         let mut person_part: HashMap<String, Option<usize>> = HashMap::new();
         let mut org_stem: HashMap<String, Option<usize>> = HashMap::new();
         let mut product_part: HashMap<String, Option<usize>> = HashMap::new();
@@ -433,8 +487,8 @@ impl EntityTable {
                 .or_insert(Some(i));
         };
         for (i, c) in cands.iter().enumerate() {
-            let words = lower_words(&c.text);
-            if words.len() < 2 {
+            let words = words_of(&c.text);
+            if words.len() < 2 || c.rejected || merge[i].is_some() {
                 continue;
             }
             let (first, last) = (&words[0], &words[words.len() - 1]);
@@ -452,41 +506,55 @@ impl EntityTable {
             }
         }
 
-        // C. Unlabelled multi-word candidates; D. single words. `merge[i] = Some(j)` sends i's
-        // mentions to j.
-        let mut merge: Vec<Option<usize>> = vec![None; cands.len()];
+        // D. Unlabelled multi-word candidates. A transcript that capitalises many runs of plain
+        // dictionary words does so for emphasis; then such runs are not names.
+        let plain_runs = cands
+            .iter()
+            .filter(|c| {
+                c.src == Src::Run && c.label.is_none() && !c.rejected && c.count >= 2 && c.mid >= 1
+            })
+            .filter(|c| all_dictionary(&words_of(&c.text)))
+            .count();
+        let emphasis_caps = plain_runs > TITLE_CASE_NOISE;
         for i in 0..cands.len() {
             let c = &cands[i];
-            if c.label.is_some() && !matches!(c.src, Src::Gaz(_)) {
+            if c.label.is_some() || c.rejected || merge[i].is_some() {
                 continue;
             }
-            let words = lower_words(&c.text);
-            let Some(first) = words.first() else { continue };
-            if words.len() >= 2 {
-                if c.label.is_some() {
-                    continue;
-                }
-                let stem_of_org = org_stem
-                    .get(first.as_str())
+            let words = words_of(&c.text);
+            if words.len() < 2 {
+                continue;
+            }
+            // "Brightwater Connect" next to "Brightwater Analytics": a vendor names its products
+            // after itself. Long runs and ones holding a role word are descriptions, not names.
+            let stem_of_org = words.len() <= 3
+                && !words.iter().any(|w| ROLE_WORDS.contains(&w.as_str()))
+                && org_stem
+                    .get(words[0].as_str())
                     .copied()
                     .flatten()
-                    .filter(|&o| o != i);
-                let label = if stem_of_org.is_some() {
-                    Some(EntityLabel::Product)
-                } else if c.src == Src::Run && c.count >= 2 && c.mid >= 1 {
-                    Some(EntityLabel::Product)
-                } else {
-                    None
-                };
-                cands[i].label = label;
+                    .is_some_and(|o| o != i);
+            let recurring = c.src == Src::Run && c.count >= 2 && c.mid >= 1;
+            if stem_of_org || (recurring && !(emphasis_caps && all_dictionary(&words))) {
+                cands[i].label = Some(EntityLabel::Product);
+            }
+        }
+
+        // E. Single words: a part of a longer name is a mention of it, else a given name or a
+        // CamelCase product name.
+        for i in 0..cands.len() {
+            let c = &cands[i];
+            if c.rejected
+                || merge[i].is_some()
+                || (c.label.is_some() && !matches!(c.src, Src::Gaz(_)))
+            {
                 continue;
             }
-            let target = person_part
-                .get(first.as_str())
-                .or_else(|| org_stem.get(first.as_str()))
-                .or_else(|| product_part.get(first.as_str()))
-                .copied()
-                .flatten()
+            let words = words_of(&c.text);
+            let [word] = words.as_slice() else { continue };
+            let target = [&person_part, &org_stem, &product_part]
+                .iter()
+                .find_map(|m| m.get(word.as_str()).copied().flatten())
                 .filter(|&t| t != i);
             if let Some(t) = target {
                 merge[i] = Some(t);
@@ -496,7 +564,7 @@ impl EntityTable {
                 continue;
             }
             let cased_word = c.text.starts_with(char::is_uppercase);
-            cands[i].label = if is_given_name(first) && (c.mid >= 1 || !cased_word) {
+            cands[i].label = if is_given_name(word) && (c.mid >= 1 || !cased_word) {
                 Some(EntityLabel::Person)
             } else if is_camel(&c.text) && (c.mid >= 1 || c.count >= 2) {
                 Some(EntityLabel::Product)
@@ -505,21 +573,36 @@ impl EntityTable {
             };
         }
         for i in 0..cands.len() {
-            if let Some(t) = merge[i] {
-                let (count, mid, first_ms) = (cands[i].count, cands[i].mid, cands[i].first_ms);
-                let target = &mut cands[t];
-                target.count += count;
-                target.mid += mid;
-                target.first_ms = target.first_ms.min(first_ms);
-                cands[i].label = None;
+            // Follow chains ("Alpine" -> "Alpine Health" -> "Alpine Health Group").
+            let mut t = match merge[i] {
+                Some(t) => t,
+                None => continue,
+            };
+            let mut hops = 0;
+            while let Some(next) = merge[t] {
+                t = next;
+                hops += 1;
+                if hops > 8 {
+                    break;
+                }
             }
+            let (count, mid, first_ms) = (cands[i].count, cands[i].mid, cands[i].first_ms);
+            let target = &mut cands[t];
+            target.count += count;
+            target.mid += mid;
+            target.first_ms = target.first_ms.min(first_ms);
+            cands[i].label = None;
         }
 
-        // E. Report.
+        // F. Report.
         let mut out: Vec<Entity> = cands
             .into_iter()
-            .filter_map(|c| {
+            .enumerate()
+            .filter_map(|(i, c)| {
                 let label = c.label?;
+                if c.rejected || merge[i].is_some() {
+                    return None;
+                }
                 let count = if c.src == Src::Speaker {
                     c.count.max(1)
                 } else {
@@ -553,5 +636,281 @@ impl EntityTable {
                 .then(a.first_seconds.total_cmp(&b.first_seconds))
         });
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlp::token::tokenize;
+
+    fn run_with(
+        speakers: &[&str],
+        sentences: &[&str],
+        limits: EntityLimits,
+    ) -> Vec<(String, EntityLabel, u32)> {
+        let mut t = EntityTable::default();
+        for s in speakers {
+            t.add_speaker(s);
+        }
+        let mut toks = Vec::new();
+        for (i, s) in sentences.iter().enumerate() {
+            tokenize(s, &mut toks);
+            t.observe(s, &toks, i as u64 * 1000);
+        }
+        t.finish(limits)
+            .into_iter()
+            .map(|e| (e.text, e.label, e.count))
+            .collect()
+    }
+
+    fn run(speakers: &[&str], sentences: &[&str]) -> Vec<(String, EntityLabel, u32)> {
+        run_with(
+            speakers,
+            sentences,
+            EntityLimits {
+                min_frequency: 1,
+                min_length: 3,
+            },
+        )
+    }
+
+    fn has(out: &[(String, EntityLabel, u32)], text: &str, label: EntityLabel) -> bool {
+        out.iter().any(|(t, l, _)| t == text && *l == label)
+    }
+
+    use EntityLabel::*;
+
+    #[test]
+    fn speaker_first_names_and_surnames_are_mentions_of_the_speaker() {
+        let out = run(
+            &["Sarah Chen"],
+            &["Thanks, Sarah.", "Chen said so.", "Sarah's team agrees."],
+        );
+        assert_eq!(out, [("Sarah Chen".to_owned(), Person, 3)]);
+    }
+
+    #[test]
+    fn sentence_initial_capitals_are_not_entities() {
+        let out = run(
+            &[],
+            &[
+                "Okay.",
+                "So, that works.",
+                "Thanks everyone.",
+                "Great, perfect.",
+                "Honestly it is fine.",
+                "Phase one is data.",
+            ],
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn organisation_suffixes_and_their_products() {
+        let out = run(
+            &[],
+            &[
+                "We use Brightwater Connect for the feeds.",
+                "I'm Raj, architect at Brightwater Analytics.",
+                "The kickoff at Halvorsen Marine Supply went well.",
+                "Everyone at Halvorsen agrees.",
+            ],
+        );
+        assert!(has(&out, "Brightwater Analytics", Org), "{out:?}");
+        assert!(has(&out, "Brightwater Connect", Product), "{out:?}");
+        assert!(
+            out.contains(&("Halvorsen Marine Supply".to_owned(), Org, 2)),
+            "{out:?}"
+        );
+        assert!(!out.iter().any(|(t, _, _)| t == "Halvorsen"), "{out:?}");
+        assert!(
+            has(&out, "Raj", Person),
+            "a given name mid-sentence is a person: {out:?}"
+        );
+    }
+
+    #[test]
+    fn shorter_form_of_an_organisation_is_one_entity() {
+        let out = run(
+            &[],
+            &[
+                "Welcome to Alpine Health Group.",
+                "James is CIO at Alpine Health now.",
+            ],
+        );
+        assert_eq!(out, [("Alpine Health Group".to_owned(), Org, 2)]);
+    }
+
+    #[test]
+    fn gazetteer_respects_case() {
+        let out = run(
+            &[],
+            &[
+                "We moved to Snowflake on AWS in Oregon.",
+                "Give us a minute.",
+                "For US customers only.",
+            ],
+        );
+        assert!(
+            has(&out, "Snowflake", Product) && has(&out, "AWS", Org) && has(&out, "Oregon", Gpe)
+        );
+        assert!(has(&out, "US", Gpe));
+        assert_eq!(
+            out.iter()
+                .filter(|(t, _, _)| t == "US")
+                .map(|e| e.2)
+                .sum::<u32>(),
+            1
+        );
+        let out = run(
+            &[],
+            &["we are on snowflake and oracle in ohio", "tell us more"],
+        );
+        assert!(
+            has(&out, "Snowflake", Product)
+                && has(&out, "Oracle", Product)
+                && has(&out, "Ohio", Gpe)
+        );
+        assert!(!out.iter().any(|(t, _, _)| t == "US"));
+    }
+
+    #[test]
+    fn everyday_word_vendors_need_a_capital_mid_sentence() {
+        assert!(run(&[], &["Slack isn't approved here."]).is_empty());
+        assert!(run(&[], &["cut them some slack"]).is_empty());
+        let out = run(
+            &[],
+            &[
+                "We set up a shared Slack channel.",
+                "Slack isn't approved here.",
+            ],
+        );
+        assert_eq!(out, [("Slack".to_owned(), Product, 2)]);
+    }
+
+    #[test]
+    fn lower_case_captions() {
+        let out = run(
+            &[],
+            &[
+                "this is the session between lumora data and greystone mutual",
+                "i'm elena vasquez a solutions engineer",
+                "elena pretty much knows",
+                "i'm the architect at greystone",
+                "with lumora pipelines the reader is light",
+                "the system modstamp is there",
+            ],
+        );
+        assert!(has(&out, "lumora data", Org), "{out:?}");
+        assert!(
+            out.contains(&("greystone mutual".to_owned(), Org, 2)),
+            "{out:?}"
+        );
+        assert!(
+            out.contains(&("elena vasquez".to_owned(), Person, 2)),
+            "{out:?}"
+        );
+        assert!(has(&out, "lumora pipelines", Product), "{out:?}");
+        assert!(
+            !out.iter()
+                .any(|(t, _, _)| t.contains("modstamp") || t == "pretty"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn people_from_given_names_and_possessives() {
+        let out = run(
+            &[],
+            &[
+                "After go-live you'll work with Ben Castellano's team.",
+                "Ben runs support.",
+            ],
+        );
+        assert_eq!(out, [("Ben Castellano".to_owned(), Person, 2)]);
+        let out = run(
+            &[],
+            &[
+                "Aisha Okafor from finance couldn't make it.",
+                "Right, Aisha is our CFO.",
+            ],
+        );
+        assert_eq!(out, [("Aisha Okafor".to_owned(), Person, 2)]);
+    }
+
+    #[test]
+    fn roles_and_headings_are_not_names() {
+        let out = run(
+            &[],
+            &[
+                "I'm Colleen, VP of Operations at the company.",
+                "My title is Senior Business Systems Analyst, really.",
+                "The next question is the Company Contact Role, right.",
+                "So the next question is the Company Contact Role.",
+            ],
+        );
+        assert!(out.iter().all(|(_, l, _)| *l == Person), "{out:?}");
+    }
+
+    #[test]
+    fn repeated_capitalised_names_become_products() {
+        let once = run(
+            &[],
+            &["Phase two is the models, that's Insight Forecaster."],
+        );
+        assert!(once.is_empty(), "{once:?}");
+        let twice = run(
+            &[],
+            &[
+                "Phase two is the models, that's Insight Forecaster.",
+                "Yes. Insight Forecaster detects seasonality.",
+            ],
+        );
+        assert_eq!(twice, [("Insight Forecaster".to_owned(), Product, 2)]);
+    }
+
+    #[test]
+    fn one_value_said_two_ways_is_one_entity_in_digits() {
+        let out = run(
+            &[],
+            &[
+                "We want to cut it by twenty percent.",
+                "So a 20% reduction.",
+            ],
+        );
+        assert_eq!(out, [("20%".to_owned(), Percent, 2)]);
+    }
+
+    #[test]
+    fn limits() {
+        let s = ["Ask Ann about it.", "We use Snowflake.", "Snowflake again."];
+        let out = run_with(
+            &[],
+            &s,
+            EntityLimits {
+                min_frequency: 2,
+                min_length: 3,
+            },
+        );
+        assert_eq!(out, [("Snowflake".to_owned(), Product, 2)]);
+        let out = run_with(
+            &[],
+            &s,
+            EntityLimits {
+                min_frequency: 1,
+                min_length: 4,
+            },
+        );
+        assert!(!out.iter().any(|(t, _, _)| t == "Ann"));
+        let out = run_with(
+            &[],
+            &s,
+            EntityLimits {
+                min_frequency: 1,
+                min_length: 3,
+            },
+        );
+        assert!(has(&out, "Ann", Person));
     }
 }

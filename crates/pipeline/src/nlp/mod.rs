@@ -127,10 +127,19 @@ impl Analyzer {
         let technical_terms = self
             .terms
             .finish(&self.topics.phrases, self.opts.max_technical_terms);
-        let topics = self.topics.top(self.opts.top_topics);
+        let entities = self.entities.finish(limits);
+        // People's names are who spoke, not what the meeting was about.
+        let name_words: std::collections::HashSet<String> = entities
+            .iter()
+            .filter(|e| e.label == EntityLabel::Person)
+            .flat_map(|e| e.text.split_whitespace().map(str::to_lowercase))
+            .collect();
+        let mut topics = self.topics.top(self.opts.top_topics + name_words.len());
+        topics.retain(|t| !t.phrase.split(' ').all(|w| name_words.contains(w)));
+        topics.truncate(self.opts.top_topics);
         let (action_items, questions) = self.actions.finish();
         Analysis {
-            entities: self.entities.finish(limits),
+            entities,
             topics,
             technical_terms,
             action_items,

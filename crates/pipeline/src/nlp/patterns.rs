@@ -322,7 +322,7 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
     // Scales only make sense for money and percentages.
     let (v, j, _) = quantity(s, i, false)?;
     // "9 AM Eastern", "2pm".
-    if s.any(j, AM_PM) && v >= 1.0 && v <= 12.0 && v.fract() == 0.0 {
+    if s.any(j, AM_PM) && (1.0..=12.0).contains(&v) && v.fract() == 0.0 {
         let mut e = j + 1;
         if s.any(e, TIMEZONES) {
             e += 1;
@@ -349,6 +349,18 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
     } else {
         (None, j)
     };
+    // "two business days": the qualifier stays inside the entity.
+    let unit_at = if s.any(unit_at, &["business", "working", "calendar"])
+        && s.any(unit_at + 1, &["days", "day", "weeks"])
+    {
+        unit_at + 1
+    } else {
+        unit_at
+    };
+    // "One second" is "wait a moment", not a duration.
+    if s.any(unit_at, &["second", "sec"]) && v == 1.0 && !s.toks[i].kind.eq(&Kind::Num) {
+        return None;
+    }
     let (label, u) = if let Some(u) = unit(DATE_UNITS, s.s(unit_at)) {
         (EntityLabel::Date, u)
     } else if let Some(u) = unit(TIME_UNITS, s.s(unit_at)) {
@@ -442,6 +454,18 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
     if rel {
         return None;
     }
+    // "the second quarter", "Q2" said in words.
+    if s.any(
+        i,
+        &[
+            "first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th",
+        ],
+    ) && s.is(i + 1, "quarter")
+    {
+        key.push_str("date:");
+        key.push_str(&s.span(i, i + 2).to_ascii_lowercase());
+        return m(i + 2, EntityLabel::Date);
+    }
     // "end of the month".
     if s.is(i, "end")
         && s.is(i + 1, "of")
@@ -487,7 +511,7 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
         let ctx = i > 0 && s.any(i - 1, MONTH_CONTEXT);
         let cap_mid = cased && i > 0 && t.starts_with(char::is_uppercase);
         let verb_next = s.any(i + 1, &["i", "we", "you", "be", "have", "not", "on"]);
-        if !ctx && !(cap_mid && !verb_next) {
+        if !ctx && (!cap_mid || verb_next) {
             return None;
         }
     }
@@ -625,6 +649,12 @@ mod tests {
             ["six to eight weeks", "2-3 weeks"]
         );
         assert_eq!(texts("It is fifteen years old"), ["fifteen years old"]);
+        assert_eq!(
+            texts("in the second quarter within two business days"),
+            ["second quarter", "two business days"]
+        );
+        assert!(texts("One second, let me check").is_empty());
+        assert_eq!(texts("wait 30 seconds"), ["30 seconds"]);
         assert_eq!(
             texts("Thursdays are bad, Saturdays too"),
             ["Thursdays", "Saturdays"]

@@ -121,6 +121,10 @@ impl Terms {
         }
         for i in words {
             let w = s.s(i);
+            // ".NET" is a product name, not the acronym "NET".
+            if i > 0 && s.s(i - 1) == "." && !s.toks[i].spaced {
+                continue;
+            }
             if let Some(a) = acronym(w) {
                 bump(&mut self.acronyms, a);
             } else if is_camel(w) {

@@ -144,7 +144,7 @@ fn push_normalised(raw: &str, out: &mut String) {
 
 /// Splits a word into its core and trailing punctuation: `"know,"` -> (`know`, `,`).
 fn split_trailing(word: &str) -> (&str, &str) {
-    let core = word.trim_end_matches(|c: char| matches!(c, ',' | '.' | '?' | '!' | ';' | ':'));
+    let core = word.trim_end_matches([',', '.', '?', '!', ';', ':']);
     let core_start = core.trim_start_matches(['"', '\'', '(']);
     (core_start, &word[core.len()..])
 }

@@ -98,7 +98,7 @@ impl StyleDetector {
             Marker::Sound => self.stats.sound_tags += 1,
             Marker::None => {}
         }
-        let last = lines.last().unwrap_or(first);
+        let last = lines.next_back().unwrap_or(first);
         self.prev_last_line.clear();
         self.prev_last_line.push_str(last);
     }
