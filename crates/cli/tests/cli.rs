@@ -1,5 +1,12 @@
 //! One integration-test binary for the command line, with modules by topic.
+//!
+//! A crate-root test file resolves `mod x;` beside itself (`tests/x.rs`), so the topic files in
+//! `tests/cli/` are named with `#[path]`.
 
+#[path = "cli/util.rs"]
 mod util;
 
+#[path = "cli/cues.rs"]
+mod cues;
+#[path = "cli/process.rs"]
 mod process;
