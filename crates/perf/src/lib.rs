@@ -4,4 +4,5 @@
 
 pub mod bench;
 pub mod corpus;
+pub mod export;
 pub mod measure;

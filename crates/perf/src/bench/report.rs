@@ -204,8 +204,8 @@ pub struct StageResult {
     pub stage: String,
     /// Time spent in the stage.
     pub seconds: f64,
-    /// Input size over the stage's time.
-    pub throughput_mb_per_s: f64,
+    /// Input size over the stage's time; `None` when the stage took no measurable time.
+    pub throughput_mb_per_s: Option<f64>,
 }
 
 /// The comparison with a baseline run.
@@ -276,8 +276,72 @@ fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::bench::runner::summarize;
+
+    /// A fixed two-size report for the renderers' tests.
+    pub(crate) fn sample_report() -> BenchmarkReport {
+        let run = |wall: f64, peak: u64| RunRecord {
+            wall_seconds: wall,
+            user_seconds: wall * 0.8,
+            sys_seconds: wall * 0.1,
+            peak_rss_bytes: peak,
+            avg_rss_bytes: Some(peak / 2),
+            success: true,
+            failure: None,
+        };
+        let targets = Targets::default();
+        let small = summarize(
+            100_000,
+            vec![
+                run(0.010, 4_000_000),
+                run(0.012, 4_100_000),
+                run(0.011, 4_000_000),
+            ],
+            &targets,
+        );
+        let mut big = summarize(
+            10_000_000,
+            vec![
+                run(0.50, 9_000_000),
+                run(0.52, 9_200_000),
+                run(0.51, 9_100_000),
+            ],
+            &targets,
+        );
+        big.stages = vec![StageResult {
+            stage: "parse".into(),
+            seconds: 0.05,
+            throughput_mb_per_s: Some(200.0),
+        }];
+        BenchmarkReport {
+            schema_version: SCHEMA_VERSION,
+            started_at: "2026-11-26T06:00:00Z".into(),
+            complete: true,
+            system: SystemInfo {
+                cpu_model: "Test CPU".into(),
+                logical_cores: 2,
+                physical_cores: Some(1),
+                memory_total_bytes: 8_000_000_000,
+                os: "Linux (Test)".into(),
+                kernel: "6.1.0".into(),
+                tool_version: "0.1.0".into(),
+                git_commit: Some("abc1234".into()),
+            },
+            settings: Settings {
+                sizes_bytes: vec![100_000, 10_000_000],
+                runs: 3,
+                warmup: 1,
+                corpus: Layout::Realistic,
+                seed: 42,
+                command: vec!["customer-snapshot".into(), "process".into()],
+                targets,
+            },
+            results: vec![small, big],
+            baseline: None,
+        }
+    }
 
     #[test]
     fn utc_formatting_matches_known_instants() {

@@ -271,20 +271,31 @@ mod tests {
 
     #[test]
     fn cpu_time_and_memory_of_a_busy_child_are_seen() {
-        // Busy loop in the shell for a while: user time must dominate.
+        // A busy loop in the shell: CPU time is charged whatever the machine's load.
         let m = sh("i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done");
         assert!(m.status.success());
         assert!(m.user_seconds + m.sys_seconds > 0.05, "{m:?}");
-        assert!(m.cpu_fraction() > 0.5, "{m:?}");
+        assert!(m.cpu_fraction() > 0.0 && m.cpu_fraction() <= 1.05, "{m:?}");
         let avg = m.avg_rss_bytes.expect("sampled");
         assert!(avg <= m.peak_rss_bytes + 4096 * 16, "{m:?}");
     }
 
     #[test]
     fn peak_rss_follows_what_the_child_touches() {
-        // `head -c` of 64 MB into a shell variable would be slow; use dd's buffer instead.
-        let small = sh("dd if=/dev/zero of=/dev/null bs=1M count=1 2>/dev/null");
-        let big = sh("dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null");
+        // dd allocates and fills one buffer of `bs` bytes.
+        let dd = |bs: &str| {
+            let bs = format!("bs={bs}");
+            run(
+                Path::new("dd"),
+                ["if=/dev/zero", "of=/dev/null", &bs, "count=1"],
+            )
+            .unwrap()
+        };
+        let (small, big) = (dd("1M"), dd("64M"));
+        assert!(
+            small.status.success() && big.status.success(),
+            "{small:?} {big:?}"
+        );
         assert!(
             big.peak_rss_bytes > small.peak_rss_bytes + 50_000_000,
             "{small:?} {big:?}"
