@@ -5,4 +5,5 @@
 pub mod bench;
 pub mod corpus;
 pub mod export;
+pub mod history;
 pub mod measure;

@@ -283,7 +283,7 @@ mod tests {
         let tp = big.throughput_mb_per_s.unwrap();
         assert!((tp - 2.0 / w.median).abs() < 1e-9);
         assert!(small.verdict.unwrap().pass);
-        assert_eq!(big.verdict.as_ref().unwrap().tier, "medium");
+        assert_eq!(big.verdict.as_ref().unwrap().tier, "1–10 MB");
         assert_eq!(big.peak_rss_bytes_max, Some(8_000_000 + 6_000_000));
         assert!((big.cpu_percent_median.unwrap() - 95.0).abs() < 1e-9);
         assert!(big.warnings.is_empty(), "{:?}", big.warnings);

@@ -1,25 +1,34 @@
 //! The performance guide's targets, and the verdict of a measured size against them.
 //!
 //! Defaults (the guide's table): under 1 MB in < 5 s, < 100 MB peak RSS, > 0.2 MB/s; 1 to 10
-//! MB in < 30 s, < 300 MB, > 0.3 MB/s; 10 to 50 MB in < 2 min, < 500 MB, > 0.4 MB/s. Tiers are
-//! half-open by file size, `[0, 1)`, `[1, 10)`, `[10, 50]` MB, so a 10 MB file is held to the
-//! 10–50 MB row; a file above the last tier gets no verdict. Sizes and throughput use SI MB.
+//! MB in < 30 s, < 300 MB, > 0.3 MB/s; 10 to 50 MB in < 2 min, < 500 MB, > 0.4 MB/s. A file
+//! belongs to the first row whose `max_input_mb` it stays below, and the last row also takes a
+//! file of exactly its bound: rows are `[0, 1)`, `[1, 10)`, `[10, 50]` MB, so a 10 MB file is
+//! held to the 10–50 MB row, as "< 1 MB" and "1–10 MB" read. Above the last row there is no
+//! verdict. Sizes and throughput use SI MB (10^6 bytes).
 //!
-//! The table is overridable from `customer-snapshot.toml`'s `[benchmark.targets]`:
+//! [`BenchmarkConfig`] is the `[benchmark]` table of `customer-snapshot.toml`:
 //!
 //! ```toml
-//! [benchmark.targets.medium]
-//! max_wall_seconds = 20
+//! [benchmark]
+//! sizes_mb = [0.1, 1, 10]
+//! runs = 10
+//! targets = [
+//!   { max_input_mb = 1, max_wall_seconds = 5, max_peak_rss_mb = 100, min_throughput_mb_per_s = 0.2 },
+//!   { max_input_mb = 50, max_wall_seconds = 60, max_peak_rss_mb = 400, min_throughput_mb_per_s = 0.4 },
+//! ]
 //! ```
 
 use serde::{Deserialize, Serialize};
+
+use crate::corpus::Layout;
 
 /// One row of the targets table.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     /// Files smaller than this (in MB) belong to the row (the last row includes it).
-    pub below_size_mb: f64,
+    pub max_input_mb: f64,
     /// Longest acceptable median wall time.
     pub max_wall_seconds: f64,
     /// Largest acceptable peak RSS, in MB.
@@ -28,89 +37,57 @@ pub struct Tier {
     pub min_throughput_mb_per_s: f64,
 }
 
-/// The whole table: three rows, each overridable field by field (see [`TargetsConfig`]).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(from = "TargetsConfig")]
+/// The targets table, rows in ascending `max_input_mb`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Targets {
-    /// Under 1 MB.
-    pub small: Tier,
-    /// 1 to 10 MB.
-    pub medium: Tier,
-    /// 10 to 50 MB.
-    pub large: Tier,
+    /// The rows.
+    pub tiers: Vec<Tier>,
 }
 
 impl Default for Targets {
     fn default() -> Self {
+        let tier =
+            |max_input_mb, max_wall_seconds, max_peak_rss_mb, min_throughput_mb_per_s| Tier {
+                max_input_mb,
+                max_wall_seconds,
+                max_peak_rss_mb,
+                min_throughput_mb_per_s,
+            };
         Self {
-            small: Tier {
-                below_size_mb: 1.0,
-                max_wall_seconds: 5.0,
-                max_peak_rss_mb: 100.0,
-                min_throughput_mb_per_s: 0.2,
-            },
-            medium: Tier {
-                below_size_mb: 10.0,
-                max_wall_seconds: 30.0,
-                max_peak_rss_mb: 300.0,
-                min_throughput_mb_per_s: 0.3,
-            },
-            large: Tier {
-                below_size_mb: 50.0,
-                max_wall_seconds: 120.0,
-                max_peak_rss_mb: 500.0,
-                min_throughput_mb_per_s: 0.4,
-            },
+            tiers: vec![
+                tier(1.0, 5.0, 100.0, 0.2),
+                tier(10.0, 30.0, 300.0, 0.3),
+                tier(50.0, 120.0, 500.0, 0.4),
+            ],
         }
     }
 }
 
-/// The config file's view of [`Targets`]: every row and field optional, unknown keys rejected.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+/// The `[benchmark]` table of `customer-snapshot.toml`; absent keys keep these defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct TargetsConfig {
-    /// Overrides of the "small" row.
-    pub small: TierConfig,
-    /// Overrides of the "medium" row.
-    pub medium: TierConfig,
-    /// Overrides of the "large" row.
-    pub large: TierConfig,
+pub struct BenchmarkConfig {
+    /// File sizes to measure, in SI MB.
+    pub sizes_mb: Vec<f64>,
+    /// Measured runs per size.
+    pub runs: u32,
+    /// Warm-up runs per size.
+    pub warmup: u32,
+    /// Corpus layout.
+    pub corpus: Layout,
+    /// The targets table.
+    pub targets: Targets,
 }
 
-/// Overrides of one row; absent fields keep the guide's value.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TierConfig {
-    /// See [`Tier::below_size_mb`].
-    pub below_size_mb: Option<f64>,
-    /// See [`Tier::max_wall_seconds`].
-    pub max_wall_seconds: Option<f64>,
-    /// See [`Tier::max_peak_rss_mb`].
-    pub max_peak_rss_mb: Option<f64>,
-    /// See [`Tier::min_throughput_mb_per_s`].
-    pub min_throughput_mb_per_s: Option<f64>,
-}
-
-impl TierConfig {
-    fn apply(self, base: Tier) -> Tier {
-        Tier {
-            below_size_mb: self.below_size_mb.unwrap_or(base.below_size_mb),
-            max_wall_seconds: self.max_wall_seconds.unwrap_or(base.max_wall_seconds),
-            max_peak_rss_mb: self.max_peak_rss_mb.unwrap_or(base.max_peak_rss_mb),
-            min_throughput_mb_per_s: self
-                .min_throughput_mb_per_s
-                .unwrap_or(base.min_throughput_mb_per_s),
-        }
-    }
-}
-
-impl From<TargetsConfig> for Targets {
-    fn from(c: TargetsConfig) -> Self {
-        let d = Targets::default();
-        Targets {
-            small: c.small.apply(d.small),
-            medium: c.medium.apply(d.medium),
-            large: c.large.apply(d.large),
+impl Default for BenchmarkConfig {
+    fn default() -> Self {
+        Self {
+            sizes_mb: vec![0.1, 0.5, 1.0, 2.0, 5.0, 10.0],
+            runs: 5,
+            warmup: 1,
+            corpus: Layout::Realistic,
+            targets: Targets::default(),
         }
     }
 }
@@ -119,7 +96,7 @@ impl From<TargetsConfig> for Targets {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Verdict {
-    /// Which row applied: "small", "medium" or "large".
+    /// Which row applied, e.g. "1–10 MB".
     pub tier: String,
     /// The row that applied.
     pub target: Tier,
@@ -136,19 +113,55 @@ pub struct Verdict {
 }
 
 impl Targets {
-    /// The row for a file of `size_bytes`, with its name; `None` above the last row.
-    pub fn tier_for(&self, size_bytes: u64) -> Option<(&'static str, Tier)> {
+    /// Checks the rows are non-empty, positive and in ascending size order.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.tiers.is_empty() {
+            return Err("the targets table has no rows".into());
+        }
+        let mut last = 0.0;
+        for t in &self.tiers {
+            let fields = [
+                t.max_input_mb,
+                t.max_wall_seconds,
+                t.max_peak_rss_mb,
+                t.min_throughput_mb_per_s,
+            ];
+            if fields.iter().any(|v| !v.is_finite() || *v <= 0.0) {
+                return Err(format!(
+                    "target row for {} MB has a value that is not a positive number",
+                    t.max_input_mb
+                ));
+            }
+            if t.max_input_mb <= last {
+                return Err(format!(
+                    "target rows must ascend by max_input_mb; {} follows {last}",
+                    t.max_input_mb
+                ));
+            }
+            last = t.max_input_mb;
+        }
+        Ok(())
+    }
+
+    /// The row for a file of `size_bytes` and its label ("< 1 MB", "1–10 MB"); `None` above
+    /// the last row.
+    pub fn tier_for(&self, size_bytes: u64) -> Option<(String, Tier)> {
         let mb = size_bytes as f64 / crate::corpus::MB;
-        let rows = [
-            ("small", self.small),
-            ("medium", self.medium),
-            ("large", self.large),
-        ];
-        let last = rows.len() - 1;
-        rows.into_iter()
+        let last = self.tiers.len().checked_sub(1)?;
+        let i = self
+            .tiers
+            .iter()
             .enumerate()
-            .find(|(i, (_, t))| mb < t.below_size_mb || (*i == last && mb <= t.below_size_mb))
-            .map(|(_, row)| row)
+            .position(|(i, t)| mb < t.max_input_mb || (i == last && mb <= t.max_input_mb))?;
+        let label = match i {
+            0 => format!("< {} MB", self.tiers[0].max_input_mb),
+            _ => format!(
+                "{}–{} MB",
+                self.tiers[i - 1].max_input_mb,
+                self.tiers[i].max_input_mb
+            ),
+        };
+        Some((label, self.tiers[i]))
     }
 
     /// Judges one size from its median wall time and its peak RSS (the worst run's).
@@ -186,7 +199,7 @@ impl Targets {
             ));
         }
         Some(Verdict {
-            tier: tier.to_owned(),
+            tier,
             target: t,
             pass: misses.is_empty(),
             wall_margin: t.max_wall_seconds / median_wall_seconds.max(f64::MIN_POSITIVE),
@@ -231,12 +244,13 @@ mod tests {
     #[test]
     fn tiers_are_half_open_with_an_inclusive_last_row() {
         let t = Targets::default();
-        assert_eq!(t.tier_for(100_000).unwrap().0, "small");
-        assert_eq!(t.tier_for(999_999).unwrap().0, "small");
-        assert_eq!(t.tier_for(1_000_000).unwrap().0, "medium");
-        assert_eq!(t.tier_for(10_000_000).unwrap().0, "large");
-        assert_eq!(t.tier_for(50_000_000).unwrap().0, "large");
-        assert!(t.tier_for(50_000_001).is_none());
+        let label = |b| t.tier_for(b).map(|(l, _)| l);
+        assert_eq!(label(100_000).unwrap(), "< 1 MB");
+        assert_eq!(label(999_999).unwrap(), "< 1 MB");
+        assert_eq!(label(1_000_000).unwrap(), "1–10 MB");
+        assert_eq!(label(10_000_000).unwrap(), "10–50 MB");
+        assert_eq!(label(50_000_000).unwrap(), "10–50 MB");
+        assert!(label(50_000_001).is_none());
     }
 
     #[test]
@@ -253,16 +267,30 @@ mod tests {
     }
 
     #[test]
-    fn config_overrides_field_by_field_and_rejects_typos() {
-        let t: Targets = toml::from_str("[medium]\nmax_wall_seconds = 20\n").unwrap();
-        assert_eq!(t.medium.max_wall_seconds, 20.0);
-        assert_eq!(t.small, Targets::default().small);
-        assert_eq!(t.medium.max_peak_rss_mb, 300.0);
-        assert_eq!(toml::from_str::<Targets>("").unwrap(), Targets::default());
-        // A report's JSON (all fields present) reads back unchanged.
-        let json = serde_json::to_string(&t).unwrap();
-        assert_eq!(serde_json::from_str::<Targets>(&json).unwrap(), t);
-        assert!(toml::from_str::<Targets>("[huge]\n").is_err());
-        assert!(toml::from_str::<Targets>("[small]\nmax_wall_secs = 1\n").is_err());
+    fn config_table_defaults_and_rejects_typos() {
+        let c: BenchmarkConfig = toml::from_str("runs = 10\n").unwrap();
+        assert_eq!(c.runs, 10);
+        assert_eq!(c.targets, Targets::default());
+        assert_eq!(c.sizes_mb, [0.1, 0.5, 1.0, 2.0, 5.0, 10.0]);
+        let c: BenchmarkConfig = toml::from_str(
+            "targets = [{ max_input_mb = 2, max_wall_seconds = 1, max_peak_rss_mb = 50, min_throughput_mb_per_s = 1 }]\n",
+        )
+        .unwrap();
+        assert_eq!(c.targets.tiers.len(), 1);
+        assert!(c.targets.validate().is_ok());
+        assert!(toml::from_str::<BenchmarkConfig>("rnus = 3\n").is_err());
+        assert!(toml::from_str::<BenchmarkConfig>("targets = [{ max_input_mb = 2 }]\n").is_err());
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<BenchmarkConfig>(&json).unwrap(), c);
+    }
+
+    #[test]
+    fn bad_tables_are_explained() {
+        let mut t = Targets::default();
+        t.tiers.swap(0, 1);
+        assert!(t.validate().unwrap_err().contains("ascend"));
+        t.tiers[0].max_wall_seconds = -1.0;
+        assert!(t.validate().unwrap_err().contains("positive"));
+        assert!(Targets { tiers: vec![] }.validate().is_err());
     }
 }

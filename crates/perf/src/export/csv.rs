@@ -116,7 +116,7 @@ mod tests {
             "{}",
             lines[1]
         );
-        assert!(lines[2].contains(",large,true,"), "{}", lines[2]);
+        assert!(lines[2].contains(",10–50 MB,true,"), "{}", lines[2]);
     }
 
     #[test]
