@@ -1,6 +1,7 @@
 //! One file of glue per subcommand.
 
 pub mod analyze;
+pub mod benchmark;
 pub mod cues;
 
 use std::process::ExitCode;
@@ -12,5 +13,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Benchmark(args) => benchmark::run(*args),
     }
 }

@@ -89,6 +89,14 @@ pub fn describe_ratio(ci: &RatioCi, above: &str, below: &str) -> String {
         (1.0 / ci.ratio, 1.0 / ci.upper, 1.0 / ci.lower, below)
     };
     let half = (hi - lo) / 2.0;
+    if format!("{r:.2}") == "1.00" {
+        return format!(
+            "no change ± {half:.2} ({:.0}% CI {:.2}–{:.2})",
+            ci.confidence * 100.0,
+            ci.lower,
+            ci.upper
+        );
+    }
     format!(
         "{r:.2}× {word} ± {half:.2} ({:.0}% CI {lo:.2}–{hi:.2})",
         ci.confidence * 100.0
