@@ -114,6 +114,9 @@ pub struct RunRecord {
     pub sys_seconds: f64,
     /// Peak resident set size.
     pub peak_rss_bytes: u64,
+    /// False when the peak is from sampling or an upper bound (see `measure::child`).
+    #[serde(default = "yes")]
+    pub peak_rss_exact: bool,
     /// Mean sampled resident set size, when at least one sample was taken.
     pub avg_rss_bytes: Option<u64>,
     /// True when the process exited 0 and its output had every section.
@@ -121,6 +124,10 @@ pub struct RunRecord {
     /// Why the run failed, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// min/median/mean/max/stddev/MAD of one quantity over the successful runs.
@@ -287,6 +294,7 @@ pub(crate) mod tests {
             user_seconds: wall * 0.8,
             sys_seconds: wall * 0.1,
             peak_rss_bytes: peak,
+            peak_rss_exact: true,
             avg_rss_bytes: Some(peak / 2),
             success: true,
             failure: None,

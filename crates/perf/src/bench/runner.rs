@@ -193,6 +193,13 @@ pub fn summarize(
             outliers.severe
         ));
     }
+    let inexact = ok.iter().filter(|r| !r.peak_rss_exact).count();
+    if inexact > 0 {
+        warnings.push(format!(
+            "peak RSS of {inexact} run(s) is sampled, not exact: the child never outgrew the \
+             benchmark process's own peak, which Linux carries into the child's ru_maxrss"
+        ));
+    }
     if successes > 0 && successes < 3 {
         warnings.push(format!(
             "only {successes} successful run(s): spread and confidence intervals are weak"
@@ -309,6 +316,7 @@ mod tests {
             user_seconds: 0.0,
             sys_seconds: 0.0,
             peak_rss_bytes: 1,
+            peak_rss_exact: true,
             avg_rss_bytes: None,
             success: false,
             failure: Some("exit code 2: bad".into()),
@@ -326,6 +334,7 @@ mod tests {
             user_seconds: w,
             sys_seconds: 0.0,
             peak_rss_bytes: 1000,
+            peak_rss_exact: true,
             avg_rss_bytes: Some(900),
             success: true,
             failure: None,
