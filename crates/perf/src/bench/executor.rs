@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize as _;
+
 use super::report::RunRecord;
 use crate::corpus::{MB, SplitMix64};
 use crate::measure::child;
@@ -133,29 +135,58 @@ impl Executor for ProcessExecutor {
     }
 }
 
-/// Checks that a JSON snapshot file exists, parses and has every [`REQUIRED_SECTIONS`] key.
+/// Checks that a JSON snapshot file exists, parses and has every [`REQUIRED_SECTIONS`] key
+/// with a non-null value. Streams the file without building it in memory: the benchmark
+/// process must stay small, or its own peak RSS would mask the children's (see
+/// `measure::child`).
 pub fn check_output(path: &Path) -> Result<(), String> {
     let file =
         std::fs::File::open(path).map_err(|e| format!("no output at '{}': {e}", path.display()))?;
-    let value: serde_json::Value = serde_json::from_reader(std::io::BufReader::new(file))
-        .map_err(|e| format!("output '{}' is not JSON: {e}", path.display()))?;
-    check_sections(&value)
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
+    let keys = TopLevelKeys::deserialize(&mut de)
+        .and_then(|k| de.end().map(|()| k))
+        .map_err(|e| format!("output '{}' is not a JSON object: {e}", path.display()))?;
+    missing_sections(&keys.0)
 }
 
-/// Checks a parsed snapshot for every [`REQUIRED_SECTIONS`] key.
-pub fn check_sections(value: &serde_json::Value) -> Result<(), String> {
-    let obj = value
-        .as_object()
-        .ok_or_else(|| "output is not a JSON object".to_owned())?;
+fn missing_sections(present: &[String]) -> Result<(), String> {
     let missing: Vec<&str> = REQUIRED_SECTIONS
         .iter()
         .copied()
-        .filter(|k| obj.get(*k).is_none_or(serde_json::Value::is_null))
+        .filter(|k| !present.iter().any(|p| p == k))
         .collect();
     if missing.is_empty() {
         Ok(())
     } else {
         Err(format!("output lacks section(s): {}", missing.join(", ")))
+    }
+}
+
+/// The top-level keys of a JSON object whose values are not null; values are skipped unread.
+struct TopLevelKeys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for TopLevelKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = TopLevelKeys;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TopLevelKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if map.next_value::<Option<serde::de::IgnoredAny>>()?.is_some() {
+                        keys.push(key);
+                    }
+                }
+                Ok(TopLevelKeys(keys))
+            }
+        }
+        d.deserialize_map(Visit)
     }
 }
 
@@ -231,19 +262,46 @@ mod tests {
 
     #[test]
     fn sections_are_all_required() {
+        let all: Vec<String> = REQUIRED_SECTIONS.iter().map(|k| (*k).to_owned()).collect();
+        assert_eq!(missing_sections(&all), Ok(()));
+        let some: Vec<String> = all
+            .into_iter()
+            .filter(|k| k != "topics" && k != "questions")
+            .collect();
+        assert_eq!(
+            missing_sections(&some).unwrap_err(),
+            "output lacks section(s): topics, questions"
+        );
+    }
+
+    #[test]
+    fn output_files_are_checked_by_streaming() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("o.json");
         let mut full = serde_json::Map::new();
         for k in REQUIRED_SECTIONS {
-            full.insert((*k).to_owned(), json!([]));
+            full.insert((*k).to_owned(), json!({"nested": [1, {"a": null}]}));
         }
+        std::fs::write(&p, serde_json::to_vec(&full).unwrap()).unwrap();
+        assert_eq!(check_output(&p), Ok(()));
+        full.insert("stats".into(), serde_json::Value::Null);
+        std::fs::write(&p, serde_json::to_vec(&full).unwrap()).unwrap();
         assert_eq!(
-            check_sections(&serde_json::Value::Object(full.clone())),
-            Ok(())
+            check_output(&p),
+            Err("output lacks section(s): stats".into())
         );
-        full.remove("topics");
-        full.insert("questions".into(), serde_json::Value::Null);
-        let err = check_sections(&serde_json::Value::Object(full)).unwrap_err();
-        assert_eq!(err, "output lacks section(s): topics, questions");
-        assert!(check_sections(&json!([1])).is_err());
+        std::fs::write(&p, b"{\"schema_version\": 1").unwrap();
+        assert!(
+            check_output(&p)
+                .unwrap_err()
+                .contains("is not a JSON object")
+        );
+        std::fs::write(&p, b"[]").unwrap();
+        assert!(
+            check_output(&p)
+                .unwrap_err()
+                .contains("is not a JSON object")
+        );
     }
 
     #[test]
