@@ -30,4 +30,6 @@ pub enum Command {
     Cues(cmd::cues::Args),
     /// Summarise a transcript: size, cues, duration, speakers, style, warnings, validity.
     Analyze(cmd::analyze::Args),
+    /// Benchmark `process` on generated transcripts of several sizes; compare with a baseline.
+    Benchmark(Box<cmd::benchmark::Args>),
 }

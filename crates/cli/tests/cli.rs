@@ -6,6 +6,8 @@
 #[path = "cli/util.rs"]
 mod util;
 
+#[path = "cli/benchmark.rs"]
+mod benchmark;
 #[path = "cli/cues.rs"]
 mod cues;
 #[path = "cli/process.rs"]

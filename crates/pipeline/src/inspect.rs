@@ -8,7 +8,7 @@ use std::io::Read;
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{SourceWarning, Style};
-use crate::utterance::{Marker, SpeakerStyle, StyleStats, parse_marker};
+use crate::utterance::{CueInput, Marker, StyleDetector, parse_marker};
 use crate::vtt::{self, VttError};
 
 /// A speaker as `analyze` reports it.
@@ -45,37 +45,6 @@ pub struct Inspection {
     pub valid: bool,
 }
 
-/// Guesses the export style: speaker markers (from the utterance stage's [`StyleStats`]) plus
-/// YouTube's inline word-timing tags (`<00:00:01.000><c>`), which only the raw cue text shows.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct StyleDetector {
-    cues: u64,
-    timing_tag_cues: u64,
-}
-
-impl StyleDetector {
-    /// Looks at one cue's raw text.
-    pub fn observe_raw(&mut self, raw: &str) {
-        self.cues += 1;
-        let b = raw.as_bytes();
-        if memchr::memchr_iter(b'<', b).any(|i| b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
-            self.timing_tag_cues += 1;
-        }
-    }
-
-    /// The style, given the speaker markers seen.
-    pub fn style(&self, markers: &StyleStats) -> Style {
-        let timed = self.cues > 0 && self.timing_tag_cues * 4 >= self.cues;
-        match markers.style() {
-            SpeakerStyle::Teams => Style::Teams,
-            _ if timed => Style::Youtube,
-            SpeakerStyle::Zoom => Style::Zoom,
-            SpeakerStyle::Youtube => Style::Youtube,
-            SpeakerStyle::Generic => Style::Generic,
-        }
-    }
-}
-
 /// Reads the whole input once and reports on it. Fails only where the WebVTT parser aborts
 /// (no signature, read error).
 pub fn inspect(input: impl Read, max_warnings: usize) -> Result<Inspection, VttError> {
@@ -83,7 +52,6 @@ pub fn inspect(input: impl Read, max_warnings: usize) -> Result<Inspection, VttE
     let mut plain = String::new();
     let mut speakers: HashMap<String, SpeakerCues> = HashMap::new();
     let mut current: Option<String> = None;
-    let mut markers = StyleStats::default();
     let mut detector = StyleDetector::default();
     let mut first_ms = None;
     let mut last_ms = 0u64;
@@ -93,23 +61,20 @@ pub fn inspect(input: impl Read, max_warnings: usize) -> Result<Inspection, VttE
         first_ms.get_or_insert(cue.start_ms);
         last_ms = last_ms.max(cue.end_ms);
         detector.observe_raw(&cue.text);
-        markers.cues += 1;
         let voice = vtt::plain_text_and_voice(&cue.text, &mut plain);
+        detector.observe_cue(&CueInput {
+            start_ms: cue.start_ms,
+            end_ms: cue.end_ms,
+            voice,
+            plain: &plain,
+        });
         if let Some(v) = voice.filter(|v| !v.is_empty()) {
-            markers.voice_tags += 1;
             set_speaker(&mut current, v);
         } else {
             match parse_marker(plain.trim_start()).0 {
-                Marker::Named { name, kind } => {
-                    markers.count(kind);
-                    set_speaker(&mut current, name);
-                }
-                Marker::Change => {
-                    markers.chevrons += 1;
-                    current = None;
-                }
-                Marker::Sound => markers.sound_tags += 1,
-                Marker::None => {}
+                Marker::Named { name, .. } => set_speaker(&mut current, name),
+                Marker::Change => current = None,
+                Marker::Sound | Marker::None => {}
             }
         }
         if let Some(name) = &current {
@@ -140,7 +105,7 @@ pub fn inspect(input: impl Read, max_warnings: usize) -> Result<Inspection, VttE
         cues,
         duration_seconds: first_ms.map_or(0.0, |f| last_ms.saturating_sub(f) as f64 / 1000.0),
         speakers,
-        style: detector.style(&markers),
+        style: detector.style(),
         skipped_cues,
         warning_count,
         warnings: warnings

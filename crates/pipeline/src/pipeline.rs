@@ -20,8 +20,7 @@ use crate::snapshot::{
     Summary, TranscriptEntry,
 };
 use crate::text::{self, CleanOptions};
-use crate::inspect::StyleDetector;
-use crate::utterance::{CueInput, Utterance, UtteranceBuilder, UtteranceOptions};
+use crate::utterance::{CueInput, StyleDetector, Utterance, UtteranceBuilder, UtteranceOptions};
 use crate::vtt::{self, VttError};
 
 /// Cues moved through the stages per batch.
@@ -363,7 +362,7 @@ pub fn analyze<I: Reopen>(
             bytes: walk.parser.bytes_read(),
             cues: walk.cues,
             duration_seconds: walk.span.seconds(),
-            style: walk.style.style(walk.builder.stats()),
+            style: walk.style.style(),
         },
         meeting_date,
         speakers,
@@ -546,6 +545,7 @@ impl<R: Read> Walk<R> {
                 voice: slot.has_voice.then_some(slot.voice.as_str()),
                 plain: &slot.plain,
             };
+            self.style.observe_cue(&input);
             if let Some(u) = self.builder.push(input) {
                 self.utterances.push(u);
             }

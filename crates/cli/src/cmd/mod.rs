@@ -1,6 +1,7 @@
 //! One file of glue per subcommand.
 
 pub mod analyze;
+pub mod benchmark;
 pub mod cues;
 pub mod process;
 
@@ -15,6 +16,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Process(args) => process::run(args),
+        Command::Benchmark(args) => benchmark::run(*args),
     }
 }
 
