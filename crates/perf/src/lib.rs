@@ -1,3 +1,8 @@
 //! `snapshot_perf`: the performance suite of customer-snapshot (benchmark, monitor, optimize,
 //! dashboard, healthcheck). Depends on the pipeline, never the reverse.
 #![deny(missing_docs)]
+
+pub mod export;
+pub mod history;
+pub mod measure;
+pub mod monitor;

@@ -1,0 +1,3 @@
+//! Exports: one file per format.
+
+pub mod prometheus;
