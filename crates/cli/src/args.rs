@@ -28,4 +28,6 @@ pub enum Command {
     Cues(cmd::cues::Args),
     /// Summarise a transcript: size, cues, duration, speakers, style, warnings, validity.
     Analyze(cmd::analyze::Args),
+    /// Watch the machine and the transcript processor: live lines or JSON, alerts, history, /metrics.
+    Monitor(Box<cmd::monitor::Args>),
 }

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod cues;
+pub mod monitor;
 
 use std::process::ExitCode;
 
@@ -12,5 +13,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Monitor(args) => monitor::run(*args),
     }
 }

@@ -16,6 +16,24 @@ use rusqlite::Connection;
 /// Schema migrations, oldest first. Version N of the database has run the first N.
 pub const MIGRATIONS: &[&str] = &[monitor::SCHEMA_V1];
 
+/// Where the history lives unless told otherwise: `$XDG_DATA_HOME/customer-snapshot/history.sqlite`,
+/// else `~/.local/share/customer-snapshot/history.sqlite`, else `customer-snapshot-history.sqlite`
+/// in the current folder.
+pub fn default_path() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        });
+    match base {
+        Some(dir) => dir.join("customer-snapshot").join("history.sqlite"),
+        None => PathBuf::from("customer-snapshot-history.sqlite"),
+    }
+}
+
 /// A history database failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {

@@ -78,6 +78,13 @@ impl History {
         })
     }
 
+    /// The newest monitor session, if any.
+    pub fn latest_monitor_session(&self) -> Result<Option<i64>, HistoryError> {
+        self.conn()
+            .query_row("SELECT MAX(id) FROM monitor_sessions", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     /// Samples stored for a session.
     pub fn monitor_sample_count(&self, session: i64) -> Result<u64, HistoryError> {
         self.conn()

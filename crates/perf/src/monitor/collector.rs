@@ -6,7 +6,7 @@
 //! network counters, and a cheap listing of processes (name only); CPU, memory and I/O are read
 //! for the matching processes alone. That keeps the monitor inside its overhead budget.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::thread::{self, JoinHandle};
@@ -84,8 +84,10 @@ pub struct Collector {
     disks: Disks,
     /// Indexes into `disks` of the watched filesystems.
     watched: Vec<usize>,
-    /// Indexes into `disks` of one entry per block device, for I/O totals.
-    devices: Vec<usize>,
+    /// Whole block devices (from `/sys/block`, loop and RAM disks left out), for I/O totals.
+    devices: Vec<String>,
+    /// Sectors read and written over all `devices` at the previous sample.
+    last_sectors: (u64, u64),
     networks: Networks,
     target: Target,
     own_pid: u32,
@@ -111,9 +113,8 @@ impl Collector {
                 .with_cpu(CpuRefreshKind::nothing().with_usage())
                 .with_memory(MemoryRefreshKind::everything()),
         )?;
-        let disks = Disks::new_with_refreshed_list_specifics(
-            DiskRefreshKind::nothing().with_storage().with_io_usage(),
-        )?;
+        // Only the mount list: space comes from statvfs, I/O from /proc/diskstats.
+        let disks = Disks::new_with_refreshed_list_specifics(DiskRefreshKind::nothing())?;
         let mut paths = vec![PathBuf::from("/")];
         paths.extend(disk_paths.iter().cloned());
         let mut watched = Vec::new();
@@ -128,19 +129,14 @@ impl Collector {
                 watched.push(i);
             }
         }
-        let mut names = HashSet::new();
-        let devices = (0..disks.len())
-            .filter(|&i| {
-                let name = disks[i].name().to_string_lossy().into_owned();
-                name.starts_with("/dev/") && names.insert(name)
-            })
-            .collect();
+        let devices = block_devices();
         let networks = Networks::new_with_refreshed_list()?;
         let cgroup = cgroup::limits();
         let mut collector = Self {
             sys,
             disks,
             watched,
+            last_sectors: disk_sectors(&devices),
             devices,
             networks,
             target,
@@ -191,27 +187,25 @@ impl Collector {
             .refresh_memory_specifics(MemoryRefreshKind::everything());
         let app = self.collect_app(elapsed, false);
 
-        let (mut disk_read, mut disk_written) = (0, 0);
-        for &i in self.watched.iter().chain(&self.devices) {
-            self.disks[i]
-                .refresh_specifics(DiskRefreshKind::nothing().with_storage().with_io_usage());
-        }
-        for &i in &self.devices {
-            let usage = self.disks[i].usage();
-            disk_read += usage.read_bytes;
-            disk_written += usage.written_bytes;
-        }
+        let sectors = disk_sectors(&self.devices);
+        let disk_read = sectors.0.saturating_sub(self.last_sectors.0) * SECTOR_BYTES;
+        let disk_written = sectors.1.saturating_sub(self.last_sectors.1) * SECTOR_BYTES;
+        self.last_sectors = sectors;
         let disks = self
             .watched
             .iter()
             .map(|&i| {
                 let d = &self.disks[i];
-                let (total, free) = (d.total_space(), d.available_space());
+                let space = fs_space(d.mount_point()).unwrap_or(FsSpace {
+                    total: d.total_space(),
+                    used: d.total_space().saturating_sub(d.available_space()),
+                    available: d.available_space(),
+                });
                 DiskSample {
                     mount_point: d.mount_point().to_string_lossy().into_owned(),
-                    total_bytes: total,
-                    free_bytes: free,
-                    used_percent: percent(total.saturating_sub(free) as f64, total as f64),
+                    total_bytes: space.total,
+                    free_bytes: space.available,
+                    used_percent: percent(space.used as f64, (space.used + space.available) as f64),
                 }
             })
             .collect();
@@ -327,24 +321,7 @@ impl Collector {
             );
         }
 
-        let mut sample = AppSample {
-            name: self.target.label(),
-            state: AppState::NotRunning,
-            process_count: 0,
-            pids: Vec::with_capacity(self.matched.len()),
-            cpu_percent: 0.0,
-            rss_bytes: 0,
-            virtual_memory_bytes: 0,
-            threads: 0,
-            open_fds: 0,
-            uptime_seconds: 0,
-            read_bytes_per_second: 0.0,
-            written_bytes_per_second: 0.0,
-            read_bytes_total: 0,
-            written_bytes_total: 0,
-            cpu_seconds_total: 0.0,
-            starts_total: 0,
-        };
+        let mut sample = AppSample::not_running(&self.target.label());
         let (mut cpu_ms, mut read, mut written) = (0u64, 0u64, 0u64);
         let mut still_running = HashMap::with_capacity(self.matched.len());
         for pid in &self.matched {
@@ -428,6 +405,82 @@ fn holding_disk(disks: &Disks, path: &Path) -> Option<usize> {
         .filter(|(_, d)| path.starts_with(d.mount_point()))
         .max_by_key(|(_, d)| d.mount_point().as_os_str().len())
         .map(|(i, _)| i)
+}
+
+/// `/proc/diskstats` counts in 512-byte sectors whatever the device's real sector size.
+const SECTOR_BYTES: u64 = 512;
+
+/// Whole disks: `/sys/block` lists disks, not partitions, so summing them never counts a byte
+/// twice. Loop and RAM devices are views of other storage or of memory.
+fn block_devices() -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/sys/block") else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| !["loop", "ram", "zram"].iter().any(|p| n.starts_with(p)))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Total sectors (read, written) of `devices` from `/proc/diskstats`.
+fn disk_sectors(devices: &[String]) -> (u64, u64) {
+    let Ok(text) = std::fs::read_to_string("/proc/diskstats") else {
+        return (0, 0);
+    };
+    let mut total = (0, 0);
+    for line in text.lines() {
+        let mut f = line.split_whitespace();
+        let Some(name) = f.nth(2) else { continue };
+        if !devices.iter().any(|d| d == name) {
+            continue;
+        }
+        // After the name: reads, reads merged, sectors read, ms, writes, writes merged,
+        // sectors written.
+        let read = f.nth(2).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let written = f.nth(3).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        total.0 += read;
+        total.1 += written;
+    }
+    total
+}
+
+/// Space on one filesystem, as `df` counts it.
+struct FsSpace {
+    total: u64,
+    /// Blocks in use: total minus free (including the blocks reserved for root).
+    used: u64,
+    /// Blocks available to unprivileged users.
+    available: u64,
+}
+
+/// statvfs(3) of a mount point. Used percent is `used / (used + available)`, as `df` shows it:
+/// blocks reserved for root count neither as used nor as available, which sysinfo's
+/// total/available pair cannot express (on a filesystem with a large reserve it reads far
+/// fuller than `df`).
+// The statvfs field types are 32-bit on some targets and 64-bit on others.
+#[allow(clippy::unnecessary_cast)]
+fn fs_space(mount: &Path) -> Option<FsSpace> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(mount.as_os_str().as_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a valid NUL-terminated string and `st` points to writable memory of
+    // the right type; statvfs only writes into it and we read it only when it returned 0.
+    let rc = unsafe { libc::statvfs(c_path.as_ptr(), st.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: statvfs returned 0, so it filled the struct.
+    let st = unsafe { st.assume_init() };
+    let frsize = st.f_frsize as u64;
+    let total = st.f_blocks as u64 * frsize;
+    let free = st.f_bfree as u64 * frsize;
+    Some(FsSpace {
+        total,
+        used: total.saturating_sub(free),
+        available: st.f_bavail as u64 * frsize,
+    })
 }
 
 fn percent(part: f64, whole: f64) -> f64 {

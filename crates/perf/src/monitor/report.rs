@@ -242,6 +242,13 @@ impl Report {
             ReportKind::Periodic => "report",
             ReportKind::Final => "summary",
         };
+        if self.samples == 0 {
+            let _ = writeln!(
+                out,
+                "== {title}: no samples (the run was shorter than one interval)"
+            );
+            return out;
+        }
         let span = (self.end_unix_time_seconds - self.start_unix_time_seconds).max(0.0);
         let _ = writeln!(
             out,
@@ -344,22 +351,9 @@ mod tests {
                 uptime_seconds: 100,
             },
             app: AppSample {
-                name: "app".into(),
                 state,
                 process_count: u64::from(state == AppState::Running),
-                pids: vec![],
-                cpu_percent: 0.0,
-                rss_bytes: 0,
-                virtual_memory_bytes: 0,
-                threads: 0,
-                open_fds: 0,
-                uptime_seconds: 0,
-                read_bytes_per_second: 0.0,
-                written_bytes_per_second: 0.0,
-                read_bytes_total: 0,
-                written_bytes_total: 0,
-                cpu_seconds_total: 0.0,
-                starts_total: 0,
+                ..AppSample::not_running("app")
             },
         }
     }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Everything measured at one instant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Sample {
     /// Seconds since the Unix epoch when the sample was taken.
     pub unix_time_seconds: f64,
@@ -38,6 +39,7 @@ impl Basis {
 
 /// Machine-wide metrics.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SystemSample {
     /// What `cpu_percent` is relative to.
     pub cpu_basis: Basis,
@@ -86,6 +88,7 @@ pub struct SystemSample {
 
 /// One filesystem's space.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DiskSample {
     /// Where it is mounted.
     pub mount_point: String,
@@ -109,6 +112,7 @@ pub enum AppState {
 
 /// The watched application, summed over every process that matches (never per PID).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppSample {
     /// What is watched: the process name, or `pid N`.
     pub name: String,
@@ -143,4 +147,28 @@ pub struct AppSample {
     /// Matching processes that have appeared since the monitor started (the ones already
     /// running at start count).
     pub starts_total: u64,
+}
+
+impl AppSample {
+    /// The state when no process matches: every figure zero, monotonic totals as given.
+    pub fn not_running(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            state: AppState::NotRunning,
+            process_count: 0,
+            pids: Vec::new(),
+            cpu_percent: 0.0,
+            rss_bytes: 0,
+            virtual_memory_bytes: 0,
+            threads: 0,
+            open_fds: 0,
+            uptime_seconds: 0,
+            read_bytes_per_second: 0.0,
+            written_bytes_per_second: 0.0,
+            read_bytes_total: 0,
+            written_bytes_total: 0,
+            cpu_seconds_total: 0.0,
+            starts_total: 0,
+        }
+    }
 }
