@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sysinfo::{
     CpuRefreshKind, DiskRefreshKind, Disks, MemoryRefreshKind, Networks, Pid, ProcessRefreshKind,
-    ProcessesToUpdate, RefreshKind, System,
+    ProcessStatus, ProcessesToUpdate, RefreshKind, System,
 };
 
 use super::cancel::CancellationToken;
@@ -301,8 +301,10 @@ impl Collector {
         self.matched.clear();
         for (pid, p) in self.sys.processes() {
             let raw = pid.as_u32();
+            // A zombie has exited and only waits for its parent to reap it: not running.
             if raw != self.own_pid
                 && p.thread_kind().is_none()
+                && p.status() != ProcessStatus::Zombie
                 && self.target.matches(raw, p.name().as_encoded_bytes())
             {
                 self.matched.push(*pid);
