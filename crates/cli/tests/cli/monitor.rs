@@ -456,10 +456,7 @@ fn the_watched_process_starting_stopping_and_restarting_is_a_state_not_an_error(
     let mut children: Vec<Child> = Vec::new();
     let start = Instant::now();
     let mut launched = 0;
-    loop {
-        let Ok(line) = m.lines.recv_timeout(Duration::from_secs(10)) else {
-            break;
-        };
+    while let Ok(line) = m.lines.recv_timeout(Duration::from_secs(10)) {
         let v: Value = serde_json::from_str(&line).expect("JSON line");
         if v["type"] == "report" {
             break;
