@@ -32,4 +32,6 @@ pub enum Command {
     Analyze(cmd::analyze::Args),
     /// Benchmark `process` on generated transcripts of several sizes; compare with a baseline.
     Benchmark(Box<cmd::benchmark::Args>),
+    /// Watch the machine and the transcript processor: live lines or JSON, alerts, history, /metrics.
+    Monitor(Box<cmd::monitor::Args>),
 }

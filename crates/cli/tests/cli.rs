@@ -10,5 +10,7 @@ mod util;
 mod benchmark;
 #[path = "cli/cues.rs"]
 mod cues;
+#[path = "cli/monitor.rs"]
+mod monitor;
 #[path = "cli/process.rs"]
 mod process;

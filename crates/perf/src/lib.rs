@@ -7,3 +7,4 @@ pub mod corpus;
 pub mod export;
 pub mod history;
 pub mod measure;
+pub mod monitor;

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod benchmark;
 pub mod cues;
 pub mod process;
+pub mod monitor;
 
 use std::io;
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args),
         Command::Process(args) => process::run(args),
         Command::Benchmark(args) => benchmark::run(*args),
+        Command::Monitor(args) => monitor::run(*args),
     }
 }
 

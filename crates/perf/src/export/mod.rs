@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod prometheus;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@
 //! migration; never edit a released one.
 
 pub mod bench;
+pub mod monitor;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,8 +15,25 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 /// Schema migrations, oldest first. Version N of the database has run the first N.
-// On merging with the monitor's branch: `&[monitor::SCHEMA_V1, bench::SCHEMA]`.
-pub const MIGRATIONS: &[&str] = &[bench::SCHEMA];
+pub const MIGRATIONS: &[&str] = &[monitor::SCHEMA_V1, bench::SCHEMA];
+
+/// Where the history lives unless told otherwise: `$XDG_DATA_HOME/customer-snapshot/history.sqlite`,
+/// else `~/.local/share/customer-snapshot/history.sqlite`, else `customer-snapshot-history.sqlite`
+/// in the current folder.
+pub fn default_path() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        });
+    match base {
+        Some(dir) => dir.join("customer-snapshot").join("history.sqlite"),
+        None => PathBuf::from("customer-snapshot-history.sqlite"),
+    }
+}
 
 /// A history database failed.
 #[derive(Debug, thiserror::Error)]
