@@ -1,3 +1,5 @@
 //! `snapshot_perf`: the performance suite of customer-snapshot (benchmark, monitor, optimize,
 //! dashboard, healthcheck). Depends on the pipeline, never the reverse.
 #![deny(missing_docs)]
+
+pub mod health;

@@ -12,5 +12,8 @@ pub struct Args {
 
 /// Runs `analyze`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    Err(crate::exit::bad_input(format!("{}: 'analyze' is not implemented yet", args.file.display())))
+    Err(crate::exit::bad_input(format!(
+        "{}: 'analyze' is not implemented yet",
+        args.file.display()
+    )))
 }

@@ -12,5 +12,8 @@ pub struct Args {
 
 /// Runs `cues`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    Err(crate::exit::bad_input(format!("{}: 'cues' is not implemented yet", args.file.display())))
+    Err(crate::exit::bad_input(format!(
+        "{}: 'cues' is not implemented yet",
+        args.file.display()
+    )))
 }
