@@ -2,4 +2,7 @@
 //! dashboard, healthcheck). Depends on the pipeline, never the reverse.
 #![deny(missing_docs)]
 
+pub mod bench;
+pub mod corpus;
 pub mod health;
+pub mod measure;
