@@ -687,7 +687,15 @@ fn responsiveness_check(cfg: &HealthConfig) -> Check {
 }
 
 enum Responsiveness {
+    #[expect(
+        dead_code,
+        reason = "constructed once process_built_in runs the pipeline"
+    )]
     Ok,
+    #[expect(
+        dead_code,
+        reason = "constructed once process_built_in runs the pipeline"
+    )]
     Wrong(String),
     Unavailable(String),
 }
@@ -786,8 +794,17 @@ fn disk_space(dir: &Path) -> io::Result<(u64, u64, u64)> {
     let st = unsafe { st.assume_init() };
     // The field types are u32 or u64 depending on the target.
     #[allow(clippy::unnecessary_cast)]
-    let (frsize, blocks, bavail, bfree) = (st.f_frsize as u64, st.f_blocks as u64, st.f_bavail as u64, st.f_bfree as u64);
-    Ok((blocks * frsize, bavail * frsize, blocks.saturating_sub(bfree) * frsize))
+    let (frsize, blocks, bavail, bfree) = (
+        st.f_frsize as u64,
+        st.f_blocks as u64,
+        st.f_bavail as u64,
+        st.f_bfree as u64,
+    );
+    Ok((
+        blocks * frsize,
+        bavail * frsize,
+        blocks.saturating_sub(bfree) * frsize,
+    ))
 }
 
 fn disk_checks(cfg: &HealthConfig, dir: &Path) -> Vec<Check> {
