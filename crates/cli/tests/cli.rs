@@ -9,5 +9,7 @@ mod process;
 
 #[path = "cli/config.rs"]
 mod config;
+#[path = "cli/deployment.rs"]
+mod deployment;
 #[path = "cli/healthcheck.rs"]
 mod healthcheck;
