@@ -713,7 +713,8 @@ impl Settings {
             .map(|(path, _)| path);
 
         for (var, key) in ENV_KEYS {
-            if let Some((value, dotenv)) = env.get(*var) {
+            // An empty variable counts as unset, as in `docker run -e NAME=` or compose files.
+            if let Some((value, dotenv)) = env.get(*var).filter(|(v, _)| !v.trim().is_empty()) {
                 let origin = Origin::Env {
                     var: (*var).to_owned(),
                     dotenv: *dotenv,
@@ -737,9 +738,9 @@ impl Settings {
                 continue;
             }
             let mut probe = defaults.clone();
-            let value = get(&layered.tree, key)
-                .cloned()
-                .unwrap_or(toml::Value::Boolean(false));
+            let Some(value) = get(&layered.tree, key).cloned() else {
+                continue;
+            };
             set(&mut probe, key, value.clone());
             if let Err(e) = toml::Value::Table(probe).try_into::<Settings>() {
                 return Err(SettingsError::BadValue {
@@ -803,17 +804,8 @@ impl Settings {
             ));
         }
         let history = settings.history_path_with(&env_lookup(&env));
-        if let Some(parent) = history.parent()
-            && !parent.as_os_str().is_empty()
-            && !parent.is_dir()
-        {
-            problems.push(format!(
-                "history folder {} does not exist yet; it is created on first use",
-                parent.display()
-            ));
-        }
         if !settings.process.output_dir.is_empty()
-            && !Path::new(&settings.process.output_dir).is_dir()
+            && !inputs.cwd.join(&settings.process.output_dir).is_dir()
         {
             problems.push(format!(
                 "process.output_dir {} is not an existing folder",
@@ -1435,6 +1427,21 @@ mod tests {
             !format!("{s:?}").contains("0123456789"),
             "Debug leaks the key"
         );
+    }
+
+    #[test]
+    fn empty_environment_variables_count_as_unset() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut i = inputs(dir.path());
+        i.env.insert("MAX_FILE_SIZE".into(), "".into());
+        i.env.insert(API_KEY_ENV.into(), " ".into());
+        let s = Settings::load(&i).expect("loads");
+        assert_eq!(s.process.max_file_size, ByteSize(50 * MIB));
+        assert_eq!(
+            s.provenance.origins["process.max_file_size"],
+            Origin::Default
+        );
+        assert!(s.ai.api_key.is_none());
     }
 
     #[test]
