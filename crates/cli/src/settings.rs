@@ -619,8 +619,9 @@ pub enum SettingsError {
     },
 }
 
-/// Everything [`Settings::load`] reads, gathered up front so tests can supply it.
-#[derive(Debug, Clone, Default)]
+/// Everything [`Settings::load`] reads, gathered up front so tests can supply it. Deliberately
+/// not `Debug`: the environment holds the API key.
+#[derive(Clone, Default)]
 pub struct Inputs {
     /// Folder searched for `customer-snapshot.toml` and `.env`.
     pub cwd: PathBuf,
@@ -1426,6 +1427,23 @@ mod tests {
         assert!(
             !format!("{s:?}").contains("0123456789"),
             "Debug leaks the key"
+        );
+    }
+
+    #[test]
+    fn toml_syntax_errors_name_file_and_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[log]\nlevel = \"info\"\n[process\n",
+        )
+        .expect("write");
+        let err = Settings::load(&inputs(dir.path()))
+            .expect_err("syntax")
+            .to_string();
+        assert!(
+            err.contains("customer-snapshot.toml:3: not valid TOML"),
+            "{err}"
         );
     }
 

@@ -132,6 +132,7 @@ impl HealthReport {
         for c in &self.checks {
             let observed = match &c.observed_value {
                 serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => "n/a".to_owned(),
                 v if c.observed_unit.is_empty() => v.to_string(),
                 v => format!("{v} {}", c.observed_unit),
             };
