@@ -23,7 +23,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 
 FROM debian:${DEBIAN_RELEASE}-slim
 # A fixed, unprivileged UID so volume permissions can be planned (or override with --user).
-RUN useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin snapshot \
+RUN groupadd --system --gid 10001 snapshot \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /data --shell /usr/sbin/nologin snapshot \
     && mkdir -p /data /data/.local/share/customer-snapshot \
     && chown -R snapshot:snapshot /data
 COPY --from=builder /usr/local/bin/customer-snapshot /usr/local/bin/customer-snapshot
