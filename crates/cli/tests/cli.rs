@@ -8,8 +8,14 @@ mod util;
 
 #[path = "cli/benchmark.rs"]
 mod benchmark;
+#[path = "cli/config.rs"]
+mod config;
 #[path = "cli/cues.rs"]
 mod cues;
+#[path = "cli/deployment.rs"]
+mod deployment;
+#[path = "cli/healthcheck.rs"]
+mod healthcheck;
 #[path = "cli/monitor.rs"]
 mod monitor;
 #[path = "cli/process.rs"]
