@@ -4,4 +4,6 @@
 
 pub mod bench;
 pub mod corpus;
+pub mod history;
 pub mod measure;
+pub mod profile;
