@@ -2,7 +2,10 @@
 //! the whole report's JSON beside it) and one row per stage, so trends per stage can be queried
 //! without parsing JSON.
 
-use rusqlite::{Connection, params};
+use std::path::Path;
+
+pub use rusqlite::Connection;
+use rusqlite::params;
 
 use crate::profile::report::OptimizationReport;
 
@@ -15,6 +18,14 @@ pub enum ProfileHistoryError {
     /// The report could not be encoded.
     #[error("encoding the report: {0}")]
     Json(#[from] serde_json::Error),
+}
+
+/// Opens (creating if needed) the history database at `path`, with the profile tables.
+pub fn open(path: &Path) -> Result<Connection, ProfileHistoryError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    ensure_schema(&conn)?;
+    Ok(conn)
 }
 
 /// Creates the profile tables if they are missing.

@@ -65,11 +65,30 @@ pub trait Workload {
     /// Runs once, reporting every stage batch to `recorder`.
     fn run_observed(
         &mut self,
-        input: &[u8],
+        input: &Source<'_>,
         recorder: &mut StageRecorder,
     ) -> Result<(), WorkloadError>;
     /// Runs once without an observer (for the allocator-overhead runs).
-    fn run_plain(&mut self, input: &[u8]) -> Result<(), WorkloadError>;
+    fn run_plain(&mut self, input: &Source<'_>) -> Result<(), WorkloadError>;
+}
+
+/// Where an input's bytes are.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// In memory (tests, small inputs).
+    Bytes(&'a [u8]),
+    /// A file, read from the start on every pass so the input never sits in the heap.
+    File(&'a std::path::Path),
+}
+
+impl<'a> Source<'a> {
+    /// Opens a reader at the first byte.
+    pub fn open(&self) -> std::io::Result<Box<dyn std::io::Read + 'a>> {
+        Ok(match self {
+            Source::Bytes(b) => Box::new(*b),
+            Source::File(p) => Box::new(std::fs::File::open(p)?),
+        })
+    }
 }
 
 /// One input to profile.
@@ -77,8 +96,21 @@ pub trait Workload {
 pub struct Input<'a> {
     /// Short name in the report (`1MB`, a file name).
     pub label: &'a str,
-    /// The transcript bytes (memory-mapped by the caller, so they are not heap).
-    pub bytes: &'a [u8],
+    /// Size in bytes.
+    pub len: u64,
+    /// The transcript.
+    pub source: Source<'a>,
+}
+
+impl<'a> Input<'a> {
+    /// An in-memory input.
+    pub fn bytes(label: &'a str, bytes: &'a [u8]) -> Self {
+        Self {
+            label,
+            len: bytes.len() as u64,
+            source: Source::Bytes(bytes),
+        }
+    }
 }
 
 /// How to profile.
@@ -140,7 +172,7 @@ pub fn profile(
         return Err(ProfileError::NoInputs);
     }
     let mut order: Vec<&Input<'_>> = inputs.iter().collect();
-    order.sort_by_key(|i| i.bytes.len());
+    order.sort_by_key(|i| i.len);
     let was_counting = alloc::set_counting(true);
     let result = profile_counting(&order, workload, opts, progress);
     alloc::set_counting(was_counting);
@@ -159,7 +191,7 @@ fn profile_counting(
         progress(&format!(
             "profiling {} ({:.2} MB)",
             input.label,
-            input.bytes.len() as f64 / 1e6
+            input.len as f64 / 1e6
         ));
         let (size, s) = profile_one(input, workload, opts)?;
         sizes.push(size);
@@ -221,7 +253,7 @@ fn profile_one(
     let mut runs = 0u32;
     loop {
         workload
-            .run_observed(input.bytes, &mut recorder)
+            .run_observed(&input.source, &mut recorder)
             .map_err(|source| ProfileError::Workload {
                 input: input.label.to_owned(),
                 source,
@@ -255,12 +287,12 @@ fn profile_one(
     let in_stages: f64 = stages.iter().map(|s| s.wall_seconds).sum();
     let size = SizeProfile {
         label: input.label.to_owned(),
-        input_bytes: input.bytes.len() as u64,
+        input_bytes: input.len,
         runs,
         wall_seconds: wall,
         cpu_seconds: cpu,
         throughput_mb_per_s: if wall > 0.0 {
-            input.bytes.len() as f64 / 1e6 / wall
+            input.len as f64 / 1e6 / wall
         } else {
             0.0
         },
@@ -294,7 +326,7 @@ fn allocator_overhead(
         source,
     };
     // One unmeasured run warms caches and lazily built tables.
-    workload.run_plain(input.bytes).map_err(fail)?;
+    workload.run_plain(&input.source).map_err(fail)?;
     for i in 0..pairs {
         for counting in if i % 2 == 0 {
             [false, true]
@@ -303,7 +335,7 @@ fn allocator_overhead(
         } {
             alloc::set_counting(counting);
             let start = Instant::now();
-            let r = workload.run_plain(input.bytes);
+            let r = workload.run_plain(&input.source);
             let t = start.elapsed().as_secs_f64();
             alloc::set_counting(true);
             r.map_err(fail)?;
@@ -316,7 +348,7 @@ fn allocator_overhead(
     let Ok(ci) = Bootstrap::default().median_ratio(&on, &off) else {
         return Ok(None);
     };
-    let mb = input.bytes.len() as f64 / 1e6;
+    let mb = input.len as f64 / 1e6;
     Ok(Some(AllocatorOverhead {
         input_label: input.label.to_owned(),
         pairs,
@@ -331,6 +363,7 @@ fn allocator_overhead(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     /// Synthetic pipeline: "parse" scans bytes, "entities" allocates a String per line
     /// (many allocations), "render" does little.
@@ -343,10 +376,12 @@ mod tests {
 
         fn run_observed(
             &mut self,
-            input: &[u8],
+            input: &Source<'_>,
             r: &mut StageRecorder,
         ) -> Result<(), WorkloadError> {
-            for chunk in input.chunks(4096) {
+            let mut input_bytes = Vec::new();
+            input.open()?.read_to_end(&mut input_bytes)?;
+            for chunk in input_bytes.chunks(4096) {
                 r.start(0);
                 let lines = chunk.iter().filter(|b| **b == b'\n').count();
                 r.finish(0, chunk.len() as u64, lines as u64);
@@ -366,8 +401,13 @@ mod tests {
             Ok(())
         }
 
-        fn run_plain(&mut self, input: &[u8]) -> Result<(), WorkloadError> {
-            let words = input.split(|b| *b == b' ').map(<[u8]>::to_vec).count();
+        fn run_plain(&mut self, input: &Source<'_>) -> Result<(), WorkloadError> {
+            let mut input_bytes = Vec::new();
+            input.open()?.read_to_end(&mut input_bytes)?;
+            let words = input_bytes
+                .split(|b| *b == b' ')
+                .map(<[u8]>::to_vec)
+                .count();
             std::hint::black_box(words);
             Ok(())
         }
@@ -380,16 +420,7 @@ mod tests {
             .unwrap_or_else(|e| e.into_inner());
         let small = b"a b c d\n".repeat(1000);
         let big = b"a b c d\n".repeat(4000);
-        let inputs = [
-            Input {
-                label: "big",
-                bytes: &big,
-            },
-            Input {
-                label: "small",
-                bytes: &small,
-            },
-        ];
+        let inputs = [Input::bytes("big", &big), Input::bytes("small", &small)];
         let opts = ProfileOptions {
             sampling_hz: 0,
             min_seconds: 0.0,
@@ -430,14 +461,14 @@ mod tests {
             }
             fn run_observed(
                 &mut self,
-                _: &[u8],
+                _: &Source<'_>,
                 r: &mut StageRecorder,
             ) -> Result<(), WorkloadError> {
                 r.start(0);
                 r.finish(0, 1, 1);
                 Ok(())
             }
-            fn run_plain(&mut self, _: &[u8]) -> Result<(), WorkloadError> {
+            fn run_plain(&mut self, _: &Source<'_>) -> Result<(), WorkloadError> {
                 Ok(())
             }
         }
@@ -447,10 +478,7 @@ mod tests {
             overhead_pairs: 0,
             ..ProfileOptions::default()
         };
-        let input = [Input {
-            label: "x",
-            bytes: b"WEBVTT",
-        }];
+        let input = [Input::bytes("x", b"WEBVTT")];
         let err = profile(&input, &mut Skips, &opts, &mut |_| {}).unwrap_err();
         assert_eq!(
             err.to_string(),
