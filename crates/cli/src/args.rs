@@ -28,4 +28,6 @@ pub enum Command {
     Cues(cmd::cues::Args),
     /// Summarise a transcript: size, cues, duration, speakers, style, warnings, validity.
     Analyze(cmd::analyze::Args),
+    /// Profile the pipeline per stage and function; findings and advice from the data.
+    Optimize(cmd::optimize::Args),
 }

@@ -2,4 +2,6 @@
 
 mod util;
 
+#[path = "cli/optimize.rs"]
+mod optimize;
 mod process;

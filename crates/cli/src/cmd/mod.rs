@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod cues;
+pub mod optimize;
 
 use std::process::ExitCode;
 
@@ -12,5 +13,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Optimize(args) => optimize::run(args),
     }
 }

@@ -22,7 +22,6 @@ use snapshot_perf::profile::{self, Input, ProfileOptions, Source, Workload, term
 use snapshot_pipeline::pipeline::Config;
 use snapshot_pipeline::render::Format;
 
-use crate::cmd::process::FormatArg;
 use crate::exit::bad_input;
 
 /// Seed of the generated corpus, so every run profiles the same bytes.
@@ -33,7 +32,12 @@ const CORPUS_SEED: u64 = 42;
 pub struct Args {
     /// Generated transcript sizes to profile, in MB (comma-separated; `KB`, `MB`, `GB` suffixes
     /// accepted).
-    #[arg(long, value_delimiter = ',', default_value = "1,10", conflicts_with = "input")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,10",
+        conflicts_with = "input"
+    )]
     pub sizes: Vec<String>,
     /// Profile these transcripts instead of generated sizes.
     #[arg(long, num_args = 1..)]
@@ -42,8 +46,8 @@ pub struct Args {
     #[arg(long, default_value = "realistic", value_parser = ["realistic", "seed"])]
     pub corpus: String,
     /// Snapshot format the pipeline renders while profiled.
-    #[arg(short, long, value_enum, default_value = "markdown")]
-    pub format: FormatArg,
+    #[arg(short, long, default_value = "markdown", value_parser = ["markdown", "md", "html", "json"])]
+    pub format: String,
     /// JSON report path [default: <out-dir>/optimization_report_YYYYMMDD_HHMMSS.json].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -57,7 +61,11 @@ pub struct Args {
     #[arg(long)]
     pub compare: Option<PathBuf>,
     /// History database the report is stored in.
-    #[arg(long, env = "CUSTOMER_SNAPSHOT_HISTORY", default_value = "customer_snapshot_history.db")]
+    #[arg(
+        long,
+        env = "CUSTOMER_SNAPSHOT_HISTORY",
+        default_value = "customer_snapshot_history.db"
+    )]
     pub history: PathBuf,
     /// Do not store the report in the history database.
     #[arg(long)]
@@ -182,7 +190,10 @@ fn plan(args: &Args) -> anyhow::Result<Plan> {
     let baseline = match &args.compare {
         Some(path) => {
             let text = fs::read_to_string(path).map_err(|e| {
-                bad_input(format!("{}: cannot read the earlier report: {e}", path.display()))
+                bad_input(format!(
+                    "{}: cannot read the earlier report: {e}",
+                    path.display()
+                ))
             })?;
             let report: OptimizationReport = serde_json::from_str(&text).map_err(|e| {
                 bad_input(format!(
@@ -264,7 +275,12 @@ fn write_atomically(
 fn pipeline_workload(args: &Args) -> anyhow::Result<Box<dyn Workload>> {
     let mut config = Config::default();
     config.clean.remove_fillers = !args.keep_fillers;
-    let format: Format = args.format.into();
+    let format = Format::parse(&args.format).ok_or_else(|| {
+        bad_input(format!(
+            "--format {}: use markdown, html or json",
+            args.format
+        ))
+    })?;
     let scratch = tempfile::tempfile().context("cannot create a scratch file for the snapshot")?;
     Ok(Box::new(profile::workload::PipelineWorkload::new(
         config, format, scratch,
@@ -289,7 +305,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             InputKind::Generated(bytes) => {
                 let layout = plan.corpus.unwrap_or_default();
                 let path = scratch_dir.path().join(format!("{}.vtt", input.label));
-                progress(&format!("generating {} ({} corpus)", input.label, layout.name()));
+                progress(&format!(
+                    "generating {} ({} corpus)",
+                    input.label,
+                    layout.name()
+                ));
                 let file = fs::File::create(&path)
                     .with_context(|| format!("cannot create {}", path.display()))?;
                 let mut out = BufWriter::new(file);
@@ -320,14 +340,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         },
         ..ProfileOptions::default()
     };
-    let outcome = profile::profile(&inputs, workload.as_mut(), &opts, &mut progress)
-        .map_err(|e| match e {
+    let outcome = profile::profile(&inputs, workload.as_mut(), &opts, &mut progress).map_err(
+        |e| match e {
             // A transcript the pipeline rejects is the user's input (exit 2).
             profile::ProfileError::Workload { .. } if !args.input.is_empty() => {
                 bad_input(e.to_string())
             }
             other => anyhow!(other),
-        })?;
+        },
+    )?;
 
     let mut report = OptimizationReport {
         schema_version: SCHEMA_VERSION,
@@ -363,7 +384,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })?;
     if !args.no_history {
         let mut conn = history::profile::open(&args.history).with_context(|| {
-            format!("cannot open the history database {}", args.history.display())
+            format!(
+                "cannot open the history database {}",
+                args.history.display()
+            )
         })?;
         history::profile::store(&mut conn, &report)
             .with_context(|| format!("cannot store the report in {}", args.history.display()))?;

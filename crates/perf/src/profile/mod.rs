@@ -7,7 +7,7 @@
 //! End-to-end timings of whole processes are the benchmark's; nothing here mixes the two.
 //!
 //! The pipeline is reached through [`Workload`], so tests drive the profiler with synthetic
-//! work and the binary with the real pipeline ([`pipeline_workload`] once the seam compiles).
+//! work and the binary with the real pipeline ([`workload::PipelineWorkload`]).
 
 pub mod compare;
 pub mod memory;
@@ -16,6 +16,7 @@ pub mod rules;
 pub mod sampler;
 pub mod stages;
 pub mod terminal;
+pub mod workload;
 
 use std::time::Instant;
 

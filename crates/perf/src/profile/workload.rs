@@ -32,7 +32,11 @@ impl PipelineWorkload {
         }
     }
 
-    fn run(&mut self, input: &Source<'_>, observer: &mut dyn Observer) -> Result<(), WorkloadError> {
+    fn run(
+        &mut self,
+        input: &Source<'_>,
+        observer: &mut dyn Observer,
+    ) -> Result<(), WorkloadError> {
         self.scratch.set_len(0)?;
         self.scratch.seek(SeekFrom::Start(0))?;
         let info = SourceInfo {
