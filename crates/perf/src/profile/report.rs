@@ -199,8 +199,13 @@ pub struct Functions {
     pub samples: u64,
     /// Top frames by self samples (the function was executing).
     pub top_self: Vec<FunctionSample>,
-    /// Top frames by total samples (the function was on the stack).
+    /// Top frames by total samples (the function was on the stack), without the frames present
+    /// in every sample (`main` and the entry chain).
     pub top_total: Vec<FunctionSample>,
+    /// Top pipeline functions by samples in which they were the innermost pipeline frame: where
+    /// our code spends its time, counting the library code it calls (inlined std iterators,
+    /// `memchr`, `malloc`).
+    pub top_own: Vec<FunctionSample>,
 }
 
 /// One function's share of the samples.
@@ -215,6 +220,9 @@ pub struct FunctionSample {
     /// The caller seen most often in its samples (for self time), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub top_caller: Option<String>,
+    /// For a library leaf: the pipeline function it ran for most often.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_function: Option<String>,
 }
 
 /// Heap and RSS of one input.

@@ -107,11 +107,12 @@ fn stage_module(stage: &str) -> Option<&'static str> {
 fn hot_function_in<'a>(size: &'a SizeProfile, stage: &str) -> Option<&'a FunctionSample> {
     let module = stage_module(stage)?;
     let mine = |f: &&FunctionSample| f.function.contains(module);
-    size.functions
-        .top_self
+    let f = &size.functions;
+    f.top_own
         .iter()
         .find(mine)
-        .or_else(|| size.functions.top_total.iter().find(mine))
+        .or_else(|| f.top_self.iter().find(mine))
+        .or_else(|| f.top_total.iter().find(mine))
 }
 
 /// Advice for a hot function, by what kind of work its name shows.
@@ -303,11 +304,16 @@ pub fn size_findings(size: &SizeProfile, t: &Thresholds) -> Vec<Finding> {
     if size.functions.samples >= t.min_samples {
         for f in &size.functions.top_self {
             if f.percent > t.function_self_percent {
-                let caller = f
-                    .top_caller
-                    .as_deref()
-                    .map(|c| format!(", called mostly from {c}"))
-                    .unwrap_or_default();
+                let caller = match (&f.in_function, &f.top_caller) {
+                    (Some(own), _) => format!(", mostly on behalf of {own}"),
+                    (None, Some(c)) => format!(", called mostly from {c}"),
+                    (None, None) => String::new(),
+                };
+                let advice = function_advice(&f.function);
+                let suggestion = match &f.in_function {
+                    Some(own) => format!("in {own}: {advice}"),
+                    None => advice,
+                };
                 out.push(Finding {
                     kind: FindingKind::FunctionSelfTime,
                     subject: f.function.clone(),
@@ -319,7 +325,7 @@ pub fn size_findings(size: &SizeProfile, t: &Thresholds) -> Vec<Finding> {
                         "{} executes in {:.1} % of the samples{caller}",
                         f.function, f.percent
                     ),
-                    suggestion: function_advice(&f.function),
+                    suggestion,
                 });
             }
         }
@@ -478,6 +484,7 @@ mod tests {
             samples: (pct * 10.0) as u64,
             percent: pct,
             top_caller: Some("snapshot_pipeline::pipeline::analyze".into()),
+            in_function: None,
         }
     }
 
@@ -525,6 +532,7 @@ mod tests {
                 ),
             ],
             top_total: vec![],
+            top_own: vec![],
         };
         let f = size_findings(&s, &Thresholds::default());
         let share = f
@@ -610,6 +618,7 @@ mod tests {
             samples: 5,
             top_self: vec![sample("f", 60.0)],
             top_total: vec![],
+            top_own: vec![],
         };
         assert!(size_findings(&s, &Thresholds::default()).is_empty());
     }

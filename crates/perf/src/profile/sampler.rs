@@ -79,9 +79,10 @@ impl Sampler {
 }
 
 impl Samples {
-    /// Top `n` functions by self and by total samples.
-    pub fn functions(&self, n: usize) -> Functions {
-        top_functions(&self.stacks, n)
+    /// Top `n` functions by self, total and own samples; own frames are those whose path
+    /// starts with `own_prefix` (e.g. `snapshot_pipeline::`).
+    pub fn functions(&self, n: usize, own_prefix: &str) -> Functions {
+        top_functions(&self.stacks, n, own_prefix)
     }
 
     /// Writes the flamegraph SVG.
@@ -130,12 +131,26 @@ fn clean_stack(names: impl Iterator<Item = String>) -> Stack {
         .collect()
 }
 
+/// True when `name` is a function of the crate whose path starts with `prefix` (also as the
+/// self type of a trait impl, `<prefix...>::method`).
+fn is_own(name: &str, prefix: &str) -> bool {
+    name.starts_with(prefix)
+        || name
+            .strip_prefix('<')
+            .is_some_and(|n| n.starts_with(prefix))
+}
+
 /// Self samples go to the leaf; total samples to every distinct function on the stack (once per
-/// sample, so recursion does not count twice).
-pub(crate) fn top_functions(stacks: &[(Stack, u64)], n: usize) -> Functions {
+/// sample, so recursion does not count twice); own samples to the innermost frame of the crate
+/// named by `own_prefix` (where our code spends time, including the library code it calls).
+/// Frames present in every sample (`main`, the runtime's entry chain) say nothing and are left
+/// out of the total list.
+pub(crate) fn top_functions(stacks: &[(Stack, u64)], n: usize, own_prefix: &str) -> Functions {
     let total: u64 = stacks.iter().map(|(_, c)| c).sum();
     let mut selfs: HashMap<&str, u64> = HashMap::new();
     let mut callers: HashMap<(&str, &str), u64> = HashMap::new();
+    let mut owners: HashMap<(&str, &str), u64> = HashMap::new();
+    let mut owns: HashMap<&str, u64> = HashMap::new();
     let mut totals: HashMap<&str, u64> = HashMap::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for (stack, count) in stacks {
@@ -144,12 +159,21 @@ pub(crate) fn top_functions(stacks: &[(Stack, u64)], n: usize) -> Functions {
         if let Some(caller) = stack.iter().skip(1).find(|c| *c != leaf) {
             *callers.entry((leaf, caller)).or_default() += count;
         }
+        if let Some(owner) = stack.iter().find(|f| is_own(f, own_prefix)) {
+            *owns.entry(owner).or_default() += count;
+            if owner != leaf {
+                *owners.entry((leaf, owner)).or_default() += count;
+            }
+        }
         seen.clear();
         for name in stack {
             if seen.insert(name) {
                 *totals.entry(name).or_default() += count;
             }
         }
+    }
+    if stacks.len() > 1 {
+        totals.retain(|_, c| *c < total);
     }
     let pct = |c: u64| {
         if total > 0 {
@@ -158,33 +182,34 @@ pub(crate) fn top_functions(stacks: &[(Stack, u64)], n: usize) -> Functions {
             0.0
         }
     };
-    let top_caller = |f: &str| {
-        callers
+    let most = |pairs: &HashMap<(&str, &str), u64>, f: &str| {
+        pairs
             .iter()
             .filter(|((leaf, _), _)| *leaf == f)
             .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.1.cmp(a.0.1)))
-            .map(|((_, caller), _)| (*caller).to_owned())
+            .map(|((_, other), _)| (*other).to_owned())
+    };
+    let list = |m: &HashMap<&str, u64>, with_context: bool| -> Vec<FunctionSample> {
+        ranked(m, n)
+            .into_iter()
+            .map(|(f, c)| FunctionSample {
+                function: f.to_owned(),
+                samples: c,
+                percent: pct(c),
+                top_caller: if with_context {
+                    most(&callers, f)
+                } else {
+                    None
+                },
+                in_function: if with_context { most(&owners, f) } else { None },
+            })
+            .collect()
     };
     Functions {
         samples: total,
-        top_self: ranked(&selfs, n)
-            .into_iter()
-            .map(|(f, c)| FunctionSample {
-                function: f.to_owned(),
-                samples: c,
-                percent: pct(c),
-                top_caller: top_caller(f),
-            })
-            .collect(),
-        top_total: ranked(&totals, n)
-            .into_iter()
-            .map(|(f, c)| FunctionSample {
-                function: f.to_owned(),
-                samples: c,
-                percent: pct(c),
-                top_caller: None,
-            })
-            .collect(),
+        top_self: list(&selfs, true),
+        top_total: list(&totals, false),
+        top_own: list(&owns, false),
     }
 }
 
@@ -223,27 +248,44 @@ mod tests {
     #[test]
     fn self_goes_to_the_leaf_total_to_every_frame_once() {
         let stacks = vec![
-            (stack(&["parse_cue", "parse", "main"]), 6),
-            (stack(&["memchr", "parse_cue", "parse", "main"]), 3),
-            (stack(&["render", "main"]), 1),
+            (stack(&["app::parse_cue", "app::parse", "main"]), 6),
+            (
+                stack(&["memchr", "app::parse_cue", "app::parse", "main"]),
+                3,
+            ),
+            (stack(&["app::render", "main"]), 1),
             // Recursion counts once for total.
             (stack(&["walk", "walk", "walk", "main"]), 10),
         ];
-        let f = top_functions(&stacks, 3);
+        let f = top_functions(&stacks, 3, "app::");
         assert_eq!(f.samples, 20);
         assert_eq!(f.top_self.len(), 3);
         assert_eq!(f.top_self[0].function, "walk");
         assert_eq!(f.top_self[0].samples, 10);
         assert!((f.top_self[0].percent - 50.0).abs() < 1e-9);
-        assert_eq!(f.top_self[1].function, "parse_cue");
-        assert_eq!(f.top_self[1].top_caller.as_deref(), Some("parse"));
+        assert_eq!(f.top_self[1].function, "app::parse_cue");
+        assert_eq!(f.top_self[1].top_caller.as_deref(), Some("app::parse"));
         assert_eq!(f.top_self[0].top_caller.as_deref(), Some("main"));
-        assert_eq!(f.top_total[0].function, "main");
-        assert_eq!(f.top_total[0].samples, 20);
-        assert_eq!(f.top_total[1].function, "walk");
-        assert_eq!(f.top_total[1].samples, 10);
-        assert_eq!(f.top_total[2].function, "parse");
-        assert_eq!(f.top_total[2].samples, 9);
+        // memchr's samples belong to our parse_cue, which called it.
+        let memchr = f.top_self.iter().find(|s| s.function == "memchr");
+        assert!(memchr.is_none(), "only 3 kept");
+        let all = top_functions(&stacks, 10, "app::");
+        let memchr = all
+            .top_self
+            .iter()
+            .find(|s| s.function == "memchr")
+            .unwrap();
+        assert_eq!(memchr.in_function.as_deref(), Some("app::parse_cue"));
+        // main is in every sample: left out of the total list.
+        assert_eq!(f.top_total[0].function, "walk");
+        assert_eq!(f.top_total[0].samples, 10);
+        assert_eq!(f.top_total[1].function, "app::parse");
+        assert_eq!(f.top_total[1].samples, 9);
+        assert_eq!(f.top_total[2].function, "app::parse_cue");
+        // Own: innermost app:: frame; parse_cue gets memchr's samples too.
+        assert_eq!(f.top_own[0].function, "app::parse_cue");
+        assert_eq!(f.top_own[0].samples, 9);
+        assert_eq!(f.top_own[1].function, "app::render");
     }
 
     #[inline(never)]
@@ -263,14 +305,14 @@ mod tests {
         let sampler = Sampler::start(1000).unwrap();
         std::hint::black_box(busy_sampled_function(300));
         let samples = sampler.finish().unwrap();
-        let f = samples.functions(20);
+        let f = samples.functions(20, "snapshot_perf::");
         assert!(f.samples >= 30, "{} samples in 300 ms at 1 kHz", f.samples);
         assert!(
-            f.top_total
+            f.top_own
                 .iter()
                 .any(|s| s.function.contains("busy_sampled_function")),
             "{:?}",
-            f.top_total
+            f.top_own
         );
         let mut svg = Vec::new();
         samples.flamegraph(&mut svg).unwrap();
