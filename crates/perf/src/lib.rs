@@ -9,3 +9,4 @@ pub mod history;
 pub mod health;
 pub mod measure;
 pub mod monitor;
+pub mod profile;

@@ -7,6 +7,7 @@ pub mod cues;
 pub mod healthcheck;
 pub mod monitor;
 pub mod process;
+pub mod optimize;
 
 use std::io;
 use std::process::ExitCode;
@@ -36,6 +37,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Monitor(args) => monitor::run(*args),
         Command::Config(args) => config::run(args, &settings),
         Command::Healthcheck(args) => healthcheck::run(args, &settings),
+        Command::Optimize(args) => optimize::run(args),
     }
 }
 
