@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use snapshot_pipeline::nlp::EntityLabel;
 use snapshot_pipeline::snapshot::{Summary, clock, human_duration};
 
-use crate::document::{SECTIONS, SectionSpec};
+use crate::document::SectionSpec;
 
 /// The prompt template version in use.
 pub const PROMPT_VERSION: &str = "v1";
@@ -273,6 +273,7 @@ pub fn summary(spec: &SectionSpec, title: &str, context_json: &str, sections_jso
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::SECTIONS;
 
     #[test]
     fn fill_is_one_pass() {
