@@ -195,6 +195,10 @@ struct AttemptFailure {
 }
 
 /// The Messages API client. Cheap to share by reference across threads.
+///
+/// One client serves one document: after a call fails for good it refuses further calls, so
+/// sections still queued are not sent in vain. Runs over several files each make a client and
+/// share one concurrency limit through [`Client::with_permits`].
 #[derive(Debug)]
 pub struct Client {
     config: AiConfig,
@@ -209,6 +213,16 @@ pub struct Client {
 impl Client {
     /// A client for `config`; fails at once without a key or with invalid settings.
     pub fn new(config: AiConfig, telemetry: Arc<Telemetry>) -> Result<Self, AiError> {
+        let permits = Arc::new(Semaphore::new(config.concurrency));
+        Client::with_permits(config, telemetry, permits)
+    }
+
+    /// A client whose calls in flight count against `permits`, shared with other clients.
+    pub fn with_permits(
+        config: AiConfig,
+        telemetry: Arc<Telemetry>,
+        permits: Arc<Semaphore>,
+    ) -> Result<Self, AiError> {
         config.validate()?;
         let key = config.api_key.clone().ok_or(AiError::MissingApiKey)?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -219,7 +233,6 @@ impl Client {
             .user_agent(concat!("customer-snapshot/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
-        let permits = Arc::new(Semaphore::new(config.concurrency));
         Ok(Client {
             config,
             key,

@@ -49,6 +49,7 @@ struct Material {
 /// Runs the whole AI stage for `snapshot` through `client`.
 pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError> {
     let started = Instant::now();
+    let first_call = client.telemetry().len();
     let config = client.config();
     let title = snapshot.summary.title.as_str();
     let context = LocalContext::from_summary(&snapshot.summary).to_json();
@@ -88,7 +89,9 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
 
     let mut all = sections;
     all.push(summary);
-    let telemetry = client.telemetry().snapshot(started.elapsed().as_secs_f64());
+    let telemetry = client
+        .telemetry()
+        .snapshot_since(first_call, started.elapsed().as_secs_f64());
     let document = AiSnapshot {
         schema_version: SCHEMA_VERSION.to_string(),
         title: title.to_string(),

@@ -10,8 +10,8 @@
 //! not a model: its answers say so.
 
 use std::collections::VecDeque;
-use std::io;
-use std::net::SocketAddr;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -143,11 +143,8 @@ pub struct LoopbackServer {
 impl LoopbackServer {
     /// Starts a server on `127.0.0.1` at a free port.
     pub fn start(script: Script) -> io::Result<Self> {
-        let server = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| io::Error::other("the loopback server has no IP address"))?;
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             script: Mutex::new(script),
             seen: Mutex::new(Vec::new()),
@@ -159,7 +156,7 @@ impl LoopbackServer {
         let for_thread = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("loopback-api".into())
-            .spawn(move || serve(&server, &for_thread))?;
+            .spawn(move || serve(&listener, &for_thread))?;
         Ok(LoopbackServer {
             addr,
             shared,
@@ -186,6 +183,8 @@ impl LoopbackServer {
 impl Drop for LoopbackServer {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the blocking accept so the thread sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -196,39 +195,111 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn serve(server: &tiny_http::Server, shared: &Arc<Shared>) {
-    while !shared.stop.load(Ordering::SeqCst) {
-        let request = match server.recv_timeout(Duration::from_millis(20)) {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(_) => break,
-        };
+fn serve(listener: &TcpListener, shared: &Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
         let shared = Arc::clone(shared);
-        // One thread per request, so simulated latency overlaps as a real API's does; the
+        // One thread per connection, so simulated latency overlaps as a real API's does; the
         // client's own concurrency limit bounds how many there are.
         let spawned = std::thread::Builder::new()
             .name("loopback-req".into())
-            .spawn(move || answer(request, &shared));
+            .spawn(move || {
+                let _ = answer(stream, &shared);
+            });
         if spawned.is_err() {
             break;
         }
     }
 }
 
-fn header(request: &tiny_http::Request, name: &str) -> Option<String> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str().to_string())
+/// Largest request head and body the stand-in reads.
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// A parsed HTTP/1.1 request: path, lower-cased headers, body.
+struct RawRequest {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
 }
 
-fn answer(mut request: tiny_http::Request, shared: &Shared) {
+impl RawRequest {
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// Reads one request (Content-Length bodies only: what ureq sends for a byte body).
+fn read_request(stream: &mut TcpStream) -> io::Result<RawRequest> {
+    let mut buf = Vec::with_capacity(8 * 1024);
+    let mut chunk = [0u8; 8 * 1024];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > MAX_HEAD {
+            return Err(io::Error::other("request head too large"));
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::other("connection closed mid-request"));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap_or_default();
+    let path = request_line
+        .split(' ')
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    if length > MAX_BODY {
+        return Err(io::Error::other("request body too large"));
+    }
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < length {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::other("connection closed mid-body"));
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    body.truncate(length);
+    Ok(RawRequest {
+        path,
+        headers,
+        body,
+    })
+}
+
+fn answer(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let request = read_request(&mut stream)?;
     let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     shared.peak_in_flight.fetch_max(now, Ordering::SeqCst);
-    let mut raw = Vec::new();
-    let _ = request.as_reader().read_to_end(&mut raw);
-    let body: Option<MessagesRequest> = serde_json::from_slice(&raw).ok();
+    let result = respond(&mut stream, &request, shared);
+    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+    result
+}
+
+fn respond(stream: &mut TcpStream, request: &RawRequest, shared: &Shared) -> io::Result<()> {
+    let body: Option<MessagesRequest> = serde_json::from_slice(&request.body).ok();
     let (behaviour, latency, responder) = {
         let mut script = lock(&shared.script);
         let b = script
@@ -238,23 +309,24 @@ fn answer(mut request: tiny_http::Request, shared: &Shared) {
         (b, script.latency, Arc::clone(&script.responder))
     };
     lock(&shared.seen).push(SeenRequest {
-        path: request.url().to_string(),
-        api_key: header(&request, "x-api-key"),
-        anthropic_version: header(&request, "anthropic-version"),
-        content_type: header(&request, "content-type"),
+        path: request.path.clone(),
+        api_key: request.header("x-api-key"),
+        anthropic_version: request.header("anthropic-version"),
+        content_type: request.header("content-type"),
         body: body.clone(),
         arrived: shared.started.elapsed(),
         behaviour: behaviour.clone(),
     });
     sleep_unless_stopped(latency, shared);
+    let size = request.body.len();
     let (status, text, retry_after) = match (&behaviour, &body) {
-        (_, _) if request.url() != "/v1/messages" => {
+        _ if request.path != "/v1/messages" => {
             (404, error_body("not_found_error", "no such path"), None)
         }
-        (Behaviour::Ok, Some(req)) => (200, reply_body(req, &responder(req), raw.len()), None),
+        (Behaviour::Ok, Some(req)) => (200, reply_body(req, &responder(req), size), None),
         (Behaviour::Slow(d), Some(req)) => {
             sleep_unless_stopped(*d, shared);
-            (200, reply_body(req, &responder(req), raw.len()), None)
+            (200, reply_body(req, &responder(req), size), None)
         }
         (Behaviour::Ok | Behaviour::Slow(_), None) => (
             400,
@@ -285,18 +357,31 @@ fn answer(mut request: tiny_http::Request, shared: &Shared) {
             None,
         ),
     };
-    let mut response = tiny_http::Response::from_string(text).with_status_code(status);
-    if let Ok(h) = tiny_http::Header::from_bytes(&b"content-type"[..], &b"application/json"[..]) {
-        response.add_header(h);
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
+        reason(status),
+        text.len()
+    );
+    if let Some(secs) = retry_after {
+        head.push_str(&format!("retry-after: {secs}\r\n"));
     }
-    if let Some(secs) = retry_after
-        && let Ok(h) =
-            tiny_http::Header::from_bytes(&b"retry-after"[..], secs.to_string().as_bytes())
-    {
-        response.add_header(h);
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(text.as_bytes())?;
+    stream.flush()
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        529 => "Overloaded",
+        _ => "Status",
     }
-    let _ = request.respond(response);
-    shared.in_flight.fetch_sub(1, Ordering::SeqCst);
 }
 
 /// Sleeps `d` in short steps so a dropped server does not wait out a long simulated delay.
@@ -428,4 +513,29 @@ pub fn evidence_answer(req: &MessagesRequest) -> String {
         }
     }
     serde_json::Value::Object(object).to_string()
+}
+
+/// Runs the whole AI stage for `snapshot` against a fresh loopback server that waits
+/// `latency` before each answer, with `config`'s limits (its URL and key are replaced). For
+/// the benchmark: the returned telemetry's `wall_seconds` shows what concurrency buys when the
+/// API, not the machine, is the bottleneck.
+pub fn timed_run(
+    snapshot: &snapshot_pipeline::snapshot::Snapshot,
+    config: &crate::config::AiConfig,
+    latency: Duration,
+) -> Result<crate::generate::Outcome, crate::error::AiError> {
+    let server = LoopbackServer::start(Script::ok().with_latency(latency)).map_err(|e| {
+        crate::error::AiError::InvalidConfig {
+            field: "loopback",
+            reason: format!("cannot start the loopback API on 127.0.0.1: {e}"),
+        }
+    })?;
+    let config = crate::config::AiConfig {
+        base_url: server.base_url(),
+        api_key: Some(crate::config::ApiKey::new("sk-loopback-not-a-real-key")),
+        ..config.clone()
+    };
+    let telemetry = Arc::new(crate::telemetry::Telemetry::new());
+    let client = crate::client::Client::new(config, telemetry)?;
+    crate::generate::generate(&client, snapshot)
 }

@@ -93,10 +93,27 @@ impl Telemetry {
         calls.push(call);
     }
 
+    /// Calls recorded so far.
+    pub fn len(&self) -> usize {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// True when no call was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// A copy of the calls so far, with totals; `wall_seconds` is the caller's measured span.
     pub fn snapshot(&self, wall_seconds: f64) -> RunTelemetry {
-        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        RunTelemetry::new(calls, wall_seconds)
+        self.snapshot_since(0, wall_seconds)
+    }
+
+    /// Like [`Telemetry::snapshot`], for the calls after the first `skip` (one run's calls on a
+    /// collector several runs share).
+    pub fn snapshot_since(&self, skip: usize, wall_seconds: f64) -> RunTelemetry {
+        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        let mine = calls.get(skip..).unwrap_or_default().to_vec();
+        RunTelemetry::new(mine, wall_seconds)
     }
 }
 

@@ -521,3 +521,43 @@ fn dry_run_plans_every_request_without_network() {
     let no_key = dry_run(&AiConfig::default(), &meeting(2)).to_text();
     assert!(no_key.contains("(not set: ANTHROPIC_API_KEY)"));
 }
+
+/// The example in docs/ stays what the code produces: regenerate with
+/// `UPDATE_AI_EXAMPLE=1 cargo test -p snapshot_ai --test api docs_example`.
+#[test]
+fn docs_example_is_current() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/harbor_freight_kickoff.snapshot.json"
+    );
+    let snapshot: Snapshot =
+        serde_json::from_slice(&std::fs::read(fixture).expect("fixture")).expect("snapshot JSON");
+    let server = LoopbackServer::start(Script::ok()).expect("server");
+    let outcome = generate(&client(config(&server)), &snapshot).expect("document");
+    let mut body = Vec::new();
+    snapshot_ai::render::render(
+        &outcome.document,
+        snapshot_ai::render::AiFormat::Markdown,
+        &mut body,
+    )
+    .expect("renders");
+    let text = format!(
+        "<!-- Generated end to end against the loopback Messages API stand-in (crates/ai/src/loopback.rs), \
+         not a real model: the answers fill only what the local analysis backs and leave the rest \"Not discussed\". \
+         Input: crates/ai/tests/data/harbor_freight_kickoff.snapshot.json (a pipeline snapshot). \
+         Regenerate: UPDATE_AI_EXAMPLE=1 cargo test -p snapshot_ai --test api docs_example -->\n\n{}",
+        String::from_utf8(body).expect("utf-8")
+    );
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/ai_snapshot_example.md"
+    );
+    if std::env::var_os("UPDATE_AI_EXAMPLE").is_some() {
+        std::fs::write(path, &text).expect("write example");
+    }
+    let current = std::fs::read_to_string(path).unwrap_or_default();
+    assert_eq!(
+        current, text,
+        "docs/ai_snapshot_example.md is stale; regenerate it (see above)"
+    );
+}
