@@ -225,7 +225,12 @@ impl Client {
     ) -> Result<Self, AiError> {
         config.validate()?;
         let key = config.api_key.clone().ok_or(AiError::MissingApiKey)?;
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+        let mut builder = ureq::Agent::config_builder();
+        if config.is_loopback() {
+            // HTTP(S)_PROXY applies to the real API; a loopback server is never behind one.
+            builder = builder.proxy(None);
+        }
+        let agent: ureq::Agent = builder
             .http_status_as_error(false)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))

@@ -202,6 +202,13 @@ impl AiConfig {
         Ok(())
     }
 
+    /// True when the base URL names a loopback host (no proxy is used for it).
+    pub fn is_loopback(&self) -> bool {
+        self.base_url
+            .split_once("://")
+            .is_some_and(|(_, rest)| is_loopback_host(host_of(rest)))
+    }
+
     /// `{base}/v1/messages`.
     pub fn messages_url(&self) -> String {
         format!("{}/v1/messages", self.base_url.trim_end_matches('/'))
@@ -285,6 +292,7 @@ mod tests {
                 ..AiConfig::default()
             };
             assert!(cfg.validate().is_ok(), "{ok}");
+            assert_eq!(cfg.is_loopback(), ok.starts_with("http://"), "{ok}");
         }
         for bad in ["http://example.com", "ftp://127.0.0.1", "api.anthropic.com"] {
             let cfg = AiConfig {
