@@ -1,7 +1,7 @@
 //! Drives the stages over one transcript and reports each to an [`Observer`].
 //!
-//! Memory stays O(vocabulary): the input is a byte slice (memory-mapped by the caller), read in
-//! two passes. Pass 1 parses, builds utterances, cleans and splits them and feeds the analyzer,
+//! Memory stays O(vocabulary): the input is read as a stream, twice (see [`Reopen`]; a memory
+//! map would count every touched page of a large file as resident memory). Pass 1 parses, builds utterances, cleans and splits them and feeds the analyzer,
 //! keeping only counts; the summary is then rendered. Pass 2 parses again and streams the cleaned
 //! transcript to the writer. Parsing twice costs far less than holding the transcript: the parser
 //! runs at well over 1 GB/s, and the NLP stages only run once.
@@ -10,7 +10,7 @@
 //! each stage separately without a clock read per cue.
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::nlp::{Analyzer, EntityLabel, NlpOptions};
@@ -99,6 +99,21 @@ pub struct NoopObserver;
 
 impl Observer for NoopObserver {}
 
+/// An input the pipeline can read from the start more than once (one read per pass).
+pub trait Reopen {
+    /// The reader of one pass.
+    type Reader: Read;
+    /// Opens the input at its first byte.
+    fn reopen(&self) -> io::Result<Self::Reader>;
+}
+
+impl<'a> Reopen for &'a [u8] {
+    type Reader = &'a [u8];
+    fn reopen(&self) -> io::Result<&'a [u8]> {
+        Ok(self)
+    }
+}
+
 /// Settings of one pipeline run.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -125,6 +140,9 @@ pub enum PipelineError {
     /// The input is not WebVTT (or the parser had to abort).
     #[error(transparent)]
     Vtt(#[from] VttError),
+    /// The input could not be opened for a pass.
+    #[error("cannot read the input: {0}")]
+    Read(#[source] io::Error),
     /// The output could not be written.
     #[error("cannot write the snapshot: {0}")]
     Write(#[source] io::Error),
@@ -142,8 +160,8 @@ pub struct Validation {
 }
 
 /// Parses the whole input and reports cues, warnings and duration, without any NLP.
-pub fn validate(input: &[u8]) -> Result<Validation, VttError> {
-    let mut parser = vtt::Parser::from_slice(input)?;
+pub fn validate(input: impl Read) -> Result<Validation, VttError> {
+    let mut parser = vtt::Parser::new(input)?;
     let mut out = Validation::default();
     let mut span = Span::default();
     while let Some(cue) = parser.next_cue()? {
@@ -164,8 +182,8 @@ pub fn validate(input: &[u8]) -> Result<Validation, VttError> {
 
 /// Runs every stage over `input` and streams the rendered snapshot to `out`.
 /// Returns the summary (everything but the transcript).
-pub fn run(
-    input: &[u8],
+pub fn run<I: Reopen>(
+    input: &I,
     info: &SourceInfo,
     config: &Config,
     renderer: &mut dyn Renderer,
@@ -231,8 +249,8 @@ fn report_render(
 }
 
 /// Runs every stage and returns the whole snapshot in memory (for small inputs and tests).
-pub fn snapshot(
-    input: &[u8],
+pub fn snapshot<I: Reopen>(
+    input: &I,
     info: &SourceInfo,
     config: &Config,
 ) -> Result<Snapshot, PipelineError> {
@@ -254,8 +272,8 @@ pub fn snapshot(
 }
 
 /// Pass 1: everything but the transcript.
-pub fn analyze(
-    input: &[u8],
+pub fn analyze<I: Reopen>(
+    input: &I,
     info: &SourceInfo,
     config: &Config,
     observer: &mut dyn Observer,
@@ -342,7 +360,7 @@ pub fn analyze(
         title: info.title.clone(),
         source: Source {
             path: info.path.clone(),
-            bytes: input.len() as u64,
+            bytes: walk.parser.bytes_read(),
             cues: walk.cues,
             duration_seconds: walk.span.seconds(),
             style: walk.style.style(),
@@ -371,8 +389,8 @@ fn names_a_day(text: &str) -> bool {
 }
 
 /// Pass 2: parse again and hand the cleaned transcript to `sink` a batch at a time.
-fn stream_transcript(
-    input: &[u8],
+fn stream_transcript<I: Reopen>(
+    input: &I,
     config: &Config,
     sink: &mut dyn FnMut(&[TranscriptEntry], &mut dyn Observer) -> Result<(), PipelineError>,
     observer: &mut dyn Observer,
@@ -426,8 +444,8 @@ struct CueBuf {
 }
 
 /// Stages 1–3 over the input: parse, utterances, clean and split, one batch at a time.
-struct Walk<'a> {
-    parser: vtt::Parser<'a>,
+struct Walk<R: Read> {
+    parser: vtt::ReaderParser<R>,
     builder: UtteranceBuilder,
     clean: CleanOptions,
     cues_buf: Vec<CueBuf>,
@@ -443,10 +461,11 @@ struct Walk<'a> {
     consumed: u64,
 }
 
-impl<'a> Walk<'a> {
-    fn new(input: &'a [u8], config: &Config) -> Result<Self, VttError> {
+impl<R: Read> Walk<R> {
+    fn new<I: Reopen<Reader = R>>(input: &I, config: &Config) -> Result<Self, PipelineError> {
+        let reader = input.reopen().map_err(PipelineError::Read)?;
         Ok(Walk {
-            parser: vtt::Parser::from_slice(input)?,
+            parser: vtt::Parser::new(reader)?,
             builder: UtteranceBuilder::new(config.utterance.clone()),
             clean: config.clean.clone(),
             cues_buf: Vec::new(),
@@ -485,7 +504,7 @@ impl<'a> Walk<'a> {
             let slot = &mut self.cues_buf[n];
             slot.start_ms = cue.start_ms;
             slot.end_ms = cue.end_ms;
-            let voice = vtt::plain_and_voice(&cue.text, &mut slot.plain);
+            let voice = vtt::plain_text_and_voice(&cue.text, &mut slot.plain);
             slot.has_voice = voice.is_some();
             slot.voice.clear();
             if let Some(v) = voice {
@@ -496,7 +515,7 @@ impl<'a> Walk<'a> {
             n += 1;
         }
         self.cues += n as u64;
-        let position = self.parser.position() as u64;
+        let position = self.parser.bytes_read();
         observer.stage_finished(
             Stage::Parse,
             StageStats {

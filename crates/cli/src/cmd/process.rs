@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use snapshot_pipeline::pipeline::{self, Config, NoopObserver, PipelineError, SourceInfo};
+use snapshot_pipeline::pipeline::{self, Config, NoopObserver, PipelineError, Reopen, SourceInfo};
 use snapshot_pipeline::render::Format;
 use snapshot_pipeline::snapshot::title_from_stem;
 
@@ -312,21 +312,38 @@ fn run_batch(
     })
 }
 
-/// The input bytes: memory-mapped for files, read for standard input.
-pub enum InputBytes {
-    /// A memory-mapped file.
-    Mapped(memmap2::Mmap),
+/// An input that can be read from the start once per pipeline pass: a file (opened again for
+/// each pass, so memory does not grow with its size) or standard input (held in memory, within
+/// the size limit).
+pub enum Input {
+    /// A regular file.
+    File {
+        /// Its path.
+        path: PathBuf,
+        /// Its size in bytes.
+        len: u64,
+    },
     /// Bytes read from standard input.
-    Owned(Vec<u8>),
+    Stdin(std::sync::Arc<[u8]>),
 }
 
-impl std::ops::Deref for InputBytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
+impl Input {
+    /// Size in bytes.
+    pub fn len(&self) -> u64 {
         match self {
-            InputBytes::Mapped(m) => m,
-            InputBytes::Owned(v) => v,
+            Input::File { len, .. } => *len,
+            Input::Stdin(v) => v.len() as u64,
         }
+    }
+}
+
+impl Reopen for Input {
+    type Reader = Box<dyn Read>;
+    fn reopen(&self) -> io::Result<Box<dyn Read>> {
+        Ok(match self {
+            Input::File { path, .. } => Box::new(fs::File::open(path)?),
+            Input::Stdin(v) => Box::new(io::Cursor::new(std::sync::Arc::clone(v))),
+        })
     }
 }
 
@@ -340,7 +357,7 @@ fn io_reason(e: &io::Error) -> String {
 
 /// Opens an input after the checks every command shares: exists, is a file, not empty, not
 /// over `max` bytes.
-pub fn open_input(path: &Path, max: u64) -> anyhow::Result<InputBytes> {
+pub fn open_input(path: &Path, max: u64) -> anyhow::Result<Input> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
         io::stdin()
@@ -356,7 +373,7 @@ pub fn open_input(path: &Path, max: u64) -> anyhow::Result<InputBytes> {
         if buf.is_empty() {
             return Err(bad_input("-: standard input is empty; expected a WebVTT transcript"));
         }
-        return Ok(InputBytes::Owned(buf));
+        return Ok(Input::Stdin(buf.into()));
     }
     let shown = path.display();
     let meta =
@@ -377,25 +394,29 @@ pub fn open_input(path: &Path, max: u64) -> anyhow::Result<InputBytes> {
             meta.len()
         )));
     }
-    let file = fs::File::open(path).map_err(|e| bad_input(format!("{shown}: {}", io_reason(&e))))?;
-    // SAFETY: the map is read-only and private to this process; a concurrent truncation by
-    // another process is the one hazard of mmap, and the same risk every mmap-based tool takes.
-    let map = unsafe { memmap2::Mmap::map(&file) }
-        .with_context(|| format!("{shown}: cannot map the file into memory"))?;
-    Ok(InputBytes::Mapped(map))
+    // Fail now, with the file's name, if it cannot be opened.
+    fs::File::open(path).map_err(|e| bad_input(format!("{shown}: {}", io_reason(&e))))?;
+    Ok(Input::File {
+        path: path.to_path_buf(),
+        len: meta.len(),
+    })
 }
 
 /// Turns a pipeline error into a user-facing error naming the file (exit 2 for bad input).
 fn pipeline_error(path: &Path, err: PipelineError) -> anyhow::Error {
     match err {
         PipelineError::Vtt(e) => bad_input(format!("{}: {e}", path.display())),
+        PipelineError::Read(e) => anyhow!(e).context(format!("cannot read {}", path.display())),
         PipelineError::Write(e) => anyhow!(e).context("cannot write the snapshot"),
     }
 }
 
 fn validate_one(path: &Path, max: u64) -> anyhow::Result<ExitCode> {
-    let bytes = open_input(path, max)?;
-    let v = pipeline::validate(&bytes).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+    let input = open_input(path, max)?;
+    let reader = input
+        .reopen()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let v = pipeline::validate(reader).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
     for w in &v.warnings {
         eprintln!("{}:{}: warning: {}", path.display(), w.line, w.message);
     }
@@ -411,7 +432,7 @@ fn validate_one(path: &Path, max: u64) -> anyhow::Result<ExitCode> {
 
 /// Processes one job; returns the input size in bytes.
 fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::Result<u64> {
-    let bytes = open_input(&job.input, max)?;
+    let input = open_input(&job.input, max)?;
     let info = SourceInfo {
         path: job.input.display().to_string(),
         title: title_from_stem(
@@ -427,7 +448,7 @@ fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::
             let stdout = io::stdout();
             let mut lock = stdout.lock();
             pipeline::run(
-                &bytes,
+                &input,
                 &info,
                 config,
                 renderer.as_mut(),
@@ -451,7 +472,7 @@ fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::
                 .tempfile_in(&dir)
                 .with_context(|| format!("cannot create a file in {}", dir.display()))?;
             pipeline::run(
-                &bytes,
+                &input,
                 &info,
                 config,
                 renderer.as_mut(),
@@ -464,7 +485,7 @@ fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::
                 .with_context(|| format!("cannot write {}", out.display()))?;
         }
     }
-    Ok(bytes.len() as u64)
+    Ok(input.len())
 }
 
 /// Refuses an output path that is the input itself (through links or `..` too).

@@ -1,0 +1,5 @@
+//! One integration-test binary for the command line, with modules by topic.
+
+mod util;
+
+mod process;
