@@ -206,7 +206,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         sinks.push(Box::new(exporter));
     }
     if let Some(url) = webhook {
-        sinks.push(Box::new(WebhookSink::new(url)));
+        sinks.push(Box::new(
+            WebhookSink::new(url).context("starting the webhook thread")?,
+        ));
     }
     if args.json {
         sinks.push(Box::new(JsonLines));
