@@ -2,6 +2,8 @@
 //! dashboard, healthcheck). Depends on the pipeline, never the reverse.
 #![deny(missing_docs)]
 
+pub mod bench;
+pub mod corpus;
 pub mod export;
 pub mod history;
 pub mod measure;

@@ -8,6 +8,8 @@
 #![deny(missing_docs)]
 
 pub mod nlp;
+pub mod render;
+pub mod snapshot;
 pub mod text;
 pub mod utterance;
 pub mod vtt;

@@ -1,3 +1,5 @@
-//! Measurement primitives shared by the benchmark, the monitor and the healthcheck.
+//! Measuring processes and their limits: whole child-process runs (wall, CPU, peak and average
+//! RSS) and the cgroup v2 limits a process runs under.
 
 pub mod cgroup;
+pub mod child;

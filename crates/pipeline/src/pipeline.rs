@@ -1,0 +1,640 @@
+//! Drives the stages over one transcript and reports each to an [`Observer`].
+//!
+//! Memory stays O(vocabulary): the input is read as a stream, twice (see [`Reopen`]; a memory
+//! map would count every touched page of a large file as resident memory). Pass 1 parses, builds utterances, cleans and splits them and feeds the analyzer,
+//! keeping only counts; the summary is then rendered. Pass 2 parses again and streams the cleaned
+//! transcript to the writer. Parsing twice costs far less than holding the transcript: the parser
+//! runs at well over 1 GB/s, and the NLP stages only run once.
+//!
+//! Work moves through the stages in batches of [`BATCH_CUES`] cues so that an observer can time
+//! each stage separately without a clock read per cue.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::time::{Duration, Instant};
+
+use crate::nlp::{Analyzer, EntityLabel, NlpOptions};
+use crate::render::Renderer;
+use crate::snapshot::{
+    MAX_WARNINGS_KEPT, SCHEMA_VERSION, Snapshot, Source, SourceWarning, SpeakerStats, Stats,
+    Summary, TranscriptEntry,
+};
+use crate::text::{self, CleanOptions};
+use crate::utterance::{CueInput, StyleDetector, Utterance, UtteranceBuilder, UtteranceOptions};
+use crate::vtt::{self, VttError};
+
+/// Cues moved through the stages per batch.
+pub const BATCH_CUES: usize = 256;
+
+/// The pipeline's stages, in data-flow order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Bytes -> cues, including cue-text parsing (tags, character references).
+    Parse,
+    /// Cues -> speaker turns.
+    Utterances,
+    /// Cleaning and sentence splitting.
+    Sentences,
+    /// Entity, phrase, term and action-item extraction per sentence.
+    Entities,
+    /// Ranking topics and finalising entities at the end of the meeting.
+    Topics,
+    /// Formatting the snapshot.
+    Render,
+    /// Handing bytes to the output (file, pipe).
+    Write,
+}
+
+impl Stage {
+    /// Every stage, in order.
+    pub const ALL: [Stage; 7] = [
+        Stage::Parse,
+        Stage::Utterances,
+        Stage::Sentences,
+        Stage::Entities,
+        Stage::Topics,
+        Stage::Render,
+        Stage::Write,
+    ];
+
+    /// Short lower-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Parse => "parse",
+            Stage::Utterances => "utterances",
+            Stage::Sentences => "sentences",
+            Stage::Entities => "entities",
+            Stage::Topics => "topics",
+            Stage::Render => "render",
+            Stage::Write => "write",
+        }
+    }
+}
+
+/// What one stage did in one batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageStats {
+    /// Bytes of input the stage consumed (input file bytes for parse; text bytes after).
+    pub bytes_in: u64,
+    /// Items the stage produced (cues, utterances, sentences, …).
+    pub items_out: u64,
+}
+
+/// Listens to the pipeline. Every method defaults to doing nothing, so an unobserved run pays
+/// only for a virtual call per stage and batch.
+pub trait Observer {
+    /// A stage starts working on a batch.
+    fn stage_started(&mut self, _stage: Stage) {}
+    /// A stage finished a batch.
+    fn stage_finished(&mut self, _stage: Stage, _stats: StageStats) {}
+    /// Time spent inside the output writer during the last [`Stage::Render`] batch; reported as
+    /// its own stage, already excluded from render's share by the observer that cares.
+    fn write_time(&mut self, _elapsed: Duration, _bytes: u64) {}
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoopObserver;
+
+impl Observer for NoopObserver {}
+
+/// An input the pipeline can read from the start more than once (one read per pass).
+pub trait Reopen {
+    /// The reader of one pass.
+    type Reader: Read;
+    /// Opens the input at its first byte.
+    fn reopen(&self) -> io::Result<Self::Reader>;
+}
+
+impl<'a> Reopen for &'a [u8] {
+    type Reader = &'a [u8];
+    fn reopen(&self) -> io::Result<&'a [u8]> {
+        Ok(self)
+    }
+}
+
+/// Settings of one pipeline run.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Speaker detection and merging.
+    pub utterance: UtteranceOptions,
+    /// Text cleaning.
+    pub clean: CleanOptions,
+    /// Entity and topic extraction.
+    pub nlp: NlpOptions,
+}
+
+/// What the caller knows about the input.
+#[derive(Debug, Clone, Default)]
+pub struct SourceInfo {
+    /// Path as the user gave it (`-` for stdin).
+    pub path: String,
+    /// Title for the snapshot (usually from the file stem).
+    pub title: String,
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The input is not WebVTT (or the parser had to abort).
+    #[error(transparent)]
+    Vtt(#[from] VttError),
+    /// The input could not be opened for a pass.
+    #[error("cannot read the input: {0}")]
+    Read(#[source] io::Error),
+    /// The output could not be written.
+    #[error("cannot write the snapshot: {0}")]
+    Write(#[source] io::Error),
+}
+
+/// The result of checking a transcript without producing a snapshot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Validation {
+    /// Cues parsed.
+    pub cues: u64,
+    /// Parser warnings (skipped cues, replaced bytes, …), complete.
+    pub warnings: Vec<SourceWarning>,
+    /// First cue start to last cue end, seconds.
+    pub duration_seconds: f64,
+}
+
+/// Parses the whole input and reports cues, warnings and duration, without any NLP.
+pub fn validate(input: impl Read) -> Result<Validation, VttError> {
+    let mut parser = vtt::Parser::new(input)?;
+    let mut out = Validation::default();
+    let mut span = Span::default();
+    while let Some(cue) = parser.next_cue()? {
+        out.cues += 1;
+        span.add(cue.start_ms, cue.end_ms);
+    }
+    out.warnings = parser
+        .take_warnings()
+        .into_iter()
+        .map(|w| SourceWarning {
+            line: w.line,
+            message: w.to_string(),
+        })
+        .collect();
+    out.duration_seconds = span.seconds();
+    Ok(out)
+}
+
+/// Runs every stage over `input` and streams the rendered snapshot to `out`.
+/// Returns the summary (everything but the transcript).
+pub fn run<I: Reopen>(
+    input: &I,
+    info: &SourceInfo,
+    config: &Config,
+    renderer: &mut dyn Renderer,
+    out: &mut dyn Write,
+    observer: &mut dyn Observer,
+) -> Result<Summary, PipelineError> {
+    let summary = analyze(input, info, config, observer)?;
+    // Buffer here and time only what reaches `out`, so the write stage measures the output
+    // device rather than per-call copies.
+    let mut timed = TimedWriter::new(out);
+    let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut timed);
+    observer.stage_started(Stage::Render);
+    renderer.begin(&mut buffered, &summary).map_err(PipelineError::Write)?;
+    report_render(observer, &mut buffered, 0, 1);
+    stream_transcript(
+        input,
+        config,
+        &mut |entries: &[TranscriptEntry], obs: &mut dyn Observer| {
+            obs.stage_started(Stage::Render);
+            let mut bytes_in = 0;
+            for e in entries {
+                bytes_in += e.text.len() as u64;
+                renderer.entry(&mut buffered, e).map_err(PipelineError::Write)?;
+            }
+            report_render(obs, &mut buffered, bytes_in, entries.len() as u64);
+            Ok(())
+        },
+        observer,
+    )?;
+    observer.stage_started(Stage::Render);
+    renderer.end(&mut buffered, &summary).map_err(PipelineError::Write)?;
+    report_render(observer, &mut buffered, 0, 0);
+    observer.stage_started(Stage::Write);
+    buffered.flush().map_err(PipelineError::Write)?;
+    let (spent, bytes) = buffered.get_mut().take();
+    observer.write_time(spent, bytes);
+    observer.stage_finished(
+        Stage::Write,
+        StageStats {
+            bytes_in: bytes,
+            items_out: 0,
+        },
+    );
+    Ok(summary)
+}
+
+/// Ends a render batch, passing on the time the buffer spent flushing into the output.
+fn report_render(
+    observer: &mut dyn Observer,
+    buffered: &mut io::BufWriter<&mut TimedWriter<'_>>,
+    bytes_in: u64,
+    items_out: u64,
+) {
+    let (spent, bytes) = buffered.get_mut().take();
+    observer.write_time(spent, bytes);
+    observer.stage_finished(
+        Stage::Render,
+        StageStats {
+            bytes_in,
+            items_out,
+        },
+    );
+}
+
+/// Runs every stage and returns the whole snapshot in memory (for small inputs and tests).
+pub fn snapshot<I: Reopen>(
+    input: &I,
+    info: &SourceInfo,
+    config: &Config,
+) -> Result<Snapshot, PipelineError> {
+    let summary = analyze(input, info, config, &mut NoopObserver)?;
+    let mut transcript = Vec::new();
+    stream_transcript(
+        input,
+        config,
+        &mut |entries: &[TranscriptEntry], _: &mut dyn Observer| {
+            transcript.extend_from_slice(entries);
+            Ok(())
+        },
+        &mut NoopObserver,
+    )?;
+    Ok(Snapshot {
+        summary,
+        transcript,
+    })
+}
+
+/// Pass 1: everything but the transcript.
+pub fn analyze<I: Reopen>(
+    input: &I,
+    info: &SourceInfo,
+    config: &Config,
+    observer: &mut dyn Observer,
+) -> Result<Summary, PipelineError> {
+    let mut analyzer = Analyzer::new(config.nlp.clone());
+    let mut speakers: HashMap<String, SpeakerStats> = HashMap::new();
+    let mut stats = Stats::default();
+    let mut sentence_buf = Vec::new();
+    let mut walk = Walk::new(input, config)?;
+    while let Some(batch) = walk.next_batch(observer)? {
+        observer.stage_started(Stage::Entities);
+        let mut text_bytes = 0u64;
+        for (utt, sentences) in batch {
+            let speaker = utt.speaker.as_deref();
+            let words = text::word_count(&utt.text) as u64;
+            stats.words += words;
+            stats.utterances += 1;
+            if let Some(name) = speaker {
+                let entry = speakers.entry(name.to_string()).or_insert_with(|| {
+                    analyzer.add_speaker(name);
+                    SpeakerStats {
+                        name: name.to_string(),
+                        utterances: 0,
+                        words: 0,
+                        talk_seconds: 0.0,
+                        talk_share: 0.0,
+                    }
+                });
+                entry.utterances += 1;
+                entry.words += words;
+                entry.talk_seconds += utt.end_ms.saturating_sub(utt.start_ms) as f64 / 1000.0;
+            }
+            sentence_buf.clear();
+            sentence_buf.extend(sentences.iter().map(|r| &utt.text[r.clone()]));
+            for sentence in &sentence_buf {
+                text_bytes += sentence.len() as u64;
+                stats.sentences += 1;
+                analyzer.observe(speaker, utt.start_ms, sentence);
+            }
+        }
+        observer.stage_finished(
+            Stage::Entities,
+            StageStats {
+                bytes_in: text_bytes,
+                items_out: 0,
+            },
+        );
+    }
+    observer.stage_started(Stage::Topics);
+    let analysis = analyzer.finish();
+    observer.stage_finished(
+        Stage::Topics,
+        StageStats {
+            bytes_in: 0,
+            items_out: (analysis.topics.len() + analysis.entities.len()) as u64,
+        },
+    );
+
+    let total_talk: f64 = speakers.values().map(|s| s.talk_seconds).sum();
+    let mut speakers: Vec<SpeakerStats> = speakers.into_values().collect();
+    for s in &mut speakers {
+        s.talk_share = if total_talk > 0.0 {
+            s.talk_seconds / total_talk
+        } else {
+            0.0
+        };
+    }
+    speakers.sort_by(|a, b| {
+        b.talk_seconds
+            .total_cmp(&a.talk_seconds)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+
+    let warnings = walk.finish_warnings();
+    stats.warnings = warnings.len() as u64;
+    let meeting_date = analysis
+        .entities
+        .iter()
+        .filter(|e| e.label == EntityLabel::Date && names_a_day(&e.text))
+        .min_by(|a, b| a.first_seconds.total_cmp(&b.first_seconds))
+        .map(|e| e.text.clone());
+    Ok(Summary {
+        schema_version: SCHEMA_VERSION.to_string(),
+        title: info.title.clone(),
+        source: Source {
+            path: info.path.clone(),
+            bytes: walk.parser.bytes_read(),
+            cues: walk.cues,
+            duration_seconds: walk.span.seconds(),
+            style: walk.style.style(),
+        },
+        meeting_date,
+        speakers,
+        entities: analysis.entities,
+        topics: analysis.topics,
+        technical_terms: analysis.technical_terms,
+        action_items: analysis.action_items,
+        questions: analysis.questions,
+        stats,
+        warnings: warnings.into_iter().take(MAX_WARNINGS_KEPT).collect(),
+    })
+}
+
+/// True for dates that pin a day ("July 14th", "March 3rd", "2024-05-01"), not periods.
+fn names_a_day(text: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let has_month = MONTHS.iter().any(|m| lower.contains(m));
+    let has_digit = lower.bytes().any(|b| b.is_ascii_digit());
+    has_month && has_digit
+}
+
+/// Pass 2: parse again and hand the cleaned transcript to `sink` a batch at a time.
+fn stream_transcript<I: Reopen>(
+    input: &I,
+    config: &Config,
+    sink: &mut dyn FnMut(&[TranscriptEntry], &mut dyn Observer) -> Result<(), PipelineError>,
+    observer: &mut dyn Observer,
+) -> Result<(), PipelineError> {
+    let mut walk = Walk::new(input, config)?;
+    let mut entries: Vec<TranscriptEntry> = Vec::new();
+    while let Some(batch) = walk.next_batch(observer)? {
+        entries.clear();
+        entries.extend(batch.map(|(utt, _)| TranscriptEntry {
+            speaker: utt.speaker.clone(),
+            start: utt.start_ms as f64 / 1000.0,
+            end: utt.end_ms as f64 / 1000.0,
+            text: utt.text.clone(),
+        }));
+        sink(&entries, observer)?;
+    }
+    Ok(())
+}
+
+/// First start and last end over a stream of cues.
+#[derive(Debug, Default, Clone, Copy)]
+struct Span {
+    first_ms: Option<u64>,
+    last_ms: u64,
+}
+
+impl Span {
+    fn add(&mut self, start_ms: u64, end_ms: u64) {
+        if self.first_ms.is_none() {
+            self.first_ms = Some(start_ms);
+        }
+        self.last_ms = self.last_ms.max(end_ms);
+    }
+
+    fn seconds(&self) -> f64 {
+        match self.first_ms {
+            Some(first) => self.last_ms.saturating_sub(first) as f64 / 1000.0,
+            None => 0.0,
+        }
+    }
+}
+
+/// A cue copied out of the parser for one batch (buffers reused across batches).
+#[derive(Debug, Default)]
+struct CueBuf {
+    start_ms: u64,
+    end_ms: u64,
+    voice: String,
+    has_voice: bool,
+    plain: String,
+}
+
+/// Stages 1–3 over the input: parse, utterances, clean and split, one batch at a time.
+struct Walk<R: Read> {
+    parser: vtt::ReaderParser<R>,
+    builder: UtteranceBuilder,
+    clean: CleanOptions,
+    cues_buf: Vec<CueBuf>,
+    utterances: Vec<Utterance>,
+    /// Sentence byte ranges of each cleaned utterance, flattened; `bounds[i]..bounds[i+1]`.
+    sentences: Vec<std::ops::Range<usize>>,
+    bounds: Vec<usize>,
+    scratch: String,
+    done: bool,
+    cues: u64,
+    span: Span,
+    style: StyleDetector,
+    consumed: u64,
+}
+
+impl<R: Read> Walk<R> {
+    fn new<I: Reopen<Reader = R>>(input: &I, config: &Config) -> Result<Self, PipelineError> {
+        let reader = input.reopen().map_err(PipelineError::Read)?;
+        Ok(Walk {
+            parser: vtt::Parser::new(reader)?,
+            builder: UtteranceBuilder::new(config.utterance.clone()),
+            clean: config.clean.clone(),
+            cues_buf: Vec::new(),
+            utterances: Vec::new(),
+            sentences: Vec::new(),
+            bounds: Vec::new(),
+            scratch: String::new(),
+            done: false,
+            cues: 0,
+            span: Span::default(),
+            style: StyleDetector::default(),
+            consumed: 0,
+        })
+    }
+
+    /// The next batch of cleaned utterances with their sentence ranges, or `None` at the end.
+    fn next_batch(
+        &mut self,
+        observer: &mut dyn Observer,
+    ) -> Result<Option<impl Iterator<Item = (&Utterance, &[std::ops::Range<usize>])>>, VttError>
+    {
+        if self.done {
+            return Ok(None);
+        }
+        // Parse.
+        observer.stage_started(Stage::Parse);
+        let mut n = 0;
+        while n < BATCH_CUES {
+            let Some(cue) = self.parser.next_cue()? else {
+                self.done = true;
+                break;
+            };
+            if self.cues_buf.len() == n {
+                self.cues_buf.push(CueBuf::default());
+            }
+            let slot = &mut self.cues_buf[n];
+            slot.start_ms = cue.start_ms;
+            slot.end_ms = cue.end_ms;
+            let voice = vtt::plain_text_and_voice(&cue.text, &mut slot.plain);
+            slot.has_voice = voice.is_some();
+            slot.voice.clear();
+            if let Some(v) = voice {
+                slot.voice.push_str(v);
+            }
+            self.style.observe_raw(&cue.text);
+            self.span.add(cue.start_ms, cue.end_ms);
+            n += 1;
+        }
+        self.cues += n as u64;
+        let position = self.parser.bytes_read();
+        observer.stage_finished(
+            Stage::Parse,
+            StageStats {
+                bytes_in: position - self.consumed,
+                items_out: n as u64,
+            },
+        );
+        self.consumed = position;
+
+        // Utterances.
+        observer.stage_started(Stage::Utterances);
+        self.utterances.clear();
+        let mut plain_bytes = 0u64;
+        for slot in &self.cues_buf[..n] {
+            plain_bytes += slot.plain.len() as u64;
+            let input = CueInput {
+                start_ms: slot.start_ms,
+                end_ms: slot.end_ms,
+                voice: slot.has_voice.then_some(slot.voice.as_str()),
+                plain: &slot.plain,
+            };
+            self.style.observe_cue(&input);
+            if let Some(u) = self.builder.push(input) {
+                self.utterances.push(u);
+            }
+        }
+        if self.done {
+            if let Some(u) = self.builder.finish() {
+                self.utterances.push(u);
+            }
+        }
+        observer.stage_finished(
+            Stage::Utterances,
+            StageStats {
+                bytes_in: plain_bytes,
+                items_out: self.utterances.len() as u64,
+            },
+        );
+
+        // Clean and split.
+        observer.stage_started(Stage::Sentences);
+        self.sentences.clear();
+        self.bounds.clear();
+        self.bounds.push(0);
+        let mut text_bytes = 0u64;
+        for utt in &mut self.utterances {
+            text_bytes += utt.text.len() as u64;
+            text::clean(&utt.text, &self.clean, &mut self.scratch);
+            std::mem::swap(&mut utt.text, &mut self.scratch);
+            let base = &utt.text;
+            self.sentences.extend(text::split_sentences(base).map(|s| {
+                let start = s.as_ptr() as usize - base.as_ptr() as usize;
+                start..start + s.len()
+            }));
+            self.bounds.push(self.sentences.len());
+        }
+        observer.stage_finished(
+            Stage::Sentences,
+            StageStats {
+                bytes_in: text_bytes,
+                items_out: self.sentences.len() as u64,
+            },
+        );
+        let sentences = &self.sentences;
+        let bounds = &self.bounds;
+        Ok(Some(self.utterances.iter().enumerate().map(move |(i, u)| {
+            (u, &sentences[bounds[i]..bounds[i + 1]])
+        })))
+    }
+
+    fn finish_warnings(&mut self) -> Vec<SourceWarning> {
+        self.parser
+            .take_warnings()
+            .into_iter()
+            .map(|w| SourceWarning {
+                line: w.line,
+                message: w.to_string(),
+            })
+            .collect()
+    }
+}
+
+/// Counts bytes and time spent in the wrapped writer.
+struct TimedWriter<'w> {
+    inner: &'w mut dyn Write,
+    spent: Duration,
+    bytes: u64,
+}
+
+impl<'w> TimedWriter<'w> {
+    fn new(inner: &'w mut dyn Write) -> Self {
+        TimedWriter {
+            inner,
+            spent: Duration::ZERO,
+            bytes: 0,
+        }
+    }
+
+    fn take(&mut self) -> (Duration, u64) {
+        let out = (self.spent, self.bytes);
+        self.spent = Duration::ZERO;
+        self.bytes = 0;
+        out
+    }
+}
+
+impl Write for TimedWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let start = Instant::now();
+        let n = self.inner.write(buf)?;
+        self.spent += start.elapsed();
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let start = Instant::now();
+        self.inner.flush()?;
+        self.spent += start.elapsed();
+        Ok(())
+    }
+}
