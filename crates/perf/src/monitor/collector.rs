@@ -449,12 +449,35 @@ fn scan_processes(
         if let Some((comm, state)) = parse_stat_head(&buf.stat[..n])
             && state != b'Z'
             && target.matches(pid, comm)
+            && !is_another_monitor(target, pid, buf)
         {
             matched.push(Pid::from_u32(pid));
         }
     }
     matched.sort_unstable();
     count
+}
+
+/// True for a `customer-snapshot monitor` process when watching `customer-snapshot` by name: a
+/// second monitor (say, one per dashboard) is not the transcript processor and must not be
+/// counted as it. Only matching processes get this extra read.
+fn is_another_monitor(target: &Target, pid: u32, buf: &mut ScanBuffers) -> bool {
+    use std::fmt::Write as _;
+    use std::io::Read;
+    if !matches!(target, Target::Name(n) if n == super::config::DEFAULT_PROCESS) {
+        return false;
+    }
+    buf.path.clear();
+    let _ = write!(buf.path, "/proc/{pid}/cmdline");
+    let Ok(n) = std::fs::File::open(&buf.path).and_then(|mut f| f.read(&mut buf.stat)) else {
+        return false;
+    };
+    is_monitor_cmdline(&buf.stat[..n])
+}
+
+/// `argv[1] == "monitor"` in a NUL-separated `/proc/PID/cmdline`.
+fn is_monitor_cmdline(cmdline: &[u8]) -> bool {
+    cmdline.split(|&b| b == 0).nth(1) == Some(b"monitor")
 }
 
 /// `comm` and the state letter from `/proc/PID/stat`: `PID (COMM) S ...`. The name may itself
@@ -608,6 +631,17 @@ pub fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recognises_a_monitor_command_line() {
+        assert!(is_monitor_cmdline(
+            b"/usr/bin/customer-snapshot\0monitor\0--json\0"
+        ));
+        assert!(!is_monitor_cmdline(
+            b"customer-snapshot\0process\0monitor.vtt\0"
+        ));
+        assert!(!is_monitor_cmdline(b"customer-snapshot\0"));
+    }
 
     #[test]
     fn stat_head_handles_odd_names() {
