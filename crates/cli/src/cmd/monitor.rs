@@ -300,7 +300,11 @@ fn print_warnings(sinks: &mut Sinks) {
 
 fn sink_error(e: SinkError) -> anyhow::Error {
     match e {
-        SinkError::Fatal(inner) => anyhow::Error::from_boxed(inner),
+        // Unwrapped so that main recognises a closed stdout (`| head`) as a clean exit.
+        SinkError::Fatal(inner) => match inner.downcast::<std::io::Error>() {
+            Ok(io) => anyhow::Error::new(*io),
+            Err(other) => anyhow::Error::from_boxed(other),
+        },
         warning => anyhow::Error::new(warning),
     }
 }
@@ -333,9 +337,9 @@ impl JsonLines {
             schema_version: SCHEMA_VERSION,
             body,
         };
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, &line).map_err(|e| SinkError::Fatal(Box::new(e)))?;
-        writeln!(out).map_err(|e| SinkError::Fatal(Box::new(e)))
+        let mut text = serde_json::to_string(&line).map_err(|e| SinkError::Fatal(Box::new(e)))?;
+        text.push('\n');
+        write_out(&text)
     }
 }
 

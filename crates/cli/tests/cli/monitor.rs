@@ -561,3 +561,30 @@ fn bad_flags_exit_2_with_one_clear_line() {
         assert!(out.stdout.is_empty(), "{args:?}: no partial output");
     }
 }
+
+#[test]
+fn a_closed_stdout_is_a_clean_exit() {
+    let mut child = bin()
+        .args(["monitor", "--interval", "200ms", "--json", "--no-history"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("one line");
+    assert!(first.starts_with(r#"{"type":"sample""#), "{first}");
+    drop(out); // like `| head -1`
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running after stdout closed"
+        );
+        thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+}
