@@ -475,6 +475,58 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_config_example_loads() {
+        #[derive(serde::Deserialize)]
+        struct File {
+            monitor: MonitorConfig,
+        }
+        let readme = include_str!("../../../../README.md");
+        let start = readme
+            .find("```toml\n[monitor]")
+            .expect("a [monitor] example in the README")
+            + 8;
+        let end = start + readme[start..].find("```").expect("closing fence");
+        let file: File = toml::from_str(&readme[start..end]).expect("the README example parses");
+        let c = file.monitor;
+        assert_eq!(c.interval, Duration::from_secs(10));
+        assert_eq!(c.report_interval, Duration::from_secs(300));
+        assert_eq!(c.disk_paths, vec![PathBuf::from("/srv/snapshots")]);
+        assert_eq!(c.thresholds, snapshot_perf::monitor::Thresholds::default());
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn flags_override_the_config() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let cli = Cli::try_parse_from([
+            "x",
+            "--interval",
+            "2s",
+            "--cpu-threshold",
+            "50",
+            "--min-duration",
+            "1",
+        ])
+        .expect("flags");
+        let mut base = MonitorConfig::default();
+        base.thresholds.memory_percent.warning = 60.0;
+        let c = config_from(&cli.args, base).expect("valid");
+        assert_eq!(c.interval, Duration::from_secs(2));
+        assert_eq!(c.thresholds.cpu_percent.warning, 50.0);
+        assert_eq!(c.thresholds.cpu_percent.critical, 95.0);
+        assert_eq!(
+            c.thresholds.memory_percent.warning, 60.0,
+            "config kept where no flag is given"
+        );
+        assert_eq!(c.thresholds.min_duration_samples, 1);
+    }
+
+    #[test]
     fn clock_is_utc_time_of_day() {
         assert_eq!(clock(86_400.0 * 3.0 + 3661.0), "01:01:01Z");
     }

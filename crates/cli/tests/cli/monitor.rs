@@ -514,6 +514,8 @@ fn human_mode_prints_a_line_per_sample_and_a_summary() {
             "200ms",
             "--duration",
             "1s",
+            "--report-interval",
+            "500ms",
             "--no-history",
             "--process",
             "no-such-process-x",
@@ -531,6 +533,7 @@ fn human_mode_prints_a_line_per_sample_and_a_summary() {
         stdout.contains("no-such-process-x: not running"),
         "{stdout}"
     );
+    assert!(stdout.contains("== report:"), "a periodic report: {stdout}");
     assert!(stdout.contains("== summary:"), "{stdout}");
     assert!(stdout.contains("cpu_percent"), "{stdout}");
 }
