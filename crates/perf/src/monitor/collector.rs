@@ -225,33 +225,26 @@ impl Collector {
             }
         }
 
-        let host_total = self.sys.total_memory();
-        let host_available = self.sys.available_memory();
-        let cgroup_usage = self.cgroup.as_ref().map(|l| cgroup::usage(&l.dir));
-        let memory_limit = self.cgroup.as_ref().and_then(|l| l.memory_max_bytes);
-        let (memory_basis, memory_total, memory_used) = match (
-            memory_limit,
-            cgroup_usage.and_then(|u| u.memory_current_bytes),
-        ) {
-            (Some(limit), Some(current)) => (Basis::Cgroup, limit.min(host_total), current),
-            _ => (
-                Basis::Host,
-                host_total,
-                host_total.saturating_sub(host_available),
-            ),
-        };
+        let cgroup_usage = self
+            .cgroup
+            .as_ref()
+            .map(|l| cgroup::usage(&l.dir))
+            .unwrap_or_default();
+        let memory = memory_view(
+            self.cgroup.as_ref(),
+            cgroup_usage,
+            self.sys.total_memory(),
+            self.sys.available_memory(),
+        );
+        let (memory_basis, memory_total, memory_used) = (memory.basis, memory.total, memory.used);
         let cpu_limit = self.cgroup.as_ref().and_then(|l| l.cpu_max_cores);
-        let cgroup_cpu = cgroup_usage.and_then(|u| u.cpu_usage_usec);
-        let (cpu_basis, cpu_percent) = match (cpu_limit, cgroup_cpu, self.last_cgroup_cpu_usec) {
-            (Some(cores), Some(now_usec), Some(then_usec)) if elapsed > 0.0 => (
-                Basis::Cgroup,
-                percent(
-                    now_usec.saturating_sub(then_usec) as f64 / 1e6,
-                    elapsed * cores,
-                ),
-            ),
-            _ => (Basis::Host, f64::from(self.sys.global_cpu_usage())),
-        };
+        let cgroup_cpu = cgroup_usage.cpu_usage_usec;
+        let (cpu_basis, cpu_percent) = cpu_view(
+            cpu_limit,
+            cgroup_cpu.zip(self.last_cgroup_cpu_usec),
+            elapsed,
+            f64::from(self.sys.global_cpu_usage()),
+        );
         self.last_cgroup_cpu_usec = cgroup_cpu;
         let load = System::load_average().unwrap_or(sysinfo::LoadAvg {
             one: 0.0,
@@ -514,6 +507,56 @@ fn holding_disk(disks: &Disks, path: &Path) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// Memory as the percent should see it.
+#[derive(Debug, PartialEq)]
+struct MemoryView {
+    basis: Basis,
+    total: u64,
+    used: u64,
+}
+
+/// Inside a memory-limited cgroup, memory is the group's charge against its limit (capped at
+/// physical memory: a limit above it binds nothing); otherwise the host's total minus available.
+fn memory_view(
+    limits: Option<&Limits>,
+    usage: cgroup::Usage,
+    host_total: u64,
+    host_available: u64,
+) -> MemoryView {
+    match (
+        limits.and_then(|l| l.memory_max_bytes),
+        usage.memory_current_bytes,
+    ) {
+        (Some(limit), Some(current)) => MemoryView {
+            basis: Basis::Cgroup,
+            total: limit.min(host_total),
+            used: current,
+        },
+        _ => MemoryView {
+            basis: Basis::Host,
+            total: host_total,
+            used: host_total.saturating_sub(host_available),
+        },
+    }
+}
+
+/// Inside a CPU-limited cgroup, CPU % is the group's CPU time over the interval divided by what
+/// the quota allows in it (`cores * elapsed`); otherwise the host's figure.
+fn cpu_view(
+    limit_cores: Option<f64>,
+    usage_usec_now_then: Option<(u64, u64)>,
+    elapsed: f64,
+    host_percent: f64,
+) -> (Basis, f64) {
+    match (limit_cores, usage_usec_now_then) {
+        (Some(cores), Some((now, then))) if elapsed > 0.0 => (
+            Basis::Cgroup,
+            percent(now.saturating_sub(then) as f64 / 1e6, elapsed * cores),
+        ),
+        _ => (Basis::Host, host_percent),
+    }
+}
+
 /// `/proc/diskstats` counts in 512-byte sectors whatever the device's real sector size.
 const SECTOR_BYTES: u64 = 512;
 
@@ -631,6 +674,43 @@ pub fn spawn(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn container_limits_change_what_percentages_mean() {
+        let limits = Limits {
+            dir: PathBuf::from("/sys/fs/cgroup/x"),
+            memory_max_bytes: Some(1_000),
+            cpu_max_cores: Some(0.5),
+        };
+        let usage = cgroup::Usage {
+            memory_current_bytes: Some(250),
+            cpu_usage_usec: Some(0),
+        };
+        assert_eq!(
+            memory_view(Some(&limits), usage, 8_000, 6_000),
+            MemoryView {
+                basis: Basis::Cgroup,
+                total: 1_000,
+                used: 250
+            }
+        );
+        assert_eq!(
+            memory_view(None, usage, 8_000, 6_000),
+            MemoryView {
+                basis: Basis::Host,
+                total: 8_000,
+                used: 2_000
+            }
+        );
+        // 0.25 CPU seconds in 1 s under a half-core quota: 50 % of what the container may use.
+        assert_eq!(
+            cpu_view(Some(0.5), Some((1_250_000, 1_000_000)), 1.0, 3.0),
+            (Basis::Cgroup, 50.0)
+        );
+        assert_eq!(cpu_view(None, Some((2, 1)), 1.0, 3.0), (Basis::Host, 3.0));
+        // No previous reading yet: fall back to the host rather than invent a rate.
+        assert_eq!(cpu_view(Some(0.5), None, 1.0, 3.0), (Basis::Host, 3.0));
+    }
 
     #[test]
     fn recognises_a_monitor_command_line() {
