@@ -116,21 +116,27 @@ impl Collector {
                 .with_cpu(CpuRefreshKind::nothing().with_usage())
                 .with_memory(MemoryRefreshKind::everything()),
         )?;
-        // Only the mount list: space comes from statvfs, I/O from /proc/diskstats.
-        let disks = Disks::new_with_refreshed_list_specifics(DiskRefreshKind::nothing())?;
-        let mut paths = vec![PathBuf::from("/")];
-        paths.extend(disk_paths.iter().cloned());
+        // The mount list (with read-only flags): space comes from statvfs, I/O from
+        // /proc/diskstats.
+        let disks =
+            Disks::new_with_refreshed_list_specifics(DiskRefreshKind::nothing().with_storage())?;
         let mut watched = Vec::new();
-        for path in &paths {
-            let canonical = path.canonicalize().map_err(|source| CollectError::Path {
-                path: path.clone(),
-                source,
-            })?;
-            if let Some(i) = holding_disk(&disks, &canonical)
-                && !watched.contains(&i)
-            {
+        let mut add = |i: usize| {
+            if !watched.contains(&i) {
                 watched.push(i);
             }
+        };
+        for path in std::iter::once(Path::new("/")).chain(disk_paths.iter().map(PathBuf::as_path)) {
+            let canonical = path.canonicalize().map_err(|source| CollectError::Path {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            if let Some(i) = holding_disk(&disks, &canonical) {
+                add(i);
+            }
+        }
+        for i in data_filesystems(&disks) {
+            add(i);
         }
         let devices = block_devices();
         let networks = Networks::new_with_refreshed_list()?;
@@ -495,6 +501,35 @@ fn read_threads(pid: u32, buf: &mut String) -> Option<u64> {
     buf.lines()
         .find_map(|l| l.strip_prefix("Threads:"))
         .and_then(|v| v.trim().parse().ok())
+}
+
+/// Filesystems that hold data: writable, backed by a block device, mounted on a folder (not a
+/// bind-mounted file such as a container's `/etc/hosts`), one mount per device (the shortest
+/// path: bind mounts of the same device repeat it). Read-only images (squashfs snaps, ISOs) are
+/// left out: they never fill up.
+fn data_filesystems(disks: &Disks) -> Vec<usize> {
+    let mut best: Vec<(usize, &std::ffi::OsStr)> = Vec::new();
+    for (i, d) in disks.iter().enumerate() {
+        let fs = d.file_system().to_string_lossy();
+        if !d.name().to_string_lossy().starts_with("/dev/")
+            || d.is_read_only()
+            || matches!(fs.as_ref(), "squashfs" | "iso9660")
+            || !d.mount_point().is_dir()
+        {
+            continue;
+        }
+        match best.iter_mut().find(|(_, name)| *name == d.name()) {
+            Some(entry)
+                if disks[entry.0].mount_point().as_os_str().len()
+                    > d.mount_point().as_os_str().len() =>
+            {
+                entry.0 = i;
+            }
+            Some(_) => {}
+            None => best.push((i, d.name())),
+        }
+    }
+    best.into_iter().map(|(i, _)| i).collect()
 }
 
 /// The disk whose mount point is the longest prefix of `path`: the filesystem holding it.
