@@ -29,7 +29,7 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 prometheus --version 2>&1 | head -1
 
-work=$(mktemp -d)
+work=$(mktemp -d "${TMPDIR:-/tmp}/customer-snapshot-prometheus-check.XXXXXX")
 monitor_pid=""
 prom_pid=""
 cleanup() {
@@ -58,7 +58,7 @@ fail() {
 monitor_pid=$!
 addr=""
 for _ in $(seq 100); do
-  addr=$(sed -n 's|.*serving metrics on http://\([^/]*\)/metrics.*|\1|p' "$work/monitor.err" | head -n 1)
+  addr=$(sed -n 's|.*serving metrics on http://\([^/]*\)/metrics.*|\1|p' "$work/monitor.err" 2>/dev/null | head -n 1 || true)
   [ -n "$addr" ] && break
   kill -0 "$monitor_pid" 2>/dev/null || fail "monitor exited early"
   sleep 0.1
