@@ -185,15 +185,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         format_duration(config.report_interval)
     )];
     let started = unix_now();
-    if !args.no_history {
-        let path = args.history.clone().unwrap_or_else(history::default_path);
-        let mut h = History::open(&path)
-            .with_context(|| "opening the history (use --no-history to skip it)")?;
-        let session = h.start_monitor_session(started, &target.label(), config.interval)?;
-        notes.push(format!("history: {} (session {session})", path.display()));
-        let flush_every = config.interval.max(Duration::from_secs(30));
-        sinks.push(Box::new(HistorySink::new(h, session, flush_every)));
-    }
     let mut server = None;
     if let Some(addr) = listen {
         let exporter = PrometheusExporter::new();
@@ -204,6 +195,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ));
         server = Some(s);
         sinks.push(Box::new(exporter));
+    }
+    if !args.no_history {
+        let path = args.history.clone().unwrap_or_else(history::default_path);
+        let mut h = History::open(&path).map_err(|e| {
+            let msg = format!("{e} (use --no-history to run without it)");
+            // A path the user named that is not a history file is their input to fix.
+            if args.history.is_some() {
+                bad_input(msg)
+            } else {
+                anyhow::anyhow!(msg)
+            }
+        })?;
+        let session = h.start_monitor_session(started, &target.label(), config.interval)?;
+        notes.push(format!("history: {} (session {session})", path.display()));
+        let flush_every = config.interval.max(Duration::from_secs(30));
+        sinks.push(Box::new(HistorySink::new(h, session, flush_every)));
     }
     if let Some(url) = webhook {
         sinks.push(Box::new(
@@ -220,6 +227,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let token = CancellationToken::new();
     let on_signal = token.clone();
+    // ctrlc runs this on its own thread, not in signal context, so taking the token's lock and
+    // notifying its condvar is safe.
     ctrlc::set_handler(move || on_signal.cancel())
         .context("installing the Ctrl-C/SIGTERM handler")?;
     let (tx, rx) = mpsc::channel();

@@ -539,6 +539,29 @@ fn human_mode_prints_a_line_per_sample_and_a_summary() {
 }
 
 #[test]
+fn a_history_path_that_is_not_a_database_is_bad_input_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let notes = dir.path().join("notes.txt");
+    let text = "meeting notes, not a database\n".repeat(20);
+    std::fs::write(&notes, &text).expect("write");
+    let out = bin()
+        .args(["monitor", "--duration", "1s", "--history"])
+        .arg(&notes)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("notes.txt"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&notes).expect("read"), text);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["notes.txt"], "no journal files beside it");
+}
+
+#[test]
 fn bad_flags_exit_2_with_one_clear_line() {
     for (args, needle) in [
         (vec!["--interval", "0s"], "interval"),
