@@ -614,3 +614,47 @@ fn a_closed_stdout_is_a_clean_exit() {
     };
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn disk_free_and_process_memory_alerts_fire_from_their_flags() {
+    let mut child = Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .expect("spawn sleep");
+    let pid = child.id().to_string();
+    let (code, lines, stderr) = run_json(&[
+        "--interval",
+        "200ms",
+        "--duration",
+        "1s",
+        "--json",
+        "--no-history",
+        "--min-duration",
+        "1",
+        // A million GB free is more than any disk has; a sleeping process uses more than 0 MB.
+        "--disk-free-min",
+        "1000000",
+        "--process-memory-max",
+        "0",
+        "--pid",
+        &pid,
+    ]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(code, Some(0), "{stderr}");
+    let fired = |kind: &str| {
+        of_type(&lines, "alert")
+            .find(|a| a["kind"] == kind && a["change"] == "fired")
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind} alert in {lines:?}"))
+    };
+    let free = fired("disk_free");
+    assert_eq!(free["subject"], "/");
+    assert!(
+        free["message"].as_str().expect("message").contains(" < "),
+        "{free}"
+    );
+    let mem = fired("process_memory");
+    assert_eq!(mem["subject"], format!("pid {pid}"));
+    assert!(mem["value"].as_f64().expect("MB") > 0.0);
+}
