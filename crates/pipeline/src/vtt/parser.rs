@@ -33,6 +33,8 @@ const QUOTE_CHARS: usize = 60;
 struct Span {
     end: usize,
     next: usize,
+    /// False only when the line is known to hold no `>` (so it cannot hold `-->`).
+    may_have_gt: bool,
 }
 
 /// Warnings and skip counts, kept apart from the line reader so both can be borrowed at once.
@@ -78,6 +80,8 @@ struct Lines<S> {
     clean_until: usize,
     /// `window[..checked_until]` has been region-checked (clean or not).
     checked_until: usize,
+    /// `window[..lf_only_until]` holds whole lines ended by LF alone (no CR anywhere).
+    lf_only_until: usize,
     /// Decoded copy of a line that needed U+FFFD replacements.
     scratch: String,
 }
@@ -91,6 +95,7 @@ impl<S: Source> Lines<S> {
             peeked: None,
             clean_until: 0,
             checked_until: 0,
+            lf_only_until: 0,
             scratch: String::new(),
         }
     }
@@ -108,6 +113,7 @@ impl<S: Source> Lines<S> {
         self.bytes_consumed += n as u64;
         self.clean_until = self.clean_until.saturating_sub(n);
         self.checked_until = self.checked_until.saturating_sub(n);
+        self.lf_only_until = self.lf_only_until.saturating_sub(n);
         self.peeked = None;
     }
 
@@ -115,6 +121,28 @@ impl<S: Source> Lines<S> {
     fn peek(&mut self) -> io::Result<Option<Span>> {
         if self.peeked.is_some() {
             return Ok(self.peeked);
+        }
+        // Fast path inside a region known to use LF only: one scan finds the line end and
+        // tells whether the line could contain an arrow.
+        let w = &self.src.window()[..self.lf_only_until];
+        if let Some(i) = memchr2(b'\n', b'>', w) {
+            let found = if w[i] == b'\n' {
+                Some(Span {
+                    end: i,
+                    next: i + 1,
+                    may_have_gt: false,
+                })
+            } else {
+                memchr(b'\n', &w[i..]).map(|j| Span {
+                    end: i + j,
+                    next: i + j + 1,
+                    may_have_gt: true,
+                })
+            };
+            if found.is_some() {
+                self.peeked = found;
+                return Ok(found);
+            }
         }
         let mut from = 0;
         loop {
@@ -126,16 +154,19 @@ impl<S: Source> Lines<S> {
                         Span {
                             end: i,
                             next: i + 1,
+                            may_have_gt: true,
                         }
                     } else if i + 1 < w.len() {
                         Span {
                             end: i,
                             next: if w[i + 1] == b'\n' { i + 2 } else { i + 1 },
+                            may_have_gt: true,
                         }
                     } else if self.src.at_eof() {
                         Span {
                             end: i,
                             next: i + 1,
+                            may_have_gt: true,
                         }
                     } else {
                         // A CR at the window's end: the next byte decides CR vs CRLF.
@@ -151,6 +182,7 @@ impl<S: Source> Lines<S> {
                     Span {
                         end: w.len(),
                         next: w.len(),
+                        may_have_gt: true,
                     }
                 }
                 None => {
@@ -224,9 +256,16 @@ impl<S: Source> Lines<S> {
                 .max(span.next)
         };
         let region = &w[..end];
-        let clean = memchr(0, region).is_none() && std::str::from_utf8(region).is_ok();
+        // One scan for the rare bytes; only when one shows up is it worth telling which.
+        let (nul, cr) = match memchr2(0, b'\r', region) {
+            None => (false, false),
+            Some(_) => (memchr(0, region).is_some(), memchr(b'\r', region).is_some()),
+        };
+        let clean = !nul && std::str::from_utf8(region).is_ok();
         self.checked_until = end;
         self.clean_until = if clean { end } else { 0 };
+        // A region ending at EOF may end without LF; the fast path only takes LF-ended lines.
+        self.lf_only_until = if cr { 0 } else { end };
     }
 }
 
@@ -403,7 +442,7 @@ impl<S: Source> Parser<S> {
             line_count += 1;
             let line_no = self.lines.consumed + 1;
             let line = self.lines.text(span, &mut self.diag);
-            if has_arrow(line) {
+            if span.may_have_gt && has_arrow(line) {
                 if in_header || !(line_count == 1 || (line_count == 2 && !seen_arrow)) {
                     // Leave the line for the next block.
                     break;
