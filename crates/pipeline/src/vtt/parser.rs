@@ -747,4 +747,69 @@ mod tests {
         assert_eq!((region.width, region.lines), (40.0, 2.0));
         assert!(Arc::ptr_eq(&region, &p.regions()[0]));
     }
+
+    mod round_trip {
+        use super::*;
+        use crate::vtt::{format_timestamp, parse_cue_settings};
+        use proptest::prelude::*;
+
+        fn line() -> impl Strategy<Value = String> {
+            "[a-zA-Z0-9 <>&;.:/-]{1,24}".prop_filter("no arrow", |l| !l.contains("-->"))
+        }
+
+        fn cue() -> impl Strategy<Value = (String, u64, u64, String, Vec<String>)> {
+            (
+                prop_oneof![Just(String::new()), "[a-z0-9][a-z0-9 ]{0,8}"],
+                0u64..400_000_000,
+                0u64..400_000_000,
+                prop_oneof![
+                    Just(""),
+                    Just("align:start position:0%"),
+                    Just("line:-1 size:50% vertical:lr"),
+                    Just("line:10%,end position:20%,line-right")
+                ]
+                .prop_map(str::to_owned),
+                prop::collection::vec(line(), 0..4),
+            )
+        }
+
+        proptest! {
+            /// Writing cues out and parsing them back gives the same cues, whatever the line
+            /// endings, BOM or reader chunking.
+            #[test]
+            fn written_cues_parse_back(
+                cues in prop::collection::vec(cue(), 0..6),
+                eol in prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+                bom in any::<bool>(),
+            ) {
+                let mut file = String::new();
+                if bom {
+                    file.push('\u{FEFF}');
+                }
+                file.push_str("WEBVTT");
+                file.push_str(eol);
+                for (id, start, end, settings, lines) in &cues {
+                    file.push_str(eol);
+                    if !id.is_empty() {
+                        file.push_str(id);
+                        file.push_str(eol);
+                    }
+                    file.push_str(&format!("{} --> {} {settings}", format_timestamp(*start), format_timestamp(*end)));
+                    for l in lines {
+                        file.push_str(eol);
+                        file.push_str(l);
+                    }
+                    file.push_str(eol);
+                }
+                let parsed = super::cues(file.as_bytes());
+                prop_assert_eq!(parsed.len(), cues.len());
+                for (got, (id, start, end, settings, lines)) in parsed.iter().zip(&cues) {
+                    prop_assert_eq!(&got.id, id);
+                    prop_assert_eq!((got.start_ms, got.end_ms), (*start, *end));
+                    prop_assert_eq!(&got.text, &lines.join("\n"));
+                    prop_assert_eq!(&got.settings, &parse_cue_settings(settings, &[]));
+                }
+            }
+        }
+    }
 }
