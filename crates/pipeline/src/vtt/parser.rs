@@ -749,7 +749,6 @@ mod tests {
     }
 
     mod round_trip {
-        use super::*;
         use crate::vtt::{format_timestamp, parse_cue_settings};
         use proptest::prelude::*;
 
