@@ -616,12 +616,18 @@ mod tests {
             .expect("valid signature")
             .collect::<Result<_, _>>()
             .expect("no io error");
-        // The reader path must agree with the slice path, also with a tiny read size.
+        // The reader path must agree with the slice path, also with one-byte reads into a
+        // buffer that starts at one byte and has to grow for every longer line.
         let reader: Vec<Cue> = Parser::new(OneByte(input))
             .expect("valid signature")
             .collect::<Result<_, _>>()
             .expect("no io error");
         assert_eq!(slice, reader);
+        let tiny: Vec<Cue> = Parser::with_source(ReadSource::with_capacity(OneByte(input), 1))
+            .expect("valid signature")
+            .collect::<Result<_, _>>()
+            .expect("no io error");
+        assert_eq!(slice, tiny);
         slice
     }
 
