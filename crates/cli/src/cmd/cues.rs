@@ -2,13 +2,14 @@
 //! VTTCue DOM attributes, plus `voice` and `plain`. Streams files of any size; warnings go to
 //! stderr as `FILE:LINE: warning: ...`, stdout carries only the JSON lines.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use snapshot_pipeline::vtt::{self, Cue, Region, VttError, Warning};
+use snapshot_pipeline::vtt::{self, Cue, Region, VttError, Warning, WarningKind};
 
 /// Flags of `cues`.
 #[derive(Debug, clap::Args)]
@@ -162,9 +163,28 @@ fn push_cue_line(out: &mut Vec<u8>, cue: &Cue, plain: &str, voice: Option<&str>)
     out.extend_from_slice(b"}\n");
 }
 
-fn print_warnings(path: &Path, warnings: &[Warning]) {
-    for w in warnings {
-        eprintln!("{}:{}: warning: {}", path.display(), w.line, w.message);
+/// How many warnings of one kind are printed before the rest are only counted: a file that
+/// repeats one mistake in every cue (old `align:middle` exports) must not flood the terminal.
+const SHOWN_PER_KIND: u64 = 20;
+
+/// Prints warnings as `FILE:LINE: warning: ...`, the first [`SHOWN_PER_KIND`] of each kind.
+#[derive(Default)]
+struct WarningPrinter {
+    shown: HashMap<WarningKind, u64>,
+    hidden: u64,
+}
+
+impl WarningPrinter {
+    fn print(&mut self, path: &Path, warnings: &[Warning]) {
+        for w in warnings {
+            let n = self.shown.entry(w.kind).or_default();
+            if *n < SHOWN_PER_KIND {
+                *n += 1;
+                eprintln!("{}:{}: warning: {}", path.display(), w.line, w.message);
+            } else {
+                self.hidden += 1;
+            }
+        }
     }
 }
 
@@ -194,6 +214,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut plain = String::new();
     let mut line = Vec::with_capacity(1024);
+    let mut printer = WarningPrinter::default();
     loop {
         let cue = match parser.next_cue() {
             Ok(Some(cue)) => cue,
@@ -207,16 +228,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if !parser.warnings().is_empty() {
             // Flush first so warnings interleave sensibly with output on a terminal.
             out.flush().context("writing to stdout")?;
-            print_warnings(path, &parser.take_warnings());
+            printer.print(path, &parser.take_warnings());
         }
     }
     out.flush().context("writing to stdout")?;
-    print_warnings(path, &parser.take_warnings());
-    if parser.warnings_dropped() > 0 {
+    printer.print(path, &parser.take_warnings());
+    let hidden = printer.hidden + parser.warnings_dropped();
+    if hidden > 0 {
         eprintln!(
-            "{}: warning: {} more warnings not shown",
+            "{}: warning: {hidden} more warnings not shown (at most {SHOWN_PER_KIND} of each kind are)",
             path.display(),
-            parser.warnings_dropped()
         );
     }
     if parser.skipped_blocks() > 0 {

@@ -168,3 +168,23 @@ fn missing_signature_is_bad_input() {
     let path = dir.write("subs.srt", "1\n00:00:01,000 --> 00:00:02,000\nHello\n");
     assert_bad_input(&path, "line 1: missing 'WEBVTT' signature");
 }
+
+#[test]
+fn repeated_warnings_are_capped_per_kind() {
+    let dir = Dir::new();
+    let mut file = String::from("WEBVTT\n\n");
+    for i in 0..50 {
+        file.push_str(&format!(
+            "00:{i:02}.000 --> 00:{i:02}.500 align:middle\ntext {i}\n\n"
+        ));
+    }
+    let path = dir.write("old_export.vtt", file);
+    let (cues, stderr) = run_ok(&path);
+    assert_eq!(cues.len(), 50);
+    assert_eq!(
+        stderr.matches("ignored invalid cue setting").count(),
+        20,
+        "{stderr}"
+    );
+    assert!(stderr.contains("30 more warnings not shown"), "{stderr}");
+}

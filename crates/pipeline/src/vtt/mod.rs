@@ -64,7 +64,7 @@ pub enum VttError {
 }
 
 /// What went wrong in a place where the algorithm recovers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WarningKind {
     /// A block's timing line did not parse; the whole block was skipped.
     InvalidTiming,

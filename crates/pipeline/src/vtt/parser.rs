@@ -691,11 +691,8 @@ mod tests {
         }
         assert_eq!(texts, ["kept"]);
         assert_eq!(p.skipped_blocks(), 2);
-        let lines: Vec<(u64, WarningKind)> = p
-            .warnings()
-            .iter()
-            .map(|w| (w.line, w.kind.clone()))
-            .collect();
+        let lines: Vec<(u64, WarningKind)> =
+            p.warnings().iter().map(|w| (w.line, w.kind)).collect();
         assert_eq!(
             lines,
             [
