@@ -252,3 +252,12 @@ fn bundled_examples_parse_cleanly() {
     }
     assert!(seen > 0, "no examples found");
 }
+
+#[test]
+fn utf16_file_is_bad_input_with_a_hint() {
+    let dir = Dir::new();
+    let text = "WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    assert_bad_input(&dir.write("windows.vtt", bytes), "UTF-16");
+}

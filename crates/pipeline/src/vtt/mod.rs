@@ -56,6 +56,11 @@ pub enum VttError {
     /// The input has no bytes (or only a byte order mark).
     #[error("line 1: empty file; a WebVTT file must start with the line 'WEBVTT'")]
     Empty,
+    /// The file starts with a UTF-16 byte order mark; WebVTT is always UTF-8.
+    #[error(
+        "line 1: the file is UTF-16 encoded, but WebVTT must be UTF-8; convert it first (e.g. iconv -f UTF-16 -t UTF-8)"
+    )]
+    Utf16,
     /// The first line contains NUL bytes: this is binary data, not a text file.
     #[error(
         "line 1: binary data (NUL bytes) where the 'WEBVTT' signature should be; is this a WebVTT file?"

@@ -389,6 +389,9 @@ impl<S: Source> Parser<S> {
         let ok = w.starts_with(b"WEBVTT")
             && matches!(w.get(6), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
         if !ok {
+            if w.starts_with(b"\xFF\xFE") || w.starts_with(b"\xFE\xFF") {
+                return Err(VttError::Utf16);
+            }
             let head = &w[..w.len().min(512)];
             if memchr(0, head).is_some() {
                 return Err(VttError::Binary);
@@ -728,6 +731,10 @@ mod tests {
         assert!(matches!(
             Parser::from_slice(b"WEBVTTX\n"),
             Err(VttError::MissingSignature { line: 1, .. })
+        ));
+        assert!(matches!(
+            Parser::from_slice(b"\xFF\xFEW\0E\0B\0"),
+            Err(VttError::Utf16)
         ));
         assert!(matches!(
             Parser::from_slice(b"\0\0\x01\x02"),
