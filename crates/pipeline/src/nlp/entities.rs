@@ -10,12 +10,14 @@
 
 use std::collections::HashMap;
 
+use super::hash::FastMap;
+
 use super::lexicon::{
     CasePolicy, GAZETTEER, GENERIC_HEADS, NAME_CONNECTORS, ORG_SUFFIXES, ROLE_WORDS, is_english,
     is_given_name, is_stop,
 };
 use super::patterns::{Sent, match_at};
-use super::token::{Kind, Tok};
+use super::token::Kind;
 use super::{Entity, EntityLabel};
 
 /// Words that open a sentence or address someone without being part of a name.
@@ -73,7 +75,7 @@ pub(crate) struct EntityLimits {
 /// The candidate table; see the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct EntityTable {
-    map: HashMap<String, usize>,
+    map: FastMap<String, usize>,
     cands: Vec<Cand>,
     key: String,
     /// Value key of the current pattern match.
@@ -84,7 +86,12 @@ pub(crate) struct EntityTable {
 
 fn lower_into(s: &str, buf: &mut String) {
     buf.clear();
-    buf.extend(s.chars().flat_map(char::to_lowercase));
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(s.chars().flat_map(char::to_lowercase));
+    }
 }
 
 fn strip_possessive(w: &str) -> &str {
@@ -212,8 +219,8 @@ impl EntityTable {
     }
 
     /// Finds the candidates in one sentence.
-    pub fn observe(&mut self, text: &str, toks: &[Tok], ms: u64) {
-        let s = Sent { text, toks };
+    pub fn observe(&mut self, s: &Sent<'_>, ms: u64) {
+        let (text, toks) = (s.text, s.toks);
         let n = toks.len();
         let cased = (0..n).any(|i| s.kind(i) == Some(Kind::Word) && is_title(s.s(i)));
         let first = (0..n)
@@ -227,7 +234,7 @@ impl EntityTable {
         let mut key = std::mem::take(&mut self.pkey);
         let mut i = 0;
         while i < n {
-            match match_at(&s, i, cased, &mut key) {
+            match match_at(s, i, cased, &mut key) {
                 Some(m) => {
                     let surface = s.span(m.start, m.end);
                     self.upsert(
@@ -284,9 +291,9 @@ impl EntityTable {
 
         // 3. Names.
         if cased {
-            self.runs(&s, &mut claimed, first, ms);
+            self.runs(s, &mut claimed, first, ms);
         } else {
-            self.lower_case_names(&s, &mut claimed, first, ms);
+            self.lower_case_names(s, &mut claimed, first, ms);
         }
         self.claimed = claimed;
     }
@@ -656,7 +663,15 @@ mod tests {
         let mut toks = Vec::new();
         for (i, s) in sentences.iter().enumerate() {
             tokenize(s, &mut toks);
-            t.observe(s, &toks, i as u64 * 1000);
+            let lower = s.to_ascii_lowercase();
+            t.observe(
+                &Sent {
+                    text: s,
+                    lower: &lower,
+                    toks: &toks,
+                },
+                i as u64 * 1000,
+            );
         }
         t.finish(limits)
             .into_iter()

@@ -9,6 +9,7 @@
 
 mod actions;
 mod entities;
+mod hash;
 mod lexicon;
 mod patterns;
 mod terms;
@@ -63,6 +64,8 @@ const MAX_SPEAKERS: usize = 1_000;
 pub struct Analyzer {
     opts: NlpOptions,
     toks: Vec<token::Tok>,
+    /// The current sentence, ASCII-lower-cased.
+    lower: String,
     entities: entities::EntityTable,
     topics: topics::Topics,
     terms: terms::Terms,
@@ -76,6 +79,7 @@ impl Analyzer {
         Self {
             opts,
             toks: Vec::new(),
+            lower: String::new(),
             entities: entities::EntityTable::default(),
             topics: topics::Topics::default(),
             terms: terms::Terms::default(),
@@ -107,15 +111,16 @@ impl Analyzer {
             self.entities.speaker_spoke(sp, start_ms);
         }
         token::tokenize(sentence, &mut self.toks);
-        self.entities.observe(sentence, &self.toks, start_ms);
+        patterns::ascii_lower_into(sentence, &mut self.lower);
         let s = patterns::Sent {
             text: sentence,
+            lower: &self.lower,
             toks: &self.toks,
         };
+        self.entities.observe(&s, start_ms);
         self.topics.observe(&s);
         self.terms.observe(&s);
-        self.actions
-            .observe(speaker, start_ms, sentence, &self.speakers);
+        self.actions.observe(speaker, start_ms, &s, &self.speakers);
     }
 
     /// Ends the meeting and returns what was found.

@@ -5,7 +5,7 @@
 //! how often it was said, because a meeting repeats what matters. Memory is the vocabulary: one
 //! counter per distinct word and per distinct phrase, each table capped.
 
-use std::collections::HashMap;
+use super::hash::FastMap;
 
 use super::Topic;
 use super::lexicon::is_stop;
@@ -23,9 +23,9 @@ const MAX_PHRASE_WORDS: usize = 4;
 #[derive(Debug, Default)]
 pub(crate) struct Topics {
     /// Word -> (frequency, degree).
-    words: HashMap<String, (u32, u32)>,
+    words: FastMap<String, (u32, u32)>,
     /// Phrase -> times said.
-    pub(crate) phrases: HashMap<String, u32>,
+    pub(crate) phrases: FastMap<String, u32>,
     buf: String,
     run: Vec<usize>,
 }
@@ -37,12 +37,8 @@ impl Topics {
         run.clear();
         for i in 0..=s.toks.len() {
             let keep = i < s.toks.len() && s.kind(i) == Some(Kind::Word) && {
-                let w = s.s(i);
-                self.buf.clear();
-                self.buf.extend(w.chars().flat_map(char::to_lowercase));
-                w.chars().count() >= 2
-                    && !is_stop(&self.buf)
-                    && !self.buf.contains(['\'', '’', '.'])
+                let w = s.l(i);
+                w.len() >= 2 && !is_stop(w) && !w.contains(['\'', '’', '.'])
             };
             if keep {
                 run.push(i);
@@ -60,13 +56,12 @@ impl Topics {
         }
         let degree = run.len() as u32;
         for &i in run {
-            self.buf.clear();
-            self.buf.extend(s.s(i).chars().flat_map(char::to_lowercase));
-            if let Some(e) = self.words.get_mut(self.buf.as_str()) {
+            let w = s.l(i);
+            if let Some(e) = self.words.get_mut(w) {
                 e.0 += 1;
                 e.1 += degree;
             } else if self.words.len() < MAX_WORDS {
-                self.words.insert(self.buf.clone(), (1, degree));
+                self.words.insert(w.to_owned(), (1, degree));
             }
         }
         self.buf.clear();
@@ -74,7 +69,7 @@ impl Topics {
             if k > 0 {
                 self.buf.push(' ');
             }
-            self.buf.extend(s.s(i).chars().flat_map(char::to_lowercase));
+            self.buf.push_str(s.l(i));
         }
         if let Some(c) = self.phrases.get_mut(self.buf.as_str()) {
             *c += 1;
@@ -128,7 +123,12 @@ mod tests {
     fn feed(t: &mut Topics, text: &str) {
         let mut toks = Vec::new();
         tokenize(text, &mut toks);
-        t.observe(&Sent { text, toks: &toks });
+        let lower = text.to_ascii_lowercase();
+        t.observe(&Sent {
+            text,
+            lower: &lower,
+            toks: &toks,
+        });
     }
 
     #[test]

@@ -130,6 +130,10 @@ fn capitalise_at(out: &mut String, at: usize) {
 
 /// Appends `raw` with typographic quotes and ellipses made plain.
 fn push_normalised(raw: &str, out: &mut String) {
+    if raw.is_ascii() {
+        out.push_str(raw);
+        return;
+    }
     for c in raw.chars() {
         match c {
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => out.push('\''),

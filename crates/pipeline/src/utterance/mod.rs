@@ -80,6 +80,10 @@ pub struct UtteranceBuilder {
     speaker: Option<String>,
     /// Non-empty lines of the previous cue, `\n`-joined, for the rolling-caption check.
     prev_lines: String,
+    /// The previous `prev_lines` allocation, reused for the next cue.
+    spare_lines: String,
+    /// Text of the cue being read, reused.
+    text_buf: String,
     stats: StyleStats,
 }
 
@@ -108,7 +112,9 @@ impl UtteranceBuilder {
         let rolling = raw_multi_line || duration <= self.opts.transition_cue_ms;
         let mut finished = None;
 
-        let mut text = String::new();
+        // Buffers reused across cues: no allocation per cue once they have grown.
+        let mut text = std::mem::take(&mut self.text_buf);
+        text.clear();
         let mut marker_speaker: Option<Option<String>> = None;
         if let Some(v) = cue.voice {
             self.stats.voice_tags += 1;
@@ -119,7 +125,8 @@ impl UtteranceBuilder {
                 Some(v.to_owned())
             });
         }
-        let mut new_prev = String::new();
+        let mut new_prev = std::mem::take(&mut self.spare_lines);
+        new_prev.clear();
         for (i, line) in cue.plain.lines().enumerate() {
             let mut line = line.trim();
             if line.is_empty() {
@@ -165,7 +172,7 @@ impl UtteranceBuilder {
             }
             text.push_str(line);
         }
-        self.prev_lines = new_prev;
+        self.spare_lines = std::mem::replace(&mut self.prev_lines, new_prev);
 
         if let Some(sp) = marker_speaker {
             // `>>` alone always starts a new turn even when the name stays unknown.
@@ -176,6 +183,7 @@ impl UtteranceBuilder {
             self.speaker = sp;
         }
         if text.is_empty() {
+            self.text_buf = text;
             return finished;
         }
         if let Some(cur) = &self.current {
@@ -190,6 +198,7 @@ impl UtteranceBuilder {
             Some(cur) => {
                 cur.text.push(' ');
                 cur.text.push_str(&text);
+                self.text_buf = text;
                 cur.end_ms = cur.end_ms.max(cue.end_ms);
             }
             None => {
