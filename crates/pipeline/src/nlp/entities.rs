@@ -254,7 +254,7 @@ impl EntityTable {
 
         // 2. Gazetteer.
         let gaz = &*GAZETTEER;
-        for hit in gaz.automaton.find_iter(text) {
+        for hit in gaz.automaton.find_iter(s.lower) {
             let Some(a) = toks.iter().position(|t| t.start == hit.start()) else {
                 continue;
             };
