@@ -322,6 +322,7 @@ mod tests {
                 text,
                 lower: &lower,
                 toks: &toks,
+                stop: &[],
             };
             a.observe(sp, i as u64 * 1000, &s, &speakers);
         }

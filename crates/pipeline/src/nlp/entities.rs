@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use super::hash::FastMap;
 
 use super::lexicon::{
-    CasePolicy, GAZETTEER, GENERIC_HEADS, NAME_CONNECTORS, ORG_SUFFIXES, ROLE_WORDS, is_english,
-    is_given_name, is_stop,
+    CasePolicy, GAZETTEER, GAZETTEER_DFA, GENERIC_HEADS, NAME_CONNECTORS, ORG_SUFFIXES, ROLE_WORDS,
+    is_english, is_given_name, is_stop,
 };
 use super::patterns::{Sent, match_at};
 use super::token::Kind;
@@ -30,6 +30,9 @@ const GREETINGS: &[&str] = &[
 /// transcript is taken to capitalise common nouns for emphasis, so such runs stop counting as
 /// product names.
 const TITLE_CASE_NOISE: usize = 6;
+
+/// Sentences after which the gazetteer is matched with its DFA.
+const DFA_AFTER_SENTENCES: u64 = 20_000;
 
 /// Distinct candidates kept; later new spans are ignored (existing ones still count).
 pub(crate) const MAX_CANDIDATES: usize = 50_000;
@@ -80,6 +83,8 @@ pub(crate) struct EntityTable {
     key: String,
     /// Value key of the current pattern match.
     pkey: String,
+    /// Sentences seen.
+    sentences: u64,
     lower: String,
     claimed: Vec<bool>,
 }
@@ -254,7 +259,15 @@ impl EntityTable {
 
         // 2. Gazetteer.
         let gaz = &*GAZETTEER;
-        for hit in gaz.automaton.find_iter(s.lower) {
+        // Long transcripts switch to the DFA: it scans several times faster but takes tens of
+        // milliseconds to build, which a short file should not pay.
+        self.sentences += 1;
+        let automaton = if self.sentences > DFA_AFTER_SENTENCES {
+            &*GAZETTEER_DFA
+        } else {
+            &gaz.automaton
+        };
+        for hit in automaton.find_iter(s.lower) {
             let Some(a) = toks.iter().position(|t| t.start == hit.start()) else {
                 continue;
             };
@@ -380,12 +393,12 @@ impl EntityTable {
                 continue;
             }
             let initial = i == first;
-            let next_unknown = plain_word(i + 1, claimed) && {
-                lower_next.clear();
-                lower_next.push_str(s.s(i + 1));
-                lower_next.len() >= 3 && !is_stop(&lower_next) && !is_english(&lower_next)
-            };
             if is_given_name(w) {
+                let next_unknown = plain_word(i + 1, claimed) && {
+                    lower_next.clear();
+                    lower_next.push_str(s.s(i + 1));
+                    lower_next.len() >= 3 && !is_stop(&lower_next) && !is_english(&lower_next)
+                };
                 if next_unknown && !is_given_name(&lower_next) {
                     let text = s.span(i, i + 2);
                     self.record_named(text, Some(EntityLabel::Person), Src::NamePair, initial, ms);
@@ -669,6 +682,7 @@ mod tests {
                     text: s,
                     lower: &lower,
                     toks: &toks,
+                    stop: &[],
                 },
                 i as u64 * 1000,
             );

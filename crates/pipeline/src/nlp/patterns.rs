@@ -15,6 +15,8 @@ pub(crate) struct Sent<'a> {
     pub text: &'a str,
     pub lower: &'a str,
     pub toks: &'a [Tok],
+    /// Per token: is it a stop word. Empty means "look it up".
+    pub stop: &'a [bool],
 }
 
 /// Writes `text` with ASCII letters lower-cased into `buf`; byte offsets stay the same.
@@ -25,6 +27,14 @@ pub(crate) fn ascii_lower_into(text: &str, buf: &mut String) {
 }
 
 impl<'a> Sent<'a> {
+    /// Whether token `i` is a stop word.
+    pub fn is_stop(&self, i: usize) -> bool {
+        match self.stop.get(i) {
+            Some(&b) => b,
+            None => self.kind(i) == Some(Kind::Word) && super::lexicon::is_stop(self.l(i)),
+        }
+    }
+
     /// Token `i`, ASCII-lower-cased.
     pub fn l(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| &self.lower[t.start..t.end])
@@ -628,6 +638,7 @@ mod tests {
             text,
             lower: &lower,
             toks: &toks,
+            stop: &[],
         };
         let cased = text.chars().any(char::is_uppercase);
         let mut out = Vec::new();

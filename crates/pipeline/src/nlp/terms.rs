@@ -192,6 +192,7 @@ mod tests {
             text,
             lower: &lower,
             toks: &toks,
+            stop: &[],
         });
         t.finish(&FastMap::default(), 50)
     }

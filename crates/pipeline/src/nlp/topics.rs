@@ -8,7 +8,6 @@
 use super::hash::FastMap;
 
 use super::Topic;
-use super::lexicon::is_stop;
 use super::patterns::Sent;
 use super::token::Kind;
 
@@ -38,7 +37,7 @@ impl Topics {
         for i in 0..=s.toks.len() {
             let keep = i < s.toks.len() && s.kind(i) == Some(Kind::Word) && {
                 let w = s.l(i);
-                w.len() >= 2 && !is_stop(w) && !w.contains(['\'', '’', '.'])
+                w.len() >= 2 && !s.is_stop(i) && !w.contains(['\'', '’', '.'])
             };
             if keep {
                 run.push(i);
@@ -128,6 +127,7 @@ mod tests {
             text,
             lower: &lower,
             toks: &toks,
+            stop: &[],
         });
     }
 
