@@ -66,6 +66,8 @@ struct Cand {
     first_ms: u64,
     /// Decided not to be an entity (a role, a heading); never relabelled.
     rejected: bool,
+    /// Mentions right after "at" or "from" ("VP of Operations at Halvorsen Marine").
+    after_at: u32,
 }
 
 /// Settings that decide which candidates are reported.
@@ -176,6 +178,7 @@ impl EntityTable {
                     mid: 0,
                     first_ms: u64::MAX,
                     rejected: false,
+                    after_at: 0,
                 });
                 self.map.insert(key.to_owned(), self.cands.len() - 1);
                 self.cands.len() - 1
@@ -203,6 +206,13 @@ impl EntityTable {
             c.count += 1;
             c.mid += u32::from(!initial);
             c.first_ms = c.first_ms.min(ms);
+        }
+    }
+
+    /// Marks the candidate recorded last as seen right after "at"/"from".
+    fn bump_after_at(&mut self) {
+        if let Some(&i) = self.map.get(self.key.as_str()) {
+            self.cands[i].after_at += 1;
         }
     }
 
@@ -369,6 +379,9 @@ impl EntityTable {
                 Src::Run
             };
             self.record_named(text, None, src, initial, ms);
+            if start > 0 && s.any(start - 1, &["at", "from"]) {
+                self.bump_after_at();
+            }
         }
     }
 
@@ -449,16 +462,23 @@ impl EntityTable {
         for c in cands.iter_mut().filter(|c| c.src == Src::Run) {
             let words = words_of(&c.text);
             let (first, last) = (&words[0], &words[words.len() - 1]);
-            if ORG_SUFFIXES.contains(&last.as_str()) {
-                c.label = Some(EntityLabel::Org);
-            } else if ROLE_WORDS.contains(&last.as_str()) || GENERIC_HEADS.contains(&first.as_str())
+            let role =
+                ROLE_WORDS.contains(&first.as_str()) || GENERIC_HEADS.contains(&first.as_str());
+            if role
+                || (ROLE_WORDS.contains(&last.as_str()) && !ORG_SUFFIXES.contains(&last.as_str()))
             {
+                // "Head of Data", "Senior Business Systems Analyst", "Company Contact".
                 c.rejected = true;
+            } else if ORG_SUFFIXES.contains(&last.as_str()) {
+                c.label = Some(EntityLabel::Org);
             } else if is_given_name(first)
                 && words.len() <= 3
                 && words[1..].iter().all(|w| !is_stop(w))
             {
                 c.label = Some(EntityLabel::Person);
+            } else if c.after_at > 0 {
+                // "Head of Data at Northstar Freight": where people work is an organisation.
+                c.label = Some(EntityLabel::Org);
             }
         }
 
@@ -941,5 +961,15 @@ mod tests {
             },
         );
         assert!(has(&out, "Ann", Person));
+    }
+
+    #[test]
+    fn workplaces_after_at_are_organisations_and_titles_are_not() {
+        let out = run(
+            &[],
+            &["Hi, I'm Jennifer, Head of Data at Northstar Freight."],
+        );
+        assert!(has(&out, "Northstar Freight", Org), "{out:?}");
+        assert!(!out.iter().any(|(t, _, _)| t.contains("Head")), "{out:?}");
     }
 }

@@ -153,6 +153,13 @@ impl Analyzer {
         let mut topics = self.topics.top(self.opts.top_topics + name_words.len());
         topics.retain(|t| !t.phrase.split(' ').all(|w| name_words.contains(w)));
         topics.truncate(self.opts.top_topics);
+        // An organisation's name ("tessellate systems") is an entity, not a technical term.
+        let entity_texts: std::collections::HashSet<String> =
+            entities.iter().map(|e| e.text.to_lowercase()).collect();
+        let technical_terms: Vec<String> = technical_terms
+            .into_iter()
+            .filter(|t| !entity_texts.contains(&t.to_lowercase()))
+            .collect();
         let (action_items, questions) = self.actions.finish();
         Analysis {
             entities,

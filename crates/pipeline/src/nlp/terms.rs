@@ -94,7 +94,9 @@ fn acronym(w: &str) -> Option<&str> {
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         && !core.bytes().all(|b| b"IVXLCDM".contains(&b))
-        && !NOT_TERMS.contains(&core);
+        && !NOT_TERMS.contains(&core)
+        // "FY26" and "Q3" are dates.
+        && !(core.starts_with("FY") && core[2..].bytes().all(|b| b.is_ascii_digit()));
     ok.then_some(core)
 }
 
