@@ -401,6 +401,20 @@ impl EntityTable {
                 continue;
             }
             let w = s.s(i);
+            // "at kestrel health": an everyday word is still a company name before an
+            // organisation suffix right after "at"/"from".
+            let workplace = i > 0
+                && s.any(i - 1, &["at", "from"])
+                && plain_word(i + 1, claimed)
+                && ORG_SUFFIXES.contains(&s.s(i + 1))
+                && !is_stop(w);
+            if workplace {
+                let text = s.span(i, i + 2);
+                self.record_named(text, Some(EntityLabel::Org), Src::OrgPair, i == first, ms);
+                claimed[i..i + 2].fill(true);
+                i += 2;
+                continue;
+            }
             if is_stop(w) || is_english(w) {
                 i += 1;
                 continue;
@@ -971,5 +985,17 @@ mod tests {
         );
         assert!(has(&out, "Northstar Freight", Org), "{out:?}");
         assert!(!out.iter().any(|(t, _, _)| t.contains("Head")), "{out:?}");
+    }
+
+    #[test]
+    fn lower_case_workplace_with_an_everyday_word() {
+        let out = run(
+            &[],
+            &[
+                "i lead data engineering at kestrel health",
+                "we moved the data from the data team",
+            ],
+        );
+        assert_eq!(out, [("kestrel health".to_owned(), Org, 1)]);
     }
 }
