@@ -251,3 +251,99 @@ pub struct Analysis {
     /// Unanswered questions, in order of time.
     pub questions: Vec<Question>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyse(lines: &[(&str, &str)]) -> Analysis {
+        let mut a = Analyzer::new(NlpOptions::default());
+        for (i, (speaker, text)) in lines.iter().enumerate() {
+            a.observe(Some(speaker), i as u64 * 1000, text);
+        }
+        a.finish()
+    }
+
+    #[test]
+    fn names_stay_out_of_topics_and_entities_out_of_terms() {
+        let out = analyse(&[
+            (
+                "Dana Whitfield",
+                "Thanks Greg, the service account is ready.",
+            ),
+            (
+                "Greg Lindqvist",
+                "Great, Dana, the service account works with Brightwater Analytics.",
+            ),
+            (
+                "Dana Whitfield",
+                "Brightwater Analytics will check the service account again.",
+            ),
+        ]);
+        assert_eq!(out.topics[0].phrase, "service account");
+        assert!(
+            out.topics
+                .iter()
+                .all(|t| t.phrase != "dana" && t.phrase != "greg"),
+            "{:?}",
+            out.topics
+        );
+        assert!(
+            out.technical_terms
+                .iter()
+                .all(|t| t != "brightwater analytics"),
+            "{:?}",
+            out.technical_terms
+        );
+        assert!(
+            out.technical_terms.contains(&"service account".to_owned()),
+            "{:?}",
+            out.technical_terms
+        );
+    }
+
+    #[test]
+    fn speakers_are_people_from_their_first_turn() {
+        let out = analyse(&[
+            ("Ann Lee", "Hello everyone."),
+            ("Bo Chen", "Hi Ann, welcome."),
+        ]);
+        let ann = out
+            .entities
+            .iter()
+            .find(|e| e.text == "Ann Lee")
+            .expect("speaker is an entity");
+        assert_eq!(
+            (ann.label, ann.count, ann.first_seconds),
+            (EntityLabel::Person, 1, 0.0)
+        );
+        let bo = out
+            .entities
+            .iter()
+            .find(|e| e.text == "Bo Chen")
+            .expect("speaker is an entity");
+        assert_eq!((bo.count, bo.first_seconds), (1, 1.0));
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn analyzer_takes_any_text(
+            sentences in proptest::collection::vec("\\PC{0,80}|([A-Za-z$%0-9.:'’ -]{0,12} ){0,8}", 0..20),
+            speaker in proptest::option::of("[A-Z][a-z]{0,6}( [A-Z][a-z]{0,6})?"),
+        ) {
+            let mut a = Analyzer::new(NlpOptions::default());
+            for (i, s) in sentences.iter().enumerate() {
+                a.observe(speaker.as_deref(), i as u64, s);
+            }
+            let out = a.finish();
+            prop_assert!(out.topics.len() <= 15);
+            prop_assert!(out.entities.iter().all(|e| e.count >= 1 && !e.text.is_empty()));
+        }
+    }
+}

@@ -561,7 +561,7 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
         return m(e, EntityLabel::Date);
     }
     if (b.len() == 4 || b.len() == 6)
-        && t[..2].eq_ignore_ascii_case("fy")
+        && b[..2].eq_ignore_ascii_case(b"fy")
         && b[2..].iter().all(u8::is_ascii_digit)
     {
         key.push_str("date:");

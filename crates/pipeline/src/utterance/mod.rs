@@ -381,3 +381,37 @@ mod tests {
         assert_eq!(u.len(), 1);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn builder_takes_any_cue(texts in proptest::collection::vec("\\PC{0,60}(\n\\PC{0,30})?", 0..30)) {
+            let mut b = UtteranceBuilder::default();
+            let mut out = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                let start = i as u64 * 700;
+                out.extend(b.push(CueInput { start_ms: start, end_ms: start + 600, voice: None, plain: t }));
+            }
+            out.extend(b.finish());
+            prop_assert!(out.iter().all(|u| !u.text.is_empty() && u.start_ms <= u.end_ms));
+        }
+
+        #[test]
+        fn plain_single_line_cues_keep_every_word_in_order(words in proptest::collection::vec("[a-z]{1,8}", 1..60)) {
+            let mut b = UtteranceBuilder::default();
+            let mut out = Vec::new();
+            for (i, chunk) in words.chunks(5).enumerate() {
+                let text = chunk.join(" ");
+                let start = i as u64 * 1000;
+                out.extend(b.push(CueInput { start_ms: start, end_ms: start + 900, voice: None, plain: &text }));
+            }
+            out.extend(b.finish());
+            let got: Vec<&str> = out.iter().flat_map(|u| u.text.split(' ')).collect();
+            prop_assert_eq!(got, words.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
+}
