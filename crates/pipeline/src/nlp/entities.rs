@@ -472,6 +472,17 @@ impl EntityTable {
                 .all(|w| is_stop(w) || (w.bytes().all(|b| b.is_ascii_lowercase()) && is_english(w)))
         };
 
+        // A transcript that capitalises many runs of plain
+        // dictionary words does so for emphasis; then such runs are not names.
+        let plain_runs = cands
+            .iter()
+            .filter(|c| {
+                c.src == Src::Run && c.label.is_none() && !c.rejected && c.count >= 2 && c.mid >= 1
+            })
+            .filter(|c| all_dictionary(&words_of(&c.text)))
+            .count();
+        let emphasis_caps = plain_runs > TITLE_CASE_NOISE;
+
         // A. Multi-word capitalised runs whose shape decides their label.
         for c in cands.iter_mut().filter(|c| c.src == Src::Run) {
             let words = words_of(&c.text);
@@ -484,13 +495,19 @@ impl EntityTable {
                 // "Head of Data", "Senior Business Systems Analyst", "Company Contact".
                 c.rejected = true;
             } else if ORG_SUFFIXES.contains(&last.as_str()) {
-                c.label = Some(EntityLabel::Org);
+                // "Business Services" said once or twice in a transcript that capitalises for
+                // emphasis; the customer's own "Quest Enterprises" recurs all meeting.
+                if emphasis_caps && all_dictionary(&words) && c.count < 3 {
+                    c.rejected = true;
+                } else {
+                    c.label = Some(EntityLabel::Org);
+                }
             } else if is_given_name(first)
                 && words.len() <= 3
                 && words[1..].iter().all(|w| !is_stop(w))
             {
                 c.label = Some(EntityLabel::Person);
-            } else if c.after_at > 0 {
+            } else if c.after_at > 0 && !all_dictionary(&words) {
                 // "Head of Data at Northstar Freight": where people work is an organisation.
                 c.label = Some(EntityLabel::Org);
             }
@@ -560,16 +577,7 @@ impl EntityTable {
             }
         }
 
-        // D. Unlabelled multi-word candidates. A transcript that capitalises many runs of plain
-        // dictionary words does so for emphasis; then such runs are not names.
-        let plain_runs = cands
-            .iter()
-            .filter(|c| {
-                c.src == Src::Run && c.label.is_none() && !c.rejected && c.count >= 2 && c.mid >= 1
-            })
-            .filter(|c| all_dictionary(&words_of(&c.text)))
-            .count();
-        let emphasis_caps = plain_runs > TITLE_CASE_NOISE;
+        // D. Unlabelled multi-word candidates.
         for i in 0..cands.len() {
             let c = &cands[i];
             if c.label.is_some() || c.rejected || merge[i].is_some() {

@@ -255,10 +255,8 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "biosciences",
     "therapeutics",
     "bancshares",
-    "credit",
     "lending",
     "realty",
-    "properties",
     "hotels",
     "resorts",
     "telecom",
@@ -268,12 +266,7 @@ pub(crate) const ORG_SUFFIXES: &[&str] = &[
     "aerospace",
     "defense",
     "chemicals",
-    "materials",
     "mining",
-    "oil",
-    "gas",
-    "utilities",
-    "power",
 ];
 
 /// Last words of job titles and roles, which are capitalised but are not names.
