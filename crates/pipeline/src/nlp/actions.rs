@@ -144,7 +144,11 @@ static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLoc
     list.extend(COMMITS.iter().map(|c| (Trigger::Commit, *c)));
     list.extend(REQUESTS.iter().map(|c| (Trigger::Request, *c)));
     list.extend(["let's", "let us"].map(|c| (Trigger::Lets, c)));
-    let ac = AhoCorasick::new(list.iter().map(|(_, p)| p))
+    // Leftmost-longest, not overlapping: "i'll follow up" and "i'll" mean the same here, and the
+    // non-overlapping search is the faster one.
+    let ac = AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(list.iter().map(|(_, p)| p))
         .expect("trigger phrases are a small fixed list of literals");
     (ac, list)
 });
@@ -261,7 +265,7 @@ impl Actions {
         }
         let (ac, list) = &*TRIGGERS;
         let mut commit = false;
-        for m in ac.find_overlapping_iter(l) {
+        for m in ac.find_iter(l) {
             if !whole_words(l, m.start(), m.end()) {
                 continue;
             }

@@ -31,6 +31,9 @@ const GREETINGS: &[&str] = &[
 /// product names.
 const TITLE_CASE_NOISE: usize = 6;
 
+/// Distinct words whose dictionary answer is cached.
+const MAX_CACHED_WORDS: usize = 100_000;
+
 /// Sentences after which the gazetteer is matched with its DFA.
 const DFA_AFTER_SENTENCES: u64 = 20_000;
 
@@ -87,6 +90,8 @@ pub(crate) struct EntityTable {
     pkey: String,
     /// Sentences seen.
     sentences: u64,
+    /// Dictionary answers for the words of lower-case captions.
+    english: FastMap<String, bool>,
     lower: String,
     claimed: Vec<bool>,
 }
@@ -207,6 +212,19 @@ impl EntityTable {
             c.mid += u32::from(!initial);
             c.first_ms = c.first_ms.min(ms);
         }
+    }
+
+    /// [`is_english`] through a per-meeting cache: captions repeat their words, and a hash
+    /// lookup is several times cheaper than the dictionary's binary search.
+    fn known_word(&mut self, lower: &str) -> bool {
+        if let Some(&k) = self.english.get(lower) {
+            return k;
+        }
+        let k = is_english(lower);
+        if self.english.len() < MAX_CACHED_WORDS {
+            self.english.insert(lower.to_owned(), k);
+        }
+        k
     }
 
     /// Marks the candidate recorded last as seen right after "at"/"from".
@@ -415,7 +433,7 @@ impl EntityTable {
                 i += 2;
                 continue;
             }
-            if is_stop(w) || is_english(w) {
+            if s.is_stop(i) || self.known_word(w) {
                 i += 1;
                 continue;
             }
@@ -424,7 +442,7 @@ impl EntityTable {
                 let next_unknown = plain_word(i + 1, claimed) && {
                     lower_next.clear();
                     lower_next.push_str(s.s(i + 1));
-                    lower_next.len() >= 3 && !is_stop(&lower_next) && !is_english(&lower_next)
+                    lower_next.len() >= 3 && !s.is_stop(i + 1) && !self.known_word(&lower_next)
                 };
                 if next_unknown && !is_given_name(&lower_next) {
                     let text = s.span(i, i + 2);

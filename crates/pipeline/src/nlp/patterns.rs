@@ -230,10 +230,13 @@ fn may_start(w: &str) -> bool {
     {
         return true;
     }
-    let base = w.split('-').next().unwrap_or(w);
+    // One lookup for most words; the hyphen and plural forms only when they can apply.
     STARTERS.contains(w)
-        || STARTERS.contains(base)
-        || w.strip_suffix('s').is_some_and(|x| STARTERS.contains(x))
+        || (w.contains('-')
+            && w.split('-')
+                .next()
+                .is_some_and(|base| STARTERS.contains(base)))
+        || (w.ends_with("days") && STARTERS.contains(&w[..w.len() - 1]))
 }
 
 fn unit(list: &[(&'static str, &'static str)], w: &str) -> Option<&'static str> {
