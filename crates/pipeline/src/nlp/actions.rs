@@ -252,7 +252,15 @@ impl Actions {
         }
         // "Greg creates the service account by June 6th." Names are looked up per token: one
         // pass whatever the number of speakers.
+        // In cased text a name is capitalised, which spares comparing every other word.
+        let cased = (0..s.toks.len()).any(|k| {
+            let mut c = s.s(k).chars();
+            c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
+        });
         let named = |k: usize| {
+            if cased && !s.s(k).starts_with(char::is_uppercase) {
+                return None;
+            }
             let w = s.l(k);
             self.firsts.iter().find(|(f, _)| f == w).map(|&(_, i)| i)
         };

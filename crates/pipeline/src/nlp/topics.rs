@@ -21,9 +21,9 @@ const MAX_PHRASE_WORDS: usize = 4;
 /// Phrase and word counters.
 #[derive(Debug, Default)]
 pub(crate) struct Topics {
-    /// Word -> (frequency, degree).
-    words: FastMap<String, (u32, u32)>,
-    /// Phrase -> times said.
+    /// Word -> (frequency, degree, times said as a one-word phrase).
+    words: FastMap<String, (u32, u32, u32)>,
+    /// Phrase of two or more words -> times said.
     pub(crate) phrases: FastMap<String, u32>,
     buf: String,
     run: Vec<usize>,
@@ -54,14 +54,20 @@ impl Topics {
             return;
         }
         let degree = run.len() as u32;
+        // A one-word phrase is counted in the word table itself: one lookup instead of two.
+        let solo = u32::from(run.len() == 1);
         for &i in run {
             let w = s.l(i);
             if let Some(e) = self.words.get_mut(w) {
                 e.0 += 1;
                 e.1 += degree;
+                e.2 += solo;
             } else if self.words.len() < MAX_WORDS {
-                self.words.insert(w.to_owned(), (1, degree));
+                self.words.insert(w.to_owned(), (1, degree, solo));
             }
+        }
+        if solo == 1 {
+            return;
         }
         self.buf.clear();
         for (k, &i) in run.iter().enumerate() {
@@ -79,19 +85,23 @@ impl Topics {
 
     /// The `top` best phrases. Phrases said at least twice are preferred when there are enough.
     pub fn top(&self, top: usize) -> Vec<Topic> {
-        let repeated = self.phrases.values().filter(|&&c| c >= 2).count();
-        let min_count = if repeated >= top { 2 } else { 1 };
-        let mut scored: Vec<Topic> = self
-            .phrases
+        let singles = self
+            .words
             .iter()
-            .filter(|&(_, &c)| c >= min_count)
-            .map(|(p, &c)| {
+            .filter(|(_, e)| e.2 > 0)
+            .map(|(w, e)| (w, e.2));
+        let all = self.phrases.iter().map(|(p, &c)| (p, c)).chain(singles);
+        let repeated = all.clone().filter(|&(_, c)| c >= 2).count();
+        let min_count = if repeated >= top { 2 } else { 1 };
+        let mut scored: Vec<Topic> = all
+            .filter(|&(_, c)| c >= min_count)
+            .map(|(p, c)| {
                 let rake: f64 = p
                     .split(' ')
                     .map(|w| {
                         self.words
                             .get(w)
-                            .map_or(0.0, |&(f, d)| f64::from(d) / f64::from(f.max(1)))
+                            .map_or(0.0, |&(f, d, _)| f64::from(d) / f64::from(f.max(1)))
                     })
                     .sum();
                 Topic {
