@@ -21,9 +21,7 @@ use snapshot_pipeline::snapshot::title_from_stem;
 
 use super::io_reason;
 use crate::exit::bad_input;
-
-/// Default limit on the input size for `process` (the guide's MAX_FILE_SIZE): 50 MB.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+use crate::settings::{OutputFormat, Settings};
 
 /// Output format names accepted by `-f`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -59,9 +57,9 @@ pub struct Args {
     /// Folder for the outputs (created if missing).
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "markdown")]
-    pub format: FormatArg,
+    /// Output format [default: `process.format` in the configuration, else markdown].
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Files processed in parallel (default: number of cores).
     #[arg(short, long)]
     pub jobs: Option<usize>,
@@ -75,9 +73,9 @@ pub struct Args {
     /// Keep fillers ("um", "uh", "you know") and stutters in the transcript.
     #[arg(long)]
     pub keep_fillers: bool,
-    /// Largest input accepted, in bytes (also MAX_FILE_SIZE).
-    #[arg(long, env = "MAX_FILE_SIZE", default_value_t = DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
+    /// Largest input accepted, in bytes [default: MAX_FILE_SIZE / `process.max_file_size`, 50 MiB].
+    #[arg(long)]
+    pub max_file_size: Option<u64>,
     /// No progress bar or summary line.
     #[arg(short, long)]
     pub quiet: bool,
@@ -109,11 +107,26 @@ struct Job {
     output: Option<PathBuf>,
 }
 
-/// Runs `process`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let format: Format = args.format.into();
+/// Runs `process`; flags override the layered settings.
+pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let format: Format = match args.format {
+        Some(f) => f.into(),
+        None => match settings.process.format {
+            OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Html => Format::Html,
+            OutputFormat::Json => Format::Json,
+        },
+    };
+    let max_file_size = *args
+        .max_file_size
+        .get_or_insert(settings.process.max_file_size.bytes());
+    if args.out_dir.is_none() && args.output.is_none() && !settings.process.output_dir.is_empty() {
+        args.out_dir = Some(PathBuf::from(&settings.process.output_dir));
+    }
     let mut config = Config::default();
     config.clean.remove_fillers = !args.keep_fillers;
+    config.nlp.min_entity_frequency = settings.process.min_entity_frequency;
+    config.nlp.min_entity_length = settings.process.min_entity_length as usize;
 
     let single =
         args.inputs.len() == 1 && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
@@ -137,9 +150,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             output,
         };
         if args.validate_only {
-            return validate_one(&job.input, args.max_file_size);
+            return validate_one(&job.input, max_file_size);
         }
-        process_one(&job, format, &config, args.max_file_size)?;
+        process_one(&job, format, &config, max_file_size)?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -157,7 +170,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map(|(_, j)| j)
             .collect();
     }
-    run_batch(&jobs, &args, format, &config)
+    run_batch(&jobs, &args, format, &config, max_file_size)
 }
 
 /// `<stem>_processed.<ext>`.
@@ -252,6 +265,7 @@ fn run_batch(
     args: &Args,
     format: Format,
     config: &Config,
+    max_file_size: u64,
 ) -> anyhow::Result<ExitCode> {
     let threads = args
         .jobs
@@ -279,9 +293,9 @@ fn run_batch(
         jobs.par_iter()
             .filter_map(|job| {
                 let result = if args.validate_only {
-                    validate_one(&job.input, args.max_file_size).map(|_| 0)
+                    validate_one(&job.input, max_file_size).map(|_| 0)
                 } else {
-                    process_one(job, format, config, args.max_file_size)
+                    process_one(job, format, config, max_file_size)
                 };
                 bar.inc(1);
                 match result {
