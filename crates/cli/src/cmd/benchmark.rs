@@ -17,6 +17,7 @@ use snapshot_perf::bench::report::{
     default_file_name, rfc3339_utc,
 };
 use snapshot_perf::bench::runner::{Progress, Runner};
+use snapshot_perf::bench::stages::PipelineStages;
 use snapshot_perf::bench::stats::Bootstrap;
 use snapshot_perf::bench::targets::BenchmarkConfig;
 use snapshot_perf::corpus::{self, Layout};
@@ -364,7 +365,12 @@ fn bench(args: RunArgs, config: BenchmarkConfig) -> anyhow::Result<ExitCode> {
         bar
     };
     let mut progress = Bar(bar.clone());
+    let mut stages = PipelineStages;
     let mut runner = Runner::new(settings, executor.as_mut(), &mut progress)?;
+    if args.debug_mode.is_none() {
+        // One extra in-process run per size, timed per stage through the pipeline's Observer.
+        runner = runner.with_stage_breakdown(&mut stages);
+    }
     for &size in &sizes {
         let result = runner
             .run_size(size)

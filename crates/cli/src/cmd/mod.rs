@@ -47,4 +47,3 @@ pub fn io_reason(e: &io::Error) -> String {
         _ => e.to_string(),
     }
 }
-

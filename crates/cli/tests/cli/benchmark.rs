@@ -275,13 +275,24 @@ fn a_real_run_measures_the_process_subcommand() {
         assert!(run.wall_seconds > 0.0 && run.peak_rss_bytes > 0, "{run:?}");
     }
     // The child is this very binary: a run succeeds only when `process` wrote every section.
-    if x.success_rate == 1.0 {
-        assert!(out.status.success(), "{out:?}");
-        assert!(x.verdict.as_ref().is_some_and(|v| v.pass));
-    } else {
-        assert_eq!(out.status.code(), Some(1), "{out:?}");
-        let why = x.run_records[0].failure.as_deref().unwrap_or("");
-        assert!(!why.is_empty());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("benchmark run(s) failed"));
-    }
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(x.success_rate, 1.0, "{:?}", x.run_records);
+    // Judged against the "< 1 MB" row (whether it passes depends on the build and the machine).
+    assert_eq!(x.verdict.as_ref().map(|v| v.tier.as_str()), Some("< 1 MB"));
+    // The in-process breakdown names every pipeline stage.
+    let stages: Vec<&str> = x.stages.iter().map(|s| s.stage.as_str()).collect();
+    assert_eq!(
+        stages,
+        [
+            "parse",
+            "utterances",
+            "sentences",
+            "entities",
+            "topics",
+            "render",
+            "write"
+        ]
+    );
+    // The temporary corpus and outputs are gone; only the report is left.
+    assert_eq!(d.files(), ["r.json"]);
 }
