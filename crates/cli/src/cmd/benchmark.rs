@@ -13,10 +13,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use snapshot_perf::bench::compare::{self, GateOutcome};
 use snapshot_perf::bench::executor::{Executor, MockExecutor, ProcessExecutor};
 use snapshot_perf::bench::report::{
-    BaselineComparison, BenchmarkReport, RunRecord, SCHEMA_VERSION, Settings, SystemInfo,
-    default_file_name, rfc3339_utc,
+    BaselineComparison, BenchmarkReport, RunRecord, SCHEMA_VERSION, Settings, StageResult,
+    SystemInfo, default_file_name, rfc3339_utc,
 };
-use snapshot_perf::bench::runner::{Progress, Runner};
+use snapshot_perf::bench::runner::{Progress, Runner, StageBreakdown};
 use snapshot_perf::bench::stages::PipelineStages;
 use snapshot_perf::bench::stats::Bootstrap;
 use snapshot_perf::bench::targets::BenchmarkConfig;
@@ -45,6 +45,16 @@ pub enum Action {
     Generate(GenerateArgs),
     /// List past benchmark runs from the history database.
     History(HistoryArgs),
+    /// Internal: the per-stage breakdown of one file as JSON (run as a child of a benchmark).
+    #[command(hide = true)]
+    Stages(StagesArgs),
+}
+
+/// Flags of the internal `benchmark stages`.
+#[derive(Debug, clap::Args)]
+pub struct StagesArgs {
+    /// The WebVTT file.
+    pub file: PathBuf,
 }
 
 /// Corpus layouts on the command line.
@@ -175,6 +185,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.action {
         Some(Action::Generate(g)) => generate(g),
         Some(Action::History(h)) => history(h),
+        Some(Action::Stages(s)) => stages(s),
         None => bench(args.run, BenchmarkConfig::default()),
     }
 }
@@ -277,6 +288,42 @@ fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn stages(args: StagesArgs) -> anyhow::Result<ExitCode> {
+    let size = std::fs::metadata(&args.file)
+        .map_err(|e| bad_input(format!("{}: {e}", args.file.display())))?
+        .len();
+    let stages = PipelineStages
+        .measure(&args.file, size)
+        .map_err(bad_input)?;
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, &stages)?;
+    out.write_all(b"\n")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The per-stage breakdown run in a child (`benchmark stages`): the pipeline's memory
+/// (gazetteers, buffers) must never enter the measuring process, whose own peak RSS would
+/// otherwise mask the children's (see `snapshot_perf::measure::child`).
+struct ChildStages {
+    exe: PathBuf,
+}
+
+impl StageBreakdown for ChildStages {
+    fn measure(&mut self, input: &Path, _size_bytes: u64) -> Result<Vec<StageResult>, String> {
+        let out = std::process::Command::new(&self.exe)
+            .args(["benchmark", "stages"])
+            .arg(input)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot start '{}': {e}", self.exe.display()))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(err.lines().last().unwrap_or("failed").to_owned());
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("unreadable stage report: {e}"))
+    }
+}
+
 /// An indicatif bar on stderr, one tick per run.
 struct Bar(ProgressBar);
 
@@ -318,11 +365,10 @@ fn bench(args: RunArgs, config: BenchmarkConfig) -> anyhow::Result<ExitCode> {
     // Everything that can be wrong with the input is checked before the first run.
     let baseline = load_baseline(args.baseline.as_deref(), &history_file, corpus_layout)?;
 
+    let exe = std::env::current_exe().context("cannot find this program's own path")?;
     let mut executor: Box<dyn Executor> = match args.debug_mode {
         Some(spm) => Box::new(MockExecutor::new(spm, 0.03, args.seed)),
-        None => Box::new(ProcessExecutor::new(
-            std::env::current_exe().context("cannot find this program's own path")?,
-        )),
+        None => Box::new(ProcessExecutor::new(exe.clone())),
     };
     let settings = Settings {
         sizes_bytes: sizes.clone(),
@@ -365,7 +411,7 @@ fn bench(args: RunArgs, config: BenchmarkConfig) -> anyhow::Result<ExitCode> {
         bar
     };
     let mut progress = Bar(bar.clone());
-    let mut stages = PipelineStages;
+    let mut stages = ChildStages { exe: exe.clone() };
     let mut runner = Runner::new(settings, executor.as_mut(), &mut progress)?;
     if args.debug_mode.is_none() {
         // One extra in-process run per size, timed per stage through the pipeline's Observer.

@@ -293,6 +293,26 @@ fn a_real_run_measures_the_process_subcommand() {
             "write"
         ]
     );
+    // The measuring process stays smaller than its children, so their peaks are the kernel's.
+    assert!(
+        x.run_records.iter().all(|r| r.peak_rss_exact),
+        "{:?}",
+        x.run_records
+    );
+    assert!(
+        !x.warnings.iter().any(|w| w.contains("peak RSS")),
+        "{:?}",
+        x.warnings
+    );
     // The temporary corpus and outputs are gone; only the report is left.
     assert_eq!(d.files(), ["r.json"]);
+}
+
+#[test]
+fn the_internal_stage_run_rejects_a_missing_file() {
+    bin()
+        .args(["benchmark", "stages", "/nonexistent/x.vtt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/x.vtt"));
 }
