@@ -19,7 +19,7 @@ use snapshot_perf::bench::report::{
 use snapshot_perf::bench::runner::{Progress, Runner, StageBreakdown};
 use snapshot_perf::bench::stages::PipelineStages;
 use snapshot_perf::bench::stats::Bootstrap;
-use snapshot_perf::bench::targets::BenchmarkConfig;
+use snapshot_perf::bench::targets::{BenchmarkConfig, Targets, Tier};
 use snapshot_perf::corpus::{self, Layout};
 use snapshot_perf::export::{self, json, markdown, write_atomic};
 use snapshot_perf::history::History;
@@ -180,13 +180,38 @@ fn parse_pct(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Runs `benchmark`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+/// Runs `benchmark` with the `[benchmark]` and `[history]` settings (flags win over them).
+pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<ExitCode> {
+    let default_history = settings.history_path();
     match args.action {
         Some(Action::Generate(g)) => generate(g),
-        Some(Action::History(h)) => history(h),
+        Some(Action::History(h)) => history(h, default_history),
         Some(Action::Stages(s)) => stages(s),
-        None => bench(args.run, BenchmarkConfig::default()),
+        None => bench(
+            args.run,
+            benchmark_config(&settings.benchmark),
+            default_history,
+        ),
+    }
+}
+
+/// The benchmark library's view of the `[benchmark]` table (sizes in SI MB).
+fn benchmark_config(b: &crate::settings::BenchmarkSettings) -> BenchmarkConfig {
+    BenchmarkConfig {
+        sizes_mb: b.sizes_mb.clone(),
+        targets: Targets {
+            tiers: b
+                .targets
+                .iter()
+                .map(|t| Tier {
+                    max_input_mb: t.max_input_mb,
+                    max_wall_seconds: t.max_wall_seconds,
+                    max_peak_rss_mb: t.max_peak_rss_mb,
+                    min_throughput_mb_per_s: t.min_throughput_mb_per_s,
+                })
+                .collect(),
+        },
+        ..BenchmarkConfig::default()
     }
 }
 
@@ -211,24 +236,8 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The history path: the flag, else `$XDG_DATA_HOME/customer-snapshot/history.sqlite`, else
-/// `~/.local/share/customer-snapshot/history.sqlite`.
-fn history_path(flag: Option<PathBuf>) -> PathBuf {
-    if let Some(p) = flag {
-        return p;
-    }
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
-    match data {
-        Some(d) => d.join("customer-snapshot").join("history.sqlite"),
-        None => PathBuf::from("customer-snapshot-history.sqlite"),
-    }
-}
-
-fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
-    let path = history_path(args.history);
+fn history(args: HistoryArgs, default_history: PathBuf) -> anyhow::Result<ExitCode> {
+    let path = args.history.unwrap_or(default_history);
     if !path.exists() {
         println!("No benchmark history yet at '{}'.", path.display());
         return Ok(ExitCode::SUCCESS);
@@ -344,7 +353,11 @@ impl Progress for Bar {
     }
 }
 
-fn bench(args: RunArgs, config: BenchmarkConfig) -> anyhow::Result<ExitCode> {
+fn bench(
+    args: RunArgs,
+    config: BenchmarkConfig,
+    default_history: PathBuf,
+) -> anyhow::Result<ExitCode> {
     config.targets.validate().map_err(bad_input)?;
     let sizes: Vec<u64> = if args.sizes.is_empty() {
         config
@@ -360,7 +373,7 @@ fn bench(args: RunArgs, config: BenchmarkConfig) -> anyhow::Result<ExitCode> {
         return Err(bad_input("--runs must be at least 1"));
     }
     let corpus_layout = args.corpus.map_or(config.corpus, Layout::from);
-    let history_file = history_path(args.history.clone());
+    let history_file = args.history.clone().unwrap_or(default_history);
 
     // Everything that can be wrong with the input is checked before the first run.
     let baseline = load_baseline(args.baseline.as_deref(), &history_file, corpus_layout)?;

@@ -316,3 +316,35 @@ fn the_internal_stage_run_rejects_a_missing_file() {
         .code(2)
         .stderr(predicate::str::contains("/nonexistent/x.vtt"));
 }
+
+#[test]
+fn the_config_file_sets_sizes_and_targets_and_xdg_places_the_history() {
+    let d = Dir::new();
+    d.write(
+        "customer-snapshot.toml",
+        "[benchmark]\nsizes_mb = [0.03]\ntargets = [{ max_input_mb = 1, max_wall_seconds = 0.000001, \
+         max_peak_rss_mb = 100, min_throughput_mb_per_s = 0.2 }]\n",
+    );
+    bin()
+        .current_dir(d.0.path())
+        .env("XDG_DATA_HOME", d.path("data"))
+        .args([
+            "--config",
+            "customer-snapshot.toml",
+            "benchmark",
+            "--debug-mode",
+            "0.05",
+            "-q",
+        ])
+        .args(["--export-json", "r.json"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("| 0.03 MB |")
+                .and(predicate::str::contains("MISS (median wall")),
+        );
+    let r = read_report(&d.path("r.json"));
+    assert_eq!(r.settings.sizes_bytes, [30_000]);
+    assert_eq!(r.settings.targets.tiers.len(), 1);
+    assert!(d.path("data/customer-snapshot/history.sqlite").exists());
+}
