@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use snapshot_perf::bench::compare::{self, GateOutcome};
-use snapshot_perf::bench::executor::{Executor, MockExecutor, ProcessExecutor};
+use snapshot_perf::bench::executor::{BenchError, Executor, MockExecutor, ProcessExecutor};
 use snapshot_perf::bench::report::{
     BaselineComparison, BenchmarkReport, RunRecord, SCHEMA_VERSION, Settings, StageResult,
     SystemInfo, default_file_name, rfc3339_utc,
@@ -425,9 +425,13 @@ fn bench(
     };
     let mut progress = Bar(bar.clone());
     let mut stages = ChildStages { exe: exe.clone() };
-    let mut runner = Runner::new(settings, executor.as_mut(), &mut progress)?;
+    let mut runner =
+        Runner::new(settings, executor.as_mut(), &mut progress).map_err(|e| match e {
+            BenchError::Settings(msg) => bad_input(msg),
+            other => other.into(),
+        })?;
     if args.debug_mode.is_none() {
-        // One extra in-process run per size, timed per stage through the pipeline's Observer.
+        // One extra pipeline run per size, timed per stage through the pipeline's Observer.
         runner = runner.with_stage_breakdown(&mut stages);
     }
     for &size in &sizes {

@@ -244,8 +244,20 @@ fn bad_baselines_and_flags_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--runs must be at least 1"));
+    let empty = d.write("empty.toml", "[benchmark]\nsizes_mb = []\n");
+    bin()
+        .current_dir(d.0.path())
+        .arg("--config")
+        .arg(&empty)
+        .args(["benchmark", "--debug-mode", "0.05", "--no-history"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("empty.toml:2")
+                .and(predicate::str::contains("benchmark.sizes_mb")),
+        );
     // Nothing ran, so no report file was left behind.
-    assert_eq!(d.files(), ["bogus.json"]);
+    assert_eq!(d.files(), ["bogus.json", "empty.toml"]);
 }
 
 #[test]
