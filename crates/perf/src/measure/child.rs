@@ -114,6 +114,10 @@ pub enum MeasureError {
 }
 
 /// Runs `program args...` to completion with stdin and stdout closed and measures it.
+///
+/// Lowers this process's own recorded peak RSS first (see the module docs), so measure from
+/// one thread at a time: a concurrent call could reset the peak between another call's spawn
+/// and its exactness check.
 pub fn run<I, S>(program: &Path, args: I) -> Result<Measurement, MeasureError>
 where
     I: IntoIterator<Item = S>,
