@@ -62,4 +62,6 @@ pub enum Command {
     Config(cmd::config::Args),
     /// Probe health: live (cheap), ready (default), startup (ready + configuration problems).
     Healthcheck(cmd::healthcheck::Args),
+    /// Profile the pipeline per stage and function; findings and advice from the data.
+    Optimize(cmd::optimize::Args),
 }

@@ -18,5 +18,7 @@ mod deployment;
 mod healthcheck;
 #[path = "cli/monitor.rs"]
 mod monitor;
+#[path = "cli/optimize.rs"]
+mod optimize;
 #[path = "cli/process.rs"]
 mod process;

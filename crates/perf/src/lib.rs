@@ -9,3 +9,4 @@ pub mod health;
 pub mod history;
 pub mod measure;
 pub mod monitor;
+pub mod profile;

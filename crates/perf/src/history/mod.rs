@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod monitor;
+pub mod profile;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
