@@ -26,9 +26,17 @@ use snapshot_perf::history::History;
 
 use crate::exit::{CHECK_FAILED, bad_input};
 
+const BENCH_EXIT: &str = "\
+Exit codes:
+  0  every run succeeded (and the regression gate, if asked for, passed)
+  1  some run failed (the report says why), or a runtime failure
+  2  bad flags, settings or baseline file
+  3  --fail-if-slower: some size is slower than the baseline by more than PCT across the whole
+     95 % confidence interval";
+
 /// Flags of `benchmark`.
 #[derive(Debug, clap::Args)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(args_conflicts_with_subcommands = true, after_help = BENCH_EXIT)]
 pub struct Args {
     /// `generate` or `history`; without one, runs the benchmark.
     #[command(subcommand)]

@@ -10,8 +10,8 @@ pub mod config;
 pub mod cues;
 pub mod healthcheck;
 pub mod monitor;
-pub mod process;
 pub mod optimize;
+pub mod process;
 
 use std::io;
 use std::process::ExitCode;
