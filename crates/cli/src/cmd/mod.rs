@@ -37,7 +37,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Process(args) => process::run(args, &settings),
-        Command::Benchmark(args) => benchmark::run(*args),
+        Command::Benchmark(args) => benchmark::run(*args, &settings),
         Command::Monitor(args) => monitor::run(*args),
         Command::Config(args) => config::run(args, &settings),
         Command::Healthcheck(args) => healthcheck::run(args, &settings),
