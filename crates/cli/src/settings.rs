@@ -763,9 +763,19 @@ impl Settings {
         if let Some(err) = settings.validate().into_iter().next() {
             let (key, allowed) = err;
             let value = get(&layered.tree, &key).map(show_value).unwrap_or_default();
+            // A rule on a whole table (warning ≤ critical) is blamed on whichever of its keys
+            // was set by the user.
+            let prefix = format!("{key}.");
             let origin = layered
                 .origins
                 .get(&key)
+                .or_else(|| {
+                    layered
+                        .origins
+                        .iter()
+                        .find(|(k, o)| k.starts_with(&prefix) && **o != Origin::Default)
+                        .map(|(_, o)| o)
+                })
                 .cloned()
                 .unwrap_or(Origin::Default);
             return Err(SettingsError::BadValue {
