@@ -48,12 +48,20 @@ pub struct GlobalArgs {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Turn transcripts into customer solution snapshots (Markdown, HTML or JSON).
+    Process(cmd::process::Args),
     /// Print every cue as one JSON object per line (VTTCue attribute names).
     Cues(cmd::cues::Args),
     /// Summarise a transcript: size, cues, duration, speakers, style, warnings, validity.
     Analyze(cmd::analyze::Args),
+    /// Benchmark `process` on generated transcripts of several sizes; compare with a baseline.
+    Benchmark(Box<cmd::benchmark::Args>),
+    /// Watch the machine and the transcript processor: live lines or JSON, alerts, history, /metrics.
+    Monitor(Box<cmd::monitor::Args>),
     /// Show the effective configuration and where each value came from (secrets masked).
     Config(cmd::config::Args),
     /// Probe health: live (cheap), ready (default), startup (ready + configuration problems).
     Healthcheck(cmd::healthcheck::Args),
+    /// Profile the pipeline per stage and function; findings and advice from the data.
+    Optimize(cmd::optimize::Args),
 }

@@ -11,6 +11,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Counts allocations per stage for `optimize`; counting is off (one relaxed load) otherwise.
+#[global_allocator]
+static ALLOC: snapshot_perf::measure::alloc::CountingAlloc =
+    snapshot_perf::measure::alloc::CountingAlloc;
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     match cmd::dispatch(cli) {

@@ -4,5 +4,9 @@
 
 pub mod bench;
 pub mod corpus;
+pub mod export;
+pub mod history;
 pub mod health;
 pub mod measure;
+pub mod monitor;
+pub mod profile;

@@ -13,3 +13,5 @@ pub mod snapshot;
 pub mod text;
 pub mod utterance;
 pub mod vtt;
+pub mod inspect;
+pub mod pipeline;

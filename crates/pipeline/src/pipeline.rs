@@ -281,7 +281,6 @@ pub fn analyze<I: Reopen>(
     let mut analyzer = Analyzer::new(config.nlp.clone());
     let mut speakers: HashMap<String, SpeakerStats> = HashMap::new();
     let mut stats = Stats::default();
-    let mut sentence_buf = Vec::new();
     let mut walk = Walk::new(input, config)?;
     while let Some(batch) = walk.next_batch(observer)? {
         observer.stage_started(Stage::Entities);
@@ -306,9 +305,8 @@ pub fn analyze<I: Reopen>(
                 entry.words += words;
                 entry.talk_seconds += utt.end_ms.saturating_sub(utt.start_ms) as f64 / 1000.0;
             }
-            sentence_buf.clear();
-            sentence_buf.extend(sentences.iter().map(|r| &utt.text[r.clone()]));
-            for sentence in &sentence_buf {
+            for range in sentences {
+                let sentence = &utt.text[range.clone()];
                 text_bytes += sentence.len() as u64;
                 stats.sentences += 1;
                 analyzer.observe(speaker, utt.start_ms, sentence);
@@ -336,10 +334,11 @@ pub fn analyze<I: Reopen>(
     let mut speakers: Vec<SpeakerStats> = speakers.into_values().collect();
     for s in &mut speakers {
         s.talk_share = if total_talk > 0.0 {
-            s.talk_seconds / total_talk
+            round_to(s.talk_seconds / total_talk, 4)
         } else {
             0.0
         };
+        s.talk_seconds = round_to(s.talk_seconds, 3);
     }
     speakers.sort_by(|a, b| {
         b.talk_seconds
@@ -375,6 +374,12 @@ pub fn analyze<I: Reopen>(
         stats,
         warnings: warnings.into_iter().take(MAX_WARNINGS_KEPT).collect(),
     })
+}
+
+/// Rounds to `digits` decimals, so sums of millisecond durations print without float noise.
+pub(crate) fn round_to(x: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
 }
 
 /// True for dates that pin a day ("July 14th", "March 3rd", "2024-05-01"), not periods.
@@ -482,11 +487,14 @@ impl<R: Read> Walk<R> {
     }
 
     /// The next batch of cleaned utterances with their sentence ranges, or `None` at the end.
-    fn next_batch(
-        &mut self,
+    #[allow(clippy::type_complexity)]
+    fn next_batch<'s>(
+        &'s mut self,
         observer: &mut dyn Observer,
-    ) -> Result<Option<impl Iterator<Item = (&Utterance, &[std::ops::Range<usize>])>>, VttError>
-    {
+    ) -> Result<
+        Option<impl Iterator<Item = (&'s Utterance, &'s [std::ops::Range<usize>])> + use<'s, R>>,
+        VttError,
+    > {
         if self.done {
             return Ok(None);
         }

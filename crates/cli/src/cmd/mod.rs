@@ -1,10 +1,19 @@
 //! One file of glue per subcommand.
 
+// Called from process.rs once the lead wires `--ai` in (see cmd/ai.rs docs); until then only
+// its tests use it.
+#[allow(dead_code)]
+pub mod ai;
 pub mod analyze;
+pub mod benchmark;
 pub mod config;
 pub mod cues;
 pub mod healthcheck;
+pub mod monitor;
+pub mod process;
+pub mod optimize;
 
+use std::io;
 use std::process::ExitCode;
 
 use crate::args::{Cli, Command};
@@ -27,7 +36,21 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Process(args) => process::run(args),
+        Command::Benchmark(args) => benchmark::run(*args),
+        Command::Monitor(args) => monitor::run(*args),
         Command::Config(args) => config::run(args, &settings),
         Command::Healthcheck(args) => healthcheck::run(args, &settings),
+        Command::Optimize(args) => optimize::run(args),
     }
 }
+
+/// A short reason for an I/O error on an input path.
+pub fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+

@@ -19,6 +19,7 @@ use snapshot_pipeline::pipeline::{self, Config, NoopObserver, PipelineError, Reo
 use snapshot_pipeline::render::Format;
 use snapshot_pipeline::snapshot::title_from_stem;
 
+use super::io_reason;
 use crate::exit::bad_input;
 
 /// Default limit on the input size for `process` (the guide's MAX_FILE_SIZE): 50 MB.
@@ -344,14 +345,6 @@ impl Reopen for Input {
             Input::File { path, .. } => Box::new(fs::File::open(path)?),
             Input::Stdin(v) => Box::new(io::Cursor::new(std::sync::Arc::clone(v))),
         })
-    }
-}
-
-fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }
 

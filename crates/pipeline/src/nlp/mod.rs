@@ -1,7 +1,152 @@
 //! STAGE 4: entities, key phrases/topics, technical terms, action items and open questions,
 //! from rules and gazetteers shipped in the crate (no downloaded model).
+//!
+//! [`Analyzer`] takes one sentence at a time and keeps only per-vocabulary counters (distinct
+//! entity candidates, words, phrases, terms), so memory does not grow with the meeting's
+//! length beyond the capped lists of action items and questions. Matching is done with one
+//! Aho-Corasick automaton for the gazetteers and hand-written scanners for numbers and dates;
+//! nothing allocates per token.
+
+mod actions;
+mod entities;
+mod lexicon;
+mod patterns;
+mod terms;
+mod token;
+mod topics;
 
 use serde::{Deserialize, Serialize};
+
+/// Settings of the [`Analyzer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NlpOptions {
+    /// Entities mentioned fewer times are not reported (`MIN_ENTITY_FREQUENCY`).
+    pub min_entity_frequency: u32,
+    /// Entities found by shape alone (capitalised or unknown words) shorter than this many
+    /// characters are not reported (`MIN_ENTITY_LENGTH`). Gazetteer, speaker and pattern entities
+    /// are exempt: "US", "Q3" and "2%" are short but certain.
+    pub min_entity_length: usize,
+    /// How many key phrases to report.
+    pub top_topics: usize,
+    /// How many technical terms to report at most.
+    pub max_technical_terms: usize,
+}
+
+impl Default for NlpOptions {
+    fn default() -> Self {
+        Self {
+            min_entity_frequency: 1,
+            min_entity_length: 3,
+            top_topics: 15,
+            max_technical_terms: 40,
+        }
+    }
+}
+
+/// Speakers remembered for owners and name matching; more are still counted as entities.
+const MAX_SPEAKERS: usize = 1_000;
+
+/// Streams sentences into entities, topics, terms, action items and open questions.
+///
+/// ```
+/// use snapshot_pipeline::nlp::{Analyzer, EntityLabel, NlpOptions};
+/// let mut a = Analyzer::new(NlpOptions::default());
+/// a.add_speaker("Dana Whitfield");
+/// a.observe(Some("Dana Whitfield"), 0, "We moved to Snowflake in January.");
+/// a.observe(Some("Dana Whitfield"), 1_000, "I'll send the plan by Friday.");
+/// let out = a.finish();
+/// assert!(out.entities.iter().any(|e| e.text == "Snowflake" && e.label == EntityLabel::Product));
+/// assert!(out.entities.iter().any(|e| e.text == "January" && e.label == EntityLabel::Date));
+/// assert_eq!(out.action_items[0].owner.as_deref(), Some("Dana Whitfield"));
+/// ```
+#[derive(Debug)]
+pub struct Analyzer {
+    opts: NlpOptions,
+    toks: Vec<token::Tok>,
+    entities: entities::EntityTable,
+    topics: topics::Topics,
+    terms: terms::Terms,
+    actions: actions::Actions,
+    speakers: Vec<String>,
+}
+
+impl Analyzer {
+    /// An analyzer with the given options.
+    pub fn new(opts: NlpOptions) -> Self {
+        Self {
+            opts,
+            toks: Vec::new(),
+            entities: entities::EntityTable::default(),
+            topics: topics::Topics::default(),
+            terms: terms::Terms::default(),
+            actions: actions::Actions::default(),
+            speakers: Vec::new(),
+        }
+    }
+
+    /// Registers a speaker: a PERSON entity whose first name and surname, said alone, count as
+    /// mentions of the full name. Speakers seen by [`Analyzer::observe`] are registered too.
+    pub fn add_speaker(&mut self, name: &str) {
+        let name = name.trim();
+        if name.is_empty()
+            || self.speakers.iter().any(|s| s == name)
+            || self.speakers.len() >= MAX_SPEAKERS
+        {
+            return;
+        }
+        self.speakers.push(name.to_owned());
+        self.entities.add_speaker(name);
+    }
+
+    /// Analyses one sentence said by `speaker` at `start_ms`.
+    pub fn observe(&mut self, speaker: Option<&str>, start_ms: u64, sentence: &str) {
+        if let Some(sp) = speaker {
+            if self.speakers.last().is_none_or(|l| l != sp) {
+                self.add_speaker(sp);
+            }
+            self.entities.speaker_spoke(sp, start_ms);
+        }
+        token::tokenize(sentence, &mut self.toks);
+        self.entities.observe(sentence, &self.toks, start_ms);
+        let s = patterns::Sent {
+            text: sentence,
+            toks: &self.toks,
+        };
+        self.topics.observe(&s);
+        self.terms.observe(&s);
+        self.actions
+            .observe(speaker, start_ms, sentence, &self.speakers);
+    }
+
+    /// Ends the meeting and returns what was found.
+    pub fn finish(self) -> Analysis {
+        let limits = entities::EntityLimits {
+            min_frequency: self.opts.min_entity_frequency,
+            min_length: self.opts.min_entity_length,
+        };
+        let technical_terms = self
+            .terms
+            .finish(&self.topics.phrases, self.opts.max_technical_terms);
+        let entities = self.entities.finish(limits);
+        // People's names are who spoke, not what the meeting was about.
+        let name_words: std::collections::HashSet<String> = entities
+            .iter()
+            .filter(|e| e.label == EntityLabel::Person)
+            .flat_map(|e| e.text.split_whitespace().map(str::to_lowercase))
+            .collect();
+        let mut topics = self.topics.top(self.opts.top_topics + name_words.len());
+        topics.retain(|t| !t.phrase.split(' ').all(|w| name_words.contains(w)));
+        topics.truncate(self.opts.top_topics);
+        let (action_items, questions) = self.actions.finish();
+        Analysis {
+            entities,
+            topics,
+            technical_terms,
+            action_items,
+            questions,
+        }
+    }
+}
 
 /// Entity labels with their OntoNotes/spaCy meanings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
