@@ -5,8 +5,8 @@
 pub mod bench;
 pub mod corpus;
 pub mod export;
-pub mod history;
 pub mod health;
+pub mod history;
 pub mod measure;
 pub mod monitor;
 pub mod profile;

@@ -196,7 +196,9 @@ pub fn run<I: Reopen>(
     let mut timed = TimedWriter::new(out);
     let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut timed);
     observer.stage_started(Stage::Render);
-    renderer.begin(&mut buffered, &summary).map_err(PipelineError::Write)?;
+    renderer
+        .begin(&mut buffered, &summary)
+        .map_err(PipelineError::Write)?;
     report_render(observer, &mut buffered, 0, 1);
     stream_transcript(
         input,
@@ -206,7 +208,9 @@ pub fn run<I: Reopen>(
             let mut bytes_in = 0;
             for e in entries {
                 bytes_in += e.text.len() as u64;
-                renderer.entry(&mut buffered, e).map_err(PipelineError::Write)?;
+                renderer
+                    .entry(&mut buffered, e)
+                    .map_err(PipelineError::Write)?;
             }
             report_render(obs, &mut buffered, bytes_in, entries.len() as u64);
             Ok(())
@@ -214,7 +218,9 @@ pub fn run<I: Reopen>(
         observer,
     )?;
     observer.stage_started(Stage::Render);
-    renderer.end(&mut buffered, &summary).map_err(PipelineError::Write)?;
+    renderer
+        .end(&mut buffered, &summary)
+        .map_err(PipelineError::Write)?;
     report_render(observer, &mut buffered, 0, 0);
     observer.stage_started(Stage::Write);
     buffered.flush().map_err(PipelineError::Write)?;
@@ -589,9 +595,9 @@ impl<R: Read> Walk<R> {
         );
         let sentences = &self.sentences;
         let bounds = &self.bounds;
-        Ok(Some(self.utterances.iter().enumerate().map(move |(i, u)| {
-            (u, &sentences[bounds[i]..bounds[i + 1]])
-        })))
+        Ok(Some(self.utterances.iter().enumerate().map(
+            move |(i, u)| (u, &sentences[bounds[i]..bounds[i + 1]]),
+        )))
     }
 
     fn finish_warnings(&mut self) -> Vec<SourceWarning> {

@@ -38,7 +38,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let shown = args.file.display().to_string();
     let file = open(&args.file)?;
     let reader = io::BufReader::with_capacity(0, file);
-    let inspection = inspect(reader, WARNINGS_SHOWN).map_err(|e| bad_input(format!("{shown}: {e}")))?;
+    let inspection =
+        inspect(reader, WARNINGS_SHOWN).map_err(|e| bad_input(format!("{shown}: {e}")))?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     if args.json {
@@ -65,7 +66,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 fn open(path: &std::path::Path) -> anyhow::Result<fs::File> {
     let shown = path.display();
-    let meta = fs::metadata(path).map_err(|e| bad_input(format!("{shown}: {}", super::io_reason(&e))))?;
+    let meta =
+        fs::metadata(path).map_err(|e| bad_input(format!("{shown}: {}", super::io_reason(&e))))?;
     if meta.is_dir() {
         return Err(bad_input(format!("{shown}: is a folder; give a .vtt file")));
     }
@@ -85,7 +87,12 @@ fn print_text(out: &mut impl Write, path: &str, r: &Inspection) -> io::Result<()
         r.warning_count, r.skipped_cues
     )?;
     writeln!(out, "speakers  {}", r.speakers.len())?;
-    let width = r.speakers.iter().map(|s| s.name.chars().count()).max().unwrap_or(0);
+    let width = r
+        .speakers
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for s in &r.speakers {
         writeln!(
             out,

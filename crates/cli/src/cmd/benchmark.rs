@@ -170,11 +170,11 @@ fn parse_pct(s: &str) -> Result<f64, String> {
 }
 
 /// Runs `benchmark`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<ExitCode> {
     match args.action {
         Some(Action::Generate(g)) => generate(g),
         Some(Action::History(h)) => history(h),
-        None => bench(args.run, BenchmarkConfig::default()),
+        None => bench(args.run, settings.benchmark.clone()),
     }
 }
 

@@ -10,8 +10,8 @@ pub mod config;
 pub mod cues;
 pub mod healthcheck;
 pub mod monitor;
-pub mod process;
 pub mod optimize;
+pub mod process;
 
 use std::io;
 use std::process::ExitCode;
@@ -36,9 +36,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
-        Command::Process(args) => process::run(args),
-        Command::Benchmark(args) => benchmark::run(*args),
-        Command::Monitor(args) => monitor::run(*args),
+        Command::Process(args) => process::run(args, &settings),
+        Command::Benchmark(args) => benchmark::run(*args, &settings),
+        Command::Monitor(args) => monitor::run(*args, &settings),
         Command::Config(args) => config::run(args, &settings),
         Command::Healthcheck(args) => healthcheck::run(args, &settings),
         Command::Optimize(args) => optimize::run(args),
@@ -53,4 +53,3 @@ pub fn io_reason(e: &io::Error) -> String {
         _ => e.to_string(),
     }
 }
-

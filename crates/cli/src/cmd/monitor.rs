@@ -146,8 +146,8 @@ fn listen_addr(raw: &str) -> anyhow::Result<SocketAddr> {
 }
 
 /// Runs `monitor`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = config_from(&args, MonitorConfig::default())?;
+pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<ExitCode> {
+    let config = config_from(&args, settings.monitor.clone())?;
     let target = match args.pid {
         Some(pid) => Target::Pid(pid),
         None => Target::Name(config.process.clone()),

@@ -21,6 +21,7 @@ use snapshot_pipeline::snapshot::title_from_stem;
 
 use super::io_reason;
 use crate::exit::bad_input;
+use crate::settings::{OutputFormat, Settings};
 
 /// Default limit on the input size for `process` (the guide's MAX_FILE_SIZE): 50 MB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
@@ -59,9 +60,9 @@ pub struct Args {
     /// Folder for the outputs (created if missing).
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "markdown")]
-    pub format: FormatArg,
+    /// Output format [default: process.format in the configuration, markdown].
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Files processed in parallel (default: number of cores).
     #[arg(short, long)]
     pub jobs: Option<usize>,
@@ -75,20 +76,38 @@ pub struct Args {
     /// Keep fillers ("um", "uh", "you know") and stutters in the transcript.
     #[arg(long)]
     pub keep_fillers: bool,
-    /// Largest input accepted, in bytes (also MAX_FILE_SIZE).
-    #[arg(long, env = "MAX_FILE_SIZE", default_value_t = DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
+    /// Largest input accepted: bytes or a size like 50MB [default: process.max_file_size or
+    /// MAX_FILE_SIZE, 50 MB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// No progress bar or summary line.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    crate::settings::ByteSize::parse(s).map(crate::settings::ByteSize::bytes)
+}
+
+impl Args {
+    /// The size limit in force (the flag, else the settings' value filled in by `run`).
+    fn limit(&self) -> u64 {
+        self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     let (i, n) = s
         .split_once('/')
         .ok_or_else(|| format!("'{s}' is not I/N (for example 0/4)"))?;
-    let i: usize = i.trim().parse().map_err(|_| format!("'{i}' is not a number"))?;
-    let n: usize = n.trim().parse().map_err(|_| format!("'{n}' is not a number"))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{i}' is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{n}' is not a number"))?;
     if n == 0 || i >= n {
         return Err(format!("shard {i}/{n}: need 0 <= I < N"));
     }
@@ -104,13 +123,33 @@ struct Job {
 }
 
 /// Runs `process`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let format: Format = args.format.into();
+pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
+    // Flags win over the configuration (file, environment), which wins over the defaults.
+    let p = &settings.process;
+    args.max_file_size.get_or_insert(p.max_file_size.bytes());
+    let format: Format = args.format.map_or(
+        match p.format {
+            OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Html => Format::Html,
+            OutputFormat::Json => Format::Json,
+        },
+        Format::from,
+    );
     let mut config = Config::default();
     config.clean.remove_fillers = !args.keep_fillers;
+    config.nlp.min_entity_frequency = p.min_entity_frequency;
+    config.nlp.min_entity_length = p.min_entity_length as usize;
+    let to_stdin_reader = args.inputs.len() == 1 && args.inputs[0].as_os_str() == "-";
+    if args.output.is_none()
+        && args.out_dir.is_none()
+        && !p.output_dir.is_empty()
+        && !to_stdin_reader
+    {
+        args.out_dir = Some(settings.output_dir());
+    }
 
-    let single = args.inputs.len() == 1
-        && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
+    let single =
+        args.inputs.len() == 1 && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
     if single {
         let input = &args.inputs[0];
         if let Some((i, _)) = args.shard
@@ -131,9 +170,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             output,
         };
         if args.validate_only {
-            return validate_one(&job.input, args.max_file_size);
+            return validate_one(&job.input, args.limit());
         }
-        process_one(&job, format, &config, args.max_file_size)?;
+        process_one(&job, format, &config, args.limit())?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -176,7 +215,9 @@ fn collect_jobs(
     let mut jobs = Vec::new();
     for input in inputs {
         if input.as_os_str() == "-" {
-            return Err(bad_input("'-' (standard input) can only be the single input"));
+            return Err(bad_input(
+                "'-' (standard input) can only be the single input",
+            ));
         }
         let meta = fs::metadata(input)
             .map_err(|e| bad_input(format!("{}: {}", input.display(), io_reason(&e))))?;
@@ -271,9 +312,9 @@ fn run_batch(
         jobs.par_iter()
             .filter_map(|job| {
                 let result = if args.validate_only {
-                    validate_one(&job.input, args.max_file_size).map(|_| 0)
+                    validate_one(&job.input, args.limit()).map(|_| 0)
                 } else {
-                    process_one(job, format, config, args.max_file_size)
+                    process_one(job, format, config, args.limit())
                 };
                 bar.inc(1);
                 match result {
@@ -364,13 +405,14 @@ pub fn open_input(path: &Path, max: u64) -> anyhow::Result<Input> {
             )));
         }
         if buf.is_empty() {
-            return Err(bad_input("-: standard input is empty; expected a WebVTT transcript"));
+            return Err(bad_input(
+                "-: standard input is empty; expected a WebVTT transcript",
+            ));
         }
         return Ok(Input::Stdin(buf.into()));
     }
     let shown = path.display();
-    let meta =
-        fs::metadata(path).map_err(|e| bad_input(format!("{shown}: {}", io_reason(&e))))?;
+    let meta = fs::metadata(path).map_err(|e| bad_input(format!("{shown}: {}", io_reason(&e))))?;
     if meta.is_dir() {
         return Err(bad_input(format!(
             "{shown}: is a folder; give a .vtt file (or several inputs with --out-dir)"
@@ -409,7 +451,8 @@ fn validate_one(path: &Path, max: u64) -> anyhow::Result<ExitCode> {
     let reader = input
         .reopen()
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let v = pipeline::validate(reader).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+    let v =
+        pipeline::validate(reader).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
     for w in &v.warnings {
         eprintln!("{}:{}: warning: {}", path.display(), w.line, w.message);
     }
