@@ -160,12 +160,19 @@ pub struct AiSettings {
 }
 
 impl Default for AiSettings {
+    /// The AI client's own defaults, so each has one definition.
     fn default() -> Self {
+        let ai = snapshot_ai::config::AiConfig::default();
         Self {
-            model: "claude-sonnet-4-5".to_owned(),
-            max_tokens: 4096,
-            temperature: 0.2,
-            base_url: "https://api.anthropic.com".to_owned(),
+            model: ai.model,
+            max_tokens: ai.max_tokens,
+            // Through the shortest decimal form, so 0.2f32 becomes 0.2, not 0.20000000298.
+            temperature: ai
+                .temperature
+                .to_string()
+                .parse()
+                .unwrap_or(f64::from(ai.temperature)),
+            base_url: ai.base_url,
             api_key: None,
         }
     }
@@ -348,10 +355,6 @@ impl Secret {
     }
 
     /// The value itself, for the one place that sends it (an HTTP header).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the AI client (issue 9) is its user")
-    )]
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -759,6 +762,19 @@ impl Settings {
             snapshot_perf::history::default_path()
         } else {
             PathBuf::from(&self.history.path)
+        }
+    }
+
+    /// The `[ai]` values under the environment names `snapshot_ai::config::AiConfig::from_lookup`
+    /// reads, so the AI client sees file, `.env`, environment and flags layered like the rest.
+    pub fn ai_lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
+        move |name| match name {
+            API_KEY_ENV => self.ai.api_key.as_ref().map(|key| key.expose().to_owned()),
+            "ANTHROPIC_BASE_URL" => Some(self.ai.base_url.clone()),
+            "DEFAULT_MODEL" => Some(self.ai.model.clone()),
+            "MAX_TOKENS" => Some(self.ai.max_tokens.to_string()),
+            "TEMPERATURE" => Some(self.ai.temperature.to_string()),
+            _ => None,
         }
     }
 
@@ -1333,6 +1349,28 @@ mod tests {
             Origin::Default
         );
         assert!(s.ai.api_key.is_none());
+    }
+
+    #[test]
+    fn the_ai_client_sees_the_layered_values() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[ai]\nmodel = \"claude-from-file\"\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join(".env"),
+            "ANTHROPIC_API_KEY=sk-ant-from-dotenv-0000-abcd\n",
+        )
+        .expect("write");
+        let mut i = inputs(dir.path());
+        i.env.insert("MAX_TOKENS".into(), "77".into());
+        let s = Settings::load(&i).expect("loads");
+        let ai = snapshot_ai::config::AiConfig::from_lookup(s.ai_lookup()).expect("valid");
+        assert_eq!(ai.model, "claude-from-file");
+        assert_eq!(ai.max_tokens, 77);
+        assert!(ai.api_key.is_some());
     }
 
     #[test]
