@@ -170,11 +170,20 @@ fn parse_pct(s: &str) -> Result<f64, String> {
 }
 
 /// Runs `benchmark`.
-pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: Args, settings: &crate::settings::Settings) -> anyhow::Result<ExitCode> {
     match args.action {
         Some(Action::Generate(g)) => generate(g),
-        Some(Action::History(h)) => history(h),
-        None => bench(args.run, settings.benchmark.clone()),
+        Some(Action::History(mut h)) => {
+            // `--history` wins; else `[history] path` / CUSTOMER_SNAPSHOT_HISTORY / the default.
+            h.history.get_or_insert_with(|| settings.history_path());
+            history(h)
+        }
+        None => {
+            args.run
+                .history
+                .get_or_insert_with(|| settings.history_path());
+            bench(args.run, settings.benchmark.clone())
+        }
     }
 }
 

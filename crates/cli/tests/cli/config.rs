@@ -315,3 +315,48 @@ fn process_follows_the_configuration_and_flags_override_it() {
         dir.files()
     );
 }
+
+#[test]
+fn monitor_writes_history_where_the_configuration_says() {
+    let dir = Dir::new();
+    dir.write(
+        "customer-snapshot.toml",
+        "[history]\npath = \"store/from-file.sqlite\"\n",
+    );
+    std::fs::create_dir(dir.path("store")).expect("mkdir");
+    let run = |cmd: &mut Command| {
+        cmd.args([
+            "monitor",
+            "--interval",
+            "200ms",
+            "--duration",
+            "1s",
+            "--process",
+            "no-such-process-x",
+        ])
+        .output()
+        .expect("runs")
+    };
+    let out = run(&mut in_dir(&dir));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dir.path("store/from-file.sqlite").is_file(),
+        "{:?}",
+        dir.files()
+    );
+    // The environment variable overrides the file.
+    let out = run(in_dir(&dir).env(
+        "CUSTOMER_SNAPSHOT_HISTORY",
+        dir.path("store/from-env.sqlite"),
+    ));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path("store/from-env.sqlite").is_file());
+}
