@@ -70,6 +70,11 @@ impl From<ProbeArg> for Probe {
     }
 }
 
+/// Absolute, so the report says which folder "." was.
+fn absolute(path: std::path::PathBuf) -> std::path::PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
 fn health_config(settings: &Settings) -> HealthConfig {
     let t = &settings.monitor.thresholds;
     HealthConfig {
@@ -83,8 +88,8 @@ fn health_config(settings: &Settings) -> HealthConfig {
         disk_min_free_bytes: (t.disk_free_gb.warning * 1e9) as u64,
         responsiveness_max: Duration::from_millis(settings.healthcheck.responsiveness_max_ms),
         cpu_sample: Duration::from_millis(settings.healthcheck.cpu_sample_ms),
-        output_dir: settings.output_dir(),
-        history_path: settings.history_path(),
+        output_dir: absolute(settings.output_dir()),
+        history_path: absolute(settings.history_path()),
         config_error: None,
         config_problems: settings.provenance.problems.clone(),
         proc_root: std::path::PathBuf::from("/proc"),
