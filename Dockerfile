@@ -21,8 +21,8 @@ COPY crates ./crates
 # because the cache mount is not part of the image.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo build --release --locked -p customer-snapshot \
-    && install -m 0755 target/release/customer-snapshot /usr/local/bin/customer-snapshot
+    cargo build --profile dist --locked -p customer-snapshot \
+    && install -m 0755 target/dist/customer-snapshot /usr/local/bin/customer-snapshot
 
 FROM debian:${DEBIAN_RELEASE}-slim
 # A fixed, unprivileged UID so volume permissions can be planned (or override with --user).

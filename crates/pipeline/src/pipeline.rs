@@ -577,6 +577,8 @@ impl<R: Read> Walk<R> {
         let mut text_bytes = 0u64;
         for utt in &mut self.utterances {
             text_bytes += utt.text.len() as u64;
+            // `clean` appends; the scratch buffer holds the previous utterance's raw text.
+            self.scratch.clear();
             text::clean(&utt.text, &self.clean, &mut self.scratch);
             std::mem::swap(&mut utt.text, &mut self.scratch);
             let base = &utt.text;
