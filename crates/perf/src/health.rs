@@ -397,6 +397,33 @@ fn host_cpu_times(proc_root: &Path) -> Option<(u64, u64)> {
     Some((total.saturating_sub(idle), total))
 }
 
+/// CPU use over the sample window from a `(busy, capacity)` counter pair, as (percent, window,
+/// capacity elapsed). A reading over the critical level is measured again over a window four
+/// times longer from the same start before it counts: one short burst on a coarse counter must
+/// not fail a liveness probe (and restart a healthy container).
+fn sample_cpu(
+    cfg: &HealthConfig,
+    read: &dyn Fn() -> Option<(f64, f64)>,
+) -> Option<(f64, Duration, f64)> {
+    let (busy0, cap0) = read()?;
+    let start = Instant::now();
+    let percent = |(busy, cap): (f64, f64)| {
+        // A window shorter than one clock tick sees no change; 0 rather than a division by zero.
+        if cap - cap0 <= 0.0 {
+            0.0
+        } else {
+            (busy - busy0) * 100.0 / (cap - cap0)
+        }
+    };
+    std::thread::sleep(cfg.cpu_sample);
+    let mut last = read()?;
+    if percent(last) > cfg.cpu_critical_percent {
+        std::thread::sleep(cfg.cpu_sample * 4);
+        last = read()?;
+    }
+    Some((percent(last), start.elapsed(), last.1 - cap0))
+}
+
 fn cpu_check(cfg: &HealthConfig) -> Check {
     let threshold = |scope: &str| format!("< {} % of {scope}", cfg.cpu_critical_percent);
     if let Some((limits, cpus)) = cfg
@@ -404,32 +431,32 @@ fn cpu_check(cfg: &HealthConfig) -> Check {
         .as_ref()
         .and_then(|l| Some((l, l.cpu_max_cores?)))
     {
-        let usage_usec = || cgroup::usage(&limits.dir).cpu_usage_usec;
-        let start = Instant::now();
-        if let Some(before) = usage_usec() {
-            std::thread::sleep(cfg.cpu_sample);
-            if let Some(after) = usage_usec() {
-                let window_usec = start.elapsed().as_micros() as f64;
-                let pct = (after.saturating_sub(before)) as f64 * 100.0 / (window_usec * cpus);
-                let status = level(pct, cfg.cpu_alert_percent, cfg.cpu_critical_percent);
-                return with_output(
-                    check(
-                        "cpu:utilization",
-                        "container",
-                        round1(pct).into(),
-                        "percent",
-                        status,
-                        threshold("container cpu.max"),
-                    ),
-                    format!(
-                        "{cpus:.2} CPUs allowed; sampled over {} ms",
-                        cfg.cpu_sample.as_millis()
-                    ),
-                );
-            }
+        let origin = Instant::now();
+        // Capacity is the CPU time the limit allows since `origin`, in the counter's unit (µs).
+        let read = || {
+            let used = cgroup::usage(&limits.dir).cpu_usage_usec? as f64;
+            Some((used, origin.elapsed().as_micros() as f64 * cpus))
+        };
+        if let Some((pct, window, _)) = sample_cpu(cfg, &read) {
+            let status = level(pct, cfg.cpu_alert_percent, cfg.cpu_critical_percent);
+            return with_output(
+                check(
+                    "cpu:utilization",
+                    "container",
+                    round1(pct).into(),
+                    "percent",
+                    status,
+                    threshold("container cpu.max"),
+                ),
+                format!(
+                    "{cpus:.2} CPUs allowed; sampled over {} ms",
+                    window.as_millis()
+                ),
+            );
         }
     }
-    let Some((busy0, total0)) = host_cpu_times(&cfg.proc_root) else {
+    let read = || host_cpu_times(&cfg.proc_root).map(|(busy, total)| (busy as f64, total as f64));
+    let Some((pct, window, ticks)) = sample_cpu(cfg, &read) else {
         return with_output(
             check(
                 "cpu:utilization",
@@ -442,15 +469,6 @@ fn cpu_check(cfg: &HealthConfig) -> Check {
             format!("cannot read {}", cfg.proc_root.join("stat").display()),
         );
     };
-    std::thread::sleep(cfg.cpu_sample);
-    let (busy1, total1) = host_cpu_times(&cfg.proc_root).unwrap_or((busy0, total0));
-    let total = total1.saturating_sub(total0);
-    // A window shorter than one clock tick sees no change; report 0 rather than divide by zero.
-    let pct = if total == 0 {
-        0.0
-    } else {
-        busy1.saturating_sub(busy0) as f64 * 100.0 / total as f64
-    };
     let status = level(pct, cfg.cpu_alert_percent, cfg.cpu_critical_percent);
     with_output(
         check(
@@ -462,8 +480,8 @@ fn cpu_check(cfg: &HealthConfig) -> Check {
             threshold("host CPUs"),
         ),
         format!(
-            "sampled over {} ms ({total} clock ticks across all CPUs)",
-            cfg.cpu_sample.as_millis()
+            "sampled over {} ms ({ticks} clock ticks across all CPUs)",
+            window.as_millis()
         ),
     )
 }
@@ -1134,6 +1152,23 @@ mod tests {
             }
             Responsiveness::Wrong(why) => panic!("{why}"),
         }
+    }
+
+    #[test]
+    fn a_cpu_reading_over_critical_is_confirmed_over_a_longer_window() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfg = config(dir.path());
+        // Busy for the first window only, then idle: the burst alone must not fail the probe.
+        let readings = std::cell::RefCell::new(vec![(10.0, 50.0), (10.0, 10.0), (0.0, 0.0)]);
+        let read = || readings.borrow_mut().pop();
+        let (pct, window, capacity) = sample_cpu(&cfg, &read).expect("sampled");
+        assert_eq!(pct, 20.0);
+        assert_eq!(capacity, 50.0);
+        assert!(window >= cfg.cpu_sample * 5, "{window:?}");
+        // Under the critical level one window is enough.
+        let readings = std::cell::RefCell::new(vec![(5.0, 10.0), (0.0, 0.0)]);
+        let read = || readings.borrow_mut().pop();
+        assert_eq!(sample_cpu(&cfg, &read).map(|r| r.0), Some(50.0));
     }
 
     #[test]
