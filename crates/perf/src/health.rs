@@ -91,7 +91,7 @@ pub struct Check {
     pub status: Status,
     /// When it was observed, RFC 3339 UTC.
     pub time: String,
-    /// The limit it was held to, in words (`< 95 % of container memory.max`).
+    /// The limit it was held to, in words (`≤ 95 % of container memory.max`).
     pub threshold: String,
     /// Why it warned or failed, or what was found.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -325,7 +325,7 @@ fn cgroup_memory(limits: &cgroup::Limits) -> Option<(u64, u64)> {
 }
 
 fn memory_check(cfg: &HealthConfig) -> Check {
-    let threshold = |scope: &str| format!("< {} % of {scope}", cfg.memory_critical_percent);
+    let threshold = |scope: &str| format!("≤ {} % of {scope}", cfg.memory_critical_percent);
     if let Some((used, limit)) = cfg.cgroup.as_ref().and_then(cgroup_memory) {
         let pct = used as f64 * 100.0 / limit as f64;
         let status = level(pct, cfg.memory_alert_percent, cfg.memory_critical_percent);
@@ -425,7 +425,7 @@ fn sample_cpu(
 }
 
 fn cpu_check(cfg: &HealthConfig) -> Check {
-    let threshold = |scope: &str| format!("< {} % of {scope}", cfg.cpu_critical_percent);
+    let threshold = |scope: &str| format!("≤ {} % of {scope}", cfg.cpu_critical_percent);
     if let Some((limits, cpus)) = cfg
         .cgroup
         .as_ref()
