@@ -88,7 +88,7 @@ def main():
                 if written >= target:
                     break
     os.replace(tmp, out_path)
-    print(f"{out_path}: {written} bytes, {cue_id} cues, {offset / 3_600_000:.1f} hours")
+    print(f"{out_path}: {written} bytes, {cue_id} cue blocks, {offset / 3_600_000:.1f} hours")
 
 
 if __name__ == "__main__":

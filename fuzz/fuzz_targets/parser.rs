@@ -6,7 +6,7 @@
 use std::io::Read;
 
 use libfuzzer_sys::fuzz_target;
-use snapshot_pipeline::vtt::{Node, Parser, parse_cue_text, plain_text_and_voice};
+use snapshot_pipeline::vtt::{Node, Parser, ReadSource, parse_cue_text, plain_text_and_voice};
 
 /// Returns at most 7 bytes per read, to cross buffer boundaries in odd places.
 struct Dribble<'a>(&'a [u8]);
@@ -36,11 +36,19 @@ fuzz_target!(|data: &[u8]| {
     with_sig.extend_from_slice(data);
     for input in [data, with_sig.as_slice()] {
         let slice = Parser::from_slice(input).map(|p| p.collect::<Vec<_>>());
-        let streamed = Parser::new(Dribble(input)).map(|p| p.collect::<Vec<_>>());
+        // A 16-byte buffer that must grow for long lines, fed 7 bytes per read.
+        let source = ReadSource::with_capacity(Dribble(input), 16);
+        let streamed = Parser::with_source(source).map(|p| p.collect::<Vec<_>>());
         match (slice, streamed) {
             (Ok(a), Ok(b)) => {
-                let a: Vec<_> = a.into_iter().map(|c| c.expect("slice cannot fail")).collect();
-                let b: Vec<_> = b.into_iter().map(|c| c.expect("reader cannot fail")).collect();
+                let a: Vec<_> = a
+                    .into_iter()
+                    .map(|c| c.expect("slice cannot fail"))
+                    .collect();
+                let b: Vec<_> = b
+                    .into_iter()
+                    .map(|c| c.expect("reader cannot fail"))
+                    .collect();
                 assert_eq!(a, b, "slice and reader disagree");
                 let mut plain = String::new();
                 for cue in &a {

@@ -399,11 +399,15 @@ fn names_a_day(text: &str) -> bool {
     has_month && has_digit
 }
 
+/// Receives the cleaned transcript a batch at a time (with the observer, to time its own work).
+type TranscriptSink<'a> =
+    dyn FnMut(&[TranscriptEntry], &mut dyn Observer) -> Result<(), PipelineError> + 'a;
+
 /// Pass 2: parse again and hand the cleaned transcript to `sink` a batch at a time.
 fn stream_transcript<I: Reopen>(
     input: &I,
     config: &Config,
-    sink: &mut dyn FnMut(&[TranscriptEntry], &mut dyn Observer) -> Result<(), PipelineError>,
+    sink: &mut TranscriptSink<'_>,
     observer: &mut dyn Observer,
 ) -> Result<(), PipelineError> {
     let mut walk = Walk::new(input, config)?;
@@ -556,10 +560,10 @@ impl<R: Read> Walk<R> {
                 self.utterances.push(u);
             }
         }
-        if self.done {
-            if let Some(u) = self.builder.finish() {
-                self.utterances.push(u);
-            }
+        if self.done
+            && let Some(u) = self.builder.finish()
+        {
+            self.utterances.push(u);
         }
         observer.stage_finished(
             Stage::Utterances,

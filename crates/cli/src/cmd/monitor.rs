@@ -187,15 +187,6 @@ pub fn run(mut args: Args, settings: &crate::settings::Settings) -> anyhow::Resu
         format_duration(config.report_interval)
     )];
     let started = unix_now();
-    if !args.no_history {
-        let path = args.history.clone().unwrap_or_else(history::default_path);
-        let mut h = History::open(&path)
-            .with_context(|| "opening the history (use --no-history to skip it)")?;
-        let session = h.start_monitor_session(started, &target.label(), config.interval)?;
-        notes.push(format!("history: {} (session {session})", path.display()));
-        let flush_every = config.interval.max(Duration::from_secs(30));
-        sinks.push(Box::new(HistorySink::new(h, session, flush_every)));
-    }
     let mut server = None;
     if let Some(addr) = listen {
         let exporter = PrometheusExporter::new();
@@ -207,8 +198,26 @@ pub fn run(mut args: Args, settings: &crate::settings::Settings) -> anyhow::Resu
         server = Some(s);
         sinks.push(Box::new(exporter));
     }
+    if !args.no_history {
+        let path = args.history.clone().unwrap_or_else(history::default_path);
+        let mut h = History::open(&path).map_err(|e| {
+            let msg = format!("{e} (use --no-history to run without it)");
+            // A path the user named that is not a history file is their input to fix.
+            if args.history.is_some() {
+                bad_input(msg)
+            } else {
+                anyhow::anyhow!(msg)
+            }
+        })?;
+        let session = h.start_monitor_session(started, &target.label(), config.interval)?;
+        notes.push(format!("history: {} (session {session})", path.display()));
+        let flush_every = config.interval.max(Duration::from_secs(30));
+        sinks.push(Box::new(HistorySink::new(h, session, flush_every)));
+    }
     if let Some(url) = webhook {
-        sinks.push(Box::new(WebhookSink::new(url)));
+        sinks.push(Box::new(
+            WebhookSink::new(url).context("starting the webhook thread")?,
+        ));
     }
     if args.json {
         sinks.push(Box::new(JsonLines));
@@ -220,6 +229,8 @@ pub fn run(mut args: Args, settings: &crate::settings::Settings) -> anyhow::Resu
 
     let token = CancellationToken::new();
     let on_signal = token.clone();
+    // ctrlc runs this on its own thread, not in signal context, so taking the token's lock and
+    // notifying its condvar is safe.
     ctrlc::set_handler(move || on_signal.cancel())
         .context("installing the Ctrl-C/SIGTERM handler")?;
     let (tx, rx) = mpsc::channel();
@@ -300,7 +311,11 @@ fn print_warnings(sinks: &mut Sinks) {
 
 fn sink_error(e: SinkError) -> anyhow::Error {
     match e {
-        SinkError::Fatal(inner) => anyhow::Error::from_boxed(inner),
+        // Unwrapped so that main recognises a closed stdout (`| head`) as a clean exit.
+        SinkError::Fatal(inner) => match inner.downcast::<std::io::Error>() {
+            Ok(io) => anyhow::Error::new(*io),
+            Err(other) => anyhow::Error::from_boxed(other),
+        },
         warning => anyhow::Error::new(warning),
     }
 }
@@ -333,9 +348,9 @@ impl JsonLines {
             schema_version: SCHEMA_VERSION,
             body,
         };
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer(&mut out, &line).map_err(|e| SinkError::Fatal(Box::new(e)))?;
-        writeln!(out).map_err(|e| SinkError::Fatal(Box::new(e)))
+        let mut text = serde_json::to_string(&line).map_err(|e| SinkError::Fatal(Box::new(e)))?;
+        text.push('\n');
+        write_out(&text)
     }
 }
 
@@ -468,6 +483,58 @@ mod tests {
             "0.0.0.0:80".parse().expect("addr")
         );
         assert!(listen_addr("localhost:x").is_err());
+    }
+
+    #[test]
+    fn the_readme_config_example_loads() {
+        #[derive(serde::Deserialize)]
+        struct File {
+            monitor: MonitorConfig,
+        }
+        let readme = include_str!("../../../../README.md");
+        let start = readme
+            .find("```toml\n[monitor]")
+            .expect("a [monitor] example in the README")
+            + 8;
+        let end = start + readme[start..].find("```").expect("closing fence");
+        let file: File = toml::from_str(&readme[start..end]).expect("the README example parses");
+        let c = file.monitor;
+        assert_eq!(c.interval, Duration::from_secs(10));
+        assert_eq!(c.report_interval, Duration::from_secs(300));
+        assert_eq!(c.disk_paths, vec![PathBuf::from("/srv/snapshots")]);
+        assert_eq!(c.thresholds, snapshot_perf::monitor::Thresholds::default());
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn flags_override_the_config() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let cli = Cli::try_parse_from([
+            "x",
+            "--interval",
+            "2s",
+            "--cpu-threshold",
+            "50",
+            "--min-duration",
+            "1",
+        ])
+        .expect("flags");
+        let mut base = MonitorConfig::default();
+        base.thresholds.memory_percent.warning = 60.0;
+        let c = config_from(&cli.args, base).expect("valid");
+        assert_eq!(c.interval, Duration::from_secs(2));
+        assert_eq!(c.thresholds.cpu_percent.warning, 50.0);
+        assert_eq!(c.thresholds.cpu_percent.critical, 95.0);
+        assert_eq!(
+            c.thresholds.memory_percent.warning, 60.0,
+            "config kept where no flag is given"
+        );
+        assert_eq!(c.thresholds.min_duration_samples, 1);
     }
 
     #[test]

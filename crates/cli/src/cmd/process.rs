@@ -23,9 +23,6 @@ use super::io_reason;
 use crate::exit::bad_input;
 use crate::settings::{OutputFormat, Settings};
 
-/// Default limit on the input size for `process` (the guide's MAX_FILE_SIZE): 50 MB.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
-
 /// Output format names accepted by `-f`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
@@ -60,7 +57,7 @@ pub struct Args {
     /// Folder for the outputs (created if missing).
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-    /// Output format [default: process.format in the configuration, markdown].
+    /// Output format [default: `process.format` in the configuration, else markdown].
     #[arg(short, long, value_enum)]
     pub format: Option<FormatArg>,
     /// Files processed in parallel (default: number of cores).
@@ -76,24 +73,12 @@ pub struct Args {
     /// Keep fillers ("um", "uh", "you know") and stutters in the transcript.
     #[arg(long)]
     pub keep_fillers: bool,
-    /// Largest input accepted: bytes or a size like 50MB [default: process.max_file_size or
-    /// MAX_FILE_SIZE, 50 MB].
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    /// Largest input accepted, in bytes [default: MAX_FILE_SIZE / `process.max_file_size`, 50 MiB].
+    #[arg(long)]
     pub max_file_size: Option<u64>,
     /// No progress bar or summary line.
     #[arg(short, long)]
     pub quiet: bool,
-}
-
-fn parse_size(s: &str) -> Result<u64, String> {
-    crate::settings::ByteSize::parse(s).map(crate::settings::ByteSize::bytes)
-}
-
-impl Args {
-    /// The size limit in force (the flag, else the settings' value filled in by `run`).
-    fn limit(&self) -> u64 {
-        self.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
-    }
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -122,31 +107,26 @@ struct Job {
     output: Option<PathBuf>,
 }
 
-/// Runs `process`.
+/// Runs `process`; flags override the layered settings.
 pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    // Flags win over the configuration (file, environment), which wins over the defaults.
-    let p = &settings.process;
-    args.max_file_size.get_or_insert(p.max_file_size.bytes());
-    let format: Format = args.format.map_or(
-        match p.format {
+    let format: Format = match args.format {
+        Some(f) => f.into(),
+        None => match settings.process.format {
             OutputFormat::Markdown => Format::Markdown,
             OutputFormat::Html => Format::Html,
             OutputFormat::Json => Format::Json,
         },
-        Format::from,
-    );
+    };
+    let max_file_size = *args
+        .max_file_size
+        .get_or_insert(settings.process.max_file_size.bytes());
+    if args.out_dir.is_none() && args.output.is_none() && !settings.process.output_dir.is_empty() {
+        args.out_dir = Some(PathBuf::from(&settings.process.output_dir));
+    }
     let mut config = Config::default();
     config.clean.remove_fillers = !args.keep_fillers;
-    config.nlp.min_entity_frequency = p.min_entity_frequency;
-    config.nlp.min_entity_length = p.min_entity_length as usize;
-    let to_stdin_reader = args.inputs.len() == 1 && args.inputs[0].as_os_str() == "-";
-    if args.output.is_none()
-        && args.out_dir.is_none()
-        && !p.output_dir.is_empty()
-        && !to_stdin_reader
-    {
-        args.out_dir = Some(settings.output_dir());
-    }
+    config.nlp.min_entity_frequency = settings.process.min_entity_frequency;
+    config.nlp.min_entity_length = settings.process.min_entity_length as usize;
 
     let single =
         args.inputs.len() == 1 && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
@@ -170,9 +150,9 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
             output,
         };
         if args.validate_only {
-            return validate_one(&job.input, args.limit());
+            return validate_one(&job.input, max_file_size);
         }
-        process_one(&job, format, &config, args.limit())?;
+        process_one(&job, format, &config, max_file_size)?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -190,7 +170,7 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
             .map(|(_, j)| j)
             .collect();
     }
-    run_batch(&jobs, &args, format, &config)
+    run_batch(&jobs, &args, format, &config, max_file_size)
 }
 
 /// `<stem>_processed.<ext>`.
@@ -285,6 +265,7 @@ fn run_batch(
     args: &Args,
     format: Format,
     config: &Config,
+    max_file_size: u64,
 ) -> anyhow::Result<ExitCode> {
     let threads = args
         .jobs
@@ -312,9 +293,9 @@ fn run_batch(
         jobs.par_iter()
             .filter_map(|job| {
                 let result = if args.validate_only {
-                    validate_one(&job.input, args.limit()).map(|_| 0)
+                    validate_one(&job.input, max_file_size).map(|_| 0)
                 } else {
-                    process_one(job, format, config, args.limit())
+                    process_one(job, format, config, max_file_size)
                 };
                 bar.inc(1);
                 match result {

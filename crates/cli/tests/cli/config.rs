@@ -302,7 +302,7 @@ fn process_follows_the_configuration_and_flags_override_it() {
             "process",
             "-q",
             "--max-file-size",
-            "10MB",
+            "10485760",
             "-f",
             "markdown",
             "northwind_kickoff.vtt",

@@ -168,3 +168,96 @@ fn missing_signature_is_bad_input() {
     let path = dir.write("subs.srt", "1\n00:00:01,000 --> 00:00:02,000\nHello\n");
     assert_bad_input(&path, "line 1: missing 'WEBVTT' signature");
 }
+
+#[test]
+fn repeated_warnings_are_capped_per_kind() {
+    let dir = Dir::new();
+    let mut file = String::from("WEBVTT\n\n");
+    for i in 0..50 {
+        file.push_str(&format!(
+            "00:{i:02}.000 --> 00:{i:02}.500 align:middle\ntext {i}\n\n"
+        ));
+    }
+    let path = dir.write("old_export.vtt", file);
+    let (cues, stderr) = run_ok(&path);
+    assert_eq!(cues.len(), 50);
+    assert_eq!(
+        stderr.matches("ignored invalid cue setting").count(),
+        20,
+        "{stderr}"
+    );
+    assert!(stderr.contains("30 more warnings not shown"), "{stderr}");
+}
+
+#[test]
+fn closed_pipe_is_a_clean_exit() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = Dir::new();
+    let mut file = String::from("WEBVTT\n\n");
+    for i in 0..200_000u64 {
+        let (s, e) = (i * 1000, i * 1000 + 900);
+        file.push_str(&format!(
+            "{:02}:{:02}:{:02}.000 --> {:02}:{:02}:{:02}.900\nline {i}\n\n",
+            s / 3_600_000,
+            s / 60_000 % 60,
+            s / 1000 % 60,
+            e / 3_600_000,
+            e / 60_000 % 60,
+            e / 1000 % 60
+        ));
+    }
+    let path = dir.write("long.vtt", file);
+    // Like `customer-snapshot cues long.vtt | head -1`.
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("customer-snapshot"))
+        .arg("cues")
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("first line");
+    assert!(first.starts_with("{\"id\":\"\",\"start\":0.0,"), "{first}");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "status {:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn bundled_examples_parse_cleanly() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir(crate::util::examples()).expect("examples folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "vtt") {
+            continue;
+        }
+        seen += 1;
+        let (cues, stderr) = run_ok(&path);
+        assert!(
+            cues.len() > 10,
+            "{}: only {} cues",
+            path.display(),
+            cues.len()
+        );
+        assert_eq!(stderr, "", "{}", path.display());
+        assert!(
+            cues.windows(2).all(|w| w[0].start <= w[1].start),
+            "{}",
+            path.display()
+        );
+    }
+    assert!(seen > 0, "no examples found");
+}
+
+#[test]
+fn utf16_file_is_bad_input_with_a_hint() {
+    let dir = Dir::new();
+    let text = "WEBVTT\n\n00:01.000 --> 00:02.000\nhi\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    assert_bad_input(&dir.write("windows.vtt", bytes), "UTF-16");
+}

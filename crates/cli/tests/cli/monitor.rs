@@ -514,6 +514,8 @@ fn human_mode_prints_a_line_per_sample_and_a_summary() {
             "200ms",
             "--duration",
             "1s",
+            "--report-interval",
+            "500ms",
             "--no-history",
             "--process",
             "no-such-process-x",
@@ -531,8 +533,32 @@ fn human_mode_prints_a_line_per_sample_and_a_summary() {
         stdout.contains("no-such-process-x: not running"),
         "{stdout}"
     );
+    assert!(stdout.contains("== report:"), "a periodic report: {stdout}");
     assert!(stdout.contains("== summary:"), "{stdout}");
     assert!(stdout.contains("cpu_percent"), "{stdout}");
+}
+
+#[test]
+fn a_history_path_that_is_not_a_database_is_bad_input_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let notes = dir.path().join("notes.txt");
+    let text = "meeting notes, not a database\n".repeat(20);
+    std::fs::write(&notes, &text).expect("write");
+    let out = bin()
+        .args(["monitor", "--duration", "1s", "--history"])
+        .arg(&notes)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("notes.txt"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert_eq!(std::fs::read_to_string(&notes).expect("read"), text);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(left, ["notes.txt"], "no journal files beside it");
 }
 
 #[test]
@@ -560,4 +586,75 @@ fn bad_flags_exit_2_with_one_clear_line() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?}: no partial output");
     }
+}
+
+#[test]
+fn a_closed_stdout_is_a_clean_exit() {
+    let mut child = bin()
+        .args(["monitor", "--interval", "200ms", "--json", "--no-history"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("one line");
+    assert!(first.starts_with(r#"{"type":"sample""#), "{first}");
+    drop(out); // like `| head -1`
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running after stdout closed"
+        );
+        thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn disk_free_and_process_memory_alerts_fire_from_their_flags() {
+    let mut child = Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .expect("spawn sleep");
+    let pid = child.id().to_string();
+    let (code, lines, stderr) = run_json(&[
+        "--interval",
+        "200ms",
+        "--duration",
+        "1s",
+        "--json",
+        "--no-history",
+        "--min-duration",
+        "1",
+        // A million GB free is more than any disk has; a sleeping process uses more than 0 MB.
+        "--disk-free-min",
+        "1000000",
+        "--process-memory-max",
+        "0",
+        "--pid",
+        &pid,
+    ]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(code, Some(0), "{stderr}");
+    let fired = |kind: &str| {
+        of_type(&lines, "alert")
+            .find(|a| a["kind"] == kind && a["change"] == "fired")
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind} alert in {lines:?}"))
+    };
+    let free = fired("disk_free");
+    assert_eq!(free["subject"], "/");
+    assert!(
+        free["message"].as_str().expect("message").contains(" < "),
+        "{free}"
+    );
+    let mem = fired("process_memory");
+    assert_eq!(mem["subject"], format!("pid {pid}"));
+    assert!(mem["value"].as_f64().expect("MB") > 0.0);
 }

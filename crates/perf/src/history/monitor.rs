@@ -97,6 +97,27 @@ impl History {
             .map_err(|e| self.err(e))
     }
 
+    /// The samples of a session, oldest first, as they were collected (for dashboards).
+    pub fn monitor_samples(&self, session: i64) -> Result<Vec<Sample>, HistoryError> {
+        let read = || -> rusqlite::Result<Vec<Sample>> {
+            let mut stmt = self.conn().prepare(
+                "SELECT sample_json FROM monitor_samples WHERE session_id = ?1 ORDER BY unix_time_seconds",
+            )?;
+            let rows = stmt.query_map([session], |r| {
+                let json: String = r.get(0)?;
+                serde_json::from_str(&json).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.err(e))
+    }
+
     /// Alerts stored for a session, oldest first.
     pub fn monitor_alerts(&self, session: i64) -> Result<Vec<StoredAlert>, HistoryError> {
         let read = || -> rusqlite::Result<Vec<StoredAlert>> {
@@ -236,6 +257,38 @@ mod tests {
     use crate::monitor::alert::{AlertKind, Change, Level};
 
     #[test]
+    fn samples_round_trip_through_the_history() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("h.sqlite");
+        let mut h = History::open(&path).expect("open");
+        let session = h
+            .start_monitor_session(1.0, "customer-snapshot", Duration::from_secs(1))
+            .expect("session");
+        let mut c = crate::monitor::Collector::new(crate::monitor::Target::Pid(u32::MAX), &[])
+            .expect("collector");
+        let samples = vec![c.collect(), c.collect()];
+        let mut sink = HistorySink::new(h, session, Duration::from_secs(3600));
+        for s in &samples {
+            Sink::sample(&mut sink, s).expect("buffer");
+        }
+        sink.finish().expect("flush");
+        let reader = History::open(&path).expect("reader");
+        assert_eq!(reader.monitor_sample_count(session).expect("count"), 2);
+        let back = reader.monitor_samples(session).expect("samples");
+        assert_eq!(back.len(), samples.len());
+        for (b, s) in back.iter().zip(&samples) {
+            // serde_json's default float parsing may differ from the written value in the last
+            // bit; everything else comes back exactly.
+            assert!((b.unix_time_seconds - s.unix_time_seconds).abs() < 1e-6);
+            assert!((b.system.memory_percent - s.system.memory_percent).abs() < 1e-9);
+            assert_eq!(b.system.memory_total_bytes, s.system.memory_total_bytes);
+            assert_eq!(b.system.disks.len(), s.system.disks.len());
+            assert_eq!(b.system.disks[0].free_bytes, s.system.disks[0].free_bytes);
+            assert_eq!(b.app, s.app);
+        }
+    }
+
+    #[test]
     fn alerts_are_stored_in_batches_and_read_back() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("h.sqlite");
@@ -261,6 +314,7 @@ mod tests {
         sink.finish().expect("flush");
         let stored = reader.monitor_alerts(session).expect("read");
         assert_eq!(stored.len(), 1);
+        assert_eq!(reader.monitor_samples(session).expect("samples"), vec![]);
         assert_eq!(stored[0].level, "critical");
         assert_eq!(stored[0].change, "fired");
         assert_eq!(stored[0].message, event.message);

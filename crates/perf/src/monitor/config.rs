@@ -38,8 +38,8 @@ pub struct MonitorConfig {
     pub report_interval: Duration,
     /// Name of the application processes to watch, aggregated across PIDs.
     pub process: String,
-    /// Paths whose filesystems are watched for usage and free space (the filesystem holding
-    /// each path is found; duplicates are merged). `/` is always watched.
+    /// Paths whose filesystems are watched for usage and free space besides `/`, which always
+    /// is (the filesystem holding each path is found; duplicates are merged).
     pub disk_paths: Vec<PathBuf>,
     /// Alert thresholds.
     pub thresholds: Thresholds,
@@ -55,7 +55,7 @@ impl Default for MonitorConfig {
             interval: Duration::from_secs(10),
             report_interval: Duration::from_secs(300),
             process: DEFAULT_PROCESS.to_owned(),
-            disk_paths: vec![PathBuf::from("/")],
+            disk_paths: Vec::new(),
             thresholds: Thresholds::default(),
         }
     }

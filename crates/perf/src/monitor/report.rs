@@ -169,7 +169,7 @@ impl Window {
         }
     }
 
-    /// Fixed metrics sit at fixed positions: no lookup, no allocation after the first sample.
+    /// Fixed metrics sit at fixed positions, so recording them needs no search.
     fn record(&mut self, i: usize, name: &str, v: f64) {
         match self.stats.get_mut(i) {
             Some(st) if st.name == name => st.push(v),

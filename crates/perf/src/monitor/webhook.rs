@@ -1,14 +1,16 @@
 //! Alert webhooks: each alert event is POSTed as JSON to a user-given `http://` URL with a
 //! small hand-written HTTP/1.1 client over `TcpStream`. `https://` is not supported: alert
 //! receivers on the same host or network (Alertmanager-style relays) speak plain HTTP, and a
-//! TLS stack would cost more than the whole monitor. Every step has a timeout, and a failure is
-//! a warning, never a crash.
+//! TLS stack would cost more than the whole monitor. Every step has a timeout, posting happens
+//! on a worker thread, and a failure is a warning, never a crash.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::time::Duration;
 
 use super::alert::AlertEvent;
+use super::sample::Sample;
 use super::sink::{Sink, SinkError};
 
 /// Bound on connecting, writing and reading the answer.
@@ -122,25 +124,77 @@ impl WebhookUrl {
     }
 }
 
-/// Sends each alert event to the webhook.
+/// How long [`Sink::finish`] waits for queued webhooks before giving up on them, so that
+/// stopping the monitor stays prompt even when the receiver hangs.
+pub const FINISH_WAIT: Duration = Duration::from_secs(2);
+
+/// Sends each alert event to the webhook from a worker thread, so a slow receiver never delays
+/// sampling or stopping. Failures come back as warnings on the next event.
 pub struct WebhookSink {
-    url: WebhookUrl,
+    queue: Option<Sender<String>>,
+    failures: Receiver<String>,
+    done: Receiver<()>,
 }
 
 impl WebhookSink {
-    /// A sink posting to `url`.
-    pub fn new(url: WebhookUrl) -> Self {
-        Self { url }
+    /// A sink posting to `url`; starts its worker thread.
+    pub fn new(url: WebhookUrl) -> std::io::Result<Self> {
+        let (queue, jobs) = mpsc::channel::<String>();
+        let (fail_tx, failures) = mpsc::channel();
+        let (done_tx, done) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("monitor-webhook".into())
+            .spawn(move || {
+                for body in jobs {
+                    if let Err(e) = url.post_json(&body) {
+                        let _ = fail_tx.send(e);
+                    }
+                }
+                let _ = done_tx.send(());
+            })?;
+        Ok(Self {
+            queue: Some(queue),
+            failures,
+            done,
+        })
+    }
+
+    fn drain_failures(&self) -> Result<(), SinkError> {
+        let failed: Vec<String> = self.failures.try_iter().collect();
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(SinkError::Warning(format!(
+                "webhook: {}",
+                failed.join("; ")
+            )))
+        }
     }
 }
 
 impl Sink for WebhookSink {
+    fn sample(&mut self, _sample: &Sample) -> Result<(), SinkError> {
+        self.drain_failures()
+    }
+
     fn alert(&mut self, event: &AlertEvent) -> Result<(), SinkError> {
         let body = serde_json::json!({ "type": "alert", "alert": event }).to_string();
-        self.url
-            .post_json(&body)
-            .map(|_| ())
-            .map_err(|e| SinkError::Warning(format!("webhook: {e}")))
+        if let Some(q) = &self.queue {
+            // The worker only stops when the queue is dropped, so sending cannot fail.
+            let _ = q.send(body);
+        }
+        self.drain_failures()
+    }
+
+    fn finish(&mut self) -> Result<(), SinkError> {
+        self.queue = None;
+        if self.done.recv_timeout(FINISH_WAIT).is_err() {
+            return Err(SinkError::Warning(format!(
+                "webhook: gave up on unsent alerts after {} s",
+                FINISH_WAIT.as_secs()
+            )));
+        }
+        self.drain_failures()
     }
 }
 
@@ -205,5 +259,31 @@ mod tests {
         drop(closed);
         let dead = WebhookUrl::parse(&format!("http://127.0.0.1:{dead_port}/")).expect("url");
         assert!(dead.post_json("{}").is_err());
+    }
+
+    #[test]
+    fn a_failing_receiver_becomes_a_warning_after_the_fact() {
+        use crate::monitor::alert::{AlertKind, Change, Level};
+        let closed = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = closed.local_addr().expect("addr").port();
+        drop(closed);
+        let url = WebhookUrl::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
+        let mut sink = WebhookSink::new(url).expect("worker");
+        let event = AlertEvent {
+            unix_time_seconds: 1.0,
+            kind: AlertKind::Cpu,
+            subject: "system".into(),
+            change: Change::Fired,
+            level: Level::Warning,
+            value: 90.0,
+            threshold: 80.0,
+            message: "m".into(),
+        };
+        // Queued without waiting for the network.
+        let _ = sink.alert(&event);
+        match sink.finish() {
+            Err(SinkError::Warning(w)) => assert!(w.starts_with("webhook: connect"), "{w}"),
+            other => panic!("expected a warning, got {other:?}"),
+        }
     }
 }

@@ -12,6 +12,25 @@
 //! one reused [`Cue`] per call to [`Parser::next_cue`], so the steady state allocates nothing;
 //! it also implements [`Iterator`] yielding owned cues for convenience.
 //!
+//! ```
+//! use snapshot_pipeline::vtt::{Parser, plain_text_and_voice};
+//!
+//! let data = b"WEBVTT\n\n00:01.000 --> 00:02.000\n<v Ann>Hi &amp; bye\n";
+//! let mut parser = Parser::from_slice(data)?; // or Parser::new(file) for any io::Read
+//! let mut plain = String::new();
+//! while let Some(cue) = parser.next_cue()? {
+//!     let voice = plain_text_and_voice(&cue.text, &mut plain);
+//!     assert_eq!((cue.start_ms, voice, plain.as_str()), (1000, Some("Ann"), "Hi & bye"));
+//! }
+//! for warning in parser.take_warnings() {
+//!     eprintln!("{warning}"); // "line N: ..."
+//! }
+//! # Ok::<(), snapshot_pipeline::vtt::VttError>(())
+//! ```
+//!
+//! Memory is bounded by the longest line, the REGION blocks (kept, as the spec requires) and
+//! at most 10 000 undrained warnings; NOTE, STYLE and junk blocks are not buffered.
+//!
 //! Times are kept as whole milliseconds (`u64`): WebVTT timestamps have exactly three fraction
 //! digits, so this is exact. An hour count so large that the milliseconds overflow `u64`
 //! (more than ~5 billion hours) saturates at `u64::MAX`.
@@ -37,6 +56,11 @@ pub enum VttError {
     /// The input has no bytes (or only a byte order mark).
     #[error("line 1: empty file; a WebVTT file must start with the line 'WEBVTT'")]
     Empty,
+    /// The file starts with a UTF-16 byte order mark; WebVTT is always UTF-8.
+    #[error(
+        "line 1: the file is UTF-16 encoded, but WebVTT must be UTF-8; convert it first (e.g. iconv -f UTF-16 -t UTF-8)"
+    )]
+    Utf16,
     /// The first line contains NUL bytes: this is binary data, not a text file.
     #[error(
         "line 1: binary data (NUL bytes) where the 'WEBVTT' signature should be; is this a WebVTT file?"
@@ -64,7 +88,7 @@ pub enum VttError {
 }
 
 /// What went wrong in a place where the algorithm recovers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum WarningKind {
     /// A block's timing line did not parse; the whole block was skipped.
     InvalidTiming,

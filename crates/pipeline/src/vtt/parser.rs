@@ -33,6 +33,8 @@ const QUOTE_CHARS: usize = 60;
 struct Span {
     end: usize,
     next: usize,
+    /// False only when the line is known to hold no `>` (so it cannot hold `-->`).
+    may_have_gt: bool,
 }
 
 /// Warnings and skip counts, kept apart from the line reader so both can be borrowed at once.
@@ -78,6 +80,8 @@ struct Lines<S> {
     clean_until: usize,
     /// `window[..checked_until]` has been region-checked (clean or not).
     checked_until: usize,
+    /// `window[..lf_only_until]` holds whole lines ended by LF alone (no CR anywhere).
+    lf_only_until: usize,
     /// Decoded copy of a line that needed U+FFFD replacements.
     scratch: String,
 }
@@ -91,6 +95,7 @@ impl<S: Source> Lines<S> {
             peeked: None,
             clean_until: 0,
             checked_until: 0,
+            lf_only_until: 0,
             scratch: String::new(),
         }
     }
@@ -108,6 +113,7 @@ impl<S: Source> Lines<S> {
         self.bytes_consumed += n as u64;
         self.clean_until = self.clean_until.saturating_sub(n);
         self.checked_until = self.checked_until.saturating_sub(n);
+        self.lf_only_until = self.lf_only_until.saturating_sub(n);
         self.peeked = None;
     }
 
@@ -115,6 +121,28 @@ impl<S: Source> Lines<S> {
     fn peek(&mut self) -> io::Result<Option<Span>> {
         if self.peeked.is_some() {
             return Ok(self.peeked);
+        }
+        // Fast path inside a region known to use LF only: one scan finds the line end and
+        // tells whether the line could contain an arrow.
+        let w = &self.src.window()[..self.lf_only_until];
+        if let Some(i) = memchr2(b'\n', b'>', w) {
+            let found = if w[i] == b'\n' {
+                Some(Span {
+                    end: i,
+                    next: i + 1,
+                    may_have_gt: false,
+                })
+            } else {
+                memchr(b'\n', &w[i..]).map(|j| Span {
+                    end: i + j,
+                    next: i + j + 1,
+                    may_have_gt: true,
+                })
+            };
+            if found.is_some() {
+                self.peeked = found;
+                return Ok(found);
+            }
         }
         let mut from = 0;
         loop {
@@ -126,16 +154,19 @@ impl<S: Source> Lines<S> {
                         Span {
                             end: i,
                             next: i + 1,
+                            may_have_gt: true,
                         }
                     } else if i + 1 < w.len() {
                         Span {
                             end: i,
                             next: if w[i + 1] == b'\n' { i + 2 } else { i + 1 },
+                            may_have_gt: true,
                         }
                     } else if self.src.at_eof() {
                         Span {
                             end: i,
                             next: i + 1,
+                            may_have_gt: true,
                         }
                     } else {
                         // A CR at the window's end: the next byte decides CR vs CRLF.
@@ -151,6 +182,7 @@ impl<S: Source> Lines<S> {
                     Span {
                         end: w.len(),
                         next: w.len(),
+                        may_have_gt: true,
                     }
                 }
                 None => {
@@ -224,9 +256,16 @@ impl<S: Source> Lines<S> {
                 .max(span.next)
         };
         let region = &w[..end];
-        let clean = memchr(0, region).is_none() && std::str::from_utf8(region).is_ok();
+        // One scan for the rare bytes; only when one shows up is it worth telling which.
+        let (nul, cr) = match memchr2(0, b'\r', region) {
+            None => (false, false),
+            Some(_) => (memchr(0, region).is_some(), memchr(b'\r', region).is_some()),
+        };
+        let clean = !nul && std::str::from_utf8(region).is_ok();
         self.checked_until = end;
         self.clean_until = if clean { end } else { 0 };
+        // A region ending at EOF may end without LF; the fast path only takes LF-ended lines.
+        self.lf_only_until = if cr { 0 } else { end };
     }
 }
 
@@ -350,6 +389,9 @@ impl<S: Source> Parser<S> {
         let ok = w.starts_with(b"WEBVTT")
             && matches!(w.get(6), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
         if !ok {
+            if w.starts_with(b"\xFF\xFE") || w.starts_with(b"\xFE\xFF") {
+                return Err(VttError::Utf16);
+            }
             let head = &w[..w.len().min(512)];
             if memchr(0, head).is_some() {
                 return Err(VttError::Binary);
@@ -403,7 +445,7 @@ impl<S: Source> Parser<S> {
             line_count += 1;
             let line_no = self.lines.consumed + 1;
             let line = self.lines.text(span, &mut self.diag);
-            if has_arrow(line) {
+            if span.may_have_gt && has_arrow(line) {
                 if in_header || !(line_count == 1 || (line_count == 2 && !seen_arrow)) {
                     // Leave the line for the next block.
                     break;
@@ -577,12 +619,18 @@ mod tests {
             .expect("valid signature")
             .collect::<Result<_, _>>()
             .expect("no io error");
-        // The reader path must agree with the slice path, also with a tiny read size.
+        // The reader path must agree with the slice path, also with one-byte reads into a
+        // buffer that starts at one byte and has to grow for every longer line.
         let reader: Vec<Cue> = Parser::new(OneByte(input))
             .expect("valid signature")
             .collect::<Result<_, _>>()
             .expect("no io error");
         assert_eq!(slice, reader);
+        let tiny: Vec<Cue> = Parser::with_source(ReadSource::with_capacity(OneByte(input), 1))
+            .expect("valid signature")
+            .collect::<Result<_, _>>()
+            .expect("no io error");
+        assert_eq!(slice, tiny);
         slice
     }
 
@@ -646,11 +694,8 @@ mod tests {
         }
         assert_eq!(texts, ["kept"]);
         assert_eq!(p.skipped_blocks(), 2);
-        let lines: Vec<(u64, WarningKind)> = p
-            .warnings()
-            .iter()
-            .map(|w| (w.line, w.kind.clone()))
-            .collect();
+        let lines: Vec<(u64, WarningKind)> =
+            p.warnings().iter().map(|w| (w.line, w.kind)).collect();
         assert_eq!(
             lines,
             [
@@ -688,6 +733,10 @@ mod tests {
             Err(VttError::MissingSignature { line: 1, .. })
         ));
         assert!(matches!(
+            Parser::from_slice(b"\xFF\xFEW\0E\0B\0"),
+            Err(VttError::Utf16)
+        ));
+        assert!(matches!(
             Parser::from_slice(b"\0\0\x01\x02"),
             Err(VttError::Binary)
         ));
@@ -707,5 +756,69 @@ mod tests {
             .expect("region");
         assert_eq!((region.width, region.lines), (40.0, 2.0));
         assert!(Arc::ptr_eq(&region, &p.regions()[0]));
+    }
+
+    mod round_trip {
+        use crate::vtt::{format_timestamp, parse_cue_settings};
+        use proptest::prelude::*;
+
+        fn line() -> impl Strategy<Value = String> {
+            "[a-zA-Z0-9 <>&;.:/-]{1,24}".prop_filter("no arrow", |l| !l.contains("-->"))
+        }
+
+        fn cue() -> impl Strategy<Value = (String, u64, u64, String, Vec<String>)> {
+            (
+                prop_oneof![Just(String::new()), "[a-z0-9][a-z0-9 ]{0,8}"],
+                0u64..400_000_000,
+                0u64..400_000_000,
+                prop_oneof![
+                    Just(""),
+                    Just("align:start position:0%"),
+                    Just("line:-1 size:50% vertical:lr"),
+                    Just("line:10%,end position:20%,line-right")
+                ]
+                .prop_map(str::to_owned),
+                prop::collection::vec(line(), 0..4),
+            )
+        }
+
+        proptest! {
+            /// Writing cues out and parsing them back gives the same cues, whatever the line
+            /// endings, BOM or reader chunking.
+            #[test]
+            fn written_cues_parse_back(
+                cues in prop::collection::vec(cue(), 0..6),
+                eol in prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+                bom in any::<bool>(),
+            ) {
+                let mut file = String::new();
+                if bom {
+                    file.push('\u{FEFF}');
+                }
+                file.push_str("WEBVTT");
+                file.push_str(eol);
+                for (id, start, end, settings, lines) in &cues {
+                    file.push_str(eol);
+                    if !id.is_empty() {
+                        file.push_str(id);
+                        file.push_str(eol);
+                    }
+                    file.push_str(&format!("{} --> {} {settings}", format_timestamp(*start), format_timestamp(*end)));
+                    for l in lines {
+                        file.push_str(eol);
+                        file.push_str(l);
+                    }
+                    file.push_str(eol);
+                }
+                let parsed = super::cues(file.as_bytes());
+                prop_assert_eq!(parsed.len(), cues.len());
+                for (got, (id, start, end, settings, lines)) in parsed.iter().zip(&cues) {
+                    prop_assert_eq!(&got.id, id);
+                    prop_assert_eq!((got.start_ms, got.end_ms), (*start, *end));
+                    prop_assert_eq!(&got.text, &lines.join("\n"));
+                    prop_assert_eq!(&got.settings, &parse_cue_settings(settings, &[]));
+                }
+            }
+        }
     }
 }

@@ -32,11 +32,17 @@ pub struct ReadSource<R> {
 }
 
 impl<R: Read> ReadSource<R> {
-    /// Wraps a reader; nothing is read until the parser asks.
+    /// Wraps a reader with a 256 KiB buffer; nothing is read until the parser asks.
     pub fn new(reader: R) -> Self {
+        ReadSource::with_capacity(reader, CHUNK)
+    }
+
+    /// Wraps a reader with a buffer of `capacity` bytes (at least 1). The buffer still grows
+    /// to hold the longest line; a small one suits many tiny inputs (tests, fuzzing).
+    pub fn with_capacity(reader: R, capacity: usize) -> Self {
         ReadSource {
             reader,
-            buf: vec![0; CHUNK],
+            buf: vec![0; capacity.max(1)],
             start: 0,
             end: 0,
             eof: false,

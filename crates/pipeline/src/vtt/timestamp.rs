@@ -6,6 +6,15 @@
 /// Accepts `mm:ss.ttt` and `hh:mm:ss.ttt` where the hours have any number of digits; a first
 /// field of more than two digits or above 59 means hours. Saturates at `u64::MAX`.
 pub(super) fn collect_timestamp(s: &[u8], pos: &mut usize) -> Option<u64> {
+    if let Some(ms) = fixed_width(s, *pos) {
+        *pos += 12;
+        return Some(ms);
+    }
+    collect_general(s, pos)
+}
+
+/// The spec's steps as written, for every shape [`fixed_width`] does not take.
+fn collect_general(s: &[u8], pos: &mut usize) -> Option<u64> {
     let mut p = *pos;
     let (v1, n1) = digits(s, &mut p);
     if n1 == 0 {
@@ -48,18 +57,40 @@ pub(super) fn collect_timestamp(s: &[u8], pos: &mut usize) -> Option<u64> {
     )
 }
 
+/// The common `hh:mm:ss.ttt` shape with two-digit hours, read without loops. Returns `None`
+/// for anything else (the general path then decides), so both paths agree by construction:
+/// each digit run here has exactly the length the general rules demand.
+#[inline]
+fn fixed_width(s: &[u8], p: usize) -> Option<u64> {
+    let t = s.get(p..p + 12)?;
+    if t[2] != b':' || t[5] != b':' || t[8] != b'.' || s.get(p + 12).is_some_and(u8::is_ascii_digit)
+    {
+        return None;
+    }
+    let d = |i: usize| {
+        let v = t[i].wrapping_sub(b'0');
+        (v < 10).then_some(u64::from(v))
+    };
+    let (h, m, sec) = (d(0)? * 10 + d(1)?, d(3)? * 10 + d(4)?, d(6)? * 10 + d(7)?);
+    let frac = d(9)? * 100 + d(10)? * 10 + d(11)?;
+    (m <= 59 && sec <= 59).then_some(h * 3_600_000 + m * 60_000 + sec * 1000 + frac)
+}
+
 /// Collects ASCII digits at `*p`: returns (value saturating at `u64::MAX`, digit count).
+#[inline]
 fn digits(s: &[u8], p: &mut usize) -> (u64, usize) {
     let start = *p;
+    let mut i = start;
     let mut v: u64 = 0;
-    while let Some(&b) = s.get(*p) {
-        if !b.is_ascii_digit() {
-            break;
-        }
-        v = v.saturating_mul(10).saturating_add(u64::from(b - b'0'));
-        *p += 1;
+    while let Some(d) = s.get(i).map(|b| b.wrapping_sub(b'0')).filter(|d| *d < 10) {
+        v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
     }
-    (v, *p - start)
+    *p = i;
+    // Up to 19 digits always fit in a u64; beyond that, saturate (hours that large overflow
+    // the millisecond count anyway).
+    let n = i - start;
+    (if n > 19 { u64::MAX } else { v }, n)
 }
 
 /// Parses a whole string as one WebVTT timestamp (nothing before or after it), in milliseconds.
@@ -121,6 +152,17 @@ mod tests {
         #[test]
         fn format_then_parse_round_trips(ms in 0u64..=u64::MAX / 2) {
             prop_assert_eq!(parse_timestamp(&format_timestamp(ms)), Some(ms));
+        }
+
+        /// The loop-free fast path and the general rules agree on timestamp-like noise.
+        #[test]
+        fn fast_path_matches_general_rules(text in "[0-9]{2}:[0-9]{2}[:.][0-9]{2}[:.][0-9]{2,4}[0-9 a]?") {
+            let b = text.as_bytes();
+            if let Some(fast) = fixed_width(b, 0) {
+                let mut pos = 0;
+                prop_assert_eq!(collect_general(b, &mut pos), Some(fast));
+                prop_assert_eq!(pos, 12);
+            }
         }
 
         #[test]
