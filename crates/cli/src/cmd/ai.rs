@@ -4,8 +4,9 @@
 //! (so a missing key fails at once, exit 2), runs the pipeline, then hands the snapshot to
 //! [`run_ai`], which either prints the dry run or calls the API, writes the 11-section document
 //! atomically and reports the calls' telemetry on stderr (and as JSON with `--ai-telemetry`).
-//! Settings come from the environment (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`,
-//! `DEFAULT_MODEL`, `MAX_TOKENS`, `TEMPERATURE`) with these flags on top.
+//! Settings come from the layered configuration (`[ai]` in the file, `.env`, the environment:
+//! `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `DEFAULT_MODEL`, `MAX_TOKENS`, `TEMPERATURE`)
+//! with these flags on top.
 
 use std::fs;
 use std::io::{self, Write};
@@ -73,8 +74,8 @@ pub fn ai_format(format: Format) -> AiFormat {
 
 /// Reads the settings (environment, then flags) and checks them. Without a key this fails at
 /// once with exit code 2 and says how to set it, unless it is a dry run.
-pub fn prepare(args: &AiArgs) -> anyhow::Result<Prepared> {
-    prepare_with(args, |name| std::env::var(name).ok())
+pub fn prepare(args: &AiArgs, settings: &crate::settings::Settings) -> anyhow::Result<Prepared> {
+    prepare_with(args, settings.ai_lookup())
 }
 
 fn prepare_with(args: &AiArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Prepared> {

@@ -19,7 +19,7 @@ use snapshot_perf::bench::report::{
 use snapshot_perf::bench::runner::{Progress, Runner, StageBreakdown};
 use snapshot_perf::bench::stages::PipelineStages;
 use snapshot_perf::bench::stats::Bootstrap;
-use snapshot_perf::bench::targets::{BenchmarkConfig, Targets, Tier};
+use snapshot_perf::bench::targets::BenchmarkConfig;
 use snapshot_perf::corpus::{self, Layout};
 use snapshot_perf::export::{self, json, markdown, write_atomic};
 use snapshot_perf::history::History;
@@ -195,31 +195,7 @@ pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<E
         Some(Action::Generate(g)) => generate(g),
         Some(Action::History(h)) => history(h, default_history),
         Some(Action::Stages(s)) => stages(s),
-        None => bench(
-            args.run,
-            benchmark_config(&settings.benchmark),
-            default_history,
-        ),
-    }
-}
-
-/// The benchmark library's view of the `[benchmark]` table (sizes in SI MB).
-fn benchmark_config(b: &crate::settings::BenchmarkSettings) -> BenchmarkConfig {
-    BenchmarkConfig {
-        sizes_mb: b.sizes_mb.clone(),
-        targets: Targets {
-            tiers: b
-                .targets
-                .iter()
-                .map(|t| Tier {
-                    max_input_mb: t.max_input_mb,
-                    max_wall_seconds: t.max_wall_seconds,
-                    max_peak_rss_mb: t.max_peak_rss_mb,
-                    min_throughput_mb_per_s: t.min_throughput_mb_per_s,
-                })
-                .collect(),
-        },
-        ..BenchmarkConfig::default()
+        None => bench(args.run, settings.benchmark.clone(), default_history),
     }
 }
 

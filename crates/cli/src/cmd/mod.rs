@@ -38,7 +38,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::run(args),
         Command::Process(args) => process::run(args, &settings),
         Command::Benchmark(args) => benchmark::run(*args, &settings),
-        Command::Monitor(args) => monitor::run(*args),
+        Command::Monitor(args) => monitor::run(*args, &settings),
         Command::Config(args) => config::run(args, &settings),
         Command::Healthcheck(args) => healthcheck::run(args, &settings),
         Command::Optimize(args) => optimize::run(args),
