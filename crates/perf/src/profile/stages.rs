@@ -216,8 +216,10 @@ mod tests {
             p[0].cpu_seconds
         );
         // Render lost the 4 ms spent in the writer; write gained it and counts its bytes.
-        assert!(p[1].wall_seconds >= 0.006 && p[1].wall_seconds < 0.010 + 0.005);
-        assert!(p[2].wall_seconds >= 0.004);
+        // (Upper bounds would fail on a loaded machine, where a spin can be preempted.)
+        assert!(p[1].wall_seconds >= 0.006, "{}", p[1].wall_seconds);
+        assert!(p[2].wall_seconds >= 0.005, "{}", p[2].wall_seconds);
+        assert!(p[1].wall_seconds + p[2].wall_seconds >= 0.011);
         assert_eq!(p[2].bytes_in, 550);
         assert!((p[0].share - p[0].wall_seconds / 0.1).abs() < 1e-12);
         assert!(p[0].throughput_mb_per_s.is_some());
