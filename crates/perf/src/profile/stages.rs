@@ -218,7 +218,8 @@ mod tests {
         // Render lost the 4 ms spent in the writer; write gained it and counts its bytes.
         // (Upper bounds would fail on a loaded machine, where a spin can be preempted.)
         assert!(p[1].wall_seconds >= 0.006, "{}", p[1].wall_seconds);
-        assert!(p[2].wall_seconds >= 0.005, "{}", p[2].wall_seconds);
+        // The 1 ms reported inside write's own span is already part of that span.
+        assert!(p[2].wall_seconds >= 0.004, "{}", p[2].wall_seconds);
         assert!(p[1].wall_seconds + p[2].wall_seconds >= 0.011);
         assert_eq!(p[2].bytes_in, 550);
         assert!((p[0].share - p[0].wall_seconds / 0.1).abs() < 1e-12);
