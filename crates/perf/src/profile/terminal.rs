@@ -122,6 +122,11 @@ pub fn render(report: &OptimizationReport) -> String {
             "\nTop functions, {} ({} samples):",
             largest.label, largest.functions.samples
         );
+        function_list(
+            &mut out,
+            "pipeline functions (innermost pipeline frame, with the library code they call)",
+            &largest.functions.top_own,
+        );
         function_list(&mut out, "by self time", &largest.functions.top_self);
         function_list(&mut out, "by total time", &largest.functions.top_total);
     }
@@ -156,11 +161,23 @@ pub fn render(report: &OptimizationReport) -> String {
             let _ = writeln!(out, "Counting allocator cost: not measured");
         }
     }
-    let findings: Vec<_> = report.all_findings().collect();
-    if findings.is_empty() {
+    // The largest input's findings and those across sizes; smaller inputs mostly repeat them.
+    let largest = report.sizes.last().map(|s| s.label.as_str());
+    let all = report.all_findings().count();
+    let findings: Vec<_> = report
+        .all_findings()
+        .filter(|f| f.input.is_none() || f.input.as_deref() == largest)
+        .collect();
+    if all == 0 {
         let _ = writeln!(out, "\nFindings: none; every rule passed.");
     } else {
-        let _ = writeln!(out, "\nFindings ({}):", findings.len());
+        let _ = writeln!(
+            out,
+            "\nFindings on {} and across sizes ({} of {}; all are in the JSON report):",
+            largest.unwrap_or("-"),
+            findings.len(),
+            all
+        );
         for f in findings {
             let at = f
                 .input
