@@ -158,56 +158,10 @@ pub fn latest_report(conn: &Connection) -> Result<Option<OptimizationReport>, Pr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::report::{
-        Functions, Memory, MemoryGrowth, Settings, SizeProfile, StageProfile, SystemInfo,
-    };
+    use crate::profile::report::fixtures;
 
     fn report(started: &str, parse_seconds: f64) -> OptimizationReport {
-        OptimizationReport {
-            schema_version: 1,
-            started_at: started.into(),
-            system: SystemInfo::collect("0.1.0"),
-            settings: Settings {
-                sampling_hz: 1000,
-                min_seconds_per_size: 1.0,
-                target_mb_per_s: 100.0,
-                corpus: Some("realistic".into()),
-            },
-            allocator_overhead: None,
-            sizes: vec![SizeProfile {
-                label: "1MB".into(),
-                input_bytes: 1_000_000,
-                runs: 3,
-                wall_seconds: 0.5,
-                cpu_seconds: 0.5,
-                throughput_mb_per_s: 2.0,
-                unattributed_seconds: 0.0,
-                stages: vec![StageProfile {
-                    stage: "parse".into(),
-                    batches: 4,
-                    wall_seconds: parse_seconds,
-                    cpu_seconds: parse_seconds,
-                    share: 0.2,
-                    bytes_in: 1_000_000,
-                    throughput_mb_per_s: Some(10.0),
-                    items_out: 1000,
-                    allocations: Some(7),
-                    allocated_bytes: Some(700),
-                    peak_heap_bytes: Some(1 << 20),
-                }],
-                functions: Functions::default(),
-                memory: Memory {
-                    peak_rss_bytes: Some(1 << 24),
-                    baseline_heap_bytes: Some(0),
-                    peak_heap_bytes: Some(1 << 20),
-                },
-                findings: vec![],
-            }],
-            memory_growth: MemoryGrowth::default(),
-            findings: vec![],
-            flamegraph_path: None,
-            comparison: None,
-        }
+        fixtures::report(started, "1MB", parse_seconds, 7)
     }
 
     #[test]

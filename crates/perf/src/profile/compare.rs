@@ -111,57 +111,10 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::report::{
-        Functions, Memory, MemoryGrowth, Settings, StageProfile, SystemInfo,
-    };
+    use crate::profile::report::fixtures;
 
     fn report(label: &str, parse: f64, allocs: u64) -> OptimizationReport {
-        let stage = StageProfile {
-            stage: "parse".into(),
-            batches: 1,
-            wall_seconds: parse,
-            cpu_seconds: parse,
-            share: 1.0,
-            bytes_in: 1,
-            throughput_mb_per_s: None,
-            items_out: 1,
-            allocations: Some(allocs),
-            allocated_bytes: Some(1),
-            peak_heap_bytes: Some(1),
-        };
-        OptimizationReport {
-            schema_version: 1,
-            started_at: "2026-01-01T00:00:00Z".into(),
-            system: SystemInfo::collect("test"),
-            settings: Settings {
-                sampling_hz: 0,
-                min_seconds_per_size: 0.0,
-                target_mb_per_s: 100.0,
-                corpus: None,
-            },
-            allocator_overhead: None,
-            sizes: vec![SizeProfile {
-                label: label.into(),
-                input_bytes: 1,
-                runs: 1,
-                wall_seconds: parse * 2.0,
-                cpu_seconds: parse,
-                throughput_mb_per_s: 1.0,
-                unattributed_seconds: 0.0,
-                stages: vec![stage],
-                functions: Functions::default(),
-                memory: Memory {
-                    peak_rss_bytes: None,
-                    baseline_heap_bytes: None,
-                    peak_heap_bytes: None,
-                },
-                findings: vec![],
-            }],
-            memory_growth: MemoryGrowth::default(),
-            findings: vec![],
-            flamegraph_path: None,
-            comparison: None,
-        }
+        fixtures::report("2026-01-01T00:00:00Z", label, parse, allocs)
     }
 
     #[test]

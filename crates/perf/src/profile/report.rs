@@ -293,6 +293,86 @@ pub fn utc_stamps(unix_seconds: u64) -> (String, String) {
     )
 }
 
+/// Report fixtures shared by the tests of the modules that read reports.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A one-stage ("parse") stage profile.
+    pub(crate) fn stage(name: &str, wall: f64, bytes_in: u64, allocs: u64) -> StageProfile {
+        StageProfile {
+            stage: name.into(),
+            batches: 4,
+            wall_seconds: wall,
+            cpu_seconds: wall,
+            share: 0.2,
+            bytes_in,
+            throughput_mb_per_s: (bytes_in > 0 && wall > 0.0).then(|| bytes_in as f64 / 1e6 / wall),
+            items_out: 1000,
+            allocations: Some(allocs),
+            allocated_bytes: Some(allocs * 100),
+            peak_heap_bytes: Some(1 << 20),
+        }
+    }
+
+    /// An input profile with the given stages.
+    pub(crate) fn size(
+        label: &str,
+        bytes: u64,
+        wall: f64,
+        stages: Vec<StageProfile>,
+    ) -> SizeProfile {
+        SizeProfile {
+            label: label.into(),
+            input_bytes: bytes,
+            runs: 1,
+            wall_seconds: wall,
+            cpu_seconds: wall,
+            throughput_mb_per_s: bytes as f64 / 1e6 / wall,
+            unattributed_seconds: 0.0,
+            stages,
+            functions: Functions::default(),
+            memory: Memory {
+                peak_rss_bytes: Some(1 << 24),
+                baseline_heap_bytes: Some(0),
+                peak_heap_bytes: Some(1 << 20),
+            },
+            findings: vec![],
+        }
+    }
+
+    /// A report on one input, `label`, whose parse stage took `parse_seconds`.
+    pub(crate) fn report(
+        started_at: &str,
+        label: &str,
+        parse_seconds: f64,
+        allocs: u64,
+    ) -> OptimizationReport {
+        OptimizationReport {
+            schema_version: SCHEMA_VERSION,
+            started_at: started_at.into(),
+            system: SystemInfo::collect("0.1.0"),
+            settings: Settings {
+                sampling_hz: 1000,
+                min_seconds_per_size: 1.0,
+                target_mb_per_s: 100.0,
+                corpus: Some("realistic".into()),
+            },
+            allocator_overhead: None,
+            sizes: vec![size(
+                label,
+                1_000_000,
+                parse_seconds * 2.0,
+                vec![stage("parse", parse_seconds, 1_000_000, allocs)],
+            )],
+            memory_growth: MemoryGrowth::default(),
+            findings: vec![],
+            flamegraph_path: None,
+            comparison: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -433,7 +433,8 @@ pub fn cross_size_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::report::{Functions, Memory};
+    use crate::profile::report::Functions;
+    use crate::profile::report::fixtures::{self, size};
 
     fn stage(
         name: &str,
@@ -444,37 +445,9 @@ mod tests {
         abytes: u64,
     ) -> StageProfile {
         StageProfile {
-            stage: name.into(),
-            batches: 10,
-            wall_seconds: wall,
-            cpu_seconds: wall,
             share,
-            bytes_in,
-            throughput_mb_per_s: (bytes_in > 0).then(|| bytes_in as f64 / 1e6 / wall),
-            items_out: 100,
-            allocations: Some(allocs),
             allocated_bytes: Some(abytes),
-            peak_heap_bytes: Some(1_000_000),
-        }
-    }
-
-    fn size(label: &str, bytes: u64, wall: f64, stages: Vec<StageProfile>) -> SizeProfile {
-        SizeProfile {
-            label: label.into(),
-            input_bytes: bytes,
-            runs: 1,
-            wall_seconds: wall,
-            cpu_seconds: wall,
-            throughput_mb_per_s: bytes as f64 / 1e6 / wall,
-            unattributed_seconds: 0.0,
-            stages,
-            functions: Functions::default(),
-            memory: Memory {
-                peak_rss_bytes: None,
-                baseline_heap_bytes: Some(0),
-                peak_heap_bytes: Some(1_000_000),
-            },
-            findings: vec![],
+            ..fixtures::stage(name, wall, bytes_in, allocs)
         }
     }
 

@@ -302,7 +302,11 @@ mod tests {
         std::hint::black_box(busy_sampled_function(300));
         let samples = sampler.finish().unwrap();
         let f = samples.functions(20, "snapshot_perf::");
-        assert!(f.samples >= 30, "{} samples in 300 ms of CPU at 1 kHz", f.samples);
+        assert!(
+            f.samples >= 30,
+            "{} samples in 300 ms of CPU at 1 kHz",
+            f.samples
+        );
         assert!(
             f.top_own
                 .iter()
