@@ -243,6 +243,13 @@ fn profile_one(
     opts: &ProfileOptions,
 ) -> Result<(SizeProfile, Option<Samples>), ProfileError> {
     let counting = alloc::is_counting();
+    // The sampler starts first: pprof preallocates its sample table (about 100 MB), which must
+    // be in the heap baseline, not in the pipeline's figures.
+    let sampler = if opts.sampling_hz > 0 {
+        Some(Sampler::start(opts.sampling_hz)?)
+    } else {
+        None
+    };
     // One unobserved run first: tables built lazily on first use (lexicons, gazetteers) and the
     // page cache then belong to the baseline, not to this input's heap or time.
     workload
@@ -255,11 +262,6 @@ fn profile_one(
     alloc::reset_peak();
     let baseline = alloc::snapshot().live_bytes;
     let mut recorder = StageRecorder::new(&workload.stages());
-    let sampler = if opts.sampling_hz > 0 {
-        Some(Sampler::start(opts.sampling_hz)?)
-    } else {
-        None
-    };
     let cpu_start = thread_cpu_time();
     let start = Instant::now();
     let mut runs = 0u32;
@@ -294,8 +296,12 @@ fn profile_one(
             stage,
         });
     }
-    let stages = recorder.profiles(runs, wall);
-    let stage_peak = stages.iter().filter_map(|s| s.peak_heap_bytes).max();
+    let stages = recorder.profiles(runs, cpu);
+    let stage_peak = stages
+        .iter()
+        .filter_map(|s| s.peak_heap_bytes)
+        .max()
+        .map(|p| p + baseline);
     let in_stages: f64 = stages.iter().map(|s| s.wall_seconds).sum();
     let size = SizeProfile {
         label: input.label.to_owned(),
@@ -305,6 +311,11 @@ fn profile_one(
         cpu_seconds: cpu,
         throughput_mb_per_s: if wall > 0.0 {
             input.len as f64 / 1e6 / wall
+        } else {
+            0.0
+        },
+        cpu_throughput_mb_per_s: if cpu > 0.0 {
+            input.len as f64 / 1e6 / cpu
         } else {
             0.0
         },
@@ -325,7 +336,7 @@ fn profile_one(
 }
 
 /// Interleaved runs with counting off and on (order alternating per pair, so drift in the
-/// machine's load hits both sides alike); the cost is the ratio of median times.
+/// machine's load hits both sides alike); the cost is the ratio of median CPU times.
 fn allocator_overhead(
     input: &Input<'_>,
     workload: &mut dyn Workload,
@@ -346,9 +357,11 @@ fn allocator_overhead(
             [true, false]
         } {
             alloc::set_counting(counting);
-            let start = Instant::now();
+            // Thread CPU time: on a shared machine wall time varies with the load far more
+            // than by the few percent being measured.
+            let start = thread_cpu_time();
             let r = workload.run_plain(&input.source);
-            let t = start.elapsed().as_secs_f64();
+            let t = thread_cpu_time().saturating_sub(start).as_secs_f64();
             alloc::set_counting(true);
             r.map_err(fail)?;
             if counting { &mut on } else { &mut off }.push(t);

@@ -100,16 +100,17 @@ pub struct Settings {
     pub corpus: Option<String>,
 }
 
-/// Throughput with and without allocation counting, same input, same process, interleaved runs.
+/// Throughput with and without allocation counting, same input, same process, interleaved runs,
+/// timed by thread CPU time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllocatorOverhead {
     /// Input measured (label of a size).
     pub input_label: String,
     /// Pairs of runs (one counting, one not).
     pub pairs: usize,
-    /// Median throughput with counting off (the state of every run that is not profiled).
+    /// Median throughput per CPU second with counting off (the state of every run that is not profiled).
     pub off_mb_per_s: f64,
-    /// Median throughput with counting on.
+    /// Median throughput per CPU second with counting on.
     pub on_mb_per_s: f64,
     /// Throughput lost to counting, percent of the off figure (negative = noise).
     pub cost_percent: f64,
@@ -134,6 +135,8 @@ pub struct SizeProfile {
     pub cpu_seconds: f64,
     /// Input MB per wall second, whole pipeline.
     pub throughput_mb_per_s: f64,
+    /// Input MB per CPU second, whole pipeline.
+    pub cpu_throughput_mb_per_s: f64,
     /// Wall time inside no stage (between stages, summary assembly), per run.
     pub unattributed_seconds: f64,
     /// One entry per pipeline stage, in data-flow order.
@@ -158,11 +161,12 @@ pub struct StageProfile {
     /// Thread CPU time (user + system). Writes inside render batches are known only as wall
     /// time; they are moved from render to write on both clocks.
     pub cpu_seconds: f64,
-    /// Share of the run's wall time, 0..1.
+    /// Share of the run's CPU time, 0..1 (the pipeline is one thread; CPU time is its work,
+    /// wall time on a busy machine also counts waiting for a core).
     pub share: f64,
     /// Bytes the stage consumed.
     pub bytes_in: u64,
-    /// MB of its input per wall second (absent when the stage reports no input bytes).
+    /// MB of its input per CPU second (absent when the stage reports no input bytes).
     pub throughput_mb_per_s: Option<f64>,
     /// Items produced (cues, utterances, sentences, ...).
     pub items_out: u64,
@@ -170,7 +174,9 @@ pub struct StageProfile {
     pub allocations: Option<u64>,
     /// Bytes requested by those calls.
     pub allocated_bytes: Option<u64>,
-    /// Highest live heap during any batch of this stage.
+    /// Highest live heap during any batch of this stage, above the heap live before the
+    /// input's first profiled run (so the profiler's own buffers and lazily built tables are not
+    /// counted).
     pub peak_heap_bytes: Option<u64>,
 }
 
@@ -183,10 +189,10 @@ impl StageProfile {
         }
     }
 
-    /// Bytes allocated per wall second of the stage.
+    /// Bytes allocated per CPU second of the stage.
     pub fn allocation_rate_bytes_per_s(&self) -> Option<f64> {
         match self.allocated_bytes {
-            Some(b) if self.wall_seconds > 0.0 => Some(b as f64 / self.wall_seconds),
+            Some(b) if self.cpu_seconds > 0.0 => Some(b as f64 / self.cpu_seconds),
             _ => None,
         }
     }
@@ -233,7 +239,8 @@ pub struct Memory {
     pub peak_rss_bytes: Option<u64>,
     /// Live heap before the first run.
     pub baseline_heap_bytes: Option<u64>,
-    /// Highest live heap during the runs.
+    /// Highest live heap during the runs (absolute; the baseline includes the sampling
+    /// profiler's preallocated buffers, about 100 MB, when sampling is on).
     pub peak_heap_bytes: Option<u64>,
 }
 
@@ -329,6 +336,7 @@ pub(crate) mod fixtures {
             wall_seconds: wall,
             cpu_seconds: wall,
             throughput_mb_per_s: bytes as f64 / 1e6 / wall,
+            cpu_throughput_mb_per_s: bytes as f64 / 1e6 / wall,
             unattributed_seconds: 0.0,
             stages,
             functions: Functions::default(),

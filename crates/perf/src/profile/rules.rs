@@ -226,19 +226,19 @@ pub fn size_findings(size: &SizeProfile, t: &Thresholds) -> Vec<Finding> {
                 input: input.clone(),
                 value: 100.0 * stage.share,
                 threshold: 100.0 * t.stage_share,
-                unit: "% of wall time".into(),
+                unit: "% of CPU time".into(),
                 message: format!(
-                    "stage {} takes {:.1} % of the time ({:.3} s per run)",
+                    "stage {} takes {:.1} % of the time ({:.3} s CPU per run)",
                     stage.stage,
                     100.0 * stage.share,
-                    stage.wall_seconds
+                    stage.cpu_seconds
                 ),
                 suggestion: advice_for_stage(size, stage, t),
             });
         }
         if let Some(mbs) = stage.throughput_mb_per_s
             && mbs < t.target_mb_per_s
-            && stage.wall_seconds >= t.min_stage_seconds
+            && stage.cpu_seconds >= t.min_stage_seconds
         {
             out.push(Finding {
                 kind: FindingKind::StageThroughput,
@@ -258,7 +258,7 @@ pub fn size_findings(size: &SizeProfile, t: &Thresholds) -> Vec<Finding> {
         }
         if let Some(rate) = stage.allocation_rate_bytes_per_s()
             && rate > t.allocation_bytes_per_s
-            && stage.wall_seconds >= t.min_stage_seconds
+            && stage.cpu_seconds >= t.min_stage_seconds
         {
             out.push(Finding {
                 kind: FindingKind::AllocationRate,
@@ -367,7 +367,7 @@ pub fn cross_size_findings(
                     unit: "time ratio / size ratio".into(),
                     message: format!(
                         "{subject}: {} -> {} is {size_ratio:.1}x the input but {time_ratio:.1}x \
-                         the time ({ta:.4} s -> {tb:.4} s)",
+                         the CPU time ({ta:.4} s -> {tb:.4} s)",
                         a.label, b.label
                     ),
                     suggestion: "look for a quadratic structure: a Vec searched or shifted per \
@@ -378,10 +378,11 @@ pub fn cross_size_findings(
                 });
             }
         };
-        check("pipeline", a.wall_seconds, b.wall_seconds);
+        // CPU time: wall time on a shared machine grows with the load, not with the input.
+        check("pipeline", a.cpu_seconds, b.cpu_seconds);
         for sb in &b.stages {
             if let Some(sa) = a.stages.iter().find(|s| s.stage == sb.stage) {
-                check(&sb.stage, sa.wall_seconds, sb.wall_seconds);
+                check(&sb.stage, sa.cpu_seconds, sb.cpu_seconds);
             }
         }
     }

@@ -58,7 +58,9 @@ impl Sampler {
 
     /// Stops sampling and resolves the symbols.
     pub fn finish(self) -> Result<Samples, SamplerError> {
-        let report = self.guard.report().build()?;
+        let mut builder = self.guard.report();
+        builder.frames_post_processor(qualify_frames);
+        let report = builder.build()?;
         drop(self.guard);
         let stacks = report
             .data
@@ -101,6 +103,81 @@ pub fn clean_name(name: &str) -> String {
         }
     }
     name.to_owned()
+}
+
+/// Source folders of this workspace's crates and the crate names they build.
+const WORKSPACE_CRATES: [(&str, &str); 3] = [
+    ("pipeline", "snapshot_pipeline"),
+    ("perf", "snapshot_perf"),
+    ("cli", "customer_snapshot"),
+];
+
+/// The module path of a source file: `.../crates/pipeline/src/nlp/entities.rs` ->
+/// `snapshot_pipeline::nlp::entities`, `/rustc/<hash>/library/core/src/str/pattern.rs` ->
+/// `core::str::pattern`, `.../aho-corasick-1.1.4/src/nfa/mod.rs` -> `aho_corasick::nfa`.
+pub fn module_of_file(path: &str) -> Option<String> {
+    let path = path.replace('\\', "/");
+    let at = path.rfind("/src/")?;
+    let dir = path[..at].rsplit('/').next()?;
+    let krate = WORKSPACE_CRATES
+        .iter()
+        .find(|(d, _)| *d == dir)
+        .map(|(_, name)| (*name).to_owned())
+        .unwrap_or_else(|| {
+            // Registry folders end in `-<version>`.
+            let base = match dir.rsplit_once('-') {
+                Some((name, v)) if v.starts_with(|c: char| c.is_ascii_digit()) => name,
+                _ => dir,
+            };
+            base.replace('-', "_")
+        });
+    let rest = path[at + 5..].trim_end_matches(".rs");
+    let mut parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    if matches!(parts.last(), Some(&("mod" | "lib" | "main"))) {
+        parts.pop();
+    }
+    let mut module = krate;
+    for p in parts {
+        module.push_str("::");
+        module.push_str(p);
+    }
+    Some(module)
+}
+
+/// True when a name already carries its path (`a::b::f`, `<a::T as b::Tr>::f`); frames
+/// inlined from line tables carry only the bare name (`observe`, `eq<u8, u8>`).
+fn is_qualified(name: &str) -> bool {
+    name.starts_with('<')
+        || name
+            .split('<')
+            .next()
+            .is_some_and(|head| head.contains("::"))
+}
+
+/// A frame's readable name: the demangled name without its hash, prefixed with the module of
+/// its source file when the debug info gave only the bare name.
+pub fn qualified_name(name: &str, file: Option<&str>) -> String {
+    let name = clean_name(name);
+    if is_qualified(&name) {
+        return name;
+    }
+    match file.and_then(module_of_file) {
+        Some(module) => format!("{module}::{name}"),
+        None => name,
+    }
+}
+
+fn qualify_frames(frames: &mut pprof::Frames) {
+    for frame in &mut frames.frames {
+        for symbol in frame.iter_mut() {
+            let file = symbol
+                .filename
+                .as_ref()
+                .map(|f| f.to_string_lossy().into_owned());
+            let name = qualified_name(&symbol.name(), file.as_deref());
+            symbol.name = Some(name.into_bytes());
+        }
+    }
 }
 
 /// True for frames that belong to the measuring machinery rather than the measured program.
@@ -227,6 +304,52 @@ mod tests {
 
     fn stack(names: &[&str]) -> Stack {
         clean_stack(names.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn bare_inlined_names_get_the_module_of_their_file() {
+        assert_eq!(
+            module_of_file("/work/x/crates/pipeline/src/nlp/entities.rs").as_deref(),
+            Some("snapshot_pipeline::nlp::entities")
+        );
+        assert_eq!(
+            module_of_file("/work/x/crates/pipeline/src/vtt/mod.rs").as_deref(),
+            Some("snapshot_pipeline::vtt")
+        );
+        assert_eq!(
+            module_of_file("/rustc/abc/library/core/src/str/pattern.rs").as_deref(),
+            Some("core::str::pattern")
+        );
+        assert_eq!(
+            module_of_file("/root/.cargo/registry/src/index-1/aho-corasick-1.1.4/src/nfa/mod.rs")
+                .as_deref(),
+            Some("aho_corasick::nfa")
+        );
+        assert_eq!(module_of_file("main.c"), None);
+        assert_eq!(
+            qualified_name("observe", Some("/w/crates/pipeline/src/nlp/mod.rs")),
+            "snapshot_pipeline::nlp::observe"
+        );
+        assert_eq!(
+            qualified_name("eq<u8, u8>", Some("/rustc/h/library/core/src/cmp.rs")),
+            "core::cmp::eq<u8, u8>"
+        );
+        // Already qualified (from the symbol table): kept, hash dropped.
+        assert_eq!(
+            qualified_name(
+                "snapshot_pipeline::vtt::Parser::next_cue::h0123456789abcdef",
+                None
+            ),
+            "snapshot_pipeline::vtt::Parser::next_cue"
+        );
+        assert_eq!(
+            qualified_name(
+                "<core::str::pattern::TwoWaySearcher>::next",
+                Some("/x/src/y.rs")
+            ),
+            "<core::str::pattern::TwoWaySearcher>::next"
+        );
+        assert_eq!(qualified_name("malloc", None), "malloc");
     }
 
     #[test]

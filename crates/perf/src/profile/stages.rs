@@ -58,6 +58,8 @@ pub struct StageRecorder {
     /// Write wall time reported during render batches (moved from render to write).
     write_in_render: Duration,
     counting: bool,
+    /// Live heap when the recorder was made; stage peaks are reported above it.
+    baseline_heap: u64,
 }
 
 impl StageRecorder {
@@ -72,6 +74,7 @@ impl StageRecorder {
             write: names.iter().position(|n| *n == "write"),
             write_in_render: Duration::ZERO,
             counting: alloc::is_counting(),
+            baseline_heap: alloc::snapshot().live_bytes,
         }
     }
 
@@ -120,8 +123,10 @@ impl StageRecorder {
         }
     }
 
-    /// Stage figures per run, given the number of runs and the wall time of one run.
-    pub fn profiles(&self, runs: u32, run_wall_seconds: f64) -> Vec<StageProfile> {
+    /// Stage figures per run, given the number of runs and the CPU time of one run. Shares and
+    /// MB/s are per CPU second: the pipeline runs on one thread, so its CPU time is its work,
+    /// while wall time on a shared machine also counts waiting for a core.
+    pub fn profiles(&self, runs: u32, run_cpu_seconds: f64) -> Vec<StageProfile> {
         let runs = f64::from(runs.max(1));
         let mut totals = self.totals.clone();
         if let (Some(r), Some(w)) = (self.render, self.write) {
@@ -138,21 +143,21 @@ impl StageRecorder {
             .iter()
             .zip(totals)
             .map(|(name, t)| {
-                let wall = t.wall.as_secs_f64() / runs;
+                let cpu = t.cpu.as_secs_f64() / runs;
                 let bytes_in = (t.bytes_in as f64 / runs).round() as u64;
                 StageProfile {
                     stage: (*name).to_owned(),
                     batches: (t.batches as f64 / runs).round() as u64,
-                    wall_seconds: wall,
-                    cpu_seconds: t.cpu.as_secs_f64() / runs,
-                    share: if run_wall_seconds > 0.0 {
-                        wall / run_wall_seconds
+                    wall_seconds: t.wall.as_secs_f64() / runs,
+                    cpu_seconds: cpu,
+                    share: if run_cpu_seconds > 0.0 {
+                        cpu / run_cpu_seconds
                     } else {
                         0.0
                     },
                     bytes_in,
-                    throughput_mb_per_s: (bytes_in > 0 && wall > 0.0)
-                        .then(|| bytes_in as f64 / 1e6 / wall),
+                    throughput_mb_per_s: (bytes_in > 0 && cpu > 0.0)
+                        .then(|| bytes_in as f64 / 1e6 / cpu),
                     items_out: (t.items_out as f64 / runs).round() as u64,
                     allocations: self
                         .counting
@@ -160,7 +165,9 @@ impl StageRecorder {
                     allocated_bytes: self
                         .counting
                         .then(|| (t.allocated_bytes as f64 / runs).round() as u64),
-                    peak_heap_bytes: self.counting.then_some(t.peak_heap),
+                    peak_heap_bytes: self
+                        .counting
+                        .then(|| t.peak_heap.saturating_sub(self.baseline_heap)),
                 }
             })
             .collect()
@@ -222,7 +229,7 @@ mod tests {
         assert!(p[2].wall_seconds >= 0.004, "{}", p[2].wall_seconds);
         assert!(p[1].wall_seconds + p[2].wall_seconds >= 0.011);
         assert_eq!(p[2].bytes_in, 550);
-        assert!((p[0].share - p[0].wall_seconds / 0.1).abs() < 1e-12);
+        assert!((p[0].share - p[0].cpu_seconds / 0.1).abs() < 1e-12);
         assert!(p[0].throughput_mb_per_s.is_some());
     }
 
@@ -259,6 +266,7 @@ mod tests {
         let p = r.profiles(1, 1.0);
         assert!(p[0].allocations.unwrap() >= 100);
         assert!(p[0].allocated_bytes.unwrap() >= 100_000);
+        // Above the heap live when the recorder was made.
         assert!(p[0].peak_heap_bytes.unwrap() >= 100_000);
         assert!(p[0].allocations_per_input_byte().unwrap() >= 1.0);
     }

@@ -28,13 +28,15 @@ fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
 fn stage_table(out: &mut String, size: &SizeProfile) {
     let _ = writeln!(
         out,
-        "\n{} ({:.2} MB, {} runs): {:.4} s per run, {:.1} MB/s, CPU {:.4} s",
+        "\n{} ({:.2} MB, {} runs): wall {:.4} s per run ({:.1} MB/s), CPU {:.4} s ({:.1} MB/s); \
+         share and MB/s below are per CPU second",
         size.label,
         mb(size.input_bytes),
         size.runs,
         size.wall_seconds,
         size.throughput_mb_per_s,
-        size.cpu_seconds
+        size.cpu_seconds,
+        size.cpu_throughput_mb_per_s
     );
     let _ = writeln!(
         out,
@@ -48,7 +50,7 @@ fn stage_table(out: &mut String, size: &SizeProfile) {
         "items",
         "allocs",
         "alloc/B",
-        "peak heap",
+        "heap peak+",
         w = BAR_WIDTH
     );
     for s in &size.stages {
@@ -82,6 +84,22 @@ fn stage_table(out: &mut String, size: &SizeProfile) {
         )),
         opt(size.memory.peak_heap_bytes, |v| format!("{:.2} MB", mb(v))),
     );
+}
+
+/// Long generic names cut for the terminal (the JSON has them whole).
+fn shorten(name: &str) -> String {
+    const MAX: usize = 110;
+    if name.chars().count() <= MAX {
+        return name.to_owned();
+    }
+    let mut s: String = name.chars().take(MAX - 3).collect();
+    s.push_str("...");
+    s
+}
+
+/// A message with any over-long word (a generic function name) shortened.
+fn shorten_inline(text: &str) -> String {
+    text.split(' ').map(shorten).collect::<Vec<_>>().join(" ")
 }
 
 fn function_list(out: &mut String, title: &str, list: &[FunctionSample]) {
@@ -184,7 +202,7 @@ pub fn render(report: &OptimizationReport) -> String {
                 .as_deref()
                 .map(|i| format!("{i}: "))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  - {at}{}", f.message);
+            let _ = writeln!(out, "  - {at}{}", shorten_inline(&f.message));
             let _ = writeln!(out, "      -> {}", f.suggestion);
         }
     }
