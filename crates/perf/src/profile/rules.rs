@@ -119,7 +119,11 @@ fn hot_function_in<'a>(size: &'a SizeProfile, stage: &str) -> Option<&'a Functio
 pub fn function_advice(name: &str) -> String {
     let n = name.to_ascii_lowercase();
     let has = |keys: &[&str]| keys.iter().any(|k| n.contains(k));
-    if has(&["regex"]) {
+    if has(&["aho_corasick"]) {
+        "the automaton is already aho-corasick: run it once per text for all needles instead of \
+         once per needle set, and prefer the DFA kind (AhoCorasickKind::DFA) for short needles"
+            .into()
+    } else if has(&["regex"]) {
         "a regex runs in the hot path: match literal needles with memchr or one aho-corasick \
          automaton built once, or at least compile the regex once outside the loop"
             .into()
@@ -163,7 +167,7 @@ pub fn function_advice(name: &str) -> String {
         "to_vec",
     ]) {
         "copying in the hot path: borrow slices instead of cloning, or move the buffer".into()
-    } else if has(&["utf8", "chars", "char_indices", "decode"]) {
+    } else if has(&["utf8", "chars", "char_indices", "decode", "next_code_point"]) {
         "per-character UTF-8 decoding: scan bytes with an ASCII fast path (memchr for the \
          delimiter) and decode only the rare non-ASCII runs"
             .into()
@@ -576,6 +580,21 @@ mod tests {
     fn function_advice_depends_on_the_kind_of_function() {
         assert!(function_advice("regex_automata::meta::Regex::search").contains("memchr"));
         assert!(function_advice("malloc").contains("reuse a buffer"));
+        assert!(
+            function_advice("alloc::raw_vec::current_memory<alloc::alloc::Global>")
+                .contains("reuse a buffer")
+        );
+        assert!(
+            function_advice("core::str::validations::next_code_point<core::slice::iter::Iter<u8>>")
+                .contains("ASCII fast path")
+        );
+        assert!(
+            function_advice(
+                "core::iter::adapters::map::{closure#0}<char, core::char::ToLowercase>"
+            )
+            .contains("eq_ignore_ascii_case")
+        );
+        assert!(function_advice("aho_corasick::nfa::contiguous::next_state").contains("DFA"));
         assert!(
             function_advice("alloc::str::<impl str>::to_lowercase")
                 .contains("eq_ignore_ascii_case")

@@ -182,12 +182,15 @@ fn qualify_frames(frames: &mut pprof::Frames) {
 
 /// True for frames that belong to the measuring machinery rather than the measured program.
 fn is_machinery(name: &str) -> bool {
-    const PREFIXES: [&str; 8] = [
+    const PREFIXES: [&str; 10] = [
         "pprof::",
         "backtrace::",
         "<pprof::",
         "snapshot_perf::measure::alloc::",
         "<snapshot_perf::measure::alloc::",
+        // The harness that calls the pipeline (workload, profile loop).
+        "snapshot_perf::profile::",
+        "<snapshot_perf::profile::",
         "__rust_alloc",
         "__rust_dealloc",
         "__rust_realloc",
