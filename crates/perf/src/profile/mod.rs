@@ -243,22 +243,27 @@ fn profile_one(
     opts: &ProfileOptions,
 ) -> Result<(SizeProfile, Option<Samples>), ProfileError> {
     let counting = alloc::is_counting();
-    // The sampler starts first: pprof preallocates its sample table (about 100 MB), which must
-    // be in the heap baseline, not in the pipeline's figures.
-    let sampler = if opts.sampling_hz > 0 {
-        Some(Sampler::start(opts.sampling_hz)?)
-    } else {
-        None
-    };
-    // One unobserved run first: tables built lazily on first use (lexicons, gazetteers) and the
-    // page cache then belong to the baseline, not to this input's heap or time.
+    // One run first, before the sampler: tables built lazily on first use and the page cache
+    // then belong to the baseline, and the peak RSS of this run is the pipeline's own (pprof's
+    // preallocated sample table, about 100 MB, would dominate it).
+    let rss_reset = memory::reset_peak_rss();
     workload
         .run_plain(&input.source)
         .map_err(|source| ProfileError::Workload {
             input: input.label.to_owned(),
             source,
         })?;
-    let rss_reset = memory::reset_peak_rss();
+    let peak_rss = if rss_reset {
+        memory::peak_rss_bytes()
+    } else {
+        None
+    };
+    // The sampler's table must be in the heap baseline, not in the pipeline's figures.
+    let sampler = if opts.sampling_hz > 0 {
+        Some(Sampler::start(opts.sampling_hz)?)
+    } else {
+        None
+    };
     alloc::reset_peak();
     let baseline = alloc::snapshot().live_bytes;
     let mut recorder = StageRecorder::new(&workload.stages());
@@ -283,11 +288,6 @@ fn profile_one(
     // The recorder resets the peak at every stage start; the run's peak is the highest of the
     // stage windows and of the window after the last stage.
     let tail_peak = alloc::snapshot().peak_live_bytes;
-    let peak_rss = if rss_reset {
-        memory::peak_rss_bytes()
-    } else {
-        None
-    };
     let samples = sampler.map(Sampler::finish).transpose()?;
 
     if let Some((stage, _)) = recorder.batches().find(|(_, b)| *b == 0) {

@@ -234,8 +234,9 @@ pub struct FunctionSample {
 /// Heap and RSS of one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Memory {
-    /// Peak resident set while processing this input (VmHWM after a reset; includes the
-    /// mapped input pages). Absent when the peak could not be reset or read.
+    /// Peak resident set of the process during the warm-up run of this input, before the
+    /// sampling profiler starts (VmHWM after a reset). Absent when the peak could not be reset
+    /// or read.
     pub peak_rss_bytes: Option<u64>,
     /// Live heap before the first run.
     pub baseline_heap_bytes: Option<u64>,

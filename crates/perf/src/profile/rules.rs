@@ -132,6 +132,7 @@ pub fn function_advice(name: &str) -> String {
         "free",
         "realloc",
         "rawvec",
+        "raw_vec",
         "alloc::alloc",
         "_int_",
         "cfree",
@@ -143,6 +144,7 @@ pub fn function_advice(name: &str) -> String {
             .into()
     } else if has(&[
         "to_lowercase",
+        "tolowercase",
         "to_uppercase",
         "to_ascii_lowercase",
         "to_ascii_uppercase",

@@ -182,15 +182,18 @@ fn qualify_frames(frames: &mut pprof::Frames) {
 
 /// True for frames that belong to the measuring machinery rather than the measured program.
 fn is_machinery(name: &str) -> bool {
-    const PREFIXES: [&str; 10] = [
+    const PREFIXES: [&str; 13] = [
         "pprof::",
         "backtrace::",
         "<pprof::",
         "snapshot_perf::measure::alloc::",
         "<snapshot_perf::measure::alloc::",
         // The harness that calls the pipeline (workload, profile loop).
-        "snapshot_perf::profile::",
-        "<snapshot_perf::profile::",
+        "snapshot_perf::profile::workload::",
+        "<snapshot_perf::profile::workload::",
+        "snapshot_perf::profile::profile",
+        "snapshot_perf::profile::allocator_overhead",
+        "snapshot_perf::profile::Workload",
         "__rust_alloc",
         "__rust_dealloc",
         "__rust_realloc",
