@@ -189,15 +189,24 @@ fn profile_counting(
     opts: &ProfileOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Outcome, ProfileError> {
+    // Warm-up runs for every input before the first sampler: pprof allocates its sample table
+    // (about 100 MB, touched) on first use and keeps it for the life of the process, so only
+    // RSS peaks taken before then are the pipeline's own.
+    let mut peak_rss = Vec::with_capacity(order.len());
+    for input in order {
+        progress(&format!("warming up on {}", input.label));
+        peak_rss.push(warm_up(input, workload)?);
+    }
     let mut sizes = Vec::with_capacity(order.len());
     let mut samples = None;
-    for input in order {
+    for (input, rss) in order.iter().zip(peak_rss) {
         progress(&format!(
             "profiling {} ({:.2} MB)",
             input.label,
             input.len as f64 / 1e6
         ));
-        let (size, s) = profile_one(input, workload, opts)?;
+        let (mut size, s) = profile_one(input, workload, opts)?;
+        size.memory.peak_rss_bytes = rss;
         sizes.push(size);
         samples = s;
     }
@@ -237,15 +246,9 @@ fn profile_counting(
     })
 }
 
-fn profile_one(
-    input: &Input<'_>,
-    workload: &mut dyn Workload,
-    opts: &ProfileOptions,
-) -> Result<(SizeProfile, Option<Samples>), ProfileError> {
-    let counting = alloc::is_counting();
-    // One run first, before the sampler: tables built lazily on first use and the page cache
-    // then belong to the baseline, and the peak RSS of this run is the pipeline's own (pprof's
-    // preallocated sample table, about 100 MB, would dominate it).
+/// One unobserved run: tables built lazily on first use and the page cache then belong to the
+/// baseline. Returns the process's peak RSS during the run, when it could be reset and read.
+fn warm_up(input: &Input<'_>, workload: &mut dyn Workload) -> Result<Option<u64>, ProfileError> {
     let rss_reset = memory::reset_peak_rss();
     workload
         .run_plain(&input.source)
@@ -253,11 +256,19 @@ fn profile_one(
             input: input.label.to_owned(),
             source,
         })?;
-    let peak_rss = if rss_reset {
+    Ok(if rss_reset {
         memory::peak_rss_bytes()
     } else {
         None
-    };
+    })
+}
+
+fn profile_one(
+    input: &Input<'_>,
+    workload: &mut dyn Workload,
+    opts: &ProfileOptions,
+) -> Result<(SizeProfile, Option<Samples>), ProfileError> {
+    let counting = alloc::is_counting();
     // The sampler's table must be in the heap baseline, not in the pipeline's figures.
     let sampler = if opts.sampling_hz > 0 {
         Some(Sampler::start(opts.sampling_hz)?)
@@ -326,7 +337,7 @@ fn profile_one(
             .map(|s| s.functions(opts.top_functions, &opts.own_prefix))
             .unwrap_or_default(),
         memory: Memory {
-            peak_rss_bytes: peak_rss,
+            peak_rss_bytes: None,
             baseline_heap_bytes: counting.then_some(baseline),
             peak_heap_bytes: counting.then(|| stage_peak.unwrap_or(0).max(tail_peak)),
         },

@@ -159,7 +159,7 @@ pub struct StageProfile {
     /// Wall time.
     pub wall_seconds: f64,
     /// Thread CPU time (user + system). Writes inside render batches are known only as wall
-    /// time; they are moved from render to write on both clocks.
+    /// time: that time moves from render to write, with the same fraction of render's CPU.
     pub cpu_seconds: f64,
     /// Share of the run's CPU time, 0..1 (the pipeline is one thread; CPU time is its work,
     /// wall time on a busy machine also counts waiting for a core).
@@ -234,9 +234,8 @@ pub struct FunctionSample {
 /// Heap and RSS of one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Memory {
-    /// Peak resident set of the process during the warm-up run of this input, before the
-    /// sampling profiler starts (VmHWM after a reset). Absent when the peak could not be reset
-    /// or read.
+    /// Peak resident set of the process during the warm-up run of this input, taken before any
+    /// sampler ran (VmHWM after a reset). Absent when the peak could not be reset or read.
     pub peak_rss_bytes: Option<u64>,
     /// Live heap before the first run.
     pub baseline_heap_bytes: Option<u64>,

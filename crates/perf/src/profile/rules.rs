@@ -194,6 +194,26 @@ pub fn function_advice(name: &str) -> String {
     }
 }
 
+/// Advice for a high allocation rate, by the average size of an allocation.
+fn allocation_rate_advice(stage: &StageProfile) -> String {
+    let calls = stage.allocations.unwrap_or(0).max(1);
+    let avg = stage.allocated_bytes.unwrap_or(0) / calls;
+    if avg >= 4096 {
+        format!(
+            "large buffers (about {avg} bytes each) are allocated and freed in a loop: keep one \
+             buffer for the run and reuse it (clear() keeps the capacity), or size it once with \
+             with_capacity"
+        )
+    } else {
+        format!(
+            "many small allocations (about {avg} bytes each, {:.1} per input KB): build strings \
+             in a reused buffer, borrow &str slices of the input instead of copying them, and \
+             keep per-item Vecs across items",
+            stage.allocations_per_input_byte().unwrap_or(0.0) * 1000.0
+        )
+    }
+}
+
 fn advice_for_stage(size: &SizeProfile, stage: &StageProfile, t: &Thresholds) -> String {
     if stage.allocations_per_input_byte().unwrap_or(0.0) > t.allocations_per_byte / 4.0 {
         let per_byte = stage.allocations_per_input_byte().unwrap_or(0.0);
@@ -280,10 +300,7 @@ pub fn size_findings(size: &SizeProfile, t: &Thresholds) -> Vec<Finding> {
                     stage.allocations.unwrap_or(0),
                     stage.allocated_bytes.unwrap_or(0)
                 ),
-                suggestion: "large buffers are allocated and freed in a loop: keep one buffer \
-                             for the run and reuse it (clear() keeps the capacity), or size it \
-                             once with with_capacity"
-                    .into(),
+                suggestion: allocation_rate_advice(stage),
             });
         }
         if let Some(per_byte) = stage.allocations_per_input_byte()
@@ -576,6 +593,17 @@ mod tests {
             .unwrap();
         assert!((per_byte.value - 3.0).abs() < 1e-9);
         assert!(per_byte.suggestion.contains("reuse a buffer"));
+        // 100 calls for 20 MB: large buffers, so the advice is about reusing one.
+        let rate = f
+            .iter()
+            .find(|f| f.kind == FindingKind::AllocationRate)
+            .unwrap();
+        assert!(
+            rate.suggestion
+                .starts_with("large buffers (about 200000 bytes"),
+            "{}",
+            rate.suggestion
+        );
     }
 
     #[test]

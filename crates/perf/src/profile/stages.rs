@@ -130,10 +130,16 @@ impl StageRecorder {
         let runs = f64::from(runs.max(1));
         let mut totals = self.totals.clone();
         if let (Some(r), Some(w)) = (self.render, self.write) {
-            // The seam reports writes inside render batches as wall time only; move them on
-            // both clocks so the total is preserved and render is not charged for the device.
+            // The seam reports writes inside render batches as wall time only. Move that wall
+            // time to write, and the same fraction of render's CPU time (wall time on a busy
+            // machine includes waiting for a core, which CPU time must not), so totals hold.
             let moved_wall = self.write_in_render.min(totals[r].wall);
-            let moved_cpu = self.write_in_render.min(totals[r].cpu);
+            let fraction = if totals[r].wall.is_zero() {
+                0.0
+            } else {
+                moved_wall.as_secs_f64() / totals[r].wall.as_secs_f64()
+            };
+            let moved_cpu = totals[r].cpu.mul_f64(fraction.clamp(0.0, 1.0));
             totals[r].wall -= moved_wall;
             totals[r].cpu -= moved_cpu;
             totals[w].wall += moved_wall;
