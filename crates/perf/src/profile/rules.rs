@@ -594,16 +594,16 @@ mod tests {
         assert!((per_byte.value - 3.0).abs() < 1e-9);
         assert!(per_byte.suggestion.contains("reuse a buffer"));
         // 100 calls for 20 MB: large buffers, so the advice is about reusing one.
-        let rate = f
-            .iter()
-            .find(|f| f.kind == FindingKind::AllocationRate)
-            .unwrap();
-        assert!(
-            rate.suggestion
-                .starts_with("large buffers (about 200000 bytes"),
-            "{}",
-            rate.suggestion
-        );
+        let rate = |subject: &str| {
+            f.iter()
+                .find(|f| f.kind == FindingKind::AllocationRate && f.subject == subject)
+                .unwrap()
+                .suggestion
+                .clone()
+        };
+        assert!(rate("render").starts_with("large buffers (about 200000 bytes"));
+        // 3 million calls for 50 MB: small ones, so the advice is about fewer of them.
+        assert!(rate("utterances").starts_with("many small allocations (about 16 bytes"));
     }
 
     #[test]
