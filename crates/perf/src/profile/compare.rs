@@ -30,6 +30,12 @@ pub struct SizeDiff {
     pub after_wall_seconds: f64,
     /// after / before (below 1 is faster).
     pub wall_ratio: Option<f64>,
+    /// Whole-run CPU time before.
+    pub before_cpu_seconds: f64,
+    /// Whole-run CPU time after.
+    pub after_cpu_seconds: f64,
+    /// after / before: steadier than wall time on a shared machine.
+    pub cpu_ratio: Option<f64>,
     /// Per stage.
     pub stages: Vec<StageDiff>,
 }
@@ -45,6 +51,12 @@ pub struct StageDiff {
     pub after_wall_seconds: f64,
     /// after / before.
     pub wall_ratio: Option<f64>,
+    /// CPU time before.
+    pub before_cpu_seconds: f64,
+    /// CPU time after.
+    pub after_cpu_seconds: f64,
+    /// after / before.
+    pub cpu_ratio: Option<f64>,
     /// Allocation calls before.
     pub before_allocations: Option<u64>,
     /// Allocation calls after.
@@ -68,6 +80,9 @@ fn diff_size(before: &SizeProfile, after: &SizeProfile) -> SizeDiff {
                 before_wall_seconds: b.wall_seconds,
                 after_wall_seconds: a.wall_seconds,
                 wall_ratio: ratio(a.wall_seconds, b.wall_seconds),
+                before_cpu_seconds: b.cpu_seconds,
+                after_cpu_seconds: a.cpu_seconds,
+                cpu_ratio: ratio(a.cpu_seconds, b.cpu_seconds),
                 before_allocations: b.allocations,
                 after_allocations: a.allocations,
                 allocations_ratio: match (a.allocations, b.allocations) {
@@ -82,6 +97,9 @@ fn diff_size(before: &SizeProfile, after: &SizeProfile) -> SizeDiff {
         before_wall_seconds: before.wall_seconds,
         after_wall_seconds: after.wall_seconds,
         wall_ratio: ratio(after.wall_seconds, before.wall_seconds),
+        before_cpu_seconds: before.cpu_seconds,
+        after_cpu_seconds: after.cpu_seconds,
+        cpu_ratio: ratio(after.cpu_seconds, before.cpu_seconds),
         stages,
     }
 }
@@ -126,6 +144,8 @@ mod tests {
         assert_eq!(c.sizes[0].wall_ratio, Some(0.25));
         let s = &c.sizes[0].stages[0];
         assert_eq!(s.wall_ratio, Some(0.25));
+        assert_eq!(s.cpu_ratio, Some(0.25));
+        assert_eq!(c.sizes[0].cpu_ratio, Some(0.25));
         assert_eq!(s.allocations_ratio, Some(0.25));
         assert!(c.unmatched.is_empty());
         let other = report("10MB", 0.1, 1);

@@ -212,26 +212,44 @@ pub fn render(report: &OptimizationReport) -> String {
             "\nCompared with {} ({}):",
             c.baseline_path, c.baseline_started_at
         );
+        let _ = writeln!(
+            out,
+            "  {:<11} {:>21} {:>8}   {:>21} {:>8}   {:>21} {:>8}",
+            "",
+            "CPU s before -> after",
+            "ratio",
+            "wall s before -> after",
+            "ratio",
+            "allocs before -> after",
+            "ratio"
+        );
+        let r = |v: Option<f64>| opt(v, |r| format!("x{r:.2}"));
         for s in &c.sizes {
             let _ = writeln!(
                 out,
-                "  {}: {:.4} s -> {:.4} s ({})",
+                "  {:<11} {:>9.4} -> {:>8.4} {:>8}   {:>9.4} -> {:>9.4} {:>8}",
                 s.label,
+                s.before_cpu_seconds,
+                s.after_cpu_seconds,
+                r(s.cpu_ratio),
                 s.before_wall_seconds,
                 s.after_wall_seconds,
-                opt(s.wall_ratio, |r| format!("x{r:.2}"))
+                r(s.wall_ratio),
             );
             for st in &s.stages {
                 let _ = writeln!(
                     out,
-                    "    {:<11} {:>9.4} -> {:>9.4} s ({:>6})   allocs {} -> {} ({})",
+                    "    {:<9} {:>9.4} -> {:>8.4} {:>8}   {:>9.4} -> {:>9.4} {:>8}   {:>10} -> {:>9} {:>8}",
                     st.stage,
+                    st.before_cpu_seconds,
+                    st.after_cpu_seconds,
+                    r(st.cpu_ratio),
                     st.before_wall_seconds,
                     st.after_wall_seconds,
-                    opt(st.wall_ratio, |r| format!("x{r:.2}")),
+                    r(st.wall_ratio),
                     opt(st.before_allocations, |v| v.to_string()),
                     opt(st.after_allocations, |v| v.to_string()),
-                    opt(st.allocations_ratio, |r| format!("x{r:.2}")),
+                    r(st.allocations_ratio),
                 );
             }
         }
