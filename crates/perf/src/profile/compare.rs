@@ -19,23 +19,44 @@ pub struct Comparison {
     pub unmatched: Vec<String>,
 }
 
+/// Wall and CPU time before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeDiff {
+    /// Wall time before.
+    pub before_wall_seconds: f64,
+    /// Wall time after.
+    pub after_wall_seconds: f64,
+    /// after / before (below 1 is faster).
+    pub wall_ratio: Option<f64>,
+    /// CPU time before.
+    pub before_cpu_seconds: f64,
+    /// CPU time after.
+    pub after_cpu_seconds: f64,
+    /// after / before: steadier than wall time on a shared machine.
+    pub cpu_ratio: Option<f64>,
+}
+
+impl TimeDiff {
+    fn new(before: (f64, f64), after: (f64, f64)) -> Self {
+        Self {
+            before_wall_seconds: before.0,
+            after_wall_seconds: after.0,
+            wall_ratio: ratio(after.0, before.0),
+            before_cpu_seconds: before.1,
+            after_cpu_seconds: after.1,
+            cpu_ratio: ratio(after.1, before.1),
+        }
+    }
+}
+
 /// One input before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizeDiff {
     /// Input label.
     pub label: String,
-    /// Whole-run wall time before.
-    pub before_wall_seconds: f64,
-    /// Whole-run wall time after.
-    pub after_wall_seconds: f64,
-    /// after / before (below 1 is faster).
-    pub wall_ratio: Option<f64>,
-    /// Whole-run CPU time before.
-    pub before_cpu_seconds: f64,
-    /// Whole-run CPU time after.
-    pub after_cpu_seconds: f64,
-    /// after / before: steadier than wall time on a shared machine.
-    pub cpu_ratio: Option<f64>,
+    /// Whole run.
+    #[serde(flatten)]
+    pub time: TimeDiff,
     /// Per stage.
     pub stages: Vec<StageDiff>,
 }
@@ -45,18 +66,9 @@ pub struct SizeDiff {
 pub struct StageDiff {
     /// Stage name.
     pub stage: String,
-    /// Wall time before.
-    pub before_wall_seconds: f64,
-    /// Wall time after.
-    pub after_wall_seconds: f64,
-    /// after / before.
-    pub wall_ratio: Option<f64>,
-    /// CPU time before.
-    pub before_cpu_seconds: f64,
-    /// CPU time after.
-    pub after_cpu_seconds: f64,
-    /// after / before.
-    pub cpu_ratio: Option<f64>,
+    /// The stage's time.
+    #[serde(flatten)]
+    pub time: TimeDiff,
     /// Allocation calls before.
     pub before_allocations: Option<u64>,
     /// Allocation calls after.
@@ -77,12 +89,10 @@ fn diff_size(before: &SizeProfile, after: &SizeProfile) -> SizeDiff {
             let b = before.stages.iter().find(|b| b.stage == a.stage)?;
             Some(StageDiff {
                 stage: a.stage.clone(),
-                before_wall_seconds: b.wall_seconds,
-                after_wall_seconds: a.wall_seconds,
-                wall_ratio: ratio(a.wall_seconds, b.wall_seconds),
-                before_cpu_seconds: b.cpu_seconds,
-                after_cpu_seconds: a.cpu_seconds,
-                cpu_ratio: ratio(a.cpu_seconds, b.cpu_seconds),
+                time: TimeDiff::new(
+                    (b.wall_seconds, b.cpu_seconds),
+                    (a.wall_seconds, a.cpu_seconds),
+                ),
                 before_allocations: b.allocations,
                 after_allocations: a.allocations,
                 allocations_ratio: match (a.allocations, b.allocations) {
@@ -94,12 +104,10 @@ fn diff_size(before: &SizeProfile, after: &SizeProfile) -> SizeDiff {
         .collect();
     SizeDiff {
         label: after.label.clone(),
-        before_wall_seconds: before.wall_seconds,
-        after_wall_seconds: after.wall_seconds,
-        wall_ratio: ratio(after.wall_seconds, before.wall_seconds),
-        before_cpu_seconds: before.cpu_seconds,
-        after_cpu_seconds: after.cpu_seconds,
-        cpu_ratio: ratio(after.cpu_seconds, before.cpu_seconds),
+        time: TimeDiff::new(
+            (before.wall_seconds, before.cpu_seconds),
+            (after.wall_seconds, after.cpu_seconds),
+        ),
         stages,
     }
 }
@@ -141,11 +149,11 @@ mod tests {
         let after = report("1MB", 0.05, 250);
         let c = compare(&before, "old.json", &after);
         assert_eq!(c.sizes.len(), 1);
-        assert_eq!(c.sizes[0].wall_ratio, Some(0.25));
+        assert_eq!(c.sizes[0].time.wall_ratio, Some(0.25));
         let s = &c.sizes[0].stages[0];
-        assert_eq!(s.wall_ratio, Some(0.25));
-        assert_eq!(s.cpu_ratio, Some(0.25));
-        assert_eq!(c.sizes[0].cpu_ratio, Some(0.25));
+        assert_eq!(s.time.wall_ratio, Some(0.25));
+        assert_eq!(s.time.cpu_ratio, Some(0.25));
+        assert_eq!(c.sizes[0].time.cpu_ratio, Some(0.25));
         assert_eq!(s.allocations_ratio, Some(0.25));
         assert!(c.unmatched.is_empty());
         let other = report("10MB", 0.1, 1);

@@ -229,24 +229,24 @@ pub fn render(report: &OptimizationReport) -> String {
                 out,
                 "  {:<11} {:>9.4} -> {:>8.4} {:>8}   {:>9.4} -> {:>9.4} {:>8}",
                 s.label,
-                s.before_cpu_seconds,
-                s.after_cpu_seconds,
-                r(s.cpu_ratio),
-                s.before_wall_seconds,
-                s.after_wall_seconds,
-                r(s.wall_ratio),
+                s.time.before_cpu_seconds,
+                s.time.after_cpu_seconds,
+                r(s.time.cpu_ratio),
+                s.time.before_wall_seconds,
+                s.time.after_wall_seconds,
+                r(s.time.wall_ratio),
             );
             for st in &s.stages {
                 let _ = writeln!(
                     out,
                     "    {:<9} {:>9.4} -> {:>8.4} {:>8}   {:>9.4} -> {:>9.4} {:>8}   {:>10} -> {:>9} {:>8}",
                     st.stage,
-                    st.before_cpu_seconds,
-                    st.after_cpu_seconds,
-                    r(st.cpu_ratio),
-                    st.before_wall_seconds,
-                    st.after_wall_seconds,
-                    r(st.wall_ratio),
+                    st.time.before_cpu_seconds,
+                    st.time.after_cpu_seconds,
+                    r(st.time.cpu_ratio),
+                    st.time.before_wall_seconds,
+                    st.time.after_wall_seconds,
+                    r(st.time.wall_ratio),
                     opt(st.before_allocations, |v| v.to_string()),
                     opt(st.after_allocations, |v| v.to_string()),
                     r(st.allocations_ratio),
@@ -266,6 +266,8 @@ pub fn render(report: &OptimizationReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::compare::compare;
+    use crate::profile::report::fixtures;
 
     #[test]
     fn bars_scale_with_share() {
@@ -273,5 +275,28 @@ mod tests {
         assert_eq!(bar(0.5).chars().filter(|c| *c == '█').count(), 15);
         assert_eq!(bar(2.0).chars().filter(|c| *c == '█').count(), BAR_WIDTH);
         assert_eq!(bar(0.5).chars().count(), BAR_WIDTH);
+    }
+
+    #[test]
+    fn renders_stages_no_findings_and_the_comparison() {
+        let before = fixtures::report("2026-01-01T00:00:00Z", "1MB", 0.2, 1000);
+        let mut after = fixtures::report("2026-01-02T00:00:00Z", "1MB", 0.05, 250);
+        after.comparison = Some(compare(&before, "old.json", &after));
+        let text = render(&after);
+        assert!(text.contains("1MB (1.00 MB, 1 runs)"), "{text}");
+        // The parse row: name, wall and CPU seconds, share 20 % as a 6-cell bar.
+        assert!(
+            text.contains("  parse          0.0500    0.0500  20.0%  ██████ "),
+            "{text}"
+        );
+        assert!(
+            text.contains("Findings: none; every rule passed."),
+            "{text}"
+        );
+        assert!(
+            text.contains("Compared with old.json (2026-01-01T00:00:00Z)"),
+            "{text}"
+        );
+        assert!(text.contains("x0.25"), "{text}");
     }
 }
