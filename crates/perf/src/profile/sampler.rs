@@ -180,20 +180,15 @@ fn qualify_frames(frames: &mut pprof::Frames) {
     }
 }
 
-/// True for frames that belong to the measuring machinery rather than the measured program.
+/// True for frames of the measuring machinery that runs on top of the program's stack: the
+/// profiler's signal handler and unwinder, and the counting allocator.
 fn is_machinery(name: &str) -> bool {
-    const PREFIXES: [&str; 13] = [
+    const PREFIXES: [&str; 8] = [
         "pprof::",
         "backtrace::",
         "<pprof::",
         "snapshot_perf::measure::alloc::",
         "<snapshot_perf::measure::alloc::",
-        // The harness that calls the pipeline (workload, profile loop).
-        "snapshot_perf::profile::workload::",
-        "<snapshot_perf::profile::workload::",
-        "snapshot_perf::profile::profile",
-        "snapshot_perf::profile::allocator_overhead",
-        "snapshot_perf::profile::Workload",
         "__rust_alloc",
         "__rust_dealloc",
         "__rust_realloc",
@@ -206,11 +201,32 @@ fn is_machinery(name: &str) -> bool {
         || name.starts_with("__rustc::__rust_")
 }
 
-/// Leaf-first names of one sample with machinery frames removed.
+/// True for frames of the harness below the pipeline (the workload and the profile loop).
+fn is_harness(name: &str) -> bool {
+    const PREFIXES: [&str; 5] = [
+        "snapshot_perf::profile::workload::",
+        "<snapshot_perf::profile::workload::",
+        "snapshot_perf::profile::profile",
+        "snapshot_perf::profile::allocator_overhead",
+        "snapshot_perf::profile::Workload",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Leaf-first names of one sample without the measuring frames. Everything leaf-side of the
+/// machinery frame nearest the root is the machinery's own work (the counting allocator's
+/// atomics, the unwinder's helpers), so the sample's leaf becomes the frame that called it:
+/// the program's allocation, not the counter.
 fn clean_stack(names: impl Iterator<Item = String>) -> Stack {
+    let names: Vec<String> = names.map(|n| clean_name(&n)).collect();
+    let start = names
+        .iter()
+        .rposition(|n| is_machinery(n))
+        .map_or(0, |i| i + 1);
     names
-        .map(|n| clean_name(&n))
-        .filter(|n| !is_machinery(n))
+        .into_iter()
+        .skip(start)
+        .filter(|n| !is_harness(n))
         .collect()
 }
 
@@ -372,6 +388,25 @@ mod tests {
             "main",
         ]);
         assert_eq!(s, vec!["malloc", "snapshot_pipeline::text::clean", "main"]);
+        // The counting allocator's atomics, inlined into the allocation, are not the leaf;
+        // the harness below the pipeline is left out.
+        let s = stack(&[
+            "core::sync::atomic::atomic_add<u64, u64>",
+            "snapshot_perf::measure::alloc::grew",
+            "__rust_alloc",
+            "alloc::raw_vec::RawVec::grow_one",
+            "snapshot_pipeline::text::sentence::ends_here",
+            "snapshot_perf::profile::workload::PipelineWorkload::run",
+            "main",
+        ]);
+        assert_eq!(
+            s,
+            vec![
+                "alloc::raw_vec::RawVec::grow_one",
+                "snapshot_pipeline::text::sentence::ends_here",
+                "main"
+            ]
+        );
     }
 
     #[test]
