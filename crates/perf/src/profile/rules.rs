@@ -69,8 +69,11 @@ pub struct Thresholds {
     pub super_linear_factor: f64,
     /// Heap growth above this many bytes per input MB (1 MB per 10 MB).
     pub heap_growth_bytes_per_mb: f64,
-    /// Stages faster than this are too short to judge scaling or throughput by.
+    /// Stages faster than this are too short to judge throughput or allocation rate by.
     pub min_stage_seconds: f64,
+    /// Stages faster than this on the larger input are too short to judge scaling by: a few
+    /// milliseconds of CPU move by tens of percent with the machine's load.
+    pub min_scaling_seconds: f64,
     /// Fewer samples than this are too few to rank functions.
     pub min_samples: u64,
 }
@@ -86,6 +89,7 @@ impl Default for Thresholds {
             super_linear_factor: 1.2,
             heap_growth_bytes_per_mb: 100_000.0,
             min_stage_seconds: 0.001,
+            min_scaling_seconds: 0.02,
             min_samples: 20,
         }
     }
@@ -376,7 +380,7 @@ pub fn cross_size_findings(
             continue;
         }
         let mut check = |subject: &str, ta: f64, tb: f64| {
-            if ta <= 0.0 || tb < t.min_stage_seconds {
+            if ta <= 0.0 || tb < t.min_scaling_seconds {
                 return;
             }
             let time_ratio = tb / ta;
@@ -655,6 +659,7 @@ mod tests {
             vec![
                 stage("parse", 0.004, 0.4, 1_000_000, 0, 0),
                 stage("topics", 0.004, 0.4, 0, 0, 0),
+                stage("write", 0.0003, 0.03, 1_000, 0, 0),
             ],
         );
         // 10x the input: parse 10x the time (linear), topics 40x (quadratic-looking).
@@ -665,6 +670,8 @@ mod tests {
             vec![
                 stage("parse", 0.040, 0.2, 10_000_000, 0, 0),
                 stage("topics", 0.160, 0.8, 0, 0, 0),
+                // 14x, but 4 ms is too short to tell a trend from the machine's load.
+                stage("write", 0.0042, 0.02, 10_000, 0, 0),
             ],
         );
         let f = cross_size_findings(
@@ -676,6 +683,7 @@ mod tests {
         assert!(k.contains(&(FindingKind::SuperLinear, "topics")), "{k:?}");
         assert!(k.contains(&(FindingKind::SuperLinear, "pipeline")), "{k:?}");
         assert!(!k.contains(&(FindingKind::SuperLinear, "parse")), "{k:?}");
+        assert!(!k.contains(&(FindingKind::SuperLinear, "write")), "{k:?}");
         let t = f.iter().find(|f| f.subject == "topics").unwrap();
         assert!((t.value - 4.0).abs() < 1e-9);
         assert!(t.suggestion.contains("quadratic"));
