@@ -239,7 +239,7 @@ pub fn render(report: &OptimizationReport) -> String {
             for st in &s.stages {
                 let _ = writeln!(
                     out,
-                    "    {:<9} {:>9.4} -> {:>8.4} {:>8}   {:>9.4} -> {:>9.4} {:>8}   {:>10} -> {:>9} {:>8}",
+                    "    {:<11} {:>7.4} -> {:>8.4} {:>8}   {:>9.4} -> {:>9.4} {:>8}   {:>10} -> {:>9} {:>8}",
                     st.stage,
                     st.time.before_cpu_seconds,
                     st.time.after_cpu_seconds,
