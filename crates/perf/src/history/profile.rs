@@ -1,6 +1,9 @@
 //! Optimization profiles in the history database: one row per input of an `optimize` run (with
 //! the whole report's JSON beside it) and one row per stage, so trends per stage can be queried
 //! without parsing JSON.
+//!
+//! Fits the shared store as an area: [`SCHEMA`] is this area's migration and [`insert`] runs
+//! inside a caller's transaction; [`open`] and [`store`] serve until the shared opener lands.
 
 use std::path::Path;
 
@@ -28,39 +31,42 @@ pub fn open(path: &Path) -> Result<Connection, ProfileHistoryError> {
     Ok(conn)
 }
 
+/// The profile tables (idempotent, so it also serves as a migration step).
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS profiles (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    input_label TEXT NOT NULL,
+    input_bytes INTEGER NOT NULL,
+    runs INTEGER NOT NULL,
+    wall_seconds REAL NOT NULL,
+    cpu_seconds REAL NOT NULL,
+    throughput_mb_per_s REAL NOT NULL,
+    peak_rss_bytes INTEGER,
+    peak_heap_bytes INTEGER,
+    findings INTEGER NOT NULL,
+    report_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS profile_stages (
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL,
+    wall_seconds REAL NOT NULL,
+    cpu_seconds REAL NOT NULL,
+    share REAL NOT NULL,
+    bytes_in INTEGER NOT NULL,
+    items_out INTEGER NOT NULL,
+    allocations INTEGER,
+    allocated_bytes INTEGER,
+    peak_heap_bytes INTEGER,
+    PRIMARY KEY (profile_id, stage)
+);
+CREATE INDEX IF NOT EXISTS profiles_by_input ON profiles(input_label, started_at);
+";
+
 /// Creates the profile tables if they are missing.
 pub fn ensure_schema(conn: &Connection) -> Result<(), ProfileHistoryError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS profiles (
-             id INTEGER PRIMARY KEY,
-             started_at TEXT NOT NULL,
-             tool_version TEXT NOT NULL,
-             input_label TEXT NOT NULL,
-             input_bytes INTEGER NOT NULL,
-             runs INTEGER NOT NULL,
-             wall_seconds REAL NOT NULL,
-             cpu_seconds REAL NOT NULL,
-             throughput_mb_per_s REAL NOT NULL,
-             peak_rss_bytes INTEGER,
-             peak_heap_bytes INTEGER,
-             findings INTEGER NOT NULL,
-             report_json TEXT NOT NULL
-         );
-         CREATE TABLE IF NOT EXISTS profile_stages (
-             profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
-             stage TEXT NOT NULL,
-             wall_seconds REAL NOT NULL,
-             cpu_seconds REAL NOT NULL,
-             share REAL NOT NULL,
-             bytes_in INTEGER NOT NULL,
-             items_out INTEGER NOT NULL,
-             allocations INTEGER,
-             allocated_bytes INTEGER,
-             peak_heap_bytes INTEGER,
-             PRIMARY KEY (profile_id, stage)
-         );
-         CREATE INDEX IF NOT EXISTS profiles_by_input ON profiles(input_label, started_at);",
-    )?;
+    conn.execute_batch(SCHEMA)?;
     Ok(())
 }
 
@@ -70,12 +76,20 @@ pub fn store(
     report: &OptimizationReport,
 ) -> Result<Vec<i64>, ProfileHistoryError> {
     ensure_schema(conn)?;
-    let json = serde_json::to_string(report)?;
     let tx = conn.transaction()?;
+    let ids = insert(&tx, report)?;
+    tx.commit()?;
+    Ok(ids)
+}
+
+/// Inserts every input of `report` (call inside a transaction); returns the new profile ids.
+pub fn insert(conn: &Connection, report: &OptimizationReport) -> rusqlite::Result<Vec<i64>> {
+    let json = serde_json::to_string(report)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let mut ids = Vec::with_capacity(report.sizes.len());
     for size in &report.sizes {
         let findings = size.findings.len() + report.findings.len();
-        tx.execute(
+        conn.execute(
             "INSERT INTO profiles (started_at, tool_version, input_label, input_bytes, runs,
                  wall_seconds, cpu_seconds, throughput_mb_per_s, peak_rss_bytes, peak_heap_bytes,
                  findings, report_json)
@@ -95,9 +109,9 @@ pub fn store(
                 json,
             ],
         )?;
-        let id = tx.last_insert_rowid();
+        let id = conn.last_insert_rowid();
         for s in &size.stages {
-            tx.execute(
+            conn.execute(
                 "INSERT INTO profile_stages (profile_id, stage, wall_seconds, cpu_seconds, share,
                      bytes_in, items_out, allocations, allocated_bytes, peak_heap_bytes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -117,7 +131,6 @@ pub fn store(
         }
         ids.push(id);
     }
-    tx.commit()?;
     Ok(ids)
 }
 
