@@ -265,6 +265,13 @@ fn write_atomically(
         out.flush()
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    // Temporary files are private (0600); a report is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     tmp.persist(path)
         .map_err(|e| anyhow!(e.error))
         .with_context(|| format!("cannot write {}", path.display()))?;
