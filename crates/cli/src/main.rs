@@ -4,6 +4,8 @@
 mod args;
 mod cmd;
 mod exit;
+mod logging;
+mod settings;
 
 use std::process::ExitCode;
 

@@ -13,7 +13,7 @@ pub struct MarkdownRenderer {
 }
 
 /// Escapes text so Markdown shows it literally (and embedded HTML stays text).
-pub(crate) fn escape_md(text: &str, out: &mut String) {
+pub fn escape_md(text: &str, out: &mut String) {
     out.clear();
     for c in text.chars() {
         match c {

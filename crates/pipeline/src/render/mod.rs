@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Snapshot, Summary, TranscriptEntry};
 
-pub use html::HtmlRenderer;
+pub use html::{HtmlRenderer, escape_html};
 pub use json::JsonRenderer;
-pub use markdown::MarkdownRenderer;
+pub use markdown::{MarkdownRenderer, escape_md};
 
 /// Output formats of a snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

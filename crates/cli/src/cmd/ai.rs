@@ -1,0 +1,351 @@
+//! `process --ai`: the glue between the command line and `snapshot_ai`.
+//!
+//! `process` flattens [`AiArgs`] into its flags, calls [`prepare`] before it reads any input
+//! (so a missing key fails at once, exit 2), runs the pipeline, then hands the snapshot to
+//! [`run_ai`], which either prints the dry run or calls the API, writes the 11-section document
+//! atomically and reports the calls' telemetry on stderr (and as JSON with `--ai-telemetry`).
+//! Settings come from the environment (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`,
+//! `DEFAULT_MODEL`, `MAX_TOKENS`, `TEMPERATURE`) with these flags on top.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow};
+use snapshot_ai::client::Client;
+use snapshot_ai::generate::{dry_run, generate};
+use snapshot_ai::render::{AiFormat, render};
+use snapshot_ai::telemetry::{RunTelemetry, Telemetry};
+use snapshot_ai::{AiConfig, AiError};
+use snapshot_pipeline::render::Format;
+use snapshot_pipeline::snapshot::Snapshot;
+
+use crate::exit::bad_input;
+
+/// Flags of the AI snapshot, flattened into `process`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AiArgs {
+    /// Write the 11-section Customer Success Snapshot with Anthropic's Messages API
+    /// (needs ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL, DEFAULT_MODEL, MAX_TOKENS, TEMPERATURE apply).
+    #[arg(long)]
+    pub ai: bool,
+    /// With --ai: print the requests that would be sent (key masked) with token estimates;
+    /// no network and no key needed.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// API calls in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub ai_concurrency: usize,
+    /// Seconds allowed for one API attempt (connecting: at most 10 s of it).
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
+    pub ai_timeout: f64,
+    /// Retries of a call on 429, 5xx, 529 and timeouts (exponential backoff, full jitter).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub ai_retries: u32,
+    /// Largest estimated prompt in tokens (chars / 4); longer transcripts are summarised in
+    /// parts first (map-reduce).
+    #[arg(long, value_name = "TOKENS", default_value_t = 100_000)]
+    pub ai_context_budget: usize,
+    /// Also write every call's latency, tokens, retries and error class as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub ai_telemetry: Option<PathBuf>,
+}
+
+/// A checked AI configuration, made before any input is read.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    config: AiConfig,
+    dry_run: bool,
+    telemetry_path: Option<PathBuf>,
+}
+
+/// The AI output format for a snapshot format (`--ai -f html` writes the AI document as HTML).
+pub fn ai_format(format: Format) -> AiFormat {
+    match format {
+        Format::Markdown => AiFormat::Markdown,
+        Format::Html => AiFormat::Html,
+        Format::Json => AiFormat::Json,
+    }
+}
+
+/// Reads the settings (environment, then flags) and checks them. Without a key this fails at
+/// once with exit code 2 and says how to set it, unless it is a dry run.
+pub fn prepare(args: &AiArgs) -> anyhow::Result<Prepared> {
+    prepare_with(args, |name| std::env::var(name).ok())
+}
+
+fn prepare_with(args: &AiArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Prepared> {
+    let mut config = AiConfig::from_lookup(env).map_err(|e| bad_input(e.to_string()))?;
+    if !(args.ai_timeout.is_finite() && args.ai_timeout > 0.0) {
+        return Err(bad_input(format!(
+            "--ai-timeout {}: give a positive number of seconds",
+            args.ai_timeout
+        )));
+    }
+    config.request_timeout = Duration::from_secs_f64(args.ai_timeout);
+    config.connect_timeout = config.request_timeout.min(Duration::from_secs(10));
+    config.concurrency = args.ai_concurrency;
+    config.max_retries = args.ai_retries;
+    config.context_budget_tokens = args.ai_context_budget;
+    config.validate().map_err(|e| bad_input(e.to_string()))?;
+    if config.api_key.is_none() && !args.dry_run {
+        return Err(bad_input(AiError::MissingApiKey.to_string()));
+    }
+    Ok(Prepared {
+        config,
+        dry_run: args.dry_run,
+        telemetry_path: args.ai_telemetry.clone(),
+    })
+}
+
+/// Runs the AI stage on a pipeline result: prints the dry run, or writes the document to
+/// `output` (`None`: standard output) atomically. `input` is only used to refuse overwriting it.
+pub fn run_ai(
+    prepared: &Prepared,
+    snapshot: &Snapshot,
+    format: AiFormat,
+    input: &Path,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    if prepared.dry_run {
+        let plan = dry_run(&prepared.config, snapshot);
+        let stdout = io::stdout();
+        let mut lock = stdout.lock();
+        lock.write_all(plan.to_text().as_bytes())
+            .and_then(|()| lock.flush())
+            .context("cannot write to standard output")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(out) = output {
+        refuse_input(input, out)?;
+    }
+    let telemetry = Arc::new(Telemetry::new());
+    let client = Client::new(prepared.config.clone(), Arc::clone(&telemetry))
+        .map_err(|e| bad_input(e.to_string()))?;
+    let started = std::time::Instant::now();
+    let result = generate(&client, snapshot);
+    let calls = telemetry.snapshot(started.elapsed().as_secs_f64());
+    eprintln!("{}", summary_line(&calls));
+    if let Some(path) = &prepared.telemetry_path {
+        write_telemetry(path, &calls)?;
+    }
+    let outcome = result.map_err(|e| {
+        let msg = format!("{}: {e}", input.display());
+        if e.is_configuration() {
+            bad_input(msg)
+        } else {
+            anyhow!(msg)
+        }
+    })?;
+    let mut bytes = Vec::new();
+    render(&outcome.document, format, &mut bytes).context("cannot render the AI snapshot")?;
+    match output {
+        None => {
+            let stdout = io::stdout();
+            let mut lock = stdout.lock();
+            lock.write_all(&bytes)
+                .and_then(|()| lock.flush())
+                .context("cannot write to standard output")?;
+        }
+        Some(path) => write_atomically(path, &bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One stderr line about the calls.
+fn summary_line(t: &RunTelemetry) -> String {
+    let entry = t.stage_entry();
+    format!(
+        "ai: {} calls ({} failed, {} retries) in {:.2} s; median call {:.2} s, slowest {:.2} s; {} input / {} output tokens",
+        t.calls,
+        t.failed_calls,
+        t.retries,
+        t.wall_seconds,
+        entry.median_call_seconds,
+        entry.max_call_seconds,
+        t.input_tokens,
+        t.output_tokens
+    )
+}
+
+/// `{"schema_version", "stage", "telemetry"}` JSON.
+fn write_telemetry(path: &Path, t: &RunTelemetry) -> anyhow::Result<()> {
+    let doc = serde_json::json!({
+        "schema_version": "1.0.0",
+        "stage": t.stage_entry(),
+        "telemetry": t,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&doc).context("cannot encode the telemetry")?;
+    bytes.push(b'\n');
+    write_atomically(path, &bytes)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".customer-snapshot-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| anyhow!(e.error))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Refuses an output that is the input file itself.
+fn refuse_input(input: &Path, output: &Path) -> anyhow::Result<()> {
+    if let (Ok(a), Ok(b)) = (fs::canonicalize(input), fs::canonicalize(output))
+        && a == b
+    {
+        return Err(bad_input(format!(
+            "{}: the output would overwrite the input; choose another -o",
+            output.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use snapshot_ai::loopback::{Behaviour, LoopbackServer, Script};
+    use snapshot_pipeline::snapshot::{Summary, TranscriptEntry};
+
+    fn args() -> AiArgs {
+        AiArgs {
+            ai: true,
+            dry_run: false,
+            ai_concurrency: 4,
+            ai_timeout: 5.0,
+            ai_retries: 2,
+            ai_context_budget: 100_000,
+            ai_telemetry: None,
+        }
+    }
+
+    fn env(base: String) -> impl Fn(&str) -> Option<String> {
+        move |name| match name {
+            "ANTHROPIC_API_KEY" => Some("sk-ant-cli-test-000000-wxyz".into()),
+            "ANTHROPIC_BASE_URL" => Some(base.clone()),
+            _ => None,
+        }
+    }
+
+    fn meeting() -> Snapshot {
+        Snapshot {
+            summary: Summary {
+                title: "Cli Meeting".into(),
+                ..Summary::default()
+            },
+            transcript: vec![TranscriptEntry {
+                speaker: Some("Ana".into()),
+                start: 0.0,
+                end: 2.0,
+                text: "We start on Monday.".into(),
+            }],
+        }
+    }
+
+    fn is_bad_input(err: &anyhow::Error) -> bool {
+        err.chain()
+            .any(|e| e.downcast_ref::<crate::exit::BadInput>().is_some())
+    }
+
+    #[test]
+    fn no_key_is_bad_input_naming_the_variable() {
+        let err = prepare_with(&args(), |_| None).expect_err("no key");
+        assert!(is_bad_input(&err));
+        assert!(err.to_string().contains("ANTHROPIC_API_KEY"), "{err}");
+        let dry = AiArgs {
+            dry_run: true,
+            ..args()
+        };
+        assert!(prepare_with(&dry, |_| None).is_ok(), "dry run needs no key");
+    }
+
+    #[test]
+    fn bad_settings_are_bad_input() {
+        let err =
+            prepare_with(&args(), |n| (n == "MAX_TOKENS").then(|| "many".into())).expect_err("bad");
+        assert!(is_bad_input(&err));
+        let err = prepare_with(
+            &AiArgs {
+                ai_timeout: 0.0,
+                ..args()
+            },
+            |_| None,
+        )
+        .expect_err("bad timeout");
+        assert!(err.to_string().contains("--ai-timeout"));
+    }
+
+    #[test]
+    fn writes_the_document_and_telemetry_atomically() {
+        let server =
+            LoopbackServer::start(Script::then_ok([Behaviour::Overloaded])).expect("server");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("meeting_snapshot.html");
+        let telemetry = dir.path().join("calls.json");
+        let prepared = prepare_with(
+            &AiArgs {
+                ai_telemetry: Some(telemetry.clone()),
+                ..args()
+            },
+            env(server.base_url()),
+        )
+        .expect("prepared");
+        let code = run_ai(
+            &prepared,
+            &meeting(),
+            AiFormat::Html,
+            Path::new("meeting.vtt"),
+            Some(&out),
+        )
+        .expect("runs");
+        assert_eq!(code, ExitCode::SUCCESS);
+        let html = fs::read_to_string(&out).expect("written");
+        assert_eq!(html.matches("<section id=").count(), 11);
+        let t: serde_json::Value =
+            serde_json::from_slice(&fs::read(&telemetry).expect("telemetry")).expect("json");
+        assert_eq!(t["stage"]["calls"], 11);
+        assert_eq!(t["stage"]["retries"], 1);
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_refused_key_is_bad_input_and_writes_nothing() {
+        let server =
+            LoopbackServer::start(Script::always(Behaviour::Unauthorized)).expect("server");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("x.md");
+        let prepared = prepare_with(&args(), env(server.base_url())).expect("prepared");
+        let err = run_ai(
+            &prepared,
+            &meeting(),
+            AiFormat::Markdown,
+            Path::new("meeting.vtt"),
+            Some(&out),
+        )
+        .expect_err("401");
+        assert!(is_bad_input(&err));
+        assert!(!format!("{err:#}").contains("000000"), "{err:#}");
+        assert!(!out.exists());
+    }
+}
