@@ -2,13 +2,10 @@
 //! the whole report's JSON beside it) and one row per stage, so trends per stage can be queried
 //! without parsing JSON.
 //!
-//! Fits the shared store as an area: [`SCHEMA`] is this area's migration and [`insert`] runs
-//! inside a caller's transaction; [`open`] and [`store`] serve until the shared opener lands.
+//! [`SCHEMA`] is this area's migration in [`super::MIGRATIONS`]; [`insert`] runs inside the
+//! store's transaction (`History::write`).
 
-use std::path::Path;
-
-pub use rusqlite::Connection;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 use crate::profile::report::OptimizationReport;
 
@@ -21,14 +18,6 @@ pub enum ProfileHistoryError {
     /// The report could not be encoded.
     #[error("encoding the report: {0}")]
     Json(#[from] serde_json::Error),
-}
-
-/// Opens (creating if needed) the history database at `path`, with the profile tables.
-pub fn open(path: &Path) -> Result<Connection, ProfileHistoryError> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    ensure_schema(&conn)?;
-    Ok(conn)
 }
 
 /// The profile tables (idempotent, so it also serves as a migration step).
@@ -63,24 +52,6 @@ CREATE TABLE IF NOT EXISTS profile_stages (
 );
 CREATE INDEX IF NOT EXISTS profiles_by_input ON profiles(input_label, started_at);
 ";
-
-/// Creates the profile tables if they are missing.
-pub fn ensure_schema(conn: &Connection) -> Result<(), ProfileHistoryError> {
-    conn.execute_batch(SCHEMA)?;
-    Ok(())
-}
-
-/// Stores every input of `report` in one transaction; returns the new profile ids.
-pub fn store(
-    conn: &mut Connection,
-    report: &OptimizationReport,
-) -> Result<Vec<i64>, ProfileHistoryError> {
-    ensure_schema(conn)?;
-    let tx = conn.transaction()?;
-    let ids = insert(&tx, report)?;
-    tx.commit()?;
-    Ok(ids)
-}
 
 /// Inserts every input of `report` (call inside a transaction); returns the new profile ids.
 pub fn insert(conn: &Connection, report: &OptimizationReport) -> rusqlite::Result<Vec<i64>> {
@@ -140,7 +111,6 @@ pub fn stage_trend(
     input_label: &str,
     stage: &str,
 ) -> Result<Vec<(String, f64)>, ProfileHistoryError> {
-    ensure_schema(conn)?;
     let mut stmt = conn.prepare(
         "SELECT p.started_at, s.wall_seconds FROM profiles p
          JOIN profile_stages s ON s.profile_id = p.id
@@ -153,7 +123,6 @@ pub fn stage_trend(
 
 /// The most recent stored report (for `--compare` against the last run).
 pub fn latest_report(conn: &Connection) -> Result<Option<OptimizationReport>, ProfileHistoryError> {
-    ensure_schema(conn)?;
     let json: Option<String> = conn
         .query_row(
             "SELECT report_json FROM profiles ORDER BY started_at DESC, id DESC LIMIT 1",
@@ -171,6 +140,7 @@ pub fn latest_report(conn: &Connection) -> Result<Option<OptimizationReport>, Pr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::History;
     use crate::profile::report::fixtures;
 
     fn report(started: &str, parse_seconds: f64) -> OptimizationReport {
@@ -179,12 +149,17 @@ mod tests {
 
     #[test]
     fn stores_and_reads_back_trends_and_the_latest_report() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        assert!(latest_report(&conn).unwrap().is_none());
-        store(&mut conn, &report("2026-01-01T00:00:00Z", 0.1)).unwrap();
-        let ids = store(&mut conn, &report("2026-01-02T00:00:00Z", 0.05)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(&dir.path().join("h.sqlite")).unwrap();
+        assert!(latest_report(h.conn()).unwrap().is_none());
+        h.write(|tx| insert(tx, &report("2026-01-01T00:00:00Z", 0.1)))
+            .unwrap();
+        let ids = h
+            .write(|tx| insert(tx, &report("2026-01-02T00:00:00Z", 0.05)))
+            .unwrap();
         assert_eq!(ids.len(), 1);
-        let trend = stage_trend(&conn, "1MB", "parse").unwrap();
+        let conn = h.conn();
+        let trend = stage_trend(conn, "1MB", "parse").unwrap();
         assert_eq!(
             trend,
             vec![
@@ -192,7 +167,7 @@ mod tests {
                 ("2026-01-02T00:00:00Z".to_string(), 0.05)
             ]
         );
-        let latest = latest_report(&conn).unwrap().unwrap();
+        let latest = latest_report(conn).unwrap().unwrap();
         assert_eq!(latest.started_at, "2026-01-02T00:00:00Z");
         assert_eq!(latest.sizes[0].stages[0].allocations, Some(7));
     }
