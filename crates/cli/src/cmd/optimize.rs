@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, anyhow};
 use snapshot_perf::corpus::{self, Layout};
-use snapshot_perf::history;
+use snapshot_perf::history::{self, History};
 use snapshot_perf::profile::compare::compare;
 use snapshot_perf::profile::report::{OptimizationReport, SCHEMA_VERSION, Settings, SystemInfo};
 use snapshot_perf::profile::rules::Thresholds;
@@ -60,13 +60,9 @@ pub struct Args {
     /// An earlier optimization report to diff against (per-stage time and allocations).
     #[arg(long)]
     pub compare: Option<PathBuf>,
-    /// History database the report is stored in.
-    #[arg(
-        long,
-        env = "CUSTOMER_SNAPSHOT_HISTORY",
-        default_value = "customer_snapshot_history.db"
-    )]
-    pub history: PathBuf,
+    /// History database [default: $XDG_DATA_HOME/customer-snapshot/history.sqlite].
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
     /// Do not store the report in the history database.
     #[arg(long)]
     pub no_history: bool,
@@ -265,6 +261,13 @@ fn write_atomically(
         out.flush()
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    // Temporary files are private (0600); a report is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     tmp.persist(path)
         .map_err(|e| anyhow!(e.error))
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -383,14 +386,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot write {}", plan.report_path.display()))
     })?;
     if !args.no_history {
-        let mut conn = history::profile::open(&args.history).with_context(|| {
-            format!(
-                "cannot open the history database {}",
-                args.history.display()
-            )
-        })?;
-        history::profile::store(&mut conn, &report)
-            .with_context(|| format!("cannot store the report in {}", args.history.display()))?;
+        let path = args.history.clone().unwrap_or_else(history::default_path);
+        let mut store = History::open(&path)?;
+        store
+            .write(|tx| history::profile::insert(tx, &report))
+            .with_context(|| format!("cannot store the report in {}", path.display()))?;
     }
     let mut stdout = std::io::stdout().lock();
     stdout
