@@ -65,7 +65,10 @@ pub fn repeated_transcripts(target: usize) -> Vec<u8> {
 
 fn parse_ms(ts: &str) -> Option<u64> {
     let (hms, ms) = ts.split_once('.')?;
-    let parts: Vec<u64> = hms.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let parts: Vec<u64> = hms
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let secs = parts.iter().fold(0, |acc, p| acc * 60 + p);
     Some(secs * 1000 + ms.parse::<u64>().ok()?)
 }
@@ -73,5 +76,12 @@ fn parse_ms(ts: &str) -> Option<u64> {
 fn push_ts(out: &mut String, ms: u64) {
     use std::fmt::Write;
     let s = ms / 1000;
-    let _ = write!(out, "{:02}:{:02}:{:02}.{:03}", s / 3600, (s / 60) % 60, s % 60, ms % 1000);
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02}.{:03}",
+        s / 3600,
+        (s / 60) % 60,
+        s % 60,
+        ms % 1000
+    );
 }

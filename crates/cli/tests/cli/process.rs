@@ -113,7 +113,11 @@ struct Entry {
 
 fn json_of(args: &[&str]) -> Snapshot {
     let out = bin().args(args).output().expect("runs");
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("strict snapshot JSON")
 }
 
@@ -122,10 +126,19 @@ fn default_output_is_markdown_beside_the_input() {
     let dir = Dir::new();
     let input = dir.example("northwind_kickoff.vtt");
     bin().arg("process").arg(&input).assert().success();
-    assert_eq!(dir.files(), ["northwind_kickoff.vtt", "northwind_kickoff_processed.md"]);
+    assert_eq!(
+        dir.files(),
+        ["northwind_kickoff.vtt", "northwind_kickoff_processed.md"]
+    );
     let md = std::fs::read_to_string(dir.path("northwind_kickoff_processed.md")).expect("md");
     assert!(md.starts_with("# Customer Solution Snapshot: Northwind Kickoff"));
-    for section in ["## Participants", "## Key entities", "## Topics", "## Action items", "## Transcript"] {
+    for section in [
+        "## Participants",
+        "## Key entities",
+        "## Topics",
+        "## Action items",
+        "## Transcript",
+    ] {
         assert!(md.contains(section), "missing {section}");
     }
     assert!(md.contains("Priya Raman"));
@@ -135,7 +148,14 @@ fn default_output_is_markdown_beside_the_input() {
 fn json_to_stdout_has_every_section() {
     let dir = Dir::new();
     let input = dir.example("northwind_kickoff.vtt");
-    let snap = json_of(&["process", input.to_str().expect("utf-8"), "-f", "json", "-o", "-"]);
+    let snap = json_of(&[
+        "process",
+        input.to_str().expect("utf-8"),
+        "-f",
+        "json",
+        "-o",
+        "-",
+    ]);
     assert_eq!(snap.source.style, "zoom");
     assert_eq!(snap.source.cues, 30);
     let names: Vec<&str> = snap.speakers.iter().map(|s| s.name.as_str()).collect();
@@ -148,17 +168,31 @@ fn json_to_stdout_has_every_section() {
     assert!(!snap.action_items.is_empty());
     assert!(!snap.topics.is_empty());
     assert!(!snap.transcript.is_empty());
-    assert_eq!(dir.files(), ["northwind_kickoff.vtt"], "-o - writes no file");
+    assert_eq!(
+        dir.files(),
+        ["northwind_kickoff.vtt"],
+        "-o - writes no file"
+    );
 }
 
 #[test]
 fn teams_voices_become_speakers() {
     let dir = Dir::new();
     let input = dir.example("alpine_health_qbr.vtt");
-    let snap = json_of(&["process", input.to_str().expect("utf-8"), "-f", "json", "-o", "-"]);
+    let snap = json_of(&[
+        "process",
+        input.to_str().expect("utf-8"),
+        "-f",
+        "json",
+        "-o",
+        "-",
+    ]);
     assert_eq!(snap.source.style, "teams");
     let names: Vec<&str> = snap.speakers.iter().map(|s| s.name.as_str()).collect();
-    assert!(names.contains(&"Elena Fischer") && names.contains(&"James Carter"), "{names:?}");
+    assert!(
+        names.contains(&"Elena Fischer") && names.contains(&"James Carter"),
+        "{names:?}"
+    );
     assert!(snap.transcript.iter().all(|e| !e.text.contains("<v")));
 }
 
@@ -170,7 +204,13 @@ fn html_escapes_transcript_text() {
         "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nMallory: try &lt;script&gt;alert(1)&lt;/script&gt; now\n",
     );
     let out = dir.path("evil.html");
-    bin().arg("process").arg(&input).args(["-f", "html", "-o"]).arg(&out).assert().success();
+    bin()
+        .arg("process")
+        .arg(&input)
+        .args(["-f", "html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
     let html = std::fs::read_to_string(out).expect("html");
     assert!(!html.contains("<script>"));
     assert!(html.contains("&lt;script&gt;"));
@@ -194,8 +234,16 @@ fn empty_binary_and_unsigned_files_are_bad_input() {
     let dir = Dir::new();
     let cases: [(&str, &[u8], &str); 3] = [
         ("empty.vtt", b"", "empty"),
-        ("blob.vtt", &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0xff, 0xfe], "WEBVTT"),
-        ("plain.vtt", b"hello\n\n00:00:01.000 --> 00:00:02.000\nhi\n", "WEBVTT"),
+        (
+            "blob.vtt",
+            &[0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0xff, 0xfe],
+            "WEBVTT",
+        ),
+        (
+            "plain.vtt",
+            b"hello\n\n00:00:01.000 --> 00:00:02.000\nhi\n",
+            "WEBVTT",
+        ),
     ];
     for (name, bytes, reason) in cases {
         let input = dir.write(name, bytes);
@@ -206,10 +254,17 @@ fn empty_binary_and_unsigned_files_are_bad_input() {
             .code(2)
             .stderr(predicate::str::contains(name).and(predicate::str::contains(reason)));
         let stem = name.trim_end_matches(".vtt");
-        assert!(!dir.path(&format!("{stem}_processed.md")).exists(), "{name}: no output");
+        assert!(
+            !dir.path(&format!("{stem}_processed.md")).exists(),
+            "{name}: no output"
+        );
     }
     // Exactly one line on stderr.
-    let out = bin().arg("process").arg(dir.path("plain.vtt")).output().expect("runs");
+    let out = bin()
+        .arg("process")
+        .arg(dir.path("plain.vtt"))
+        .output()
+        .expect("runs");
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
 }
 
