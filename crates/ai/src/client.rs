@@ -299,11 +299,13 @@ impl Client {
                 record.output_tokens = reply.output_tokens;
                 record.stop_reason = reply.stop_reason.clone();
             }
+            Err(AiError::Cancelled { .. }) => {
+                // Stopped between attempts: the call failed the way its last attempt did.
+                record.error_class = record.attempt_errors.last().copied();
+            }
             Err(e) => {
                 record.error_class = e.class();
-                if !matches!(e, AiError::Cancelled { .. }) {
-                    self.abort.store(true, Ordering::Relaxed);
-                }
+                self.abort.store(true, Ordering::Relaxed);
             }
         }
         self.telemetry.record(record);

@@ -71,6 +71,22 @@ pub fn ai_format(format: Format) -> AiFormat {
     }
 }
 
+/// Whether `process` takes the AI path, and in which format: `-f snapshot-*` names it
+/// (`snapshot` is that format), `--ai` keeps the plain `-f` choice (`format`).
+pub fn requested(args: &AiArgs, snapshot: Option<AiFormat>, format: Format) -> Option<AiFormat> {
+    snapshot.or_else(|| args.ai.then(|| ai_format(format)))
+}
+
+/// `<stem>_ai_snapshot.<ext>` beside the input: never the plain snapshot's
+/// `<stem>_processed.<ext>`, so both can sit side by side.
+pub fn default_output(input: &Path, format: AiFormat) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "stdin".into());
+    input.with_file_name(format!("{stem}_ai_snapshot.{}", format.extension()))
+}
+
 /// Reads the settings (environment, then flags) and checks them. Without a key this fails at
 /// once with exit code 2 and says how to set it, unless it is a dry run.
 pub fn prepare(args: &AiArgs) -> anyhow::Result<Prepared> {
@@ -261,6 +277,24 @@ mod tests {
     fn is_bad_input(err: &anyhow::Error) -> bool {
         err.chain()
             .any(|e| e.downcast_ref::<crate::exit::BadInput>().is_some())
+    }
+
+    #[test]
+    fn formats_and_default_names() {
+        let plain = AiArgs {
+            ai: false,
+            ..args()
+        };
+        assert_eq!(requested(&plain, None, Format::Html), None);
+        assert_eq!(requested(&args(), None, Format::Html), Some(AiFormat::Html));
+        assert_eq!(
+            requested(&plain, Some(AiFormat::Json), Format::Markdown),
+            Some(AiFormat::Json)
+        );
+        assert_eq!(
+            default_output(Path::new("/m/call.vtt"), AiFormat::Markdown),
+            PathBuf::from("/m/call_ai_snapshot.md")
+        );
     }
 
     #[test]
