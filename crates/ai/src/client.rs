@@ -336,7 +336,10 @@ impl Client {
             let failure = match result {
                 Ok(reply) => return Ok(reply),
                 Err(Ok(failure)) => failure,
-                Err(Err(fatal)) => return Err(fatal),
+                Err(Err(fatal)) => {
+                    record.attempt_errors.extend(fatal.class());
+                    return Err(fatal);
+                }
             };
             record.attempt_errors.push(failure.class);
             if !failure.class.is_retryable() {

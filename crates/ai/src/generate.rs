@@ -79,6 +79,16 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
         system,
         prompt::summary(summary_spec, title, &context, &sections_json),
     );
+    let estimate = request.estimate_input_tokens(config);
+    if estimate > config.context_budget_tokens {
+        return Err(AiError::InvalidConfig {
+            field: "context_budget_tokens",
+            reason: format!(
+                "the executive summary reads the ten sections (~{estimate} tokens), more than the budget of {}; raise the budget or lower MAX_TOKENS",
+                config.context_budget_tokens
+            ),
+        });
+    }
     let reply = client.send(&label, CallPhase::Summary, &request)?;
     let summary = section_from_reply(
         summary_spec,
