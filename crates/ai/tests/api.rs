@@ -567,3 +567,41 @@ fn docs_example_is_current() {
         "docs/ai_snapshot_example.md is stale; regenerate it (see above)"
     );
 }
+
+#[test]
+fn https_is_spoken_and_a_tls_failure_is_a_connect_error() {
+    // A loopback listener that answers a TLS ClientHello with plain text: the handshake fails,
+    // which proves TLS is compiled in and classifies as a (retryable) connection failure.
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let answer = std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let cfg = AiConfig {
+        api_key: Some(ApiKey::new(KEY)),
+        base_url: format!("https://127.0.0.1:{port}"),
+        max_retries: 0,
+        request_timeout: Duration::from_secs(5),
+        ..AiConfig::default()
+    };
+    let c = client(cfg.clone());
+    let err = c
+        .send("s", CallPhase::Section, &request(&cfg))
+        .expect_err("not TLS");
+    answer.join().expect("listener thread");
+    assert!(
+        matches!(
+            err,
+            AiError::RetriesExhausted {
+                class: ErrorClass::Connect,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("SECRET"));
+}
