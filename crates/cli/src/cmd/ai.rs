@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use snapshot_ai::client::Client;
+use snapshot_ai::client::{Client, Semaphore};
 use snapshot_ai::generate::{dry_run, generate};
 use snapshot_ai::render::{AiFormat, render};
 use snapshot_ai::telemetry::{RunTelemetry, Telemetry};
@@ -54,12 +54,14 @@ pub struct AiArgs {
     pub ai_telemetry: Option<PathBuf>,
 }
 
-/// A checked AI configuration, made before any input is read.
+/// A checked AI configuration, made before any input is read. Share one across the files of
+/// a batch: its permits bound the API calls in flight over all of them.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     config: AiConfig,
     dry_run: bool,
     telemetry_path: Option<PathBuf>,
+    permits: Arc<Semaphore>,
 }
 
 /// The AI output format for a snapshot format (`--ai -f html` writes the AI document as HTML).
@@ -111,6 +113,7 @@ fn prepare_with(args: &AiArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::
         return Err(bad_input(AiError::MissingApiKey.to_string()));
     }
     Ok(Prepared {
+        permits: Arc::new(Semaphore::new(config.concurrency)),
         config,
         dry_run: args.dry_run,
         telemetry_path: args.ai_telemetry.clone(),
@@ -139,12 +142,16 @@ pub fn run_ai(
         refuse_input(input, out)?;
     }
     let telemetry = Arc::new(Telemetry::new());
-    let client = Client::new(prepared.config.clone(), Arc::clone(&telemetry))
-        .map_err(|e| bad_input(e.to_string()))?;
+    let client = Client::with_permits(
+        prepared.config.clone(),
+        Arc::clone(&telemetry),
+        Arc::clone(&prepared.permits),
+    )
+    .map_err(|e| bad_input(e.to_string()))?;
     let started = std::time::Instant::now();
     let result = generate(&client, snapshot);
     let calls = telemetry.snapshot(started.elapsed().as_secs_f64());
-    eprintln!("{}", summary_line(&calls));
+    eprintln!("{}: {}", input.display(), summary_line(&calls));
     if let Some(path) = &prepared.telemetry_path {
         write_telemetry(path, &calls)?;
     }
