@@ -87,6 +87,10 @@ pub struct AiConfig {
     pub context_budget_tokens: usize,
     /// Characters per token used for estimates (Anthropic's rule of thumb: about 4).
     pub chars_per_token: usize,
+    /// Mark the meeting material cacheable and write one section before the other nine, so
+    /// those nine read the material from the API's prompt cache (billed at a tenth, and not
+    /// counted against the input-tokens-per-minute limit) instead of sending it again.
+    pub prompt_cache: bool,
 }
 
 impl Default for AiConfig {
@@ -106,6 +110,7 @@ impl Default for AiConfig {
             concurrency: 4,
             context_budget_tokens: 100_000,
             chars_per_token: 4,
+            prompt_cache: true,
         }
     }
 }

@@ -307,10 +307,14 @@ pub struct Generation {
     pub map_chunks: usize,
     /// Messages API calls made.
     pub calls: u64,
-    /// Input tokens over all calls.
+    /// Input tokens over all calls, cache writes and reads not included.
     pub input_tokens: u64,
     /// Output tokens over all calls.
     pub output_tokens: u64,
+    /// Input tokens written to the API's prompt cache.
+    pub cache_write_tokens: u64,
+    /// Input tokens read from the API's prompt cache.
+    pub cache_read_tokens: u64,
 }
 
 /// The whole 11-section document.

@@ -16,8 +16,8 @@ use crate::chunk;
 use crate::client::{Client, MessagesRequest};
 use crate::config::{ANTHROPIC_VERSION, AiConfig};
 use crate::document::{
-    AiSnapshot, EXECUTIVE_SUMMARY, Generation, SCHEMA_VERSION, SECTIONS, Section, SourceRef,
-    parse_section,
+    AiSnapshot, EXECUTIVE_SUMMARY, Generation, SCHEMA_VERSION, SECTIONS, Section, SectionSpec,
+    SourceRef, parse_section,
 };
 use crate::error::AiError;
 use crate::prompt::{self, LocalContext, MaterialKind, PROMPT_VERSION};
@@ -62,14 +62,24 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
         .filter(|s| s.key != EXECUTIVE_SUMMARY)
         .collect();
     let system = prompt::system();
-    let sections = run_pool(config.concurrency, specs.len(), |i| {
-        let spec = specs[i];
-        let user = prompt::section(spec, title, &context, material.kind, &material.text);
-        let request = MessagesRequest::new(config, system.clone(), user);
+    let shared = prompt::material(title, &context, material.kind, &material.text);
+    let write_section = |spec: &SectionSpec| {
+        let request = section_request(config, spec, title, &shared);
         let label = format!("section:{}", spec.key);
         let reply = client.send(&label, CallPhase::Section, &request)?;
         section_from_reply(spec, &label, &reply.text, reply.stop_reason.as_deref())
-    })?;
+    };
+    // With the prompt cache, one section goes first and writes the shared material to the
+    // cache; the other nine then read it instead of each writing it again.
+    let first = usize::from(config.prompt_cache);
+    let mut sections = Vec::with_capacity(specs.len() + 1);
+    for spec in &specs[..first] {
+        sections.push(write_section(spec)?);
+    }
+    let rest = &specs[first..];
+    sections.extend(run_pool(config.concurrency, rest.len(), |i| {
+        write_section(rest[i])
+    })?);
 
     let summary_spec = &SECTIONS[SECTIONS.len() - 1];
     let sections_json = serde_json::to_string_pretty(&sections).unwrap_or_default();
@@ -113,6 +123,8 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
             calls: telemetry.calls,
             input_tokens: telemetry.input_tokens,
             output_tokens: telemetry.output_tokens,
+            cache_write_tokens: telemetry.cache_write_tokens,
+            cache_read_tokens: telemetry.cache_read_tokens,
         },
         sections: all,
     };
@@ -120,6 +132,18 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
         document,
         telemetry,
     })
+}
+
+/// A section call: the rules and the shared (cacheable) material as system blocks, the
+/// section's own ask as the user message.
+fn section_request(
+    config: &AiConfig,
+    spec: &SectionSpec,
+    title: &str,
+    shared: &str,
+) -> MessagesRequest {
+    MessagesRequest::new(config, prompt::system(), prompt::section(spec, title))
+        .with_shared_context(shared.to_string(), config.prompt_cache)
 }
 
 fn source_ref(snapshot: &Snapshot) -> SourceRef {
@@ -137,7 +161,7 @@ fn source_ref(snapshot: &Snapshot) -> SourceRef {
 }
 
 fn section_from_reply(
-    spec: &crate::document::SectionSpec,
+    spec: &SectionSpec,
     label: &str,
     text: &str,
     stop_reason: Option<&str>,
@@ -163,15 +187,12 @@ fn material_budget_chars(config: &AiConfig, fixed_prompt_tokens: usize) -> usize
 
 /// Tokens of the section prompt without its material (the largest over the sections).
 fn fixed_section_tokens(config: &AiConfig, title: &str, context: &str) -> usize {
-    let system = config.estimate_tokens(&prompt::system());
+    let shared = prompt::material(title, context, MaterialKind::Notes, "");
     SECTIONS
         .iter()
-        .map(|s| {
-            config.estimate_tokens(&prompt::section(s, title, context, MaterialKind::Notes, ""))
-        })
+        .map(|s| section_request(config, s, title, &shared).estimate_input_tokens(config))
         .max()
         .unwrap_or(0)
-        + system
 }
 
 fn fixed_map_tokens(config: &AiConfig, title: &str, context: &str) -> usize {
@@ -312,6 +333,8 @@ pub struct DryRun {
     pub headers: Vec<(String, String)>,
     /// Parts a long transcript is split into (0 when it fits).
     pub map_chunks: usize,
+    /// Whether the shared material is marked cacheable and one section goes first.
+    pub prompt_cache: bool,
     /// Every request in order.
     pub requests: Vec<PlannedRequest>,
     /// Sum of the input estimates.
@@ -333,9 +356,8 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
     let push = |requests: &mut Vec<PlannedRequest>,
                 label: String,
                 phase,
-                user: String,
+                body: MessagesRequest,
                 extra_tokens: usize| {
-        let body = MessagesRequest::new(config, system.clone(), user);
         requests.push(PlannedRequest {
             estimated_input_tokens: body.estimate_input_tokens(config) + extra_tokens,
             label,
@@ -356,7 +378,7 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
                 &mut requests,
                 format!("map:L1:{}/{n}", i + 1),
                 CallPhase::Map,
-                user,
+                MessagesRequest::new(config, system.clone(), user),
                 0,
             );
         }
@@ -368,13 +390,13 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
             n,
         )
     };
+    let shared = prompt::material(title, &context, kind, &material);
     for spec in SECTIONS.iter().filter(|s| s.key != EXECUTIVE_SUMMARY) {
-        let user = prompt::section(spec, title, &context, kind, &material);
         push(
             &mut requests,
             format!("section:{}", spec.key),
             CallPhase::Section,
-            user,
+            section_request(config, spec, title, &shared),
             notes_tokens,
         );
     }
@@ -384,7 +406,7 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
         &mut requests,
         format!("summary:{}", spec.key),
         CallPhase::Summary,
-        user,
+        MessagesRequest::new(config, system.clone(), user),
         (SECTIONS.len() - 1) * config.max_tokens as usize,
     );
 
@@ -400,6 +422,7 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
             ("content-type".into(), "application/json".into()),
         ],
         map_chunks,
+        prompt_cache: config.prompt_cache,
         estimated_input_tokens: requests.iter().map(|r| r.estimated_input_tokens).sum(),
         max_output_tokens: requests.len() as u64 * u64::from(config.max_tokens),
         requests,
@@ -423,6 +446,11 @@ impl DryRun {
                 "the transcript exceeds the context budget: {} parts are summarised first (map), then the sections read the notes (reduce)\n",
                 self.map_chunks
             ));
+        }
+        if self.prompt_cache {
+            out.push_str(
+                "prompt cache: the first section is sent alone and writes the shared material to the cache; the other nine read it from there\n",
+            );
         }
         for r in &self.requests {
             out.push_str(&format!(

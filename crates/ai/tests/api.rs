@@ -382,7 +382,7 @@ fn eleven_sections_end_to_end() {
     let last = seen.last().and_then(|r| r.body.as_ref()).expect("body");
     assert!(last.messages[0].content.contains("<sections>"));
     for r in &seen[..10] {
-        let user = &r.body.as_ref().expect("body").messages[0].content;
+        let user = r.body.as_ref().expect("body").system_text();
         assert!(
             user.contains("Harbor Freight Logistics"),
             "structured context in every prompt"
@@ -434,12 +434,54 @@ fn long_transcripts_are_map_reduced_under_the_budget() {
                 .contains("<section key=\"background\">")
         })
         .expect("background asked");
-    assert!(
-        section.messages[0]
-            .content
-            .contains("Loopback stand-in notes")
-    );
+    assert!(section.system_text().contains("Loopback stand-in notes"));
     assert_eq!(outcome.document.sections.len(), 11);
+}
+
+#[test]
+fn the_shared_material_is_cached_once_and_read_nine_times() {
+    let latency = Duration::from_millis(100);
+    let server = LoopbackServer::start(Script::ok().with_latency(latency)).expect("server");
+    let c = client(AiConfig {
+        concurrency: 4,
+        ..config(&server)
+    });
+    let outcome = generate(&c, &meeting(8)).expect("document");
+    let sections: Vec<_> = outcome
+        .telemetry
+        .records
+        .iter()
+        .filter(|r| r.phase == CallPhase::Section)
+        .collect();
+    assert_eq!(sections.len(), 10);
+    let writers = sections.iter().filter(|r| r.cache_write_tokens > 0).count();
+    let readers = sections.iter().filter(|r| r.cache_read_tokens > 0).count();
+    assert_eq!((writers, readers), (1, 9));
+    // The writer went alone: the next request came only after its answer.
+    let seen = server.requests();
+    assert!(seen[1].arrived - seen[0].arrived >= latency);
+    let generation = &outcome.document.generation;
+    assert_eq!(
+        generation.cache_read_tokens,
+        9 * generation.cache_write_tokens
+    );
+
+    // Without the cache, nothing is marked cacheable.
+    let server = LoopbackServer::start(Script::ok()).expect("server");
+    let c = client(AiConfig {
+        prompt_cache: false,
+        ..config(&server)
+    });
+    let outcome = generate(&c, &meeting(8)).expect("document");
+    assert_eq!(
+        outcome.telemetry.cache_read_tokens + outcome.telemetry.cache_write_tokens,
+        0
+    );
+    assert!(server.requests().iter().all(|r| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.system.iter().all(|s| s.cache_control.is_none()))
+    }));
 }
 
 #[test]
@@ -467,7 +509,8 @@ fn sections_run_in_parallel_up_to_the_limit() {
         assert_eq!(server.peak_in_flight(), 4);
         t.elapsed()
     };
-    // 11 calls: serially ≥ 11 × 200 ms; four at a time the 10 sections take 3 rounds + 1.
+    // 11 calls: serially ≥ 11 × 200 ms; four at a time: the cache-writing section, the other
+    // nine in 3 rounds, then the summary.
     assert!(serial >= latency * 11, "{serial:?}");
     assert!(
         parallel < serial / 2,

@@ -49,6 +49,10 @@ pub struct AiArgs {
     /// parts first (map-reduce).
     #[arg(long, value_name = "TOKENS", default_value_t = 100_000)]
     pub ai_context_budget: usize,
+    /// Send the meeting material with every section instead of writing it to the API's prompt
+    /// cache once (by default one section goes first and the other nine read the cache).
+    #[arg(long)]
+    pub ai_no_cache: bool,
     /// Also write every call's latency, tokens, retries and error class as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub ai_telemetry: Option<PathBuf>,
@@ -108,6 +112,7 @@ fn prepare_with(args: &AiArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::
     config.concurrency = args.ai_concurrency;
     config.max_retries = args.ai_retries;
     config.context_budget_tokens = args.ai_context_budget;
+    config.prompt_cache = !args.ai_no_cache;
     config.validate().map_err(|e| bad_input(e.to_string()))?;
     if config.api_key.is_none() && !args.dry_run {
         return Err(bad_input(AiError::MissingApiKey.to_string()));
@@ -182,7 +187,7 @@ pub fn run_ai(
 fn summary_line(t: &RunTelemetry) -> String {
     let entry = t.stage_entry();
     format!(
-        "ai: {} calls ({} failed, {} retries) in {:.2} s; median call {:.2} s, slowest {:.2} s; {} input / {} output tokens",
+        "ai: {} calls ({} failed, {} retries) in {:.2} s; median call {:.2} s, slowest {:.2} s; {} input / {} output tokens, {} written to / {} read from the prompt cache",
         t.calls,
         t.failed_calls,
         t.retries,
@@ -190,7 +195,9 @@ fn summary_line(t: &RunTelemetry) -> String {
         entry.median_call_seconds,
         entry.max_call_seconds,
         t.input_tokens,
-        t.output_tokens
+        t.output_tokens,
+        t.cache_write_tokens,
+        t.cache_read_tokens
     )
 }
 
@@ -254,6 +261,7 @@ mod tests {
             ai_timeout: 5.0,
             ai_retries: 2,
             ai_context_budget: 100_000,
+            ai_no_cache: false,
             ai_telemetry: None,
         }
     }
