@@ -89,7 +89,8 @@ pub struct AiConfig {
     pub chars_per_token: usize,
     /// Mark the meeting material cacheable and write one section before the other nine, so
     /// those nine read the material from the API's prompt cache (billed at a tenth, and not
-    /// counted against the input-tokens-per-minute limit) instead of sending it again.
+    /// counted against the input-tokens-per-minute limit) instead of sending it again. Applies
+    /// only when the shared prefix reaches the API's caching minimum (1024 tokens).
     pub prompt_cache: bool,
 }
 

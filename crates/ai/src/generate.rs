@@ -63,15 +63,16 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
         .collect();
     let system = prompt::system();
     let shared = prompt::material(title, &context, material.kind, &material.text);
+    let cache = use_cache(config, &shared);
     let write_section = |spec: &SectionSpec| {
-        let request = section_request(config, spec, title, &shared);
+        let request = section_request(config, spec, title, &shared, cache);
         let label = format!("section:{}", spec.key);
         let reply = client.send(&label, CallPhase::Section, &request)?;
         section_from_reply(spec, &label, &reply.text, reply.stop_reason.as_deref())
     };
     // With the prompt cache, one section goes first and writes the shared material to the
     // cache; the other nine then read it instead of each writing it again.
-    let first = usize::from(config.prompt_cache);
+    let first = usize::from(cache);
     let mut sections = Vec::with_capacity(specs.len() + 1);
     for spec in &specs[..first] {
         sections.push(write_section(spec)?);
@@ -141,9 +142,21 @@ fn section_request(
     spec: &SectionSpec,
     title: &str,
     shared: &str,
+    cache: bool,
 ) -> MessagesRequest {
     MessagesRequest::new(config, prompt::system(), prompt::section(spec, title))
-        .with_shared_context(shared.to_string(), config.prompt_cache)
+        .with_shared_context(shared.to_string(), cache)
+}
+
+/// The API caches no prefix shorter than 1024 tokens (Sonnet and Opus; 2048 for Haiku), so
+/// below that, sending one section first would only cost a round of latency.
+pub const MIN_CACHE_TOKENS: usize = 1024;
+
+/// Whether the section calls mark the shared material cacheable and go one-then-nine.
+fn use_cache(config: &AiConfig, shared: &str) -> bool {
+    config.prompt_cache
+        && config.estimate_tokens(&prompt::system()) + config.estimate_tokens(shared)
+            >= MIN_CACHE_TOKENS
 }
 
 fn source_ref(snapshot: &Snapshot) -> SourceRef {
@@ -190,7 +203,7 @@ fn fixed_section_tokens(config: &AiConfig, title: &str, context: &str) -> usize 
     let shared = prompt::material(title, context, MaterialKind::Notes, "");
     SECTIONS
         .iter()
-        .map(|s| section_request(config, s, title, &shared).estimate_input_tokens(config))
+        .map(|s| section_request(config, s, title, &shared, false).estimate_input_tokens(config))
         .max()
         .unwrap_or(0)
 }
@@ -333,7 +346,8 @@ pub struct DryRun {
     pub headers: Vec<(String, String)>,
     /// Parts a long transcript is split into (0 when it fits).
     pub map_chunks: usize,
-    /// Whether the shared material is marked cacheable and one section goes first.
+    /// Whether the shared material is marked cacheable and one section goes first (on when
+    /// configured and the shared prefix reaches [`MIN_CACHE_TOKENS`]).
     pub prompt_cache: bool,
     /// Every request in order.
     pub requests: Vec<PlannedRequest>,
@@ -391,12 +405,14 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
         )
     };
     let shared = prompt::material(title, &context, kind, &material);
+    // With map-reduce the notes are only known later; assume they reach the cache minimum.
+    let cache = use_cache(config, &shared) || (config.prompt_cache && map_chunks > 0);
     for spec in SECTIONS.iter().filter(|s| s.key != EXECUTIVE_SUMMARY) {
         push(
             &mut requests,
             format!("section:{}", spec.key),
             CallPhase::Section,
-            section_request(config, spec, title, &shared),
+            section_request(config, spec, title, &shared, cache),
             notes_tokens,
         );
     }
@@ -422,7 +438,7 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
             ("content-type".into(), "application/json".into()),
         ],
         map_chunks,
-        prompt_cache: config.prompt_cache,
+        prompt_cache: cache,
         estimated_input_tokens: requests.iter().map(|r| r.estimated_input_tokens).sum(),
         max_output_tokens: requests.len() as u64 * u64::from(config.max_tokens),
         requests,

@@ -446,7 +446,7 @@ fn the_shared_material_is_cached_once_and_read_nine_times() {
         concurrency: 4,
         ..config(&server)
     });
-    let outcome = generate(&c, &meeting(8)).expect("document");
+    let outcome = generate(&c, &meeting(60)).expect("document");
     let sections: Vec<_> = outcome
         .telemetry
         .records
@@ -472,11 +472,24 @@ fn the_shared_material_is_cached_once_and_read_nine_times() {
         prompt_cache: false,
         ..config(&server)
     });
-    let outcome = generate(&c, &meeting(8)).expect("document");
+    let outcome = generate(&c, &meeting(60)).expect("document");
     assert_eq!(
         outcome.telemetry.cache_read_tokens + outcome.telemetry.cache_write_tokens,
         0
     );
+    assert!(server.requests().iter().all(|r| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.system.iter().all(|s| s.cache_control.is_none()))
+    }));
+}
+
+#[test]
+fn short_material_is_not_marked_cacheable() {
+    // Under the API's 1024-token minimum a cache write would not happen, so no section waits.
+    let server = LoopbackServer::start(Script::ok()).expect("server");
+    let outcome = generate(&client(config(&server)), &meeting(2)).expect("document");
+    assert_eq!(outcome.telemetry.cache_write_tokens, 0);
     assert!(server.requests().iter().all(|r| {
         r.body
             .as_ref()
@@ -509,8 +522,8 @@ fn sections_run_in_parallel_up_to_the_limit() {
         assert_eq!(server.peak_in_flight(), 4);
         t.elapsed()
     };
-    // 11 calls: serially ≥ 11 × 200 ms; four at a time: the cache-writing section, the other
-    // nine in 3 rounds, then the summary.
+    // 11 calls: serially ≥ 11 × 200 ms; four at a time (material too short to cache) the ten
+    // sections take 3 rounds, then the summary.
     assert!(serial >= latency * 11, "{serial:?}");
     assert!(
         parallel < serial / 2,
