@@ -181,10 +181,10 @@ fn section_from_reply(
 ) -> Result<Section, AiError> {
     parse_section(spec, text).map_err(|reason| AiError::ModelOutput {
         label: label.to_string(),
-        reason: if stop_reason == Some("max_tokens") {
-            format!("{reason} (the answer hit MAX_TOKENS; raise it)")
-        } else {
-            reason
+        reason: match stop_reason {
+            Some("max_tokens") => format!("{reason} (the answer hit MAX_TOKENS; raise it)"),
+            Some("refusal") => format!("{reason} (the model declined to answer)"),
+            _ => reason,
         },
     })
 }
