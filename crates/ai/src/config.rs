@@ -100,7 +100,7 @@ impl Default for AiConfig {
             api_key: None,
             base_url: DEFAULT_BASE_URL.to_string(),
             model: DEFAULT_MODEL.to_string(),
-            max_tokens: 1024,
+            max_tokens: 4096,
             temperature: 0.2,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(120),
