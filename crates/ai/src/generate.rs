@@ -328,9 +328,11 @@ pub struct PlannedRequest {
     pub label: String,
     /// Map-reduce step.
     pub phase: CallPhase,
-    /// Estimated input tokens (chars / chars_per_token). For calls whose input is produced by
-    /// earlier calls, the estimate assumes those replies use their whole `max_tokens`.
+    /// Estimated input tokens of the body as shown (chars / chars_per_token).
     pub estimated_input_tokens: usize,
+    /// The most the input can reach once earlier replies replace the `<…>` placeholders
+    /// (each reply at its whole `max_tokens`); equal to the estimate when there are none.
+    pub input_tokens_upper_bound: usize,
     /// Reply limit.
     pub max_output_tokens: u32,
     /// The body, with `<…>` placeholders where earlier replies go.
@@ -353,6 +355,8 @@ pub struct DryRun {
     pub requests: Vec<PlannedRequest>,
     /// Sum of the input estimates.
     pub estimated_input_tokens: usize,
+    /// Sum of the input upper bounds.
+    pub input_tokens_upper_bound: usize,
     /// Upper bound on output tokens (calls × max_tokens).
     pub max_output_tokens: u64,
 }
@@ -373,7 +377,8 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
                 body: MessagesRequest,
                 extra_tokens: usize| {
         requests.push(PlannedRequest {
-            estimated_input_tokens: body.estimate_input_tokens(config) + extra_tokens,
+            estimated_input_tokens: body.estimate_input_tokens(config),
+            input_tokens_upper_bound: body.estimate_input_tokens(config) + extra_tokens,
             label,
             phase,
             max_output_tokens: config.max_tokens,
@@ -440,6 +445,7 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
         map_chunks,
         prompt_cache: cache,
         estimated_input_tokens: requests.iter().map(|r| r.estimated_input_tokens).sum(),
+        input_tokens_upper_bound: requests.iter().map(|r| r.input_tokens_upper_bound).sum(),
         max_output_tokens: requests.len() as u64 * u64::from(config.max_tokens),
         requests,
     }
@@ -469,8 +475,16 @@ impl DryRun {
             );
         }
         for r in &self.requests {
+            let bound = if r.input_tokens_upper_bound > r.estimated_input_tokens {
+                format!(
+                    " (at most ~{} once earlier replies fill the placeholders)",
+                    r.input_tokens_upper_bound
+                )
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "\n=== {} ({}): ~{} input tokens, up to {} output tokens\n",
+                "\n=== {} ({}): ~{} input tokens{bound}, up to {} output tokens\n",
                 r.label,
                 r.phase.as_str(),
                 r.estimated_input_tokens,
@@ -480,9 +494,10 @@ impl DryRun {
             out.push('\n');
         }
         out.push_str(&format!(
-            "\ntotal: {} requests, ~{} input tokens, up to {} output tokens\n",
+            "\ntotal: {} requests, ~{} input tokens as shown (at most ~{} with earlier replies), up to {} output tokens\n",
             self.requests.len(),
             self.estimated_input_tokens,
+            self.input_tokens_upper_bound,
             self.max_output_tokens
         ));
         out

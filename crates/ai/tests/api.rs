@@ -565,6 +565,14 @@ fn dry_run_plans_every_request_without_network() {
     assert_eq!(plan.requests.len(), 11);
     assert_eq!(plan.map_chunks, 0);
     assert!(plan.estimated_input_tokens > 0);
+    // Only the summary waits for earlier replies when the transcript fits.
+    let waiting: Vec<&str> = plan
+        .requests
+        .iter()
+        .filter(|r| r.input_tokens_upper_bound > r.estimated_input_tokens)
+        .map(|r| r.label.as_str())
+        .collect();
+    assert_eq!(waiting, vec!["summary:executive_summary"]);
     let text = plan.to_text();
     assert!(text.contains("x-api-key: sk-…k9z7"), "{text}");
     assert!(!text.contains("SECRET"));
