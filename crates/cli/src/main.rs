@@ -4,10 +4,17 @@
 mod args;
 mod cmd;
 mod exit;
+mod logging;
+mod settings;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+
+/// Counts allocations per stage for `optimize`; counting is off (one relaxed load) otherwise.
+#[global_allocator]
+static ALLOC: snapshot_perf::measure::alloc::CountingAlloc =
+    snapshot_perf::measure::alloc::CountingAlloc;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();

@@ -90,7 +90,7 @@ pub fn parse_size(text: &str) -> Result<u64, CorpusError> {
         _ => return Err(bad()),
     };
     let bytes = (value * factor).round();
-    if !bytes.is_finite() || bytes < 1.0 || bytes > 1e12 {
+    if !bytes.is_finite() || !(1.0..=1e12).contains(&bytes) {
         return Err(bad());
     }
     Ok(bytes as u64)

@@ -4,4 +4,9 @@
 
 pub mod bench;
 pub mod corpus;
+pub mod export;
+pub mod health;
+pub mod history;
 pub mod measure;
+pub mod monitor;
+pub mod profile;

@@ -11,7 +11,8 @@ use snapshot_pipeline::render::Format;
 mod support;
 
 fn bench_pipeline(c: &mut Criterion) {
-    let input = support::repeated_transcripts(support::bench_bytes());
+    let bytes = support::repeated_transcripts(support::bench_bytes());
+    let input: &[u8] = &bytes;
     let info = SourceInfo {
         path: "bench.vtt".into(),
         title: "Bench".into(),
@@ -27,7 +28,7 @@ fn bench_pipeline(c: &mut Criterion) {
                 sink.clear();
                 let mut renderer = format.renderer();
                 let summary = pipeline::run(
-                    black_box(&input),
+                    &black_box(input),
                     &info,
                     &config,
                     renderer.as_mut(),

@@ -7,7 +7,9 @@
 //! [`pipeline::Observer`]. No CLI parsing, threads, network or printing lives here.
 #![deny(missing_docs)]
 
+pub mod inspect;
 pub mod nlp;
+pub mod pipeline;
 pub mod render;
 pub mod snapshot;
 pub mod text;

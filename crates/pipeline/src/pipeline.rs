@@ -196,7 +196,9 @@ pub fn run<I: Reopen>(
     let mut timed = TimedWriter::new(out);
     let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut timed);
     observer.stage_started(Stage::Render);
-    renderer.begin(&mut buffered, &summary).map_err(PipelineError::Write)?;
+    renderer
+        .begin(&mut buffered, &summary)
+        .map_err(PipelineError::Write)?;
     report_render(observer, &mut buffered, 0, 1);
     stream_transcript(
         input,
@@ -206,7 +208,9 @@ pub fn run<I: Reopen>(
             let mut bytes_in = 0;
             for e in entries {
                 bytes_in += e.text.len() as u64;
-                renderer.entry(&mut buffered, e).map_err(PipelineError::Write)?;
+                renderer
+                    .entry(&mut buffered, e)
+                    .map_err(PipelineError::Write)?;
             }
             report_render(obs, &mut buffered, bytes_in, entries.len() as u64);
             Ok(())
@@ -214,7 +218,9 @@ pub fn run<I: Reopen>(
         observer,
     )?;
     observer.stage_started(Stage::Render);
-    renderer.end(&mut buffered, &summary).map_err(PipelineError::Write)?;
+    renderer
+        .end(&mut buffered, &summary)
+        .map_err(PipelineError::Write)?;
     report_render(observer, &mut buffered, 0, 0);
     observer.stage_started(Stage::Write);
     buffered.flush().map_err(PipelineError::Write)?;
@@ -281,7 +287,6 @@ pub fn analyze<I: Reopen>(
     let mut analyzer = Analyzer::new(config.nlp.clone());
     let mut speakers: HashMap<String, SpeakerStats> = HashMap::new();
     let mut stats = Stats::default();
-    let mut sentence_buf = Vec::new();
     let mut walk = Walk::new(input, config)?;
     while let Some(batch) = walk.next_batch(observer)? {
         observer.stage_started(Stage::Entities);
@@ -306,9 +311,8 @@ pub fn analyze<I: Reopen>(
                 entry.words += words;
                 entry.talk_seconds += utt.end_ms.saturating_sub(utt.start_ms) as f64 / 1000.0;
             }
-            sentence_buf.clear();
-            sentence_buf.extend(sentences.iter().map(|r| &utt.text[r.clone()]));
-            for sentence in &sentence_buf {
+            for range in sentences {
+                let sentence = &utt.text[range.clone()];
                 text_bytes += sentence.len() as u64;
                 stats.sentences += 1;
                 analyzer.observe(speaker, utt.start_ms, sentence);
@@ -336,10 +340,11 @@ pub fn analyze<I: Reopen>(
     let mut speakers: Vec<SpeakerStats> = speakers.into_values().collect();
     for s in &mut speakers {
         s.talk_share = if total_talk > 0.0 {
-            s.talk_seconds / total_talk
+            round_to(s.talk_seconds / total_talk, 4)
         } else {
             0.0
         };
+        s.talk_seconds = round_to(s.talk_seconds, 3);
     }
     speakers.sort_by(|a, b| {
         b.talk_seconds
@@ -377,6 +382,12 @@ pub fn analyze<I: Reopen>(
     })
 }
 
+/// Rounds to `digits` decimals, so sums of millisecond durations print without float noise.
+pub(crate) fn round_to(x: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    (x * scale).round() / scale
+}
+
 /// True for dates that pin a day ("July 14th", "March 3rd", "2024-05-01"), not periods.
 fn names_a_day(text: &str) -> bool {
     const MONTHS: [&str; 12] = [
@@ -388,11 +399,15 @@ fn names_a_day(text: &str) -> bool {
     has_month && has_digit
 }
 
+/// Receives the cleaned transcript a batch at a time (with the observer, to time its own work).
+type TranscriptSink<'a> =
+    dyn FnMut(&[TranscriptEntry], &mut dyn Observer) -> Result<(), PipelineError> + 'a;
+
 /// Pass 2: parse again and hand the cleaned transcript to `sink` a batch at a time.
 fn stream_transcript<I: Reopen>(
     input: &I,
     config: &Config,
-    sink: &mut dyn FnMut(&[TranscriptEntry], &mut dyn Observer) -> Result<(), PipelineError>,
+    sink: &mut TranscriptSink<'_>,
     observer: &mut dyn Observer,
 ) -> Result<(), PipelineError> {
     let mut walk = Walk::new(input, config)?;
@@ -482,11 +497,14 @@ impl<R: Read> Walk<R> {
     }
 
     /// The next batch of cleaned utterances with their sentence ranges, or `None` at the end.
-    fn next_batch(
-        &mut self,
+    #[allow(clippy::type_complexity)]
+    fn next_batch<'s>(
+        &'s mut self,
         observer: &mut dyn Observer,
-    ) -> Result<Option<impl Iterator<Item = (&Utterance, &[std::ops::Range<usize>])>>, VttError>
-    {
+    ) -> Result<
+        Option<impl Iterator<Item = (&'s Utterance, &'s [std::ops::Range<usize>])> + use<'s, R>>,
+        VttError,
+    > {
         if self.done {
             return Ok(None);
         }
@@ -542,10 +560,10 @@ impl<R: Read> Walk<R> {
                 self.utterances.push(u);
             }
         }
-        if self.done {
-            if let Some(u) = self.builder.finish() {
-                self.utterances.push(u);
-            }
+        if self.done
+            && let Some(u) = self.builder.finish()
+        {
+            self.utterances.push(u);
         }
         observer.stage_finished(
             Stage::Utterances,
@@ -563,6 +581,8 @@ impl<R: Read> Walk<R> {
         let mut text_bytes = 0u64;
         for utt in &mut self.utterances {
             text_bytes += utt.text.len() as u64;
+            // `clean` appends; the scratch buffer holds the previous utterance's raw text.
+            self.scratch.clear();
             text::clean(&utt.text, &self.clean, &mut self.scratch);
             std::mem::swap(&mut utt.text, &mut self.scratch);
             let base = &utt.text;
@@ -581,9 +601,9 @@ impl<R: Read> Walk<R> {
         );
         let sentences = &self.sentences;
         let bounds = &self.bounds;
-        Ok(Some(self.utterances.iter().enumerate().map(move |(i, u)| {
-            (u, &sentences[bounds[i]..bounds[i + 1]])
-        })))
+        Ok(Some(self.utterances.iter().enumerate().map(
+            move |(i, u)| (u, &sentences[bounds[i]..bounds[i + 1]]),
+        )))
     }
 
     fn finish_warnings(&mut self) -> Vec<SourceWarning> {

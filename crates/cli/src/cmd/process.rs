@@ -19,6 +19,7 @@ use snapshot_pipeline::pipeline::{self, Config, NoopObserver, PipelineError, Reo
 use snapshot_pipeline::render::Format;
 use snapshot_pipeline::snapshot::title_from_stem;
 
+use super::io_reason;
 use crate::exit::bad_input;
 
 /// Default limit on the input size for `process` (the guide's MAX_FILE_SIZE): 50 MB.
@@ -86,8 +87,14 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     let (i, n) = s
         .split_once('/')
         .ok_or_else(|| format!("'{s}' is not I/N (for example 0/4)"))?;
-    let i: usize = i.trim().parse().map_err(|_| format!("'{i}' is not a number"))?;
-    let n: usize = n.trim().parse().map_err(|_| format!("'{n}' is not a number"))?;
+    let i: usize = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{i}' is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{n}' is not a number"))?;
     if n == 0 || i >= n {
         return Err(format!("shard {i}/{n}: need 0 <= I < N"));
     }
@@ -108,8 +115,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut config = Config::default();
     config.clean.remove_fillers = !args.keep_fillers;
 
-    let single = args.inputs.len() == 1
-        && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
+    let single =
+        args.inputs.len() == 1 && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
     if single {
         let input = &args.inputs[0];
         if let Some((i, _)) = args.shard
@@ -175,7 +182,9 @@ fn collect_jobs(
     let mut jobs = Vec::new();
     for input in inputs {
         if input.as_os_str() == "-" {
-            return Err(bad_input("'-' (standard input) can only be the single input"));
+            return Err(bad_input(
+                "'-' (standard input) can only be the single input",
+            ));
         }
         let meta = fs::metadata(input)
             .map_err(|e| bad_input(format!("{}: {}", input.display(), io_reason(&e))))?;
@@ -347,14 +356,6 @@ impl Reopen for Input {
     }
 }
 
-fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
-
 /// Opens an input after the checks every command shares: exists, is a file, not empty, not
 /// over `max` bytes.
 pub fn open_input(path: &Path, max: u64) -> anyhow::Result<Input> {
@@ -371,13 +372,14 @@ pub fn open_input(path: &Path, max: u64) -> anyhow::Result<Input> {
             )));
         }
         if buf.is_empty() {
-            return Err(bad_input("-: standard input is empty; expected a WebVTT transcript"));
+            return Err(bad_input(
+                "-: standard input is empty; expected a WebVTT transcript",
+            ));
         }
         return Ok(Input::Stdin(buf.into()));
     }
     let shown = path.display();
-    let meta =
-        fs::metadata(path).map_err(|e| bad_input(format!("{shown}: {}", io_reason(&e))))?;
+    let meta = fs::metadata(path).map_err(|e| bad_input(format!("{shown}: {}", io_reason(&e))))?;
     if meta.is_dir() {
         return Err(bad_input(format!(
             "{shown}: is a folder; give a .vtt file (or several inputs with --out-dir)"
@@ -416,7 +418,8 @@ fn validate_one(path: &Path, max: u64) -> anyhow::Result<ExitCode> {
     let reader = input
         .reopen()
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let v = pipeline::validate(reader).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+    let v =
+        pipeline::validate(reader).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
     for w in &v.warnings {
         eprintln!("{}:{}: warning: {}", path.display(), w.line, w.message);
     }

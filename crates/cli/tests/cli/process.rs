@@ -163,7 +163,7 @@ fn json_to_stdout_has_every_section() {
         assert!(names.contains(&who), "speaker {who} missing from {names:?}");
     }
     let share: f64 = snap.speakers.iter().map(|s| s.talk_share).sum();
-    assert!((share - 1.0).abs() < 1e-6);
+    assert!((share - 1.0).abs() < 1e-3, "talk shares sum to {share}");
     assert!(!snap.entities.is_empty());
     assert!(!snap.action_items.is_empty());
     assert!(!snap.topics.is_empty());

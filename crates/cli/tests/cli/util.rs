@@ -14,11 +14,6 @@ pub fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
 
-/// `../shared/testdata` beside the repo.
-pub fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata")
-}
-
 /// A temporary folder with helpers to write files into it.
 pub struct Dir(pub tempfile::TempDir);
 

@@ -1,4 +1,9 @@
 //! The benchmark: runner (warmup, runs), statistics, the performance guide's targets and
-//! baseline comparison.
+//! baseline comparison. The report model in [`report`] is what every export renders.
 
+pub mod compare;
+pub mod executor;
+pub mod report;
+pub mod runner;
 pub mod stats;
+pub mod targets;

@@ -1,7 +1,175 @@
 //! STAGE 4: entities, key phrases/topics, technical terms, action items and open questions,
 //! from rules and gazetteers shipped in the crate (no downloaded model).
+//!
+//! [`Analyzer`] takes one sentence at a time and keeps only per-vocabulary counters (distinct
+//! entity candidates, words, phrases, terms), so memory does not grow with the meeting's
+//! length beyond the capped lists of action items and questions. Matching is done with one
+//! Aho-Corasick automaton for the gazetteers and hand-written scanners for numbers and dates;
+//! nothing allocates per token.
+
+mod actions;
+mod entities;
+mod hash;
+mod lexicon;
+mod patterns;
+mod terms;
+mod token;
+mod topics;
 
 use serde::{Deserialize, Serialize};
+
+/// Settings of the [`Analyzer`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NlpOptions {
+    /// Entities mentioned fewer times are not reported (`MIN_ENTITY_FREQUENCY`).
+    pub min_entity_frequency: u32,
+    /// Entities found by shape alone (capitalised or unknown words) shorter than this many
+    /// characters are not reported (`MIN_ENTITY_LENGTH`). Gazetteer, speaker and pattern entities
+    /// are exempt: "US", "Q3" and "2%" are short but certain.
+    pub min_entity_length: usize,
+    /// How many key phrases to report.
+    pub top_topics: usize,
+    /// How many technical terms to report at most.
+    pub max_technical_terms: usize,
+}
+
+impl Default for NlpOptions {
+    fn default() -> Self {
+        Self {
+            min_entity_frequency: 1,
+            min_entity_length: 3,
+            top_topics: 15,
+            max_technical_terms: 40,
+        }
+    }
+}
+
+/// Speakers remembered for owners and name matching; more are still counted as entities.
+const MAX_SPEAKERS: usize = 1_000;
+
+/// Streams sentences into entities, topics, terms, action items and open questions.
+///
+/// ```
+/// use snapshot_pipeline::nlp::{Analyzer, EntityLabel, NlpOptions};
+/// let mut a = Analyzer::new(NlpOptions::default());
+/// a.add_speaker("Dana Whitfield");
+/// a.observe(Some("Dana Whitfield"), 0, "We moved to Snowflake in January.");
+/// a.observe(Some("Dana Whitfield"), 1_000, "I'll send the plan by Friday.");
+/// let out = a.finish();
+/// assert!(out.entities.iter().any(|e| e.text == "Snowflake" && e.label == EntityLabel::Product));
+/// assert!(out.entities.iter().any(|e| e.text == "January" && e.label == EntityLabel::Date));
+/// assert_eq!(out.action_items[0].owner.as_deref(), Some("Dana Whitfield"));
+/// ```
+#[derive(Debug)]
+pub struct Analyzer {
+    opts: NlpOptions,
+    toks: Vec<token::Tok>,
+    /// The current sentence, ASCII-lower-cased.
+    lower: String,
+    /// Whether each token of the current sentence is a stop word.
+    stop: Vec<bool>,
+    entities: entities::EntityTable,
+    topics: topics::Topics,
+    terms: terms::Terms,
+    actions: actions::Actions,
+    speakers: Vec<String>,
+}
+
+impl Analyzer {
+    /// An analyzer with the given options.
+    pub fn new(opts: NlpOptions) -> Self {
+        Self {
+            opts,
+            toks: Vec::new(),
+            lower: String::new(),
+            stop: Vec::new(),
+            entities: entities::EntityTable::default(),
+            topics: topics::Topics::default(),
+            terms: terms::Terms::default(),
+            actions: actions::Actions::default(),
+            speakers: Vec::new(),
+        }
+    }
+
+    /// Registers a speaker: a PERSON entity whose first name and surname, said alone, count as
+    /// mentions of the full name. Speakers seen by [`Analyzer::observe`] are registered too.
+    pub fn add_speaker(&mut self, name: &str) {
+        let name = name.trim();
+        if name.is_empty()
+            || self.speakers.iter().any(|s| s == name)
+            || self.speakers.len() >= MAX_SPEAKERS
+        {
+            return;
+        }
+        self.speakers.push(name.to_owned());
+        self.entities.add_speaker(name);
+    }
+
+    /// Analyses one sentence said by `speaker` at `start_ms`.
+    pub fn observe(&mut self, speaker: Option<&str>, start_ms: u64, sentence: &str) {
+        if let Some(sp) = speaker {
+            if self.speakers.last().is_none_or(|l| l != sp) {
+                self.add_speaker(sp);
+            }
+            self.entities.speaker_spoke(sp, start_ms);
+        }
+        token::tokenize(sentence, &mut self.toks);
+        patterns::ascii_lower_into(sentence, &mut self.lower);
+        // One stop-word lookup per token, shared by every stage below.
+        self.stop.clear();
+        self.stop.extend(
+            self.toks.iter().map(|t| {
+                t.kind == token::Kind::Word && lexicon::is_stop(&self.lower[t.start..t.end])
+            }),
+        );
+        let s = patterns::Sent {
+            text: sentence,
+            lower: &self.lower,
+            toks: &self.toks,
+            stop: &self.stop,
+        };
+        self.entities.observe(&s, start_ms);
+        self.topics.observe(&s);
+        self.terms.observe(&s);
+        self.actions.observe(speaker, start_ms, &s, &self.speakers);
+    }
+
+    /// Ends the meeting and returns what was found.
+    pub fn finish(self) -> Analysis {
+        let limits = entities::EntityLimits {
+            min_frequency: self.opts.min_entity_frequency,
+            min_length: self.opts.min_entity_length,
+        };
+        let technical_terms = self
+            .terms
+            .finish(&self.topics.phrases, self.opts.max_technical_terms);
+        let entities = self.entities.finish(limits);
+        // People's names are who spoke, not what the meeting was about.
+        let name_words: std::collections::HashSet<String> = entities
+            .iter()
+            .filter(|e| e.label == EntityLabel::Person)
+            .flat_map(|e| e.text.split_whitespace().map(str::to_lowercase))
+            .collect();
+        let mut topics = self.topics.top(self.opts.top_topics + name_words.len());
+        topics.retain(|t| !t.phrase.split(' ').all(|w| name_words.contains(w)));
+        topics.truncate(self.opts.top_topics);
+        // An organisation's name ("tessellate systems") is an entity, not a technical term.
+        let entity_texts: std::collections::HashSet<String> =
+            entities.iter().map(|e| e.text.to_lowercase()).collect();
+        let technical_terms: Vec<String> = technical_terms
+            .into_iter()
+            .filter(|t| !entity_texts.contains(&t.to_lowercase()))
+            .collect();
+        let (action_items, questions) = self.actions.finish();
+        Analysis {
+            entities,
+            topics,
+            technical_terms,
+            action_items,
+            questions,
+        }
+    }
+}
 
 /// Entity labels with their OntoNotes/spaCy meanings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -82,4 +250,100 @@ pub struct Analysis {
     pub action_items: Vec<ActionItem>,
     /// Unanswered questions, in order of time.
     pub questions: Vec<Question>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyse(lines: &[(&str, &str)]) -> Analysis {
+        let mut a = Analyzer::new(NlpOptions::default());
+        for (i, (speaker, text)) in lines.iter().enumerate() {
+            a.observe(Some(speaker), i as u64 * 1000, text);
+        }
+        a.finish()
+    }
+
+    #[test]
+    fn names_stay_out_of_topics_and_entities_out_of_terms() {
+        let out = analyse(&[
+            (
+                "Dana Whitfield",
+                "Thanks Greg, the service account is ready.",
+            ),
+            (
+                "Greg Lindqvist",
+                "Great, Dana, the service account works with Brightwater Analytics.",
+            ),
+            (
+                "Dana Whitfield",
+                "Brightwater Analytics will check the service account again.",
+            ),
+        ]);
+        assert_eq!(out.topics[0].phrase, "service account");
+        assert!(
+            out.topics
+                .iter()
+                .all(|t| t.phrase != "dana" && t.phrase != "greg"),
+            "{:?}",
+            out.topics
+        );
+        assert!(
+            out.technical_terms
+                .iter()
+                .all(|t| t != "brightwater analytics"),
+            "{:?}",
+            out.technical_terms
+        );
+        assert!(
+            out.technical_terms.contains(&"service account".to_owned()),
+            "{:?}",
+            out.technical_terms
+        );
+    }
+
+    #[test]
+    fn speakers_are_people_from_their_first_turn() {
+        let out = analyse(&[
+            ("Ann Lee", "Hello everyone."),
+            ("Bo Chen", "Hi Ann, welcome."),
+        ]);
+        let ann = out
+            .entities
+            .iter()
+            .find(|e| e.text == "Ann Lee")
+            .expect("speaker is an entity");
+        assert_eq!(
+            (ann.label, ann.count, ann.first_seconds),
+            (EntityLabel::Person, 1, 0.0)
+        );
+        let bo = out
+            .entities
+            .iter()
+            .find(|e| e.text == "Bo Chen")
+            .expect("speaker is an entity");
+        assert_eq!((bo.count, bo.first_seconds), (1, 1.0));
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn analyzer_takes_any_text(
+            sentences in proptest::collection::vec("\\PC{0,80}|([A-Za-z$%0-9.:'’ -]{0,12} ){0,8}", 0..20),
+            speaker in proptest::option::of("[A-Z][a-z]{0,6}( [A-Z][a-z]{0,6})?"),
+        ) {
+            let mut a = Analyzer::new(NlpOptions::default());
+            for (i, s) in sentences.iter().enumerate() {
+                a.observe(speaker.as_deref(), i as u64, s);
+            }
+            let out = a.finish();
+            prop_assert!(out.topics.len() <= 15);
+            prop_assert!(out.entities.iter().all(|e| e.count >= 1 && !e.text.is_empty()));
+        }
+    }
 }

@@ -1,1 +1,44 @@
-//! STAGE 3: text cleaning (whitespace, quotes, optional filler removal) and sentence splitting.
+//! STAGE 3: text cleaning (whitespace, quotes, optional filler removal), sentence splitting and
+//! word counting. Everything works on borrowed text or writes into a caller-owned buffer.
+
+mod clean;
+mod sentence;
+mod words;
+
+pub use clean::{CleanOptions, clean};
+pub use sentence::{SentenceSplitter, Sentences, capitalize_start, split_sentences};
+pub use words::{word_count, words};
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn non_ws(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn splitter_keeps_every_character_once(text in "([A-Za-z]{1,6}|[.?!]{1,3}|[0-9]{1,3}|[ \n]|e\\.g\\.|Dr\\.|U\\.S\\.|\\.\\.\\.| ){0,80}") {
+            let joined: String = split_sentences(&text).collect::<Vec<_>>().concat();
+            prop_assert_eq!(non_ws(&joined), non_ws(&text));
+        }
+
+        #[test]
+        fn splitter_keeps_unicode(text in "\\PC{0,200}") {
+            let joined: String = split_sentences(&text).collect::<Vec<_>>().concat();
+            prop_assert_eq!(non_ws(&joined), non_ws(&text));
+        }
+
+        #[test]
+        fn cleaning_is_idempotent(text in "((um|uh|Um,|you know,|I|the|We're,|we're|yes|No|[a-z]{1,5}|[.,?!]|\u{2019}|\u{201C})[ ]?){0,40}", fillers in any::<bool>()) {
+            let opts = CleanOptions { remove_fillers: fillers };
+            let mut once = String::new();
+            clean(&text, &opts, &mut once);
+            let mut twice = String::new();
+            clean(&once, &opts, &mut twice);
+            prop_assert_eq!(twice, once);
+        }
+    }
+}

@@ -1,8 +1,13 @@
 //! STAGE 2: cues -> utterances (speaker turns).
 //!
-//! Finds the speaker of each cue (`<v Name>`, a leading `Name:`, `>> Name:`, `[Name]`), carries
-//! the speaker over cues without a marker, drops YouTube-style rolling caption repeats, and merges
-//! consecutive cues of one speaker into one utterance.
+//! Finds the speaker of each cue (`<v Name>`, a leading `Name:`, `>> Name:`, `>>`, `[Name]`),
+//! carries the speaker over cues without a marker, drops YouTube-style rolling caption repeats, and
+//! merges consecutive cues of one speaker into one utterance. State is one utterance in progress
+//! plus the previous cue's lines, so memory does not grow with the input.
+
+mod speaker;
+
+pub use speaker::{Marker, MarkerKind, StyleDetector, StyleStats, parse_marker};
 
 /// One cue as the utterance stage sees it: timing, the `<v>` voice if any, and plain text
 /// (tags removed, character references decoded).
@@ -29,4 +34,384 @@ pub struct Utterance {
     pub end_ms: u64,
     /// Text of the merged cues, speaker markers removed, rolling repeats dropped.
     pub text: String,
+}
+
+/// Settings of the [`UtteranceBuilder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UtteranceOptions {
+    /// A silence at least this long between two cues of an *unnamed* speaker ends the utterance;
+    /// without it a speaker-less caption file would become one utterance as long as the input.
+    /// `None` never splits on pauses.
+    pub unnamed_pause_ms: Option<u64>,
+    /// Once an utterance holds this many bytes it ends at the next cue boundary, whoever speaks.
+    pub max_chars: usize,
+    /// Cues this short (YouTube's 10 ms "transition" cues) are only checked for rolling repeats.
+    pub transition_cue_ms: u64,
+}
+
+impl Default for UtteranceOptions {
+    fn default() -> Self {
+        Self {
+            unnamed_pause_ms: Some(2_500),
+            max_chars: 2_000,
+            transition_cue_ms: 50,
+        }
+    }
+}
+
+/// Turns a stream of cues into speaker turns; see the module docs.
+///
+/// ```
+/// use snapshot_pipeline::utterance::{CueInput, UtteranceBuilder};
+/// let mut b = UtteranceBuilder::default();
+/// let cue = |s, e, t| CueInput { start_ms: s, end_ms: e, voice: None, plain: t };
+/// assert!(b.push(cue(0, 1000, "Ann Lee: Hello there.")).is_none());
+/// assert!(b.push(cue(1000, 2000, "How are you?")).is_none());
+/// let first = b.push(cue(2000, 3000, "Bo Chen: Fine.")).expect("speaker changed");
+/// assert_eq!(first.speaker.as_deref(), Some("Ann Lee"));
+/// assert_eq!(first.text, "Hello there. How are you?");
+/// assert_eq!(b.finish().expect("last turn").text, "Fine.");
+/// ```
+#[derive(Debug, Default)]
+pub struct UtteranceBuilder {
+    opts: UtteranceOptions,
+    current: Option<Utterance>,
+    /// Speaker the next unmarked cue continues.
+    speaker: Option<String>,
+    /// Non-empty lines of the previous cue, `\n`-joined, for the rolling-caption check.
+    prev_lines: String,
+    /// The previous `prev_lines` allocation, reused for the next cue.
+    spare_lines: String,
+    /// Text of the cue being read, reused.
+    text_buf: String,
+    stats: StyleStats,
+}
+
+impl UtteranceBuilder {
+    /// A builder with the given options.
+    pub fn new(opts: UtteranceOptions) -> Self {
+        Self {
+            opts,
+            ..Self::default()
+        }
+    }
+
+    /// Which speaker markers were seen so far.
+    pub fn stats(&self) -> &StyleStats {
+        &self.stats
+    }
+
+    /// Feeds one cue; returns the previous utterance when this cue starts a new turn.
+    pub fn push(&mut self, cue: CueInput<'_>) -> Option<Utterance> {
+        self.stats.cues += 1;
+        let duration = cue.end_ms.saturating_sub(cue.start_ms);
+        let raw_multi_line = cue.plain.trim_end_matches(['\n', '\r']).contains('\n');
+        // Rolling captions repeat the previous cue's last line as their first line; transition
+        // cues repeat it alone. Only then are repeats dropped, so a speaker who really says
+        // "Yes." twice in two single-line cues keeps both.
+        let rolling = raw_multi_line || duration <= self.opts.transition_cue_ms;
+        let mut finished = None;
+
+        // Buffers reused across cues: no allocation per cue once they have grown.
+        let mut text = std::mem::take(&mut self.text_buf);
+        text.clear();
+        let mut marker_speaker: Option<Option<String>> = None;
+        if let Some(v) = cue.voice {
+            self.stats.voice_tags += 1;
+            let v = v.trim();
+            marker_speaker = Some(if v.is_empty() {
+                None
+            } else {
+                Some(v.to_owned())
+            });
+        }
+        let mut new_prev = std::mem::take(&mut self.spare_lines);
+        new_prev.clear();
+        for (i, line) in cue.plain.lines().enumerate() {
+            let mut line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if rolling && self.prev_lines.split('\n').any(|p| p == line) {
+                self.stats.rolling_repeats += 1;
+                push_line(&mut new_prev, line);
+                continue;
+            }
+            push_line(&mut new_prev, line);
+            // A marker may open any line of a cue ("- Ann: Hi\n- Bo: Hello" is rare; a
+            // mid-cue marker is handled by treating only the first line as a turn start).
+            if i == 0 || text.is_empty() {
+                let (marker, rest) = parse_marker(line);
+                match marker {
+                    Marker::None => {}
+                    Marker::Sound => {
+                        self.stats.sound_tags += 1;
+                        line = rest;
+                    }
+                    Marker::Change => {
+                        self.stats.chevrons += 1;
+                        if cue.voice.is_none() {
+                            marker_speaker = Some(None);
+                        }
+                        line = rest;
+                    }
+                    Marker::Named { name, kind } => {
+                        self.stats.count(kind);
+                        if cue.voice.is_none() {
+                            marker_speaker = Some(Some(name.to_owned()));
+                        }
+                        line = rest;
+                    }
+                }
+            }
+            if line.is_empty() {
+                continue;
+            }
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(line);
+        }
+        self.spare_lines = std::mem::replace(&mut self.prev_lines, new_prev);
+
+        if let Some(sp) = marker_speaker {
+            // `>>` alone always starts a new turn even when the name stays unknown.
+            let forced = sp.is_none();
+            if forced || sp != self.speaker {
+                finished = self.current.take();
+            }
+            self.speaker = sp;
+        }
+        if text.is_empty() {
+            self.text_buf = text;
+            return finished;
+        }
+        if let Some(cur) = &self.current {
+            let pause = cue.start_ms.saturating_sub(cur.end_ms);
+            let long_pause =
+                cur.speaker.is_none() && self.opts.unnamed_pause_ms.is_some_and(|p| pause >= p);
+            if long_pause || cur.text.len() >= self.opts.max_chars {
+                finished = finished.or_else(|| self.current.take());
+            }
+        }
+        match &mut self.current {
+            Some(cur) => {
+                cur.text.push(' ');
+                cur.text.push_str(&text);
+                self.text_buf = text;
+                cur.end_ms = cur.end_ms.max(cue.end_ms);
+            }
+            None => {
+                self.current = Some(Utterance {
+                    speaker: self.speaker.clone(),
+                    start_ms: cue.start_ms,
+                    end_ms: cue.end_ms,
+                    text,
+                });
+            }
+        }
+        finished
+    }
+
+    /// Ends the stream; returns the last utterance, if any.
+    pub fn finish(&mut self) -> Option<Utterance> {
+        self.prev_lines.clear();
+        self.current.take()
+    }
+}
+
+fn push_line(buf: &mut String, line: &str) {
+    if !buf.is_empty() {
+        buf.push('\n');
+    }
+    buf.push_str(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cue(s: u64, e: u64, t: &str) -> CueInput<'_> {
+        CueInput {
+            start_ms: s,
+            end_ms: e,
+            voice: None,
+            plain: t,
+        }
+    }
+
+    fn run(b: &mut UtteranceBuilder, cues: &[CueInput<'_>]) -> Vec<Utterance> {
+        let mut out: Vec<Utterance> = cues.iter().filter_map(|c| b.push(*c)).collect();
+        out.extend(b.finish());
+        out
+    }
+
+    #[test]
+    fn voice_tag_names_the_speaker() {
+        let mut b = UtteranceBuilder::default();
+        let c = CueInput {
+            start_ms: 0,
+            end_ms: 10,
+            voice: Some("Ann Lee"),
+            plain: "Hi.",
+        };
+        let u = run(&mut b, &[c]);
+        assert_eq!(u[0].speaker.as_deref(), Some("Ann Lee"));
+        assert_eq!(u[0].text, "Hi.");
+        assert_eq!(b.stats().style(), crate::snapshot::Style::Teams);
+    }
+
+    #[test]
+    fn same_speaker_cues_merge_and_unmarked_cues_continue() {
+        let mut b = UtteranceBuilder::default();
+        let u = run(
+            &mut b,
+            &[
+                cue(0, 1000, "Dana Whitfield: Okay."),
+                cue(1000, 2000, "Dana Whitfield: Second."),
+                cue(2000, 3000, "and third"),
+                cue(3000, 4000, "Raj Mehta: Sure."),
+            ],
+        );
+        assert_eq!(u.len(), 2);
+        assert_eq!(u[0].text, "Okay. Second. and third");
+        assert_eq!((u[0].start_ms, u[0].end_ms), (0, 3000));
+        assert_eq!(u[1].speaker.as_deref(), Some("Raj Mehta"));
+        assert_eq!(b.stats().style(), crate::snapshot::Style::Zoom);
+    }
+
+    #[test]
+    fn chevrons_change_speaker_even_without_a_name() {
+        let mut b = UtteranceBuilder::default();
+        let u = run(
+            &mut b,
+            &[
+                cue(0, 1000, ">> Ann: Hi."),
+                cue(1000, 2000, ">> Hello."),
+                cue(2000, 3000, ">> Bye."),
+            ],
+        );
+        assert_eq!(u.len(), 3);
+        assert_eq!(u[0].speaker.as_deref(), Some("Ann"));
+        assert_eq!(u[1].speaker, None);
+        assert_eq!(u[1].text, "Hello.");
+        assert_eq!(u[2].text, "Bye.");
+    }
+
+    #[test]
+    fn bracket_names_and_sound_tags() {
+        let mut b = UtteranceBuilder::default();
+        let u = run(
+            &mut b,
+            &[
+                cue(0, 1000, "[Music]"),
+                cue(1000, 2000, "[Ann Lee] Welcome back."),
+            ],
+        );
+        assert_eq!(u.len(), 1);
+        assert_eq!(u[0].speaker.as_deref(), Some("Ann Lee"));
+        assert_eq!(u[0].text, "Welcome back.");
+    }
+
+    #[test]
+    fn rolling_captions_keep_every_word_once() {
+        let mut b = UtteranceBuilder::default();
+        let u = run(
+            &mut b,
+            &[
+                cue(400, 2650, " \nokay so i think"),
+                cue(2650, 2660, "okay so i think\n "),
+                cue(2660, 4912, "okay so i think\nnow um thanks"),
+                cue(4912, 4922, "now um thanks\n "),
+                cue(4922, 7921, "now um thanks\nis the session"),
+            ],
+        );
+        assert_eq!(u.len(), 1);
+        assert_eq!(u[0].text, "okay so i think now um thanks is the session");
+        assert_eq!((u[0].start_ms, u[0].end_ms), (400, 7921));
+    }
+
+    #[test]
+    fn single_line_repeats_are_kept() {
+        let mut b = UtteranceBuilder::default();
+        let u = run(
+            &mut b,
+            &[cue(0, 1000, "Ann: Yes."), cue(1000, 2000, "Yes.")],
+        );
+        assert_eq!(u[0].text, "Yes. Yes.");
+    }
+
+    #[test]
+    fn unnamed_speech_splits_on_long_pauses_and_length() {
+        let mut b = UtteranceBuilder::default();
+        let u = run(
+            &mut b,
+            &[
+                cue(0, 1000, "one"),
+                cue(1100, 2000, "two"),
+                cue(9000, 9500, "three"),
+            ],
+        );
+        assert_eq!(
+            u.iter().map(|u| u.text.as_str()).collect::<Vec<_>>(),
+            ["one two", "three"]
+        );
+
+        let mut b = UtteranceBuilder::new(UtteranceOptions {
+            max_chars: 10,
+            ..Default::default()
+        });
+        let cues: Vec<_> = (0..10)
+            .map(|i| cue(i * 100, i * 100 + 100, "abcdef"))
+            .collect();
+        let u = run(&mut b, &cues);
+        assert!(u.len() >= 4, "{u:?}");
+        assert!(u.iter().all(|u| u.text.len() <= 13));
+        let words: usize = u.iter().map(|u| u.text.split(' ').count()).sum();
+        assert_eq!(words, 10);
+    }
+
+    #[test]
+    fn named_speaker_is_not_split_on_pauses() {
+        let mut b = UtteranceBuilder::default();
+        let u = run(
+            &mut b,
+            &[cue(0, 1000, "Ann: one"), cue(60_000, 61_000, "two")],
+        );
+        assert_eq!(u.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn builder_takes_any_cue(texts in proptest::collection::vec("\\PC{0,60}(\n\\PC{0,30})?", 0..30)) {
+            let mut b = UtteranceBuilder::default();
+            let mut out = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                let start = i as u64 * 700;
+                out.extend(b.push(CueInput { start_ms: start, end_ms: start + 600, voice: None, plain: t }));
+            }
+            out.extend(b.finish());
+            prop_assert!(out.iter().all(|u| !u.text.is_empty() && u.start_ms <= u.end_ms));
+        }
+
+        #[test]
+        fn plain_single_line_cues_keep_every_word_in_order(words in proptest::collection::vec("[a-z]{1,8}", 1..60)) {
+            let mut b = UtteranceBuilder::default();
+            let mut out = Vec::new();
+            for (i, chunk) in words.chunks(5).enumerate() {
+                let text = chunk.join(" ");
+                let start = i as u64 * 1000;
+                out.extend(b.push(CueInput { start_ms: start, end_ms: start + 900, voice: None, plain: &text }));
+            }
+            out.extend(b.finish());
+            let got: Vec<&str> = out.iter().flat_map(|u| u.text.split(' ')).collect();
+            prop_assert_eq!(got, words.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+    }
 }

@@ -1,0 +1,287 @@
+//! `benchmark`: corpus generation, report files, history, baseline comparison and the
+//! regression gate (with the hidden deterministic `--debug-mode` executor, as hyperfine tests
+//! its scheduler), and one real child-process run of `process`.
+
+use predicates::prelude::*;
+use snapshot_perf::bench::report::BenchmarkReport;
+
+use crate::util::{Dir, bin};
+
+fn read_report(path: &std::path::Path) -> BenchmarkReport {
+    let text = std::fs::read_to_string(path).expect("report written");
+    // The library's wire types reject unknown fields, so this also pins the layout.
+    serde_json::from_str(&text).expect("a valid benchmark report")
+}
+
+/// A mock benchmark run in `dir`, with its own history file.
+fn mock_run(dir: &Dir, seconds_per_mb: &str, seed: &str) -> assert_cmd::Command {
+    let mut cmd = bin();
+    cmd.current_dir(dir.0.path()).args([
+        "benchmark",
+        "--debug-mode",
+        seconds_per_mb,
+        "--seed",
+        seed,
+        "--sizes",
+        "0.05,0.2",
+        "--runs",
+        "7",
+        "--history",
+        "h.sqlite",
+    ]);
+    cmd
+}
+
+#[test]
+fn generate_writes_an_exact_size_and_the_same_bytes_for_the_same_seed() {
+    let d = Dir::new();
+    for (name, seed) in [("a.vtt", "7"), ("b.vtt", "7"), ("c.vtt", "8")] {
+        bin()
+            .args([
+                "benchmark",
+                "generate",
+                "--size",
+                "200KB",
+                "--seed",
+                seed,
+                "-o",
+            ])
+            .arg(d.path(name))
+            .assert()
+            .success();
+    }
+    let a = std::fs::read(d.path("a.vtt")).unwrap();
+    assert_eq!(a.len(), 200_000);
+    assert!(a.starts_with(b"WEBVTT\n\n"));
+    assert_eq!(a, std::fs::read(d.path("b.vtt")).unwrap());
+    assert_ne!(a, std::fs::read(d.path("c.vtt")).unwrap());
+
+    bin()
+        .args([
+            "benchmark",
+            "generate",
+            "--size",
+            "3KB",
+            "--corpus",
+            "seed",
+            "-o",
+            "-",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Test Speaker "));
+}
+
+#[test]
+fn generate_rejects_a_bad_size_and_an_unwritable_place() {
+    bin()
+        .args(["benchmark", "generate", "--size", "lots", "-o", "x.vtt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad size 'lots'"));
+    bin()
+        .args([
+            "benchmark",
+            "generate",
+            "--size",
+            "1KB",
+            "-o",
+            "/nonexistent/dir/x.vtt",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("/nonexistent/dir"));
+}
+
+#[test]
+fn a_run_writes_every_report_and_stores_history() {
+    let d = Dir::new();
+    mock_run(&d, "0.05", "1")
+        .args([
+            "--export-csv",
+            "r.csv",
+            "--export-markdown",
+            "r.md",
+            "--quiet",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| 0.2 MB  | 7 ").and(predicate::str::contains("PASS")));
+    let json: Vec<String> = d
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("benchmark_results_") && f.ends_with(".json"))
+        .collect();
+    assert_eq!(json.len(), 1, "{:?}", d.files());
+    let r = read_report(&d.path(&json[0]));
+    assert!(r.complete);
+    assert_eq!(r.settings.sizes_bytes, [50_000, 200_000]);
+    assert_eq!(r.results.len(), 2);
+    assert!(
+        r.results
+            .iter()
+            .all(|x| x.runs == 7 && x.success_rate == 1.0)
+    );
+    let csv = std::fs::read_to_string(d.path("r.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3);
+    assert!(
+        std::fs::read_to_string(d.path("r.md"))
+            .unwrap()
+            .contains("## ")
+    );
+
+    bin()
+        .args(["benchmark", "history", "--history"])
+        .arg(d.path("h.sqlite"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("| 1   |").and(predicate::str::contains("2/2 met")));
+}
+
+#[test]
+fn json_format_goes_to_output_and_no_history_stores_nothing() {
+    let d = Dir::new();
+    mock_run(&d, "0.05", "1")
+        .args([
+            "--no-history",
+            "--format",
+            "json",
+            "-o",
+            "out.json",
+            "--export-json",
+            "r.json",
+        ])
+        .assert()
+        .success()
+        .stdout("");
+    assert_eq!(
+        read_report(&d.path("out.json")),
+        read_report(&d.path("r.json"))
+    );
+    assert!(!d.path("h.sqlite").exists());
+}
+
+#[test]
+fn a_noisy_but_equal_run_passes_the_gate() {
+    let d = Dir::new();
+    mock_run(&d, "0.05", "1").arg("-q").assert().success();
+    // Same speed, different noise draws: the interval straddles 1.
+    mock_run(&d, "0.05", "2")
+        .args(["--baseline", "latest", "--fail-if-slower", "10", "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "## Against baseline history run 1",
+        ));
+}
+
+#[test]
+fn a_two_fold_slowdown_fails_the_gate_with_exit_3() {
+    let d = Dir::new();
+    mock_run(&d, "0.05", "1")
+        .args(["--export-json", "base.json", "-q", "--no-history"])
+        .assert()
+        .success();
+    mock_run(&d, "0.1", "2")
+        .args([
+            "--baseline",
+            "base.json",
+            "--fail-if-slower",
+            "10",
+            "--export-json",
+            "now.json",
+            "-q",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "regression: 0.05 MB, 0.2 MB slower than the baseline by more than 10%",
+        ));
+    // The report still carries the comparison that failed.
+    let r = read_report(&d.path("now.json"));
+    let cmp = r.baseline.expect("comparison stored");
+    assert!(cmp.sizes.iter().all(|c| c.wall_ratio.lower > 1.1));
+    // Without a threshold the same slowdown is reported but does not fail.
+    mock_run(&d, "0.1", "3")
+        .args(["--baseline", "base.json", "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("× slower ±"));
+}
+
+#[test]
+fn bad_baselines_and_flags_are_usage_errors() {
+    let d = Dir::new();
+    bin()
+        .args(["benchmark", "--fail-if-slower", "10"])
+        .assert()
+        .code(2);
+    let bogus = d.write("bogus.json", "{\"schema_version\": 1}");
+    mock_run(&d, "0.05", "1")
+        .arg("--baseline")
+        .arg(&bogus)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("bogus.json")
+                .and(predicate::str::contains("not a benchmark report")),
+        );
+    mock_run(&d, "0.05", "1")
+        .args(["--baseline", "latest"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no history at"));
+    bin()
+        .current_dir(d.0.path())
+        .args([
+            "benchmark",
+            "--debug-mode",
+            "0.05",
+            "--runs",
+            "0",
+            "--no-history",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--runs must be at least 1"));
+    // Nothing ran, so no report file was left behind.
+    assert_eq!(d.files(), ["bogus.json"]);
+}
+
+#[test]
+fn a_real_run_measures_the_process_subcommand() {
+    let d = Dir::new();
+    let out = bin()
+        .current_dir(d.0.path())
+        .args([
+            "benchmark",
+            "--sizes",
+            "0.02",
+            "--runs",
+            "2",
+            "--warmup",
+            "0",
+            "--no-history",
+            "-q",
+        ])
+        .args(["--export-json", "r.json"])
+        .output()
+        .expect("runs");
+    let r = read_report(&d.path("r.json"));
+    let x = &r.results[0];
+    assert_eq!(x.size_bytes, 20_000);
+    assert_eq!(x.run_records.len(), 2);
+    for run in &x.run_records {
+        assert!(run.wall_seconds > 0.0 && run.peak_rss_bytes > 0, "{run:?}");
+    }
+    // The child is this very binary: a run succeeds only when `process` wrote every section.
+    if x.success_rate == 1.0 {
+        assert!(out.status.success(), "{out:?}");
+        assert!(x.verdict.as_ref().is_some_and(|v| v.pass));
+    } else {
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        let why = x.run_records[0].failure.as_deref().unwrap_or("");
+        assert!(!why.is_empty());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("benchmark run(s) failed"));
+    }
+}

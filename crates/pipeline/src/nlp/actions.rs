@@ -1,0 +1,427 @@
+//! Action items (sentences that commit someone to do something) and questions nobody answered.
+//!
+//! Owners: a first-person commitment ("I'll send", "we will") belongs to the speaker; a request
+//! ("can you send", "if you could confirm") to the person addressed by name, else to the previous
+//! other speaker; an assignment ("Greg creates the account by Friday") to the named speaker.
+//! A question is answered when a different speaker talks next; with no speaker names at all, any
+//! following statement counts as the answer, since who spoke cannot be known.
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::patterns::Sent;
+use super::{ActionItem, Question};
+
+/// Action items and unanswered questions kept; the snapshot is a summary, not the transcript.
+const MAX_ITEMS: usize = 1_000;
+/// Questions waiting for an answer at once.
+const MAX_PENDING: usize = 100;
+
+const COMMITS: &[&str] = &[
+    "i'll",
+    "i will",
+    "we'll",
+    "we will",
+    "i'm going to",
+    "we're going to",
+    "i am going to",
+    "we are going to",
+    "i need to",
+    "we need to",
+    "i can send",
+    "i can have",
+    "i send",
+    "we send",
+    "action item",
+    "next step is",
+    "next steps are",
+    "next step will",
+    "to-do",
+    "i'll follow up",
+    "we'll follow up",
+    "will follow up",
+    "i'll get back",
+    "we'll get back",
+];
+/// Words after "I'll"/"we'll" that describe the meeting, not a commitment.
+const NOT_ACTIONS: &[&str] = &[
+    "be", "see", "probably", "go", "walk", "talk", "start", "keep", "just", "never", "hold", "let",
+    "need", "have", "stay", "hear", "wrap",
+];
+const LETS: &[&str] = &[
+    "schedule",
+    "set",
+    "plan",
+    "book",
+    "meet",
+    "sync",
+    "send",
+    "review",
+    "scope",
+    "add",
+    "get",
+    "circle",
+    "revisit",
+    "follow",
+    "put",
+    "loop",
+    "share",
+    "make",
+    "do a follow",
+];
+const REQUESTS: &[&str] = &[
+    "can you",
+    "could you",
+    "would you",
+    "if you could",
+    "please",
+    "you'll need to",
+    "you need to",
+];
+const ACTION_VERBS: &[&str] = &[
+    "send",
+    "share",
+    "confirm",
+    "set",
+    "create",
+    "schedule",
+    "review",
+    "provide",
+    "get",
+    "check",
+    "make",
+    "update",
+    "loop",
+    "forward",
+    "email",
+    "book",
+    "follow",
+    "prepare",
+    "sign",
+    "approve",
+    "add",
+    "write",
+    "draft",
+    "introduce",
+    "invite",
+    "test",
+    "configure",
+    "own",
+];
+const THIRD_PERSON: &[&str] = &[
+    "sends",
+    "shares",
+    "creates",
+    "confirms",
+    "owns",
+    "takes",
+    "schedules",
+    "sets",
+    "handles",
+    "provides",
+    "reviews",
+    "updates",
+    "prepares",
+    "will",
+    "writes",
+    "drafts",
+    "books",
+    "gets",
+];
+
+/// What a trigger phrase found by the automaton means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    Commit,
+    Request,
+    Lets,
+}
+
+/// One automaton over every trigger phrase, so a sentence is scanned once.
+static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLock::new(|| {
+    let mut list: Vec<(Trigger, &'static str)> = Vec::new();
+    list.extend(COMMITS.iter().map(|c| (Trigger::Commit, *c)));
+    list.extend(REQUESTS.iter().map(|c| (Trigger::Request, *c)));
+    list.extend(["let's", "let us"].map(|c| (Trigger::Lets, c)));
+    // Leftmost-longest, not overlapping: "i'll follow up" and "i'll" mean the same here, and the
+    // non-overlapping search is the faster one.
+    let ac = AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(list.iter().map(|(_, p)| p))
+        .expect("trigger phrases are a small fixed list of literals");
+    (ac, list)
+});
+
+/// Action and question tracker.
+#[derive(Debug, Default)]
+pub(crate) struct Actions {
+    pub items: Vec<ActionItem>,
+    pub unanswered: Vec<Question>,
+    pending: Vec<Question>,
+    current: Option<String>,
+    other: Option<String>,
+    /// Lower-case first names of the speakers (index into the speaker list), kept in step.
+    firsts: Vec<(String, usize)>,
+    known_speakers: usize,
+}
+
+/// Whether `hay[a..b]` is whole words.
+fn whole_words(hay: &str, a: usize, b: usize) -> bool {
+    let before_ok = hay[..a]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric() && c != '\'');
+    let after_ok = hay[b..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_alphanumeric() && c != '\'');
+    before_ok && after_ok
+}
+
+fn next_word(s: &str) -> &str {
+    let s = s.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let end = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+/// Speakers whose first names are checked for assignments ("Greg creates ...").
+const MAX_NAMED_OWNERS: usize = 50;
+
+impl Actions {
+    /// Looks at one sentence (`lower` is its ASCII-lower-cased copy). `speakers` are the
+    /// meeting's known speaker names.
+    pub fn observe(&mut self, speaker: Option<&str>, ms: u64, s: &Sent<'_>, speakers: &[String]) {
+        let sentence = s.text;
+        let is_question = sentence.trim_end().ends_with('?');
+        // Answers.
+        if let Some(q) = self.pending.first() {
+            let answered = match (q.speaker.as_deref(), speaker) {
+                (Some(a), Some(b)) => a != b,
+                _ => !is_question,
+            };
+            if answered {
+                self.pending.clear();
+            }
+        }
+        if speaker != self.current.as_deref() {
+            self.other = self.current.take();
+            self.current = speaker.map(str::to_owned);
+        }
+        if is_question
+            && sentence.split_whitespace().count() >= 3
+            && self.pending.len() < MAX_PENDING
+        {
+            self.pending.push(Question {
+                speaker: speaker.map(str::to_owned),
+                text: sentence.to_owned(),
+                seconds: secs(ms),
+            });
+        }
+        while self.known_speakers < speakers.len().min(MAX_NAMED_OWNERS) {
+            let i = self.known_speakers;
+            if let Some(first) = speakers[i].split_whitespace().next() {
+                self.firsts.push((first.to_lowercase(), i));
+            }
+            self.known_speakers += 1;
+        }
+        if let Some(owner) = self.owner(s, speaker, speakers, is_question)
+            && self.items.len() < MAX_ITEMS
+        {
+            self.items.push(ActionItem {
+                owner,
+                text: sentence.to_owned(),
+                seconds: secs(ms),
+            });
+        }
+    }
+
+    /// `Some(owner)` when the sentence is an action item.
+    fn owner(
+        &self,
+        s: &Sent<'_>,
+        speaker: Option<&str>,
+        speakers: &[String],
+        is_question: bool,
+    ) -> Option<Option<String>> {
+        let l = s.lower;
+        if s.toks.len() < 4 {
+            return None;
+        }
+        // "Greg creates the service account by June 6th." Names are looked up per token: one
+        // pass whatever the number of speakers.
+        // In cased text a name is capitalised, which spares comparing every other word.
+        let cased = (0..s.toks.len()).any(|k| {
+            let mut c = s.s(k).chars();
+            c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
+        });
+        let named = |k: usize| {
+            if cased && !s.s(k).starts_with(char::is_uppercase) {
+                return None;
+            }
+            let w = s.l(k);
+            self.firsts.iter().find(|(f, _)| f == w).map(|&(_, i)| i)
+        };
+        for k in 0..s.toks.len() {
+            if let Some(i) = named(k)
+                && THIRD_PERSON.contains(&s.l(k + 1))
+            {
+                return Some(Some(speakers[i].clone()));
+            }
+        }
+        let (ac, list) = &*TRIGGERS;
+        let mut commit = false;
+        for m in ac.find_iter(l) {
+            if !whole_words(l, m.start(), m.end()) {
+                continue;
+            }
+            let (kind, phrase) = list[m.pattern().as_usize()];
+            let next = next_word(&l[m.end()..]);
+            match kind {
+                Trigger::Request if ACTION_VERBS.contains(&next) => {
+                    let addressed = (0..s.toks.len())
+                        .filter_map(named)
+                        .find(|&i| Some(speakers[i].as_str()) != speaker)
+                        .map(|i| speakers[i].clone());
+                    return Some(addressed.or_else(|| self.other.clone()));
+                }
+                Trigger::Commit if !is_question => {
+                    let meeting_talk = (phrase.ends_with("ll") || phrase.ends_with("will"))
+                        && NOT_ACTIONS.contains(&next);
+                    // "if we need to" is a condition, not a commitment.
+                    let condition = phrase.contains("need") && l[..m.end()].contains("if ");
+                    commit |= !meeting_talk && !condition;
+                }
+                Trigger::Lets if !is_question => {
+                    let rest = l[m.end()..].trim_start();
+                    commit |= LETS.iter().any(|v| rest.starts_with(v));
+                }
+                _ => {}
+            }
+        }
+        commit.then(|| speaker.map(str::to_owned))
+    }
+
+    /// Ends the meeting: questions still waiting were never answered.
+    pub fn finish(mut self) -> (Vec<ActionItem>, Vec<Question>) {
+        self.unanswered.append(&mut self.pending);
+        self.unanswered.truncate(MAX_ITEMS);
+        (self.items, self.unanswered)
+    }
+}
+
+fn secs(ms: u64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(lines: &[(&str, &str)]) -> (Vec<ActionItem>, Vec<Question>) {
+        let speakers: Vec<String> = ["Dana Whitfield", "Greg Lindqvist", "Raj Mehta"]
+            .map(String::from)
+            .to_vec();
+        let mut a = Actions::default();
+        for (i, (sp, text)) in lines.iter().enumerate() {
+            let sp = (!sp.is_empty()).then_some(*sp);
+            let mut toks = Vec::new();
+            crate::nlp::token::tokenize(text, &mut toks);
+            let lower = text.to_ascii_lowercase();
+            let s = Sent {
+                text,
+                lower: &lower,
+                toks: &toks,
+                stop: &[],
+            };
+            a.observe(sp, i as u64 * 1000, &s, &speakers);
+        }
+        a.finish()
+    }
+
+    #[test]
+    fn commitments_belong_to_the_speaker() {
+        let (items, _) = run(&[
+            ("Dana Whitfield", "I'll send the project plan by Friday."),
+            ("Dana Whitfield", "I'll be your implementation lead."),
+            ("Greg Lindqvist", "We will set up the service account."),
+            ("Raj Mehta", "Let's schedule a follow-up next Thursday."),
+            ("Raj Mehta", "Let's see how it goes."),
+            ("Raj Mehta", "The weather will be nice."),
+        ]);
+        let got: Vec<_> = items
+            .iter()
+            .map(|i| (i.owner.as_deref(), i.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Some("Dana Whitfield"),
+                    "I'll send the project plan by Friday."
+                ),
+                (
+                    Some("Greg Lindqvist"),
+                    "We will set up the service account."
+                ),
+                (
+                    Some("Raj Mehta"),
+                    "Let's schedule a follow-up next Thursday."
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn requests_and_assignments_go_to_the_other_person() {
+        let (items, _) = run(&[
+            ("Greg Lindqvist", "Hello there everyone."),
+            ("Dana Whitfield", "Can you send the SOC 2 report?"),
+            (
+                "Dana Whitfield",
+                "Number one, Greg creates the service account by June 6th.",
+            ),
+            (
+                "Dana Whitfield",
+                "Raj, could you confirm the rollout order?",
+            ),
+        ]);
+        let owners: Vec<_> = items.iter().map(|i| i.owner.as_deref()).collect();
+        assert_eq!(
+            owners,
+            [
+                Some("Greg Lindqvist"),
+                Some("Greg Lindqvist"),
+                Some("Raj Mehta")
+            ]
+        );
+    }
+
+    #[test]
+    fn unanswered_questions() {
+        let (_, q) = run(&[
+            ("Dana Whitfield", "Does Thursday work for everyone?"),
+            ("Greg Lindqvist", "Thursdays are bad for us."),
+            ("Greg Lindqvist", "Can we push that a bit?"),
+            ("Greg Lindqvist", "Also, who owns the budget?"),
+        ]);
+        let texts: Vec<_> = q.iter().map(|q| q.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["Can we push that a bit?", "Also, who owns the budget?"]
+        );
+    }
+
+    #[test]
+    fn speakerless_questions_are_answered_by_any_statement() {
+        let (_, q) = run(&[
+            ("", "what is your uptime SLA?"),
+            ("", "it is 99.9% for the control plane"),
+            ("", "is that all for today?"),
+        ]);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].text, "is that all for today?");
+    }
+}

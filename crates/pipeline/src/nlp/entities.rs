@@ -1,0 +1,1027 @@
+//! Entity candidates and how they become entities.
+//!
+//! While sentences stream in, every distinct candidate span is interned once (count, mentions
+//! that were not sentence-initial, first time): pattern matches, gazetteer hits, capitalised runs
+//! in cased text, and given names / unknown words in lower-case captions. Only at the end, with
+//! the whole meeting's vocabulary known, are candidates labelled and merged: "Sarah" becomes a
+//! mention of the speaker "Sarah Chen", "Halvorsen" of "Halvorsen Marine Supply", "Brightwater
+//! Connect" a PRODUCT because "Brightwater Analytics" is an ORG. Memory is bounded by the number
+//! of distinct candidates, capped at [`MAX_CANDIDATES`].
+
+use std::collections::HashMap;
+
+use super::hash::FastMap;
+
+use super::lexicon::{
+    CasePolicy, GAZETTEER, GAZETTEER_DFA, GENERIC_HEADS, NAME_CONNECTORS, ORG_SUFFIXES, ROLE_WORDS,
+    is_english, is_given_name, is_stop,
+};
+use super::patterns::{Sent, match_at};
+use super::token::Kind;
+use super::{Entity, EntityLabel};
+
+/// Words that open a sentence or address someone without being part of a name.
+const GREETINGS: &[&str] = &[
+    "hi", "hey", "hello", "thanks", "thank", "okay", "ok", "yeah", "yes", "so", "well", "oh",
+    "dear", "bye",
+];
+
+/// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
+/// transcript is taken to capitalise common nouns for emphasis, so such runs stop counting as
+/// product names.
+const TITLE_CASE_NOISE: usize = 6;
+
+/// Distinct words whose dictionary answer is cached.
+const MAX_CACHED_WORDS: usize = 100_000;
+
+/// Sentences after which the gazetteer is matched with its DFA.
+const DFA_AFTER_SENTENCES: u64 = 20_000;
+
+/// Distinct candidates kept; later new spans are ignored (existing ones still count).
+pub(crate) const MAX_CANDIDATES: usize = 50_000;
+
+/// Where a candidate came from, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Src {
+    Speaker,
+    Pattern,
+    Gaz(CasePolicy),
+    /// A given name followed by an unknown word in lower-case text ("elena vasquez").
+    NamePair,
+    /// An unknown word followed by an organisation suffix ("lumora data").
+    OrgPair,
+    /// Capitalised words in cased text.
+    Run,
+    /// One capitalised word, or one given name / unknown word in lower-case text.
+    Single,
+    /// An unknown word and the next word in lower-case text ("lumora pipelines").
+    Bigram,
+}
+
+#[derive(Debug, Clone)]
+struct Cand {
+    text: String,
+    label: Option<EntityLabel>,
+    src: Src,
+    count: u32,
+    /// Mentions that did not open a sentence.
+    mid: u32,
+    first_ms: u64,
+    /// Decided not to be an entity (a role, a heading); never relabelled.
+    rejected: bool,
+    /// Mentions right after "at" or "from" ("VP of Operations at Halvorsen Marine").
+    after_at: u32,
+}
+
+/// Settings that decide which candidates are reported.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntityLimits {
+    pub min_frequency: u32,
+    pub min_length: usize,
+}
+
+/// The candidate table; see the module docs.
+#[derive(Debug, Default)]
+pub(crate) struct EntityTable {
+    map: FastMap<String, usize>,
+    cands: Vec<Cand>,
+    key: String,
+    /// Value key of the current pattern match.
+    pkey: String,
+    /// Sentences seen.
+    sentences: u64,
+    /// Dictionary answers for the words of lower-case captions.
+    english: FastMap<String, bool>,
+    lower: String,
+    claimed: Vec<bool>,
+}
+
+fn lower_into(s: &str, buf: &mut String) {
+    buf.clear();
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(s.chars().flat_map(char::to_lowercase));
+    }
+}
+
+fn strip_possessive(w: &str) -> &str {
+    w.strip_suffix("'s")
+        .or_else(|| w.strip_suffix("’s"))
+        .unwrap_or(w)
+}
+
+fn is_acronym(w: &str) -> bool {
+    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
+}
+
+fn is_title(w: &str) -> bool {
+    let mut c = w.chars();
+    c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
+}
+
+pub(crate) fn is_camel(w: &str) -> bool {
+    let b = w.as_bytes();
+    if b.len() < 4 || w.starts_with("Mc") || w.starts_with("Mac") || w.starts_with("O'") {
+        return false;
+    }
+    b.windows(2)
+        .any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
+        && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2
+}
+
+impl EntityTable {
+    /// Registers a speaker as a PERSON ("Speaker 2"-style labels are not people).
+    pub fn add_speaker(&mut self, name: &str) {
+        let name = name.trim();
+        if name.is_empty() || name.chars().any(|c| c.is_ascii_digit()) {
+            return;
+        }
+        lower_into(name, &mut self.lower);
+        self.key.clear();
+        self.key.push_str("n:");
+        self.key.push_str(&self.lower);
+        let key = std::mem::take(&mut self.key);
+        self.upsert(&key, name, Some(EntityLabel::Person), Src::Speaker, None);
+        self.key = key;
+    }
+
+    /// Notes that `name` spoke at `ms`, so a speaker's first mention is no later than that.
+    pub fn speaker_spoke(&mut self, name: &str, ms: u64) {
+        lower_into(name.trim(), &mut self.lower);
+        self.key.clear();
+        self.key.push_str("n:");
+        self.key.push_str(&self.lower);
+        if let Some(&i) = self.map.get(self.key.as_str()) {
+            let c = &mut self.cands[i];
+            c.first_ms = c.first_ms.min(ms);
+        }
+    }
+
+    /// Inserts or counts a candidate. `mention` is `Some(initial)` for a mention in the text,
+    /// `None` for a registration that is not a mention.
+    fn upsert(
+        &mut self,
+        key: &str,
+        text: &str,
+        label: Option<EntityLabel>,
+        src: Src,
+        mention: Option<(bool, u64)>,
+    ) {
+        let idx = match self.map.get(key) {
+            Some(&i) => i,
+            None => {
+                if self.cands.len() >= MAX_CANDIDATES {
+                    return;
+                }
+                self.cands.push(Cand {
+                    text: text.to_owned(),
+                    label,
+                    src,
+                    count: 0,
+                    mid: 0,
+                    first_ms: u64::MAX,
+                    rejected: false,
+                    after_at: 0,
+                });
+                self.map.insert(key.to_owned(), self.cands.len() - 1);
+                self.cands.len() - 1
+            }
+        };
+        let c = &mut self.cands[idx];
+        if src < c.src {
+            c.src = src;
+            c.label = label;
+            if src != Src::Speaker {
+                c.text.clear();
+                c.text.push_str(text);
+            }
+        }
+        // The same value said in words and digits is shown in digits ("20%", not "twenty percent").
+        if src == Src::Pattern
+            && c.src == Src::Pattern
+            && text.bytes().any(|b| b.is_ascii_digit())
+            && !c.text.bytes().any(|b| b.is_ascii_digit())
+        {
+            c.text.clear();
+            c.text.push_str(text);
+        }
+        if let Some((initial, ms)) = mention {
+            c.count += 1;
+            c.mid += u32::from(!initial);
+            c.first_ms = c.first_ms.min(ms);
+        }
+    }
+
+    /// [`is_english`] through a per-meeting cache: captions repeat their words, and a hash
+    /// lookup is several times cheaper than the dictionary's binary search.
+    fn known_word(&mut self, lower: &str) -> bool {
+        if let Some(&k) = self.english.get(lower) {
+            return k;
+        }
+        let k = is_english(lower);
+        if self.english.len() < MAX_CACHED_WORDS {
+            self.english.insert(lower.to_owned(), k);
+        }
+        k
+    }
+
+    /// Marks the candidate recorded last as seen right after "at"/"from".
+    fn bump_after_at(&mut self) {
+        if let Some(&i) = self.map.get(self.key.as_str()) {
+            self.cands[i].after_at += 1;
+        }
+    }
+
+    fn record_named(
+        &mut self,
+        text: &str,
+        label: Option<EntityLabel>,
+        src: Src,
+        initial: bool,
+        ms: u64,
+    ) {
+        lower_into(text, &mut self.lower);
+        self.key.clear();
+        self.key.push_str("n:");
+        self.key.push_str(&self.lower);
+        let key = std::mem::take(&mut self.key);
+        self.upsert(&key, text, label, src, Some((initial, ms)));
+        self.key = key;
+    }
+
+    /// Finds the candidates in one sentence.
+    pub fn observe(&mut self, s: &Sent<'_>, ms: u64) {
+        let (text, toks) = (s.text, s.toks);
+        let n = toks.len();
+        let cased = (0..n).any(|i| s.kind(i) == Some(Kind::Word) && is_title(s.s(i)));
+        let first = (0..n)
+            .find(|&i| matches!(s.kind(i), Some(Kind::Word | Kind::Num)))
+            .unwrap_or(0);
+        let mut claimed = std::mem::take(&mut self.claimed);
+        claimed.clear();
+        claimed.resize(n, false);
+
+        // 1. Numbers, dates and times.
+        let mut key = std::mem::take(&mut self.pkey);
+        let mut i = 0;
+        while i < n {
+            match match_at(s, i, cased, &mut key) {
+                Some(m) => {
+                    let surface = s.span(m.start, m.end);
+                    self.upsert(
+                        &key,
+                        surface,
+                        Some(m.label),
+                        Src::Pattern,
+                        Some((m.start == first, ms)),
+                    );
+                    claimed[m.start..m.end].fill(true);
+                    i = m.end;
+                }
+                None => i += 1,
+            }
+        }
+        self.pkey = key;
+
+        // 2. Gazetteer.
+        let gaz = &*GAZETTEER;
+        // Long transcripts switch to the DFA: it scans several times faster but takes tens of
+        // milliseconds to build, which a short file should not pay.
+        self.sentences += 1;
+        let automaton = if self.sentences > DFA_AFTER_SENTENCES {
+            &*GAZETTEER_DFA
+        } else {
+            &gaz.automaton
+        };
+        for hit in automaton.find_iter(s.lower) {
+            let Some(a) = toks.iter().position(|t| t.start == hit.start()) else {
+                continue;
+            };
+            let Some(b) = toks[a..]
+                .iter()
+                .position(|t| t.end == hit.end())
+                .map(|p| a + p + 1)
+            else {
+                continue;
+            };
+            if claimed[a..b].iter().any(|&c| c) {
+                continue;
+            }
+            let e = &gaz.entries[hit.pattern().as_usize()];
+            let surface = &text[hit.start()..hit.end()];
+            let ok = match e.case {
+                CasePolicy::Exact => surface == e.name,
+                CasePolicy::Normal => !cased || surface.chars().next() == e.name.chars().next(),
+                CasePolicy::Ambiguous => cased && surface.chars().next() == e.name.chars().next(),
+            };
+            if !ok {
+                continue;
+            }
+            // "Victoria Beckham": a given name followed by a capitalised word is a person.
+            if cased && b == a + 1 && b < n && is_title(s.s(b)) && !claimed[b] {
+                lower_into(surface, &mut self.lower);
+                if is_given_name(&self.lower) {
+                    continue;
+                }
+            }
+            self.record_named(e.name, Some(e.label), Src::Gaz(e.case), a == first, ms);
+            claimed[a..b].fill(true);
+        }
+
+        // 3. Names.
+        if cased {
+            self.runs(s, &mut claimed, first, ms);
+        } else {
+            self.lower_case_names(s, &mut claimed, first, ms);
+        }
+        self.claimed = claimed;
+    }
+
+    fn is_cap_word(&self, s: &Sent<'_>, i: usize, claimed: &[bool]) -> bool {
+        if claimed.get(i).is_none_or(|&c| c) || s.kind(i) != Some(Kind::Word) {
+            return false;
+        }
+        let w = s.s(i);
+        let starts_upper = w.starts_with(char::is_uppercase);
+        let pronoun_i = w == "I" || w.starts_with("I'") || w.starts_with("I’");
+        starts_upper && w.chars().count() > 1 && !is_acronym(w) && !pronoun_i
+    }
+
+    /// Capitalised runs in cased text: "Halvorsen Marine Supply", "Bank of America".
+    fn runs(&mut self, s: &Sent<'_>, claimed: &mut [bool], first: usize, ms: u64) {
+        let n = s.toks.len();
+        let mut i = 0;
+        while i < n {
+            if !self.is_cap_word(s, i, claimed) {
+                i += 1;
+                continue;
+            }
+            let mut start = i;
+            let mut end = i + 1;
+            loop {
+                let ends_possessive = strip_possessive(s.s(end - 1)).len() != s.s(end - 1).len();
+                if ends_possessive {
+                    break;
+                }
+                if self.is_cap_word(s, end, claimed) && s.toks[end].spaced {
+                    end += 1;
+                } else if s.any(end, NAME_CONNECTORS) && self.is_cap_word(s, end + 1, claimed) {
+                    end += 2;
+                } else {
+                    break;
+                }
+            }
+            i = end;
+            // "Thanks Dana", "Hi Raj": a sentence's opening word or a greeting is not part of a
+            // name, but a capitalised "First" inside one is ("First National Bank").
+            while start < end {
+                lower_into(s.s(start), &mut self.lower);
+                let opener = start == first && is_stop(&self.lower);
+                if !opener && !GREETINGS.contains(&self.lower.as_str()) {
+                    break;
+                }
+                start += 1;
+            }
+            if start == end || end - start > 6 {
+                continue;
+            }
+            let initial = start == first;
+            let last = strip_possessive(s.s(end - 1));
+            let text = &s.text[s.toks[start].start..s.toks[end - 1].start + last.len()];
+            claimed[start..end].fill(true);
+            let src = if end - start == 1 {
+                Src::Single
+            } else {
+                Src::Run
+            };
+            self.record_named(text, None, src, initial, ms);
+            if start > 0 && s.any(start - 1, &["at", "from"]) {
+                self.bump_after_at();
+            }
+        }
+    }
+
+    /// Lower-case captions: given names ("elena vasquez") and words no dictionary knows.
+    fn lower_case_names(&mut self, s: &Sent<'_>, claimed: &mut [bool], first: usize, ms: u64) {
+        let n = s.toks.len();
+        let plain_word = |i: usize, claimed: &[bool]| {
+            !claimed.get(i).is_none_or(|&c| c)
+                && s.kind(i) == Some(Kind::Word)
+                && s.s(i).bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        };
+        let mut lower_next = String::new();
+        let mut i = 0;
+        while i < n {
+            if !plain_word(i, claimed) || s.s(i).len() < 3 {
+                i += 1;
+                continue;
+            }
+            let w = s.s(i);
+            // "at kestrel health": an everyday word is still a company name before an
+            // organisation suffix right after "at"/"from".
+            let workplace = i > 0
+                && s.any(i - 1, &["at", "from"])
+                && plain_word(i + 1, claimed)
+                && ORG_SUFFIXES.contains(&s.s(i + 1))
+                && !is_stop(w);
+            if workplace {
+                let text = s.span(i, i + 2);
+                self.record_named(text, Some(EntityLabel::Org), Src::OrgPair, i == first, ms);
+                claimed[i..i + 2].fill(true);
+                i += 2;
+                continue;
+            }
+            if s.is_stop(i) || self.known_word(w) {
+                i += 1;
+                continue;
+            }
+            let initial = i == first;
+            if is_given_name(w) {
+                let next_unknown = plain_word(i + 1, claimed) && {
+                    lower_next.clear();
+                    lower_next.push_str(s.s(i + 1));
+                    lower_next.len() >= 3 && !s.is_stop(i + 1) && !self.known_word(&lower_next)
+                };
+                if next_unknown && !is_given_name(&lower_next) {
+                    let text = s.span(i, i + 2);
+                    self.record_named(text, Some(EntityLabel::Person), Src::NamePair, initial, ms);
+                    claimed[i..i + 2].fill(true);
+                    i += 2;
+                } else {
+                    self.record_named(w, None, Src::Single, initial, ms);
+                    i += 1;
+                }
+                continue;
+            }
+            let suffix_at = (i + 1..=i + 2).find(|&j| {
+                plain_word(j, claimed)
+                    && ORG_SUFFIXES.contains(&s.s(j))
+                    && (j == i + 1 || !is_stop(s.s(i + 1)))
+            });
+            if let Some(j) = suffix_at {
+                let text = s.span(i, j + 1);
+                self.record_named(text, Some(EntityLabel::Org), Src::OrgPair, initial, ms);
+                claimed[i..=j].fill(true);
+                i = j + 1;
+                continue;
+            }
+            self.record_named(w, None, Src::Single, initial, ms);
+            if plain_word(i + 1, claimed) && !is_stop(s.s(i + 1)) {
+                let text = s.span(i, i + 2);
+                self.record_named(text, None, Src::Bigram, initial, ms);
+            }
+            i += 1;
+        }
+    }
+
+    /// Labels, merges and filters the candidates; see the module docs.
+    pub fn finish(self, limits: EntityLimits) -> Vec<Entity> {
+        let mut cands = self.cands;
+        let words_of = |t: &str| {
+            t.split_whitespace()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        };
+        let all_dictionary = |words: &[String]| {
+            words
+                .iter()
+                .all(|w| is_stop(w) || (w.bytes().all(|b| b.is_ascii_lowercase()) && is_english(w)))
+        };
+
+        // A transcript that capitalises many runs of plain
+        // dictionary words does so for emphasis; then such runs are not names.
+        let plain_runs = cands
+            .iter()
+            .filter(|c| {
+                c.src == Src::Run && c.label.is_none() && !c.rejected && c.count >= 2 && c.mid >= 1
+            })
+            .filter(|c| all_dictionary(&words_of(&c.text)))
+            .count();
+        let emphasis_caps = plain_runs > TITLE_CASE_NOISE;
+
+        // A. Multi-word capitalised runs whose shape decides their label.
+        for c in cands.iter_mut().filter(|c| c.src == Src::Run) {
+            let words = words_of(&c.text);
+            let (first, last) = (&words[0], &words[words.len() - 1]);
+            let role =
+                ROLE_WORDS.contains(&first.as_str()) || GENERIC_HEADS.contains(&first.as_str());
+            if role
+                || (ROLE_WORDS.contains(&last.as_str()) && !ORG_SUFFIXES.contains(&last.as_str()))
+            {
+                // "Head of Data", "Senior Business Systems Analyst", "Company Contact".
+                c.rejected = true;
+            } else if ORG_SUFFIXES.contains(&last.as_str()) {
+                // "Business Services" said once or twice in a transcript that capitalises for
+                // emphasis; the customer's own "Quest Enterprises" recurs all meeting.
+                if emphasis_caps && all_dictionary(&words) && c.count < 3 {
+                    c.rejected = true;
+                } else {
+                    c.label = Some(EntityLabel::Org);
+                }
+            } else if is_given_name(first)
+                && words.len() <= 3
+                && words[1..].iter().all(|w| !is_stop(w))
+            {
+                c.label = Some(EntityLabel::Person);
+            } else if c.after_at > 0 && !all_dictionary(&words) {
+                // "Head of Data at Northstar Freight": where people work is an organisation.
+                c.label = Some(EntityLabel::Org);
+            }
+        }
+
+        // B. A shorter form of one longer organisation is a mention of it ("Alpine Health" of
+        // "Alpine Health Group").
+        let mut merge: Vec<Option<usize>> = vec![None; cands.len()];
+        let orgs: Vec<(usize, Vec<String>)> = cands
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.label == Some(EntityLabel::Org) && !c.rejected)
+            .map(|(i, c)| (i, words_of(&c.text)))
+            .collect();
+        for (i, c) in cands.iter().enumerate() {
+            if c.rejected
+                || c.src == Src::Speaker
+                || !matches!(c.label, None | Some(EntityLabel::Org))
+            {
+                continue;
+            }
+            let words = words_of(&c.text);
+            if words.len() < 2 {
+                continue;
+            }
+            // Only a legal-form tail may differ: "Alpine Health" + "Group", not "Booking Data" +
+            // "Dashboard".
+            let mut longer = orgs.iter().filter(|(j, w)| {
+                *j != i
+                    && w.len() > words.len()
+                    && w.starts_with(&words)
+                    && w[words.len()..]
+                        .iter()
+                        .all(|x| ORG_SUFFIXES.contains(&x.as_str()))
+            });
+            if let (Some((j, _)), None) = (longer.next(), longer.next()) {
+                merge[i] = Some(*j);
+            }
+        }
+
+        // C. Name parts of people, organisations and products.
+        let mut person_part: HashMap<String, Option<usize>> = HashMap::new();
+        let mut org_stem: HashMap<String, Option<usize>> = HashMap::new();
+        let mut product_part: HashMap<String, Option<usize>> = HashMap::new();
+        let add = |map: &mut HashMap<String, Option<usize>>, k: &str, i: usize| {
+            map.entry(k.to_owned())
+                .and_modify(|v| *v = if *v == Some(i) { *v } else { None })
+                .or_insert(Some(i));
+        };
+        for (i, c) in cands.iter().enumerate() {
+            let words = words_of(&c.text);
+            if words.len() < 2 || c.rejected || merge[i].is_some() {
+                continue;
+            }
+            let (first, last) = (&words[0], &words[words.len() - 1]);
+            match c.label {
+                Some(EntityLabel::Person) => {
+                    add(&mut person_part, first, i);
+                    add(&mut person_part, last, i);
+                }
+                Some(EntityLabel::Org) if !is_stop(first) => add(&mut org_stem, first, i),
+                Some(EntityLabel::Product) if matches!(c.src, Src::Gaz(_)) => {
+                    add(&mut product_part, first, i);
+                    add(&mut product_part, last, i);
+                }
+                _ => {}
+            }
+        }
+
+        // D. Unlabelled multi-word candidates.
+        for i in 0..cands.len() {
+            let c = &cands[i];
+            if c.label.is_some() || c.rejected || merge[i].is_some() {
+                continue;
+            }
+            let words = words_of(&c.text);
+            if words.len() < 2 {
+                continue;
+            }
+            // "Brightwater Connect" next to "Brightwater Analytics": a vendor names its products
+            // after itself. Long runs and ones holding a role word are descriptions, not names.
+            let stem_of_org = words.len() <= 3
+                && !words.iter().any(|w| ROLE_WORDS.contains(&w.as_str()))
+                && org_stem
+                    .get(words[0].as_str())
+                    .copied()
+                    .flatten()
+                    .is_some_and(|o| o != i);
+            let recurring = c.src == Src::Run && c.count >= 2 && c.mid >= 1;
+            if stem_of_org || (recurring && !(emphasis_caps && all_dictionary(&words))) {
+                cands[i].label = Some(EntityLabel::Product);
+            }
+        }
+
+        // E. Single words: a part of a longer name is a mention of it, else a given name or a
+        // CamelCase product name.
+        for i in 0..cands.len() {
+            let c = &cands[i];
+            if c.rejected
+                || merge[i].is_some()
+                || (c.label.is_some() && !matches!(c.src, Src::Gaz(_)))
+            {
+                continue;
+            }
+            let words = words_of(&c.text);
+            let [word] = words.as_slice() else { continue };
+            let target = [&person_part, &org_stem, &product_part]
+                .iter()
+                .find_map(|m| m.get(word.as_str()).copied().flatten())
+                .filter(|&t| t != i);
+            if let Some(t) = target {
+                merge[i] = Some(t);
+                continue;
+            }
+            if c.label.is_some() {
+                continue;
+            }
+            let cased_word = c.text.starts_with(char::is_uppercase);
+            cands[i].label = if is_given_name(word) && (c.mid >= 1 || !cased_word) {
+                Some(EntityLabel::Person)
+            } else if is_camel(&c.text) && (c.mid >= 1 || c.count >= 2) {
+                Some(EntityLabel::Product)
+            } else {
+                None
+            };
+        }
+        for i in 0..cands.len() {
+            // Follow chains ("Alpine" -> "Alpine Health" -> "Alpine Health Group").
+            let mut t = match merge[i] {
+                Some(t) => t,
+                None => continue,
+            };
+            let mut hops = 0;
+            while let Some(next) = merge[t] {
+                t = next;
+                hops += 1;
+                if hops > 8 {
+                    break;
+                }
+            }
+            let (count, mid, first_ms) = (cands[i].count, cands[i].mid, cands[i].first_ms);
+            let target = &mut cands[t];
+            target.count += count;
+            target.mid += mid;
+            target.first_ms = target.first_ms.min(first_ms);
+            cands[i].label = None;
+        }
+
+        // F. Report.
+        let mut out: Vec<Entity> = cands
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let label = c.label?;
+                if c.rejected || merge[i].is_some() {
+                    return None;
+                }
+                let count = if c.src == Src::Speaker {
+                    c.count.max(1)
+                } else {
+                    c.count
+                };
+                let curated = matches!(c.src, Src::Speaker | Src::Pattern | Src::Gaz(_));
+                if c.src == Src::Gaz(CasePolicy::Ambiguous) && c.mid == 0 {
+                    return None;
+                }
+                if count < limits.min_frequency
+                    || (!curated && c.text.chars().count() < limits.min_length)
+                {
+                    return None;
+                }
+                let first_ms = if c.first_ms == u64::MAX {
+                    0
+                } else {
+                    c.first_ms
+                };
+                Some(Entity {
+                    text: c.text,
+                    label,
+                    count,
+                    first_seconds: first_ms as f64 / 1000.0,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then(a.first_seconds.total_cmp(&b.first_seconds))
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlp::token::tokenize;
+
+    fn run_with(
+        speakers: &[&str],
+        sentences: &[&str],
+        limits: EntityLimits,
+    ) -> Vec<(String, EntityLabel, u32)> {
+        let mut t = EntityTable::default();
+        for s in speakers {
+            t.add_speaker(s);
+        }
+        let mut toks = Vec::new();
+        for (i, s) in sentences.iter().enumerate() {
+            tokenize(s, &mut toks);
+            let lower = s.to_ascii_lowercase();
+            t.observe(
+                &Sent {
+                    text: s,
+                    lower: &lower,
+                    toks: &toks,
+                    stop: &[],
+                },
+                i as u64 * 1000,
+            );
+        }
+        t.finish(limits)
+            .into_iter()
+            .map(|e| (e.text, e.label, e.count))
+            .collect()
+    }
+
+    fn run(speakers: &[&str], sentences: &[&str]) -> Vec<(String, EntityLabel, u32)> {
+        run_with(
+            speakers,
+            sentences,
+            EntityLimits {
+                min_frequency: 1,
+                min_length: 3,
+            },
+        )
+    }
+
+    fn has(out: &[(String, EntityLabel, u32)], text: &str, label: EntityLabel) -> bool {
+        out.iter().any(|(t, l, _)| t == text && *l == label)
+    }
+
+    use EntityLabel::*;
+
+    #[test]
+    fn speaker_first_names_and_surnames_are_mentions_of_the_speaker() {
+        let out = run(
+            &["Sarah Chen"],
+            &["Thanks, Sarah.", "Chen said so.", "Sarah's team agrees."],
+        );
+        assert_eq!(out, [("Sarah Chen".to_owned(), Person, 3)]);
+    }
+
+    #[test]
+    fn sentence_initial_capitals_are_not_entities() {
+        let out = run(
+            &[],
+            &[
+                "Okay.",
+                "So, that works.",
+                "Thanks everyone.",
+                "Great, perfect.",
+                "Honestly it is fine.",
+                "Phase one is data.",
+            ],
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn organisation_suffixes_and_their_products() {
+        let out = run(
+            &[],
+            &[
+                "We use Brightwater Connect for the feeds.",
+                "I'm Raj, architect at Brightwater Analytics.",
+                "The kickoff at Halvorsen Marine Supply went well.",
+                "Everyone at Halvorsen agrees.",
+            ],
+        );
+        assert!(has(&out, "Brightwater Analytics", Org), "{out:?}");
+        assert!(has(&out, "Brightwater Connect", Product), "{out:?}");
+        assert!(
+            out.contains(&("Halvorsen Marine Supply".to_owned(), Org, 2)),
+            "{out:?}"
+        );
+        assert!(!out.iter().any(|(t, _, _)| t == "Halvorsen"), "{out:?}");
+        assert!(
+            has(&out, "Raj", Person),
+            "a given name mid-sentence is a person: {out:?}"
+        );
+    }
+
+    #[test]
+    fn shorter_form_of_an_organisation_is_one_entity() {
+        let out = run(
+            &[],
+            &[
+                "Welcome to Alpine Health Group.",
+                "James is CIO at Alpine Health now.",
+            ],
+        );
+        assert_eq!(out, [("Alpine Health Group".to_owned(), Org, 2)]);
+    }
+
+    #[test]
+    fn gazetteer_respects_case() {
+        let out = run(
+            &[],
+            &[
+                "We moved to Snowflake on AWS in Oregon.",
+                "Give us a minute.",
+                "For US customers only.",
+            ],
+        );
+        assert!(
+            has(&out, "Snowflake", Product) && has(&out, "AWS", Org) && has(&out, "Oregon", Gpe)
+        );
+        assert!(has(&out, "US", Gpe));
+        assert_eq!(
+            out.iter()
+                .filter(|(t, _, _)| t == "US")
+                .map(|e| e.2)
+                .sum::<u32>(),
+            1
+        );
+        let out = run(
+            &[],
+            &["we are on snowflake and oracle in ohio", "tell us more"],
+        );
+        assert!(
+            has(&out, "Snowflake", Product)
+                && has(&out, "Oracle", Product)
+                && has(&out, "Ohio", Gpe)
+        );
+        assert!(!out.iter().any(|(t, _, _)| t == "US"));
+    }
+
+    #[test]
+    fn everyday_word_vendors_need_a_capital_mid_sentence() {
+        assert!(run(&[], &["Slack isn't approved here."]).is_empty());
+        assert!(run(&[], &["cut them some slack"]).is_empty());
+        let out = run(
+            &[],
+            &[
+                "We set up a shared Slack channel.",
+                "Slack isn't approved here.",
+            ],
+        );
+        assert_eq!(out, [("Slack".to_owned(), Product, 2)]);
+    }
+
+    #[test]
+    fn lower_case_captions() {
+        let out = run(
+            &[],
+            &[
+                "this is the session between lumora data and greystone mutual",
+                "i'm elena vasquez a solutions engineer",
+                "elena pretty much knows",
+                "i'm the architect at greystone",
+                "with lumora pipelines the reader is light",
+                "the system modstamp is there",
+            ],
+        );
+        assert!(has(&out, "lumora data", Org), "{out:?}");
+        assert!(
+            out.contains(&("greystone mutual".to_owned(), Org, 2)),
+            "{out:?}"
+        );
+        assert!(
+            out.contains(&("elena vasquez".to_owned(), Person, 2)),
+            "{out:?}"
+        );
+        assert!(has(&out, "lumora pipelines", Product), "{out:?}");
+        assert!(
+            !out.iter()
+                .any(|(t, _, _)| t.contains("modstamp") || t == "pretty"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn people_from_given_names_and_possessives() {
+        let out = run(
+            &[],
+            &[
+                "After go-live you'll work with Ben Castellano's team.",
+                "Ben runs support.",
+            ],
+        );
+        assert_eq!(out, [("Ben Castellano".to_owned(), Person, 2)]);
+        let out = run(
+            &[],
+            &[
+                "Aisha Okafor from finance couldn't make it.",
+                "Right, Aisha is our CFO.",
+            ],
+        );
+        assert_eq!(out, [("Aisha Okafor".to_owned(), Person, 2)]);
+    }
+
+    #[test]
+    fn roles_and_headings_are_not_names() {
+        let out = run(
+            &[],
+            &[
+                "I'm Colleen, VP of Operations at the company.",
+                "My title is Senior Business Systems Analyst, really.",
+                "The next question is the Company Contact Role, right.",
+                "So the next question is the Company Contact Role.",
+            ],
+        );
+        assert!(out.iter().all(|(_, l, _)| *l == Person), "{out:?}");
+    }
+
+    #[test]
+    fn repeated_capitalised_names_become_products() {
+        let once = run(
+            &[],
+            &["Phase two is the models, that's Insight Forecaster."],
+        );
+        assert!(once.is_empty(), "{once:?}");
+        let twice = run(
+            &[],
+            &[
+                "Phase two is the models, that's Insight Forecaster.",
+                "Yes. Insight Forecaster detects seasonality.",
+            ],
+        );
+        assert_eq!(twice, [("Insight Forecaster".to_owned(), Product, 2)]);
+    }
+
+    #[test]
+    fn one_value_said_two_ways_is_one_entity_in_digits() {
+        let out = run(
+            &[],
+            &[
+                "We want to cut it by twenty percent.",
+                "So a 20% reduction.",
+            ],
+        );
+        assert_eq!(out, [("20%".to_owned(), Percent, 2)]);
+    }
+
+    #[test]
+    fn limits() {
+        let s = ["Ask Ann about it.", "We use Snowflake.", "Snowflake again."];
+        let out = run_with(
+            &[],
+            &s,
+            EntityLimits {
+                min_frequency: 2,
+                min_length: 3,
+            },
+        );
+        assert_eq!(out, [("Snowflake".to_owned(), Product, 2)]);
+        let out = run_with(
+            &[],
+            &s,
+            EntityLimits {
+                min_frequency: 1,
+                min_length: 4,
+            },
+        );
+        assert!(!out.iter().any(|(t, _, _)| t == "Ann"));
+        let out = run_with(
+            &[],
+            &s,
+            EntityLimits {
+                min_frequency: 1,
+                min_length: 3,
+            },
+        );
+        assert!(has(&out, "Ann", Person));
+    }
+
+    #[test]
+    fn workplaces_after_at_are_organisations_and_titles_are_not() {
+        let out = run(
+            &[],
+            &["Hi, I'm Jennifer, Head of Data at Northstar Freight."],
+        );
+        assert!(has(&out, "Northstar Freight", Org), "{out:?}");
+        assert!(!out.iter().any(|(t, _, _)| t.contains("Head")), "{out:?}");
+    }
+
+    #[test]
+    fn lower_case_workplace_with_an_everyday_word() {
+        let out = run(
+            &[],
+            &[
+                "i lead data engineering at kestrel health",
+                "we moved the data from the data team",
+            ],
+        );
+        assert_eq!(out, [("kestrel health".to_owned(), Org, 1)]);
+    }
+}

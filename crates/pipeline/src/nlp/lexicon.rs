@@ -1,0 +1,409 @@
+//! Word lists shipped in the crate (`data/`), loaded once per process.
+//!
+//! The gazetteer (countries, regions, cities, vendors and products) is one Aho-Corasick automaton
+//! so a sentence is scanned once whatever the list size. The English dictionary is the sorted
+//! lower-case part of SCOWL (via Debian's `wamerican`, see `data/english_words.COPYRIGHT`),
+//! binary-searched through a line index built on first use (under a millisecond).
+
+use std::collections::HashSet;
+
+use super::hash::FastSet;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use super::EntityLabel;
+
+const COUNTRIES: &str = include_str!("../../data/countries.txt");
+const REGIONS: &str = include_str!("../../data/us_states.txt");
+const CITIES: &str = include_str!("../../data/cities.txt");
+const VENDORS: &str = include_str!("../../data/vendors.txt");
+const GIVEN_NAMES: &str = include_str!("../../data/given_names.txt");
+const STOP_WORDS: &str = include_str!("../../data/stopwords_en.txt");
+const ENGLISH_WORDS: &str = include_str!("../../data/english_words.txt");
+
+/// How strictly a gazetteer entry must match the text's letter case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum CasePolicy {
+    /// Capitalised in cased text; any case in lower-case captions.
+    Normal,
+    /// Also an everyday word ("Slack", "Teams"): only capitalised and not sentence-initial in
+    /// cased text, never in lower-case captions.
+    Ambiguous,
+    /// Exactly as listed ("US", "AWS"), so the pronoun "us" is not a country.
+    Exact,
+}
+
+/// One gazetteer entry.
+#[derive(Debug, Clone)]
+pub(crate) struct GazEntry {
+    pub name: &'static str,
+    pub label: EntityLabel,
+    pub case: CasePolicy,
+}
+
+/// The compiled gazetteer.
+pub(crate) struct Gazetteer {
+    pub automaton: AhoCorasick,
+    pub entries: Vec<GazEntry>,
+}
+
+fn entry(line: &'static str, label: EntityLabel) -> GazEntry {
+    let (case, name) = if let Some(n) = line.strip_prefix('?') {
+        (CasePolicy::Ambiguous, n)
+    } else if let Some(n) = line.strip_prefix('!') {
+        (CasePolicy::Exact, n)
+    } else {
+        (CasePolicy::Normal, line)
+    };
+    GazEntry { name, label, case }
+}
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
+    let mut entries = Vec::new();
+    for text in [COUNTRIES, REGIONS, CITIES] {
+        entries.extend(data_lines(text).map(|l| entry(l, EntityLabel::Gpe)));
+    }
+    for line in data_lines(VENDORS) {
+        let (label, name) = line.split_once(' ').unwrap_or(("", line));
+        let label = if label == "ORG" {
+            EntityLabel::Org
+        } else {
+            EntityLabel::Product
+        };
+        entries.push(entry(name.trim(), label));
+    }
+    // The first listing of a name wins ("Singapore" the country, not the city).
+    let mut seen = HashSet::new();
+    entries.retain(|e| seen.insert(e.name.to_lowercase()));
+    // Patterns are lower-cased and matched against the sentence's ASCII-lower-cased copy (same
+    // byte offsets): half the automaton of a case-insensitive one, so it builds and scans faster.
+    let automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(entries.iter().map(|e| e.name.to_ascii_lowercase()))
+        .expect("the gazetteer is a small fixed list of literal patterns");
+    Gazetteer { automaton, entries }
+});
+
+/// The same automaton as [`GAZETTEER`]'s, as a DFA (same patterns, same ids, same matches).
+pub(crate) static GAZETTEER_DFA: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(
+            GAZETTEER
+                .entries
+                .iter()
+                .map(|e| e.name.to_ascii_lowercase()),
+        )
+        .expect("the gazetteer is a small fixed list of literal patterns")
+});
+
+pub(crate) static GIVEN: LazyLock<FastSet<String>> = LazyLock::new(|| {
+    data_lines(GIVEN_NAMES)
+        .flat_map(str::split_whitespace)
+        .map(str::to_lowercase)
+        .collect()
+});
+
+pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
+    data_lines(STOP_WORDS)
+        .flat_map(str::split_whitespace)
+        .collect()
+});
+
+/// Whether `lower` (already lower-case) is a given name.
+pub(crate) fn is_given_name(lower: &str) -> bool {
+    GIVEN.contains(lower)
+}
+
+/// Whether `lower` (already lower-case) is a stop word.
+pub(crate) fn is_stop(lower: &str) -> bool {
+    STOP.contains(lower)
+}
+
+/// Whether `lower` (already lower-case ASCII letters) is an English dictionary word, or a
+/// regular inflection of one ("integrations", "onboarded").
+pub(crate) fn is_english(lower: &str) -> bool {
+    if in_dictionary(lower) {
+        return true;
+    }
+    for suffix in ["s", "es", "ed", "ing", "'s"] {
+        if let Some(stem) = lower.strip_suffix(suffix)
+            && stem.len() >= 3
+            && in_dictionary(stem)
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Start offsets of the dictionary's lines, built on first use with one `memchr` pass (a hash
+/// set of the 64k words took 20–40 ms to build, too much for a three-cue file).
+static LINE_STARTS: LazyLock<Vec<u32>> = LazyLock::new(|| {
+    let bytes = ENGLISH_WORDS.as_bytes();
+    std::iter::once(0)
+        .chain(
+            memchr::memchr_iter(b'\n', bytes)
+                .map(|p| p + 1)
+                .filter(|&p| p < bytes.len()),
+        )
+        .map(|p| u32::try_from(p).expect("the embedded dictionary is under 4 GB"))
+        .collect()
+});
+
+/// Binary search over the sorted dictionary lines.
+fn in_dictionary(word: &str) -> bool {
+    let dict = ENGLISH_WORDS.as_bytes();
+    let starts = &*LINE_STARTS;
+    let line = |k: usize| {
+        let a = starts[k] as usize;
+        let b = starts.get(k + 1).map_or(dict.len(), |&n| n as usize - 1);
+        dict[a..b].strip_suffix(b"\n").unwrap_or(&dict[a..b])
+    };
+    let (mut lo, mut hi) = (0, starts.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match line(mid).cmp(word.as_bytes()) {
+            std::cmp::Ordering::Equal => return true,
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+        }
+    }
+    false
+}
+
+/// Last words that make a capitalised name an organisation ("Brightwater Analytics").
+pub(crate) const ORG_SUFFIXES: &[&str] = &[
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "llc",
+    "llp",
+    "ltd",
+    "limited",
+    "plc",
+    "gmbh",
+    "ag",
+    "group",
+    "holdings",
+    "enterprises",
+    "analytics",
+    "services",
+    "systems",
+    "technologies",
+    "technology",
+    "solutions",
+    "software",
+    "labs",
+    "laboratories",
+    "partners",
+    "associates",
+    "consulting",
+    "bank",
+    "bancorp",
+    "financial",
+    "insurance",
+    "mutual",
+    "capital",
+    "ventures",
+    "industries",
+    "international",
+    "networks",
+    "communications",
+    "media",
+    "healthcare",
+    "pharmaceuticals",
+    "university",
+    "college",
+    "institute",
+    "foundation",
+    "agency",
+    "supply",
+    "logistics",
+    "manufacturing",
+    "motors",
+    "energy",
+    "data",
+    "digital",
+    "dynamics",
+    "robotics",
+    "retail",
+    "foods",
+    "brands",
+    "airlines",
+    "hospital",
+    "association",
+    "trust",
+    "outfitters",
+    "health",
+    "freight",
+    "shipping",
+    "transport",
+    "airways",
+    "pharma",
+    "biosciences",
+    "therapeutics",
+    "bancshares",
+    "lending",
+    "realty",
+    "hotels",
+    "resorts",
+    "telecom",
+    "wireless",
+    "semiconductor",
+    "electronics",
+    "aerospace",
+    "defense",
+    "chemicals",
+    "mining",
+];
+
+/// Last words of job titles and roles, which are capitalised but are not names.
+pub(crate) const ROLE_WORDS: &[&str] = &[
+    "analyst",
+    "manager",
+    "director",
+    "engineer",
+    "architect",
+    "officer",
+    "president",
+    "lead",
+    "head",
+    "specialist",
+    "consultant",
+    "executive",
+    "coordinator",
+    "administrator",
+    "sponsor",
+    "owner",
+    "representative",
+    "associate",
+    "developer",
+    "scientist",
+    "designer",
+    "advisor",
+    "customer",
+    "team",
+    "department",
+    "role",
+    "contact",
+    "name",
+    "industry",
+    "location",
+    "success",
+    "operations",
+    "sales",
+    "marketing",
+    "finance",
+    "support",
+    "it",
+    "hr",
+    "legal",
+];
+
+/// First words of capitalised headings that are not names ("Phase Two", "Company Name").
+pub(crate) const GENERIC_HEADS: &[&str] = &[
+    "company",
+    "project",
+    "phase",
+    "step",
+    "section",
+    "chapter",
+    "question",
+    "item",
+    "number",
+    "option",
+    "table",
+    "figure",
+    "page",
+    "slide",
+    "part",
+    "version",
+    "level",
+    "stage",
+    "tier",
+    "plan",
+    "senior",
+    "junior",
+    "chief",
+    "vice",
+    "general",
+    "regional",
+    "global",
+    "principal",
+    "vp",
+    "svp",
+    "evp",
+    "cto",
+    "ceo",
+    "cfo",
+    "cio",
+    "coo",
+];
+
+/// Words that may join two capitalised words inside one name ("Bank of America").
+pub(crate) const NAME_CONNECTORS: &[&str] =
+    &["of", "&", "de", "van", "von", "der", "la", "del", "da"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dictionary_lookup() {
+        assert!(is_english("data"));
+        assert!(is_english("catalog"));
+        assert!(is_english("integrations"));
+        assert!(is_english("a"));
+        assert!(!is_english("lumora"));
+        assert!(!is_english("vasquez"));
+        assert!(!is_english("zzzz"));
+    }
+
+    #[test]
+    fn lists_load() {
+        assert!(is_given_name("elena"));
+        assert!(!is_given_name("will"));
+        assert!(is_stop("the"));
+        let g = &*GAZETTEER;
+        assert!(
+            g.entries
+                .iter()
+                .any(|e| e.name == "US" && e.case == CasePolicy::Exact)
+        );
+        assert!(
+            g.entries
+                .iter()
+                .any(|e| e.name == "Slack" && e.case == CasePolicy::Ambiguous)
+        );
+        assert!(g.entries.len() > 500);
+    }
+
+    #[test]
+    fn dfa_and_nfa_find_the_same_entries() {
+        let text = "we moved from oracle database to snowflake on aws in new york city and \
+                    british columbia, then to microsoft teams, slack and the us";
+        let a: Vec<_> = GAZETTEER
+            .automaton
+            .find_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern()))
+            .collect();
+        let b: Vec<_> = GAZETTEER_DFA
+            .find_iter(text)
+            .map(|m| (m.start(), m.end(), m.pattern()))
+            .collect();
+        assert_eq!(a, b);
+        assert!(a.len() >= 8, "{a:?}");
+    }
+}

@@ -1,0 +1,172 @@
+//! A small tokenizer for one sentence: words (with inner apostrophes, hyphens and dotted
+//! abbreviations such as "U.S."), numbers (with thousands separators, decimals and clock
+//! colons), currency/percent symbols and other punctuation. Tokens are byte ranges into the
+//! sentence, written into a reused vector, so tokenizing does not allocate.
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Starts with a letter.
+    Word,
+    /// Starts with a digit.
+    Num,
+    /// `$ € £ % & + #`.
+    Sym,
+    /// Any other non-space character.
+    Punct,
+}
+
+/// One token: a byte range of the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tok {
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+    /// Whitespace precedes the token (false for "2pm"'s "pm" or "20%"'s "%").
+    pub spaced: bool,
+}
+
+/// Appends the tokens of `s` to `out` (cleared first).
+pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
+    out.clear();
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut spaced = true;
+    while i < b.len() {
+        // ASCII fast paths; the general code below handles the rest.
+        let byte = b[i];
+        if byte.is_ascii_whitespace() {
+            spaced = true;
+            i += 1;
+            continue;
+        }
+        let c = if byte < 0x80 {
+            char::from(byte)
+        } else {
+            char_at(s, i)
+        };
+        if c.is_whitespace() {
+            spaced = true;
+            i += c.len_utf8();
+            continue;
+        }
+        let start = i;
+        let kind;
+        if c.is_alphabetic() {
+            kind = Kind::Word;
+            i = scan_word(s, i);
+        } else if c.is_ascii_digit() {
+            kind = Kind::Num;
+            i = scan_number(b, i);
+        } else {
+            kind = if matches!(c, '$' | '€' | '£' | '%' | '&' | '+' | '#') {
+                Kind::Sym
+            } else {
+                Kind::Punct
+            };
+            i += c.len_utf8();
+        }
+        out.push(Tok {
+            start,
+            end: i,
+            kind,
+            spaced,
+        });
+        spaced = false;
+    }
+}
+
+fn char_at(s: &str, i: usize) -> char {
+    s[i..].chars().next().unwrap_or(' ')
+}
+
+fn scan_word(s: &str, mut i: usize) -> usize {
+    let b = s.as_bytes();
+    let mut seg_len = 0usize;
+    let mut dotted = false;
+    while i < b.len() {
+        if b[i].is_ascii_alphanumeric() {
+            seg_len += 1;
+            i += 1;
+            continue;
+        }
+        let c = char_at(s, i);
+        if c.is_alphanumeric() {
+            seg_len += 1;
+            i += c.len_utf8();
+            continue;
+        }
+        let next = s[i + c.len_utf8()..].chars().next();
+        let next_alpha = next.is_some_and(char::is_alphabetic);
+        match c {
+            '\'' | '’' if next_alpha => {}
+            '-' if next.is_some_and(char::is_alphanumeric) => {}
+            // "U.S.", "e.g.", "a.m.": one-letter segments joined by dots.
+            '.' if seg_len == 1 && (next_alpha || dotted) => {
+                dotted = true;
+                if !next_alpha {
+                    return i + 1;
+                }
+            }
+            _ => return i,
+        }
+        seg_len = 0;
+        i += c.len_utf8();
+    }
+    i
+}
+
+fn scan_number(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let digits_after = b[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+        match c {
+            b',' if digits_after == 3 => {}
+            b'.' if digits_after > 0 => {}
+            b':' if digits_after == 2 => {}
+            _ => return i,
+        }
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<&str> {
+        let mut v = Vec::new();
+        tokenize(s, &mut v);
+        v.iter().map(|t| &s[t.start..t.end]).collect()
+    }
+
+    #[test]
+    fn words_numbers_and_symbols() {
+        assert_eq!(
+            toks("It's $45,000, right?"),
+            ["It's", "$", "45,000", ",", "right", "?"]
+        );
+        assert_eq!(
+            toks("99.9% at 9:30 in the U.S. now"),
+            ["99.9", "%", "at", "9:30", "in", "the", "U.S.", "now"]
+        );
+        assert_eq!(
+            toks("go-live 2pm e.g. Q3"),
+            ["go-live", "2", "pm", "e.g.", "Q3"]
+        );
+        assert_eq!(toks("Tomás's team."), ["Tomás's", "team", "."]);
+        assert_eq!(toks("a 6-hour outage"), ["a", "6", "-", "hour", "outage"]);
+    }
+
+    #[test]
+    fn glued_tokens_are_marked() {
+        let mut v = Vec::new();
+        tokenize("20% of 2pm", &mut v);
+        assert!(v[0].spaced && !v[1].spaced && v[2].spaced && !v[4].spaced);
+    }
+}

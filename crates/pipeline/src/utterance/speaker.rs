@@ -1,0 +1,473 @@
+//! Speaker markers at the start of a cue line, and the transcript style they reveal.
+//!
+//! A leading `Name:` is a speaker only when `Name` is one to four capitalised words (lower-case
+//! particles such as "van" or "de" allowed inside), optionally followed by a role in
+//! parentheses: in "John Smith (Customer): Hi" the speaker is "John Smith" and the role is
+//! dropped, because the same person is often labelled with and without the role. Labels such as
+//! "Note:", "Q:" or "Action Items:" are not people; neither is anything with digits except the
+//! "Speaker 2" labels of some recorders.
+
+use serde::{Deserialize, Serialize};
+
+use crate::snapshot::Style;
+
+/// Which kind of named marker opened a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerKind {
+    /// `Name: text`.
+    Colon,
+    /// `>> Name: text`.
+    Chevron,
+    /// `[Name] text`.
+    Bracket,
+}
+
+/// A speaker marker found at the start of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker<'a> {
+    /// No marker: the line continues the current speaker.
+    None,
+    /// `>>` alone: a new speaker whose name is not given.
+    Change,
+    /// A named speaker.
+    Named {
+        /// The speaker's name (a role in parentheses removed).
+        name: &'a str,
+        /// How the name was written.
+        kind: MarkerKind,
+    },
+    /// A sound description such as `[Music]` or `(laughs)`: not speech, not a speaker.
+    Sound,
+}
+
+/// Counts of the marker kinds seen, from which [`StyleStats::style`] guesses the source.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StyleStats {
+    /// Cues seen.
+    pub cues: u64,
+    /// Cues with a `<v>` voice.
+    pub voice_tags: u64,
+    /// `Name:` markers.
+    pub colon_names: u64,
+    /// `>> Name:` markers.
+    pub chevron_names: u64,
+    /// `>>` markers without a name.
+    pub chevrons: u64,
+    /// `[Name]` markers.
+    pub bracket_names: u64,
+    /// `[Music]`-like sound descriptions.
+    pub sound_tags: u64,
+    /// Caption lines dropped as rolling repeats.
+    pub rolling_repeats: u64,
+    /// Cues with inline word timestamps (`<00:00:01.000>`), as YouTube auto-captions have.
+    pub timed_cues: u64,
+}
+
+/// Guesses the transcript style from the cues alone, for callers that do not run an
+/// [`super::UtteranceBuilder`] (or run it in another pass).
+#[derive(Debug, Default, Clone)]
+pub struct StyleDetector {
+    stats: StyleStats,
+    prev_last_line: String,
+}
+
+impl StyleDetector {
+    /// Looks at a cue's raw text (tags included): voice tags and inline word timestamps.
+    pub fn observe_raw(&mut self, raw: &str) {
+        if raw.contains("<v ") || raw.contains("<v.") {
+            self.stats.voice_tags += 1;
+        }
+        let timed = raw
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0] == b'<' && w[1].is_ascii_digit());
+        self.stats.timed_cues += u64::from(timed);
+    }
+
+    /// Looks at a cue as the utterance stage sees it: speaker markers and rolling repeats.
+    pub fn observe_cue(&mut self, cue: &super::CueInput<'_>) {
+        self.stats.cues += 1;
+        let mut lines = cue.plain.lines().map(str::trim).filter(|l| !l.is_empty());
+        let Some(first) = lines.next() else { return };
+        if !self.prev_last_line.is_empty() && first == self.prev_last_line {
+            self.stats.rolling_repeats += 1;
+        }
+        match parse_marker(first).0 {
+            Marker::Named { kind, .. } => self.stats.count(kind),
+            Marker::Change => self.stats.chevrons += 1,
+            Marker::Sound => self.stats.sound_tags += 1,
+            Marker::None => {}
+        }
+        let last = lines.next_back().unwrap_or(first);
+        self.prev_last_line.clear();
+        self.prev_last_line.push_str(last);
+    }
+
+    /// Counts so far.
+    pub fn stats(&self) -> &StyleStats {
+        &self.stats
+    }
+
+    /// The most likely style.
+    pub fn style(&self) -> Style {
+        self.stats.style()
+    }
+}
+
+impl StyleStats {
+    pub(crate) fn count(&mut self, kind: MarkerKind) {
+        match kind {
+            MarkerKind::Colon => self.colon_names += 1,
+            MarkerKind::Chevron => self.chevron_names += 1,
+            MarkerKind::Bracket => self.bracket_names += 1,
+        }
+    }
+
+    /// The most likely source given the markers seen.
+    pub fn style(&self) -> Style {
+        let named = self.colon_names + self.bracket_names;
+        if self.voice_tags > 0 && self.voice_tags >= named {
+            Style::Teams
+        } else if self.rolling_repeats * 4 >= self.cues.max(1) || self.timed_cues * 2 > self.cues {
+            Style::Youtube
+        } else if named > 0 && named >= self.chevrons + self.chevron_names {
+            Style::Zoom
+        } else if self.chevrons + self.chevron_names > 0 {
+            Style::Youtube
+        } else {
+            Style::Generic
+        }
+    }
+}
+
+/// Label words that end in a colon without naming a person ("Note:", "Action Items:").
+const NOT_SPEAKERS: &[&str] = &[
+    "a",
+    "action",
+    "actions",
+    "agenda",
+    "answer",
+    "caption",
+    "captions",
+    "chapter",
+    "date",
+    "decision",
+    "decisions",
+    "edit",
+    "example",
+    "fyi",
+    "goal",
+    "goals",
+    "http",
+    "https",
+    "important",
+    "issue",
+    "item",
+    "items",
+    "kind",
+    "language",
+    "location",
+    "next",
+    "note",
+    "notes",
+    "objective",
+    "okay",
+    "option",
+    "outcome",
+    "part",
+    "phase",
+    "problem",
+    "ps",
+    "q",
+    "question",
+    "questions",
+    "re",
+    "reminder",
+    "response",
+    "result",
+    "results",
+    "section",
+    "solution",
+    "source",
+    "status",
+    "step",
+    "steps",
+    "subject",
+    "summary",
+    "tip",
+    "title",
+    "todo",
+    "topic",
+    "translation",
+    "update",
+    "warning",
+    "www",
+    "yes",
+    "no",
+    "so",
+    "well",
+    "ok",
+    "hi",
+    "hello",
+    "thanks",
+    "sure",
+    "and",
+    "but",
+    "then",
+    "also",
+    "time",
+    "total",
+];
+
+/// Lower-case contents of `[...]` or `(...)` that describe sounds, not speakers.
+const SOUNDS: &[&str] = &[
+    "music",
+    "applause",
+    "laughter",
+    "laughs",
+    "laughing",
+    "inaudible",
+    "crosstalk",
+    "silence",
+    "noise",
+    "foreign",
+    "cheering",
+    "cheers",
+    "coughs",
+    "coughing",
+    "sighs",
+    "background noise",
+    "no audio",
+    "blank_audio",
+    "indistinct",
+    "unintelligible",
+    "static",
+    "beep",
+    "pause",
+];
+
+/// Finds a speaker marker at the start of `line`; returns it and the rest of the line.
+pub fn parse_marker(line: &str) -> (Marker<'_>, &str) {
+    let line = line.trim_start();
+    if let Some(rest) = line.strip_prefix(">>") {
+        let rest = rest.trim_start_matches('>').trim_start();
+        if let Some((name, after)) = colon_name(rest) {
+            return (
+                Marker::Named {
+                    name,
+                    kind: MarkerKind::Chevron,
+                },
+                after,
+            );
+        }
+        return (Marker::Change, rest);
+    }
+    if let Some(inner_start) = line.strip_prefix(['[', '(']) {
+        let close = if line.starts_with('[') { ']' } else { ')' };
+        if let Some(end) = inner_start.find(close) {
+            let inner = inner_start[..end].trim();
+            let after = inner_start[end + 1..].trim_start();
+            let lower_is_sound = SOUNDS.iter().any(|s| inner.eq_ignore_ascii_case(s))
+                || inner.chars().all(|c| c == '♪' || c.is_whitespace());
+            if lower_is_sound {
+                return (Marker::Sound, after);
+            }
+            if close == ']' {
+                let inner = inner.strip_suffix(':').unwrap_or(inner);
+                if let Some(name) = name_part(inner) {
+                    return (
+                        Marker::Named {
+                            name,
+                            kind: MarkerKind::Bracket,
+                        },
+                        after,
+                    );
+                }
+            }
+        }
+        return (Marker::None, line);
+    }
+    if let Some((name, after)) = colon_name(line) {
+        return (
+            Marker::Named {
+                name,
+                kind: MarkerKind::Colon,
+            },
+            after,
+        );
+    }
+    (Marker::None, line)
+}
+
+/// `Name: rest` -> (`Name`, `rest`) when the part before the colon is a speaker name.
+fn colon_name(line: &str) -> Option<(&str, &str)> {
+    // Names are short; looking further would only find colons inside sentences.
+    let colon = line.char_indices().take(60).find(|&(_, c)| c == ':')?.0;
+    let after = &line[colon + 1..];
+    // "10:30" and "https://" are not markers.
+    if after.starts_with(|c: char| c.is_ascii_digit() || c == '/') {
+        return None;
+    }
+    let name = name_part(&line[..colon])?;
+    Some((name, after.trim_start()))
+}
+
+/// The name in `John Smith (Customer)`, if the text is a plausible speaker name.
+fn name_part(s: &str) -> Option<&str> {
+    let s = s.trim();
+    let name = match s.find('(') {
+        Some(open) if s.ends_with(')') => s[..open].trim_end(),
+        Some(_) => return None,
+        None => s,
+    };
+    if name.is_empty() || name.len() > 50 {
+        return None;
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if words.len() > 4 {
+        return None;
+    }
+    if words.len() == 2
+        && words[0] == "Speaker"
+        && words[1].chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Some(name);
+    }
+    let first_lower = words[0].to_lowercase();
+    if NOT_SPEAKERS.contains(&first_lower.trim_end_matches('.')) {
+        return None;
+    }
+    let last = words.len() - 1;
+    for (i, w) in words.iter().enumerate() {
+        let particle = i > 0 && i < last && PARTICLES.contains(w);
+        if particle {
+            continue;
+        }
+        let mut chars = w.chars();
+        let first_ok = chars.next().is_some_and(char::is_uppercase);
+        let rest_ok = w
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'));
+        if !first_ok || !rest_ok {
+            return None;
+        }
+    }
+    Some(name)
+}
+
+const PARTICLES: &[&str] = &[
+    "van", "von", "de", "da", "del", "der", "di", "la", "le", "bin", "al",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(line: &str) -> Option<&str> {
+        match parse_marker(line).0 {
+            Marker::Named { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn colon_names() {
+        assert_eq!(named("Dana Whitfield: Okay"), Some("Dana Whitfield"));
+        assert_eq!(named("Tomás Reyes: Hey"), Some("Tomás Reyes"));
+        assert_eq!(named("John Smith (Customer): Hi"), Some("John Smith"));
+        assert_eq!(
+            named("Charles Michaels (Solutions Architect): x"),
+            Some("Charles Michaels")
+        );
+        assert_eq!(
+            named("Ludwig van Beethoven: hi"),
+            Some("Ludwig van Beethoven")
+        );
+        assert_eq!(named("Speaker 2: hi"), Some("Speaker 2"));
+        assert_eq!(parse_marker("Ann: Hello").1, "Hello");
+    }
+
+    #[test]
+    fn colon_negatives() {
+        for line in [
+            "Note: this is not a person",
+            "Action Items: send the deck",
+            "Q: what is it",
+            "10:30 works for me",
+            "At 10:30: we meet",
+            "So the answer is: yes",
+            "Visit https://example.com",
+            "One Two Three Four Five: too many",
+            "the agenda: first",
+            "Summary: fine",
+        ] {
+            assert_eq!(named(line), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn chevrons_brackets_and_sounds() {
+        assert_eq!(parse_marker(">> Hello").0, Marker::Change);
+        assert_eq!(parse_marker(">> Hello").1, "Hello");
+        assert_eq!(named(">> Ann Lee: Hi"), Some("Ann Lee"));
+        assert_eq!(named("[Ann Lee] Hi"), Some("Ann Lee"));
+        assert_eq!(parse_marker("[Music]").0, Marker::Sound);
+        assert_eq!(parse_marker("(laughs) okay").1, "okay");
+        assert_eq!(parse_marker("[inaudible] so").0, Marker::Sound);
+        assert_eq!(parse_marker("(in parentheses) text").0, Marker::None);
+    }
+
+    #[test]
+    fn style_from_counts() {
+        let s = StyleStats {
+            cues: 10,
+            colon_names: 10,
+            ..Default::default()
+        };
+        assert_eq!(s.style(), Style::Zoom);
+        let s = StyleStats {
+            cues: 10,
+            rolling_repeats: 8,
+            ..Default::default()
+        };
+        assert_eq!(s.style(), Style::Youtube);
+        let s = StyleStats {
+            cues: 10,
+            voice_tags: 10,
+            ..Default::default()
+        };
+        assert_eq!(s.style(), Style::Teams);
+        assert_eq!(
+            StyleStats {
+                cues: 3,
+                ..Default::default()
+            }
+            .style(),
+            Style::Generic
+        );
+    }
+
+    #[test]
+    fn detector_sees_youtube_and_teams() {
+        let mut d = StyleDetector::default();
+        let cue = |plain| super::super::CueInput {
+            start_ms: 0,
+            end_ms: 1,
+            voice: None,
+            plain,
+        };
+        for (raw, plain) in [
+            ("okay<00:00:00.818><c> so</c>", "okay so"),
+            ("okay so\n ", "okay so"),
+            ("okay so\nnow<00:00:02.964><c> um</c>", "okay so\nnow um"),
+        ] {
+            d.observe_raw(raw);
+            d.observe_cue(&cue(plain));
+        }
+        assert_eq!(d.style(), Style::Youtube);
+        let mut d = StyleDetector::default();
+        d.observe_raw("<v Ann>Hi</v>");
+        d.observe_cue(&cue("Hi"));
+        assert_eq!(d.style(), Style::Teams);
+    }
+}
