@@ -1,9 +1,10 @@
 //! `process --ai`: the glue between the command line and `snapshot_ai`.
 //!
-//! `process` flattens [`AiArgs`] into its flags, calls [`prepare`] before it reads any input
-//! (so a missing key fails at once, exit 2), runs the pipeline, then hands the snapshot to
-//! [`run_ai`], which either prints the dry run or calls the API, writes the 11-section document
-//! atomically and reports the calls' telemetry on stderr (and as JSON with `--ai-telemetry`).
+//! `process` flattens [`AiArgs`] into its flags and, when [`requested`] says so (`--ai` or
+//! `-f snapshot-*`), hands over to [`run_process`]: [`prepare`] checks the settings before any
+//! input is read (so a missing key fails at once, exit 2), the pipeline runs, and [`run_ai`]
+//! either prints the dry run or calls the API, writes the 11-section document atomically and
+//! reports the calls' telemetry on stderr (and as JSON with `--ai-telemetry`).
 //! Settings come from the environment (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`,
 //! `DEFAULT_MODEL`, `MAX_TOKENS`, `TEMPERATURE`) with these flags on top.
 
@@ -20,9 +21,11 @@ use snapshot_ai::generate::{dry_run, generate};
 use snapshot_ai::render::{AiFormat, render};
 use snapshot_ai::telemetry::{RunTelemetry, Telemetry};
 use snapshot_ai::{AiConfig, AiError};
+use snapshot_pipeline::pipeline::{self, Config};
 use snapshot_pipeline::render::Format;
 use snapshot_pipeline::snapshot::Snapshot;
 
+use super::process::{Args, FormatArg, open_input, pipeline_error, source_info};
 use crate::exit::bad_input;
 
 /// Flags of the AI snapshot, flattened into `process`.
@@ -77,10 +80,56 @@ pub fn ai_format(format: Format) -> AiFormat {
     }
 }
 
-/// Whether `process` takes the AI path, and in which format: `-f snapshot-*` names it
-/// (`snapshot` is that format), `--ai` keeps the plain `-f` choice (`format`).
-pub fn requested(args: &AiArgs, snapshot: Option<AiFormat>, format: Format) -> Option<AiFormat> {
-    snapshot.or_else(|| args.ai.then(|| ai_format(format)))
+/// Whether `process` takes the AI path, and in which format: `-f snapshot-md|snapshot-html|
+/// snapshot-json` names it, `--ai` keeps the plain `-f` choice. `--dry-run` without either is a
+/// usage error rather than silently ignored.
+pub fn requested(args: &AiArgs, format: FormatArg) -> anyhow::Result<Option<AiFormat>> {
+    let chosen = match format {
+        FormatArg::SnapshotMd => Some(AiFormat::Markdown),
+        FormatArg::SnapshotHtml => Some(AiFormat::Html),
+        FormatArg::SnapshotJson => Some(AiFormat::Json),
+        other => args.ai.then(|| ai_format(other.into())),
+    };
+    if chosen.is_none() && args.dry_run {
+        return Err(bad_input(
+            "--dry-run shows the AI snapshot's requests: add --ai (or -f snapshot-md|snapshot-html|snapshot-json)",
+        ));
+    }
+    Ok(chosen)
+}
+
+/// `process` on the AI path: checks the key first, then runs the pipeline on the one input and
+/// the AI stage on its result.
+pub fn run_process(args: &Args, format: AiFormat, config: &Config) -> anyhow::Result<ExitCode> {
+    // Before any input is read, so a missing key fails at once.
+    let prepared = prepare(&args.ai)?;
+    let [input] = args.inputs.as_slice() else {
+        return Err(bad_input(
+            "--ai takes one transcript at a time (each makes 11 API calls); run it once per file",
+        ));
+    };
+    if input.is_dir() {
+        return Err(bad_input(format!(
+            "{}: is a folder; --ai takes one .vtt file",
+            input.display()
+        )));
+    }
+    if args.validate_only {
+        return Err(bad_input("--validate-only writes nothing; drop --ai"));
+    }
+    let output = match (&args.output, &args.out_dir) {
+        (Some(o), _) if o.as_os_str() == "-" => None,
+        (Some(o), _) => Some(o.clone()),
+        (None, _) if input.as_os_str() == "-" => None,
+        (None, Some(dir)) => default_output(input, format)
+            .file_name()
+            .map(|name| dir.join(name)),
+        (None, None) => Some(default_output(input, format)),
+    };
+    let opened = open_input(input, args.max_file_size)?;
+    let snapshot = pipeline::snapshot(&opened, &source_info(input), config)
+        .map_err(|e| pipeline_error(input, e))?;
+    run_ai(&prepared, &snapshot, format, input, output.as_deref())
 }
 
 /// `<stem>_ai_snapshot.<ext>` beside the input: never the plain snapshot's
@@ -300,12 +349,18 @@ mod tests {
             ai: false,
             ..args()
         };
-        assert_eq!(requested(&plain, None, Format::Html), None);
-        assert_eq!(requested(&args(), None, Format::Html), Some(AiFormat::Html));
-        assert_eq!(
-            requested(&plain, Some(AiFormat::Json), Format::Markdown),
-            Some(AiFormat::Json)
-        );
+        let pick = |a: &AiArgs, f| requested(a, f).expect("valid");
+        assert_eq!(pick(&plain, FormatArg::Html), None);
+        assert_eq!(pick(&args(), FormatArg::Html), Some(AiFormat::Html));
+        assert_eq!(pick(&plain, FormatArg::SnapshotJson), Some(AiFormat::Json));
+        let stray = AiArgs {
+            ai: false,
+            dry_run: true,
+            ..args()
+        };
+        assert!(is_bad_input(
+            &requested(&stray, FormatArg::Markdown).expect_err("dry run without --ai")
+        ));
         assert_eq!(
             default_output(Path::new("/m/call.vtt"), AiFormat::Markdown),
             PathBuf::from("/m/call_ai_snapshot.md")

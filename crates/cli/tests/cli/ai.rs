@@ -90,9 +90,24 @@ fn process_ai_writes_the_eleven_section_document() {
     assert_eq!(seen.len(), 11);
     assert!(seen.iter().all(|r| r.api_key.as_deref() == Some(KEY)));
     let first = seen[0].body.as_ref().expect("Messages request");
+    let system = first.system_text();
+    // The pipeline's local analysis (entities, dates) and the cleaned transcript reach the prompt.
+    let analysis = system
+        .split("<local_analysis>")
+        .nth(1)
+        .and_then(|rest| rest.split("</local_analysis>").next())
+        .expect("local analysis block");
+    let context: serde_json::Value = serde_json::from_str(analysis.trim()).expect("JSON context");
+    assert_eq!(context["title"], "Northwind Kickoff");
     assert!(
-        first.messages[0].content.contains("<local_analysis>"),
-        "the pipeline's result goes into the prompt"
+        context["organizations"]
+            .as_array()
+            .is_some_and(|orgs| orgs.iter().any(|o| o == "Northwind Logistics")),
+        "{context}"
+    );
+    assert!(
+        system.contains("Maria Lopez: Good morning everyone"),
+        "transcript in the prompt"
     );
 }
 
