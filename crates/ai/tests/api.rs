@@ -592,16 +592,23 @@ fn dry_run_plans_every_request_without_network() {
     assert!(no_key.contains("(not set: ANTHROPIC_API_KEY)"));
 }
 
-/// The example in docs/ stays what the code produces: regenerate with
+/// The example in docs/ stays what the code produces: the bundled example transcript through
+/// the real pipeline, then the AI stage against the loopback API. Regenerate with
 /// `UPDATE_AI_EXAMPLE=1 cargo test -p snapshot_ai --test api docs_example`.
 #[test]
 fn docs_example_is_current() {
-    let fixture = concat!(
+    use snapshot_pipeline::pipeline::{self, Config, SourceInfo};
+    let input = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/harbor_freight_kickoff.snapshot.json"
-    );
-    let snapshot: Snapshot =
-        serde_json::from_slice(&std::fs::read(fixture).expect("fixture")).expect("snapshot JSON");
+        "/../../examples/northwind_kickoff.vtt"
+    ))
+    .expect("example transcript");
+    let info = SourceInfo {
+        path: "examples/northwind_kickoff.vtt".into(),
+        title: "Northwind Kickoff".into(),
+    };
+    let snapshot =
+        pipeline::snapshot(&input.as_slice(), &info, &Config::default()).expect("pipeline");
     let server = LoopbackServer::start(Script::ok()).expect("server");
     let outcome = generate(&client(config(&server)), &snapshot).expect("document");
     let mut body = Vec::new();
@@ -613,8 +620,9 @@ fn docs_example_is_current() {
     .expect("renders");
     let text = format!(
         "<!-- Generated end to end against the loopback Messages API stand-in (crates/ai/src/loopback.rs), \
-         not a real model: the answers fill only what the local analysis backs and leave the rest \"Not discussed\". \
-         Input: crates/ai/tests/data/harbor_freight_kickoff.snapshot.json (a pipeline snapshot). \
+         not a real model: the stand-in fills only fields the local analysis in the prompt backs (company, place, \
+         products, dates, team, plans, open questions) and leaves the rest out, so the renderer writes \"Not discussed\". \
+         Input: examples/northwind_kickoff.vtt through the pipeline. \
          Regenerate: UPDATE_AI_EXAMPLE=1 cargo test -p snapshot_ai --test api docs_example -->\n\n{}",
         String::from_utf8(body).expect("utf-8")
     );
