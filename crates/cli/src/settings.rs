@@ -443,10 +443,6 @@ impl Secret {
     }
 
     /// The value itself, for the one place that sends it (an HTTP header).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the AI client (issue 9) is its user")
-    )]
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -5,8 +5,8 @@
 //! input is read (so a missing key fails at once, exit 2), the pipeline runs, and [`run_ai`]
 //! either prints the dry run or calls the API, writes the 11-section document atomically and
 //! reports the calls' telemetry on stderr (and as JSON with `--ai-telemetry`).
-//! Settings come from the environment (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`,
-//! `DEFAULT_MODEL`, `MAX_TOKENS`, `TEMPERATURE`) with these flags on top.
+//! Settings come from `[ai]` of the settings module (file, environment, .env) with these flags
+//! on top.
 
 use std::fs;
 use std::io::{self, Write};
@@ -20,13 +20,14 @@ use snapshot_ai::client::{Client, Semaphore};
 use snapshot_ai::generate::{dry_run, generate};
 use snapshot_ai::render::{AiFormat, render};
 use snapshot_ai::telemetry::{RunTelemetry, Telemetry};
-use snapshot_ai::{AiConfig, AiError};
+use snapshot_ai::{AiConfig, AiError, ApiKey};
 use snapshot_pipeline::pipeline::{self, Config};
 use snapshot_pipeline::render::Format;
 use snapshot_pipeline::snapshot::Snapshot;
 
 use super::process::{Args, FormatArg, open_input, pipeline_error, source_info};
 use crate::exit::bad_input;
+use crate::settings::AiSettings;
 
 /// Flags of the AI snapshot, flattened into `process`.
 #[derive(Debug, Clone, clap::Args)]
@@ -100,9 +101,14 @@ pub fn requested(args: &AiArgs, format: FormatArg) -> anyhow::Result<Option<AiFo
 
 /// `process` on the AI path: checks the key first, then runs the pipeline on the one input and
 /// the AI stage on its result.
-pub fn run_process(args: &Args, format: AiFormat, config: &Config) -> anyhow::Result<ExitCode> {
+pub fn run_process(
+    args: &Args,
+    format: AiFormat,
+    config: &Config,
+    settings: &AiSettings,
+) -> anyhow::Result<ExitCode> {
     // Before any input is read, so a missing key fails at once.
-    let prepared = prepare(&args.ai)?;
+    let prepared = prepare(&args.ai, settings)?;
     let [input] = args.inputs.as_slice() else {
         return Err(bad_input(
             "--ai takes one transcript at a time (each makes 11 API calls); run it once per file",
@@ -142,14 +148,19 @@ pub fn default_output(input: &Path, format: AiFormat) -> PathBuf {
     input.with_file_name(format!("{stem}_ai_snapshot.{}", format.extension()))
 }
 
-/// Reads the settings (environment, then flags) and checks them. Without a key this fails at
-/// once with exit code 2 and says how to set it, unless it is a dry run.
-pub fn prepare(args: &AiArgs) -> anyhow::Result<Prepared> {
-    prepare_with(args, |name| std::env::var(name).ok())
-}
-
-fn prepare_with(args: &AiArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Prepared> {
-    let mut config = AiConfig::from_lookup(env).map_err(|e| bad_input(e.to_string()))?;
+/// Builds the client settings from `[ai]` (defaults < customer-snapshot.toml < environment and
+/// .env: `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `DEFAULT_MODEL`, `MAX_TOKENS`,
+/// `TEMPERATURE`) and these flags, and checks them. Without a key this fails at once with exit
+/// code 2 and says how to set it, unless it is a dry run.
+pub fn prepare(args: &AiArgs, settings: &AiSettings) -> anyhow::Result<Prepared> {
+    let mut config = AiConfig {
+        api_key: settings.api_key.as_ref().map(|k| ApiKey::new(k.expose())),
+        base_url: settings.base_url.clone(),
+        model: settings.model.clone(),
+        max_tokens: settings.max_tokens,
+        temperature: settings.temperature as f32,
+        ..AiConfig::default()
+    };
     if !(args.ai_timeout.is_finite() && args.ai_timeout > 0.0) {
         return Err(bad_input(format!(
             "--ai-timeout {}: give a positive number of seconds",
@@ -315,11 +326,13 @@ mod tests {
         }
     }
 
-    fn env(base: String) -> impl Fn(&str) -> Option<String> {
-        move |name| match name {
-            "ANTHROPIC_API_KEY" => Some("sk-ant-cli-test-000000-wxyz".into()),
-            "ANTHROPIC_BASE_URL" => Some(base.clone()),
-            _ => None,
+    fn settings(base: String) -> AiSettings {
+        AiSettings {
+            base_url: base,
+            api_key: Some(crate::settings::Secret::new(
+                "sk-ant-cli-test-000000-wxyz".into(),
+            )),
+            ..AiSettings::default()
         }
     }
 
@@ -369,27 +382,34 @@ mod tests {
 
     #[test]
     fn no_key_is_bad_input_naming_the_variable() {
-        let err = prepare_with(&args(), |_| None).expect_err("no key");
+        let err = prepare(&args(), &AiSettings::default()).expect_err("no key");
         assert!(is_bad_input(&err));
         assert!(err.to_string().contains("ANTHROPIC_API_KEY"), "{err}");
         let dry = AiArgs {
             dry_run: true,
             ..args()
         };
-        assert!(prepare_with(&dry, |_| None).is_ok(), "dry run needs no key");
+        assert!(
+            prepare(&dry, &AiSettings::default()).is_ok(),
+            "dry run needs no key"
+        );
     }
 
     #[test]
     fn bad_settings_are_bad_input() {
-        let err =
-            prepare_with(&args(), |n| (n == "MAX_TOKENS").then(|| "many".into())).expect_err("bad");
+        let hot = AiSettings {
+            temperature: 3.0,
+            ..settings("https://api.anthropic.com".into())
+        };
+        let err = prepare(&args(), &hot).expect_err("out of range");
         assert!(is_bad_input(&err));
-        let err = prepare_with(
+        assert!(err.to_string().contains("TEMPERATURE"), "{err}");
+        let err = prepare(
             &AiArgs {
                 ai_timeout: 0.0,
                 ..args()
             },
-            |_| None,
+            &AiSettings::default(),
         )
         .expect_err("bad timeout");
         assert!(err.to_string().contains("--ai-timeout"));
@@ -402,12 +422,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("meeting_snapshot.html");
         let telemetry = dir.path().join("calls.json");
-        let prepared = prepare_with(
+        let prepared = prepare(
             &AiArgs {
                 ai_telemetry: Some(telemetry.clone()),
                 ..args()
             },
-            env(server.base_url()),
+            &settings(server.base_url()),
         )
         .expect("prepared");
         let code = run_ai(
@@ -439,7 +459,7 @@ mod tests {
             LoopbackServer::start(Script::always(Behaviour::Unauthorized)).expect("server");
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("x.md");
-        let prepared = prepare_with(&args(), env(server.base_url())).expect("prepared");
+        let prepared = prepare(&args(), &settings(server.base_url())).expect("prepared");
         let err = run_ai(
             &prepared,
             &meeting(),

@@ -33,7 +33,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
-        Command::Process(args) => process::run(args),
+        Command::Process(args) => process::run(args, &settings.ai),
         Command::Benchmark(args) => benchmark::run(*args),
         Command::Monitor(args) => monitor::run(*args),
         Command::Config(args) => config::run(args, &settings),

@@ -118,13 +118,13 @@ struct Job {
     output: Option<PathBuf>,
 }
 
-/// Runs `process`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+/// Runs `process`; `ai` is the `[ai]` settings, used only on the AI path.
+pub fn run(args: Args, ai: &crate::settings::AiSettings) -> anyhow::Result<ExitCode> {
     let format: Format = args.format.into();
     let mut config = Config::default();
     config.clean.remove_fillers = !args.keep_fillers;
     if let Some(ai_format) = super::ai::requested(&args.ai, args.format)? {
-        return super::ai::run_process(&args, ai_format, &config);
+        return super::ai::run_process(&args, ai_format, &config, ai);
     }
 
     let single =

@@ -229,3 +229,24 @@ fn retries_show_in_the_telemetry_file() {
     assert!(classes.contains(&"rate_limited".to_string()), "{classes:?}");
     assert!(classes.contains(&"overloaded".to_string()), "{classes:?}");
 }
+
+#[test]
+fn the_key_and_url_can_come_from_dot_env() {
+    let dir = Dir::new();
+    let input = dir.example("northwind_kickoff.vtt");
+    let server = LoopbackServer::start(Script::ok()).expect("loopback server");
+    dir.write(
+        ".env",
+        format!(
+            "ANTHROPIC_API_KEY={KEY}\nANTHROPIC_BASE_URL={}\n",
+            server.base_url()
+        ),
+    );
+    ai_cmd(&dir, None, None)
+        .args(["process", "--ai", "-o", "out.md"])
+        .arg(&input)
+        .assert()
+        .success();
+    assert_eq!(server.requests().len(), 11);
+    assert!(dir.path("out.md").exists());
+}
