@@ -765,19 +765,6 @@ impl Settings {
         }
     }
 
-    /// The `[ai]` values under the environment names `snapshot_ai::config::AiConfig::from_lookup`
-    /// reads, so the AI client sees file, `.env`, environment and flags layered like the rest.
-    pub fn ai_lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
-        move |name| match name {
-            API_KEY_ENV => self.ai.api_key.as_ref().map(|key| key.expose().to_owned()),
-            "ANTHROPIC_BASE_URL" => Some(self.ai.base_url.clone()),
-            "DEFAULT_MODEL" => Some(self.ai.model.clone()),
-            "MAX_TOKENS" => Some(self.ai.max_tokens.to_string()),
-            "TEMPERATURE" => Some(self.ai.temperature.to_string()),
-            _ => None,
-        }
-    }
-
     /// The folder `process` writes to when no `-o` is given: `process.output_dir`, or "." for
     /// checks when outputs go beside the inputs.
     pub fn output_dir(&self) -> PathBuf {

@@ -6,6 +6,8 @@
 #[path = "cli/util.rs"]
 mod util;
 
+#[path = "cli/ai.rs"]
+mod ai;
 #[path = "cli/benchmark.rs"]
 mod benchmark;
 #[path = "cli/config.rs"]

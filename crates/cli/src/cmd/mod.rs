@@ -1,8 +1,5 @@
 //! One file of glue per subcommand.
 
-// Called from process.rs once the lead wires `--ai` in (see cmd/ai.rs docs); until then only
-// its tests use it.
-#[allow(dead_code)]
 pub mod ai;
 pub mod analyze;
 pub mod benchmark;

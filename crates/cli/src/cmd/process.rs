@@ -33,14 +33,20 @@ pub enum FormatArg {
     Html,
     /// JSON (docs/snapshot.schema.json).
     Json,
+    /// The AI 11-section Customer Success Snapshot as Markdown (implies --ai).
+    SnapshotMd,
+    /// The AI snapshot as a self-contained HTML page (implies --ai).
+    SnapshotHtml,
+    /// The AI snapshot as JSON (implies --ai).
+    SnapshotJson,
 }
 
 impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Format {
         match f {
-            FormatArg::Markdown => Format::Markdown,
-            FormatArg::Html => Format::Html,
-            FormatArg::Json => Format::Json,
+            FormatArg::Markdown | FormatArg::SnapshotMd => Format::Markdown,
+            FormatArg::Html | FormatArg::SnapshotHtml => Format::Html,
+            FormatArg::Json | FormatArg::SnapshotJson => Format::Json,
         }
     }
 }
@@ -79,6 +85,9 @@ pub struct Args {
     /// No progress bar or summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// The AI snapshot's flags (`--ai`, `--dry-run`, …).
+    #[command(flatten)]
+    pub ai: super::ai::AiArgs,
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -109,14 +118,11 @@ struct Job {
 
 /// Runs `process`; flags override the layered settings.
 pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
-    let format: Format = match args.format {
-        Some(f) => f.into(),
-        None => match settings.process.format {
-            OutputFormat::Markdown => Format::Markdown,
-            OutputFormat::Html => Format::Html,
-            OutputFormat::Json => Format::Json,
-        },
-    };
+    let format_arg = args.format.unwrap_or(match settings.process.format {
+        OutputFormat::Markdown => FormatArg::Markdown,
+        OutputFormat::Html => FormatArg::Html,
+        OutputFormat::Json => FormatArg::Json,
+    });
     let max_file_size = *args
         .max_file_size
         .get_or_insert(settings.process.max_file_size.bytes());
@@ -127,6 +133,10 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
     config.clean.remove_fillers = !args.keep_fillers;
     config.nlp.min_entity_frequency = settings.process.min_entity_frequency;
     config.nlp.min_entity_length = settings.process.min_entity_length as usize;
+    if let Some(ai_format) = super::ai::requested(&args.ai, format_arg)? {
+        return super::ai::run_process(&args, ai_format, &config, &settings.ai, max_file_size);
+    }
+    let format: Format = format_arg.into();
 
     let single =
         args.inputs.len() == 1 && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
@@ -418,8 +428,21 @@ pub fn open_input(path: &Path, max: u64) -> anyhow::Result<Input> {
     })
 }
 
+/// Path and title (from the file stem) of an input.
+pub(crate) fn source_info(path: &Path) -> SourceInfo {
+    SourceInfo {
+        path: path.display().to_string(),
+        title: title_from_stem(
+            &path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+    }
+}
+
 /// Turns a pipeline error into a user-facing error naming the file (exit 2 for bad input).
-fn pipeline_error(path: &Path, err: PipelineError) -> anyhow::Error {
+pub(crate) fn pipeline_error(path: &Path, err: PipelineError) -> anyhow::Error {
     match err {
         PipelineError::Vtt(e) => bad_input(format!("{}: {e}", path.display())),
         PipelineError::Read(e) => anyhow!(e).context(format!("cannot read {}", path.display())),
@@ -450,15 +473,7 @@ fn validate_one(path: &Path, max: u64) -> anyhow::Result<ExitCode> {
 /// Processes one job; returns the input size in bytes.
 fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::Result<u64> {
     let input = open_input(&job.input, max)?;
-    let info = SourceInfo {
-        path: job.input.display().to_string(),
-        title: title_from_stem(
-            &job.input
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        ),
-    };
+    let info = source_info(&job.input);
     let mut renderer = format.renderer();
     match &job.output {
         None => {
