@@ -1354,10 +1354,11 @@ mod tests {
         let mut i = inputs(dir.path());
         i.env.insert("MAX_TOKENS".into(), "77".into());
         let s = Settings::load(&i).expect("loads");
-        let ai = snapshot_ai::config::AiConfig::from_lookup(s.ai_lookup()).expect("valid");
-        assert_eq!(ai.model, "claude-from-file");
-        assert_eq!(ai.max_tokens, 77);
-        assert!(ai.api_key.is_some());
+        // `cmd::ai::prepare` builds the client from exactly these values.
+        assert_eq!(s.ai.model, "claude-from-file");
+        assert_eq!(s.ai.max_tokens, 77);
+        let key = s.ai.api_key.as_ref().expect("key from .env");
+        assert_eq!(key.expose(), "sk-ant-from-dotenv-0000-abcd");
     }
 
     #[test]
