@@ -8,6 +8,8 @@ mod util;
 
 #[path = "cli/ai.rs"]
 mod ai;
+#[path = "cli/analyze.rs"]
+mod analyze;
 #[path = "cli/benchmark.rs"]
 mod benchmark;
 #[path = "cli/config.rs"]
