@@ -206,17 +206,11 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         corpus::generate(layout, args.size, args.seed, stdout).context("writing to stdout")?;
         return Ok(ExitCode::SUCCESS);
     }
-    // Generate into a temporary file beside the target, then rename: no partial file on failure.
-    let dir = match args.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in '{}'", dir.display()))?;
-    corpus::generate(layout, args.size, args.seed, tmp.as_file())
-        .with_context(|| format!("writing '{}'", args.output.display()))?;
-    tmp.persist(&args.output)
-        .with_context(|| format!("cannot write '{}'", args.output.display()))?;
+    crate::output::write_atomically(&args.output, |out| {
+        corpus::generate(layout, args.size, args.seed, out)
+            .with_context(|| format!("writing '{}'", args.output.display()))?;
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

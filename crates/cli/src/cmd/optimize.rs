@@ -240,40 +240,6 @@ fn same_file(input: &Path, out: &Path) -> bool {
     }
 }
 
-/// Writes through a temporary file in the target folder, then renames over `path`.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<&mut fs::File>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&dir).with_context(|| format!("cannot create folder {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".customer-snapshot-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    {
-        let mut out = BufWriter::new(tmp.as_file_mut());
-        write(&mut out)?;
-        out.flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    // Temporary files are private (0600); a report is an ordinary file.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644))
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    tmp.persist(path)
-        .map_err(|e| anyhow!(e.error))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 /// The pipeline as the profiled workload, rendering into an unnamed scratch file.
 fn pipeline_workload(args: &Args) -> anyhow::Result<Box<dyn Workload>> {
     let mut config = Config::default();
@@ -371,7 +337,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         comparison: None,
     };
     if let (Some(path), Some(samples)) = (&plan.flamegraph_path, &outcome.samples) {
-        write_atomically(path, |out| {
+        crate::output::write_atomically(path, |out| {
             samples
                 .flamegraph(out)
                 .with_context(|| format!("cannot draw the flamegraph {}", path.display()))
@@ -381,7 +347,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some((path, before)) = &plan.baseline {
         report.comparison = Some(compare(before, &path.display().to_string(), &report));
     }
-    write_atomically(&plan.report_path, |out| {
+    crate::output::write_atomically(&plan.report_path, |out| {
         serde_json::to_writer_pretty(&mut *out, &report)
             .with_context(|| format!("cannot write {}", plan.report_path.display()))
     })?;

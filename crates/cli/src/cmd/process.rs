@@ -492,29 +492,18 @@ fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::
         }
         Some(out) => {
             refuse_overwriting_input(&job.input, out)?;
-            let dir = match out.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create output folder {}", dir.display()))?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".customer-snapshot-")
-                .suffix(".tmp")
-                .tempfile_in(&dir)
-                .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-            pipeline::run(
-                &input,
-                &info,
-                config,
-                renderer.as_mut(),
-                tmp.as_file_mut(),
-                &mut NoopObserver,
-            )
-            .map_err(|e| pipeline_error(&job.input, e))?;
-            tmp.persist(out)
-                .map_err(|e| anyhow!(e.error))
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            crate::output::write_atomically(out, |file| {
+                pipeline::run(
+                    &input,
+                    &info,
+                    config,
+                    renderer.as_mut(),
+                    file,
+                    &mut NoopObserver,
+                )
+                .map_err(|e| pipeline_error(&job.input, e))?;
+                Ok(())
+            })?;
         }
     }
     Ok(input.len())
