@@ -187,6 +187,7 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
 fn default_name(input: &Path, format: Format) -> PathBuf {
     let stem = input
         .file_stem()
+        .filter(|_| input.as_os_str() != "-")
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "stdin".into());
     PathBuf::from(format!("{stem}_processed.{}", format.extension()))
@@ -556,6 +557,10 @@ mod tests {
         assert_eq!(
             default_name(Path::new("call.VTT"), Format::Json),
             PathBuf::from("call_processed.json")
+        );
+        assert_eq!(
+            default_name(Path::new("-"), Format::Markdown),
+            PathBuf::from("stdin_processed.md")
         );
     }
 }

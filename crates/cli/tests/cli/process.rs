@@ -378,3 +378,21 @@ fn shards_split_the_list_without_overlap() {
         ["a", "b", "c", "d", "e"].map(|n| format!("{n}_processed.md"))
     );
 }
+
+#[test]
+fn standard_input_to_standard_output() {
+    let good = std::fs::read(crate::util::examples().join("alpine_health_qbr.vtt")).expect("read");
+    let out = bin()
+        .args(["process", "-", "-f", "json"])
+        .write_stdin(good)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let snap: Snapshot = serde_json::from_slice(&out.stdout).expect("strict snapshot JSON");
+    assert_eq!(snap.source.path, "-");
+    assert_eq!(snap.source.cues, 18);
+}
