@@ -1,10 +1,12 @@
 //! Drives the stages over one transcript and reports each to an [`Observer`].
 //!
-//! Memory stays O(vocabulary): the input is read as a stream, twice (see [`Reopen`]; a memory
-//! map would count every touched page of a large file as resident memory). Pass 1 parses, builds utterances, cleans and splits them and feeds the analyzer,
-//! keeping only counts; the summary is then rendered. Pass 2 parses again and streams the cleaned
-//! transcript to the writer. Parsing twice costs far less than holding the transcript: the parser
-//! runs at well over 1 GB/s, and the NLP stages only run once.
+//! Memory stays O(vocabulary): the input is read as a stream (see [`Reopen`]; a memory map would
+//! count every touched page of a large file as resident memory). Pass 1 parses, builds
+//! utterances, cleans and splits them and feeds the analyzer, keeping only counts, and appends
+//! each cleaned utterance to a spool (memory up to a few MB, then an anonymous temporary file);
+//! the summary is then rendered. Pass 2 streams the spooled transcript to the writer, so parsing,
+//! utterances and cleaning run once. [`snapshot`] without a spool would need the transcript in
+//! memory anyway; [`analyze`] alone (no transcript) skips the spool.
 //!
 //! Work moves through the stages in batches of [`BATCH_CUES`] cues so that an observer can time
 //! each stage separately without a clock read per cue.
@@ -22,6 +24,10 @@ use crate::snapshot::{
 use crate::text::{self, CleanOptions};
 use crate::utterance::{CueInput, StyleDetector, Utterance, UtteranceBuilder, UtteranceOptions};
 use crate::vtt::{self, VttError};
+
+mod spool;
+
+use spool::{Spool, SpoolReader};
 
 /// Cues moved through the stages per batch.
 pub const BATCH_CUES: usize = 256;
@@ -146,6 +152,9 @@ pub enum PipelineError {
     /// The output could not be written.
     #[error("cannot write the snapshot: {0}")]
     Write(#[source] io::Error),
+    /// The temporary spool between the two passes failed (disk full, no temp folder).
+    #[error("cannot spool the transcript to a temporary file: {0}")]
+    Spool(#[source] io::Error),
 }
 
 /// The result of checking a transcript without producing a snapshot.
@@ -190,7 +199,9 @@ pub fn run<I: Reopen>(
     out: &mut dyn Write,
     observer: &mut dyn Observer,
 ) -> Result<Summary, PipelineError> {
-    let summary = analyze(input, info, config, observer)?;
+    let mut spool = Spool::default();
+    let (summary, speakers) = analyze_inner(input, info, config, observer, Some(&mut spool))?;
+    let spooled = spool.into_reader().map_err(PipelineError::Spool)?;
     // Buffer here and time only what reaches `out`, so the write stage measures the output
     // device rather than per-call copies.
     let mut timed = TimedWriter::new(out);
@@ -201,10 +212,9 @@ pub fn run<I: Reopen>(
         .map_err(PipelineError::Write)?;
     report_render(observer, &mut buffered, 0, 1);
     stream_transcript(
-        input,
-        config,
+        spooled,
+        &speakers,
         &mut |entries: &[TranscriptEntry], obs: &mut dyn Observer| {
-            obs.stage_started(Stage::Render);
             let mut bytes_in = 0;
             for e in entries {
                 bytes_in += e.text.len() as u64;
@@ -260,11 +270,14 @@ pub fn snapshot<I: Reopen>(
     info: &SourceInfo,
     config: &Config,
 ) -> Result<Snapshot, PipelineError> {
-    let summary = analyze(input, info, config, &mut NoopObserver)?;
+    let mut spool = Spool::default();
+    let (summary, speakers) =
+        analyze_inner(input, info, config, &mut NoopObserver, Some(&mut spool))?;
+    let spooled = spool.into_reader().map_err(PipelineError::Spool)?;
     let mut transcript = Vec::new();
     stream_transcript(
-        input,
-        config,
+        spooled,
+        &speakers,
         &mut |entries: &[TranscriptEntry], _: &mut dyn Observer| {
             transcript.extend_from_slice(entries);
             Ok(())
@@ -284,8 +297,22 @@ pub fn analyze<I: Reopen>(
     config: &Config,
     observer: &mut dyn Observer,
 ) -> Result<Summary, PipelineError> {
+    analyze_inner(input, info, config, observer, None).map(|(summary, _)| summary)
+}
+
+/// Pass 1; also appends each cleaned utterance to `spool` when there is one. Returns the
+/// speaker names the spool's records index.
+fn analyze_inner<I: Reopen>(
+    input: &I,
+    info: &SourceInfo,
+    config: &Config,
+    observer: &mut dyn Observer,
+    mut spool: Option<&mut Spool>,
+) -> Result<(Summary, Vec<String>), PipelineError> {
     let mut analyzer = Analyzer::new(config.nlp.clone());
-    let mut speakers: HashMap<String, SpeakerStats> = HashMap::new();
+    // Value: (index into `names`, stats).
+    let mut speakers: HashMap<String, (u32, SpeakerStats)> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
     let mut stats = Stats::default();
     let mut walk = Walk::new(input, config)?;
     while let Some(batch) = walk.next_batch(observer)? {
@@ -296,20 +323,34 @@ pub fn analyze<I: Reopen>(
             let words = text::word_count(&utt.text) as u64;
             stats.words += words;
             stats.utterances += 1;
+            let mut index = None;
             if let Some(name) = speaker {
-                let entry = speakers.entry(name.to_string()).or_insert_with(|| {
-                    analyzer.add_speaker(name);
-                    SpeakerStats {
-                        name: name.to_string(),
-                        utterances: 0,
-                        words: 0,
-                        talk_seconds: 0.0,
-                        talk_share: 0.0,
+                let (i, entry) = match speakers.get_mut(name) {
+                    Some(found) => found,
+                    None => {
+                        analyzer.add_speaker(name);
+                        names.push(name.to_string());
+                        let stats = SpeakerStats {
+                            name: name.to_string(),
+                            utterances: 0,
+                            words: 0,
+                            talk_seconds: 0.0,
+                            talk_share: 0.0,
+                        };
+                        speakers
+                            .entry(name.to_string())
+                            .or_insert(((names.len() - 1) as u32, stats))
                     }
-                });
+                };
+                index = Some(*i);
                 entry.utterances += 1;
                 entry.words += words;
                 entry.talk_seconds += utt.end_ms.saturating_sub(utt.start_ms) as f64 / 1000.0;
+            }
+            if let Some(spool) = spool.as_deref_mut() {
+                spool
+                    .push(index, utt.start_ms, utt.end_ms, &utt.text)
+                    .map_err(PipelineError::Spool)?;
             }
             for range in sentences {
                 let sentence = &utt.text[range.clone()];
@@ -336,8 +377,8 @@ pub fn analyze<I: Reopen>(
         },
     );
 
-    let total_talk: f64 = speakers.values().map(|s| s.talk_seconds).sum();
-    let mut speakers: Vec<SpeakerStats> = speakers.into_values().collect();
+    let total_talk: f64 = speakers.values().map(|(_, s)| s.talk_seconds).sum();
+    let mut speakers: Vec<SpeakerStats> = speakers.into_values().map(|(_, s)| s).collect();
     for s in &mut speakers {
         s.talk_share = if total_talk > 0.0 {
             round_to(s.talk_seconds / total_talk, 4)
@@ -360,7 +401,7 @@ pub fn analyze<I: Reopen>(
         .filter(|e| e.label == EntityLabel::Date && names_a_day(&e.text))
         .min_by(|a, b| a.first_seconds.total_cmp(&b.first_seconds))
         .map(|e| e.text.clone());
-    Ok(Summary {
+    let summary = Summary {
         schema_version: SCHEMA_VERSION.to_string(),
         title: info.title.clone(),
         source: Source {
@@ -379,7 +420,8 @@ pub fn analyze<I: Reopen>(
         questions: analysis.questions,
         stats,
         warnings: warnings.into_iter().take(MAX_WARNINGS_KEPT).collect(),
-    })
+    };
+    Ok((summary, names))
 }
 
 /// Rounds to `digits` decimals, so sums of millisecond durations print without float noise.
@@ -403,26 +445,41 @@ fn names_a_day(text: &str) -> bool {
 type TranscriptSink<'a> =
     dyn FnMut(&[TranscriptEntry], &mut dyn Observer) -> Result<(), PipelineError> + 'a;
 
-/// Pass 2: parse again and hand the cleaned transcript to `sink` a batch at a time.
-fn stream_transcript<I: Reopen>(
-    input: &I,
-    config: &Config,
+/// Pass 2: hand the spooled transcript to `sink` a batch at a time (entries' buffers reused).
+fn stream_transcript(
+    mut spooled: SpoolReader,
+    speakers: &[String],
     sink: &mut TranscriptSink<'_>,
     observer: &mut dyn Observer,
 ) -> Result<(), PipelineError> {
-    let mut walk = Walk::new(input, config)?;
     let mut entries: Vec<TranscriptEntry> = Vec::new();
-    while let Some(batch) = walk.next_batch(observer)? {
-        entries.clear();
-        entries.extend(batch.map(|(utt, _)| TranscriptEntry {
-            speaker: utt.speaker.clone(),
-            start: utt.start_ms as f64 / 1000.0,
-            end: utt.end_ms as f64 / 1000.0,
-            text: utt.text.clone(),
-        }));
-        sink(&entries, observer)?;
+    loop {
+        observer.stage_started(Stage::Render);
+        let mut n = 0;
+        while n < BATCH_CUES {
+            if entries.len() == n {
+                entries.push(TranscriptEntry {
+                    speaker: None,
+                    start: 0.0,
+                    end: 0.0,
+                    text: String::new(),
+                });
+            }
+            if !spooled
+                .next_into(&mut entries[n], speakers)
+                .map_err(PipelineError::Spool)?
+            {
+                break;
+            }
+            n += 1;
+        }
+        if n == 0 {
+            // Close the batch opened above, so every start has its finish.
+            observer.stage_finished(Stage::Render, StageStats::default());
+            return Ok(());
+        }
+        sink(&entries[..n], observer)?;
     }
-    Ok(())
 }
 
 /// First start and last end over a stream of cues.

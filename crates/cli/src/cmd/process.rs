@@ -448,6 +448,7 @@ pub(crate) fn pipeline_error(path: &Path, err: PipelineError) -> anyhow::Error {
         PipelineError::Vtt(e) => bad_input(format!("{}: {e}", path.display())),
         PipelineError::Read(e) => anyhow!(e).context(format!("cannot read {}", path.display())),
         PipelineError::Write(e) => anyhow!(e).context("cannot write the snapshot"),
+        PipelineError::Spool(e) => anyhow!(e).context("cannot spool the transcript"),
     }
 }
 

@@ -334,7 +334,7 @@ mod tests {
                 text,
                 lower: &lower,
                 toks: &toks,
-                stop: &[],
+                flags: &[],
             };
             a.observe(sp, i as u64 * 1000, &s, &speakers);
         }

@@ -742,7 +742,7 @@ mod tests {
                     text: s,
                     lower: &lower,
                     toks: &toks,
-                    stop: &[],
+                    flags: &[],
                 },
                 i as u64 * 1000,
             );

@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use super::hash::FastSet;
+use super::hash::{FastMap, FastSet};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -117,6 +117,28 @@ pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
         .flat_map(str::split_whitespace)
         .collect()
 });
+
+/// [`word_flags`] bit: a stop word.
+pub(crate) const FLAG_STOP: u8 = 1;
+/// [`word_flags`] bit: the word itself can open a number, date or time pattern.
+pub(crate) const FLAG_STARTER: u8 = 2;
+
+/// Stop words and pattern starters in one table, so each token costs one lookup.
+static WORD_FLAGS: LazyLock<FastMap<&'static str, u8>> = LazyLock::new(|| {
+    let mut map: FastMap<&'static str, u8> = FastMap::default();
+    for &w in STOP.iter() {
+        *map.entry(w).or_default() |= FLAG_STOP;
+    }
+    for &w in super::patterns::STARTERS.iter() {
+        *map.entry(w).or_default() |= FLAG_STARTER;
+    }
+    map
+});
+
+/// The [`FLAG_STOP`] and [`FLAG_STARTER`] bits of `lower` (already lower-case).
+pub(crate) fn word_flags(lower: &str) -> u8 {
+    WORD_FLAGS.get(lower).copied().unwrap_or(0)
+}
 
 /// Whether `lower` (already lower-case) is a given name.
 pub(crate) fn is_given_name(lower: &str) -> bool {

@@ -66,8 +66,8 @@ pub struct Analyzer {
     toks: Vec<token::Tok>,
     /// The current sentence, ASCII-lower-cased.
     lower: String,
-    /// Whether each token of the current sentence is a stop word.
-    stop: Vec<bool>,
+    /// Each token's lexicon flags (stop word, pattern starter); 0 for non-words.
+    flags: Vec<u8>,
     entities: entities::EntityTable,
     topics: topics::Topics,
     terms: terms::Terms,
@@ -82,7 +82,7 @@ impl Analyzer {
             opts,
             toks: Vec::new(),
             lower: String::new(),
-            stop: Vec::new(),
+            flags: Vec::new(),
             entities: entities::EntityTable::default(),
             topics: topics::Topics::default(),
             terms: terms::Terms::default(),
@@ -115,18 +115,20 @@ impl Analyzer {
         }
         token::tokenize(sentence, &mut self.toks);
         patterns::ascii_lower_into(sentence, &mut self.lower);
-        // One stop-word lookup per token, shared by every stage below.
-        self.stop.clear();
-        self.stop.extend(
-            self.toks.iter().map(|t| {
-                t.kind == token::Kind::Word && lexicon::is_stop(&self.lower[t.start..t.end])
-            }),
-        );
+        // One lexicon lookup per token, shared by every stage below.
+        self.flags.clear();
+        self.flags.extend(self.toks.iter().map(|t| {
+            if t.kind == token::Kind::Word {
+                lexicon::word_flags(&self.lower[t.start..t.end])
+            } else {
+                0
+            }
+        }));
         let s = patterns::Sent {
             text: sentence,
             lower: &self.lower,
             toks: &self.toks,
-            stop: &self.stop,
+            flags: &self.flags,
         };
         self.entities.observe(&s, start_ms);
         self.topics.observe(&s);

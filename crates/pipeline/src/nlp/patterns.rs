@@ -15,8 +15,9 @@ pub(crate) struct Sent<'a> {
     pub text: &'a str,
     pub lower: &'a str,
     pub toks: &'a [Tok],
-    /// Per token: is it a stop word. Empty means "look it up".
-    pub stop: &'a [bool],
+    /// Per token: its [`lexicon::word_flags`](super::lexicon::word_flags) (0 for non-words).
+    /// Empty means "look it up".
+    pub flags: &'a [u8],
 }
 
 /// Writes `text` with ASCII letters lower-cased into `buf`; byte offsets stay the same.
@@ -29,13 +30,21 @@ pub(crate) fn ascii_lower_into(text: &str, buf: &mut String) {
 impl<'a> Sent<'a> {
     /// Whether token `i` is a stop word.
     pub fn is_stop(&self, i: usize) -> bool {
-        match self.stop.get(i) {
-            Some(&b) => b,
+        match self.flags.get(i) {
+            Some(&f) => f & super::lexicon::FLAG_STOP != 0,
             None => self.kind(i) == Some(Kind::Word) && super::lexicon::is_stop(self.l(i)),
         }
     }
 
     /// Token `i`, ASCII-lower-cased.
+    /// Whether word token `i` can open a pattern (see [`may_start`]), from its flags when known.
+    pub fn may_start(&self, i: usize) -> bool {
+        match self.flags.get(i) {
+            Some(&f) => f & super::lexicon::FLAG_STARTER != 0 || may_start_indirect(self.l(i)),
+            None => may_start(self.l(i)),
+        }
+    }
+
     pub fn l(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| &self.lower[t.start..t.end])
     }
@@ -195,7 +204,7 @@ const MONTH_CONTEXT: &[&str] = &[
 ];
 
 /// Lower-case words that can open a pattern.
-static STARTERS: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
+pub(crate) static STARTERS: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
     let extra = [
         "noon",
         "midnight",
@@ -224,18 +233,23 @@ static STARTERS: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
 
 /// Whether the lower-case word `w` can open a pattern ("twenty-five", "thursdays", "q3", "fy25").
 fn may_start(w: &str) -> bool {
+    STARTERS.contains(w) || may_start_indirect(w)
+}
+
+/// [`may_start`] for a word that is not itself in [`STARTERS`]: quarters, fiscal years,
+/// hyphenated and plural forms of a starter.
+fn may_start_indirect(w: &str) -> bool {
     let b = w.as_bytes();
     if (b.len() == 2 && b[0] == b'q' && (b'1'..=b'4').contains(&b[1]))
         || (b.len() >= 4 && w.starts_with("fy"))
     {
         return true;
     }
-    // One lookup for most words; the hyphen and plural forms only when they can apply.
-    STARTERS.contains(w)
-        || (w.contains('-')
-            && w.split('-')
-                .next()
-                .is_some_and(|base| STARTERS.contains(base)))
+    // Lookups only when the hyphen and plural forms can apply.
+    (w.contains('-')
+        && w.split('-')
+            .next()
+            .is_some_and(|base| STARTERS.contains(base)))
         || (w.ends_with("days") && STARTERS.contains(&w[..w.len() - 1]))
 }
 
@@ -342,7 +356,7 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
     let t = s.s(i);
     // Most tokens start no pattern; one set lookup turns them away.
     match s.kind(i)? {
-        Kind::Word if !may_start(s.l(i)) => return None,
+        Kind::Word if !s.may_start(i) => return None,
         Kind::Punct => return None,
         Kind::Sym if !matches!(t, "$" | "€" | "£") => return None,
         _ => {}
@@ -641,7 +655,7 @@ mod tests {
             text,
             lower: &lower,
             toks: &toks,
-            stop: &[],
+            flags: &[],
         };
         let cased = text.chars().any(char::is_uppercase);
         let mut out = Vec::new();

@@ -194,7 +194,7 @@ mod tests {
             text,
             lower: &lower,
             toks: &toks,
-            stop: &[],
+            flags: &[],
         });
         t.finish(&FastMap::default(), 50)
     }

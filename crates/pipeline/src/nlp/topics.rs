@@ -137,7 +137,7 @@ mod tests {
             text,
             lower: &lower,
             toks: &toks,
-            stop: &[],
+            flags: &[],
         });
     }
 

@@ -62,7 +62,8 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) {
                     // Only as an aside: "you know," / ", I mean," not "you know the answer".
                     pair && (nt.starts_with(',') || out[..start].ends_with(','))
                 });
-            let is_filler = lower_is(FILLERS) || two_word;
+            // Every filler is 2-4 bytes long: most words skip the list.
+            let is_filler = (matches!(core.len(), 2..=4) && lower_is(FILLERS)) || two_word;
             let stutter = !is_filler
                 && last_word.is_some_and(|lw| {
                     let (prev_core, _) = split_trailing(&out[lw..start]);

@@ -115,7 +115,10 @@ impl Sentences<'_> {
                 }
                 if words > self.min_words && words > 1 {
                     let w = word_at(rest, i);
-                    if CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c)) {
+                    // Every cut word is 2-8 bytes: most words skip the list.
+                    if matches!(w.len(), 2..=8)
+                        && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
+                    {
                         best_cut = Some(i);
                     }
                 }
@@ -186,7 +189,16 @@ impl Sentences<'_> {
 /// The word starting at byte `i`.
 fn word_at(s: &str, i: usize) -> &str {
     let w = &s[i..];
-    let end = w.find(|c: char| c.is_whitespace()).unwrap_or(w.len());
+    // Bytes up to the first ASCII whitespace; the char search only when non-ASCII comes first.
+    let ascii_end = w
+        .bytes()
+        .position(|b| b.is_ascii_whitespace() || b == 0x0B || !b.is_ascii())
+        .unwrap_or(w.len());
+    let end = if w.as_bytes().get(ascii_end).is_some_and(|b| !b.is_ascii()) {
+        w.find(|c: char| c.is_whitespace()).unwrap_or(w.len())
+    } else {
+        ascii_end
+    };
     w[..end].trim_end_matches(|c: char| !c.is_alphanumeric())
 }
 
