@@ -70,7 +70,8 @@ impl From<ProbeArg> for Probe {
     }
 }
 
-fn health_config(settings: &Settings) -> HealthConfig {
+/// The probes' configuration from the settings (also used by `dashboard`'s health card).
+pub(crate) fn health_config(settings: &Settings) -> HealthConfig {
     let (proc_root, cgroup_root) = HealthConfig::system_roots();
     let m = &settings.monitor;
     HealthConfig {
