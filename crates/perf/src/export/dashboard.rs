@@ -721,7 +721,7 @@ fn benchmark(out: &mut String, d: &DashboardData) {
         &[],
     ));
     if stacks.is_empty() {
-        out.push_str(r#"<p class="empty">This run has no per-stage timings.</p>"#);
+        stage_breakdown_from_profile(out, d);
     } else {
         out.push_str(&svg::stacked_bar_chart(
             "Stage breakdown (in-process, seconds)",
@@ -776,6 +776,49 @@ fn benchmark(out: &mut String, d: &DashboardData) {
         &rows,
     );
     out.push_str("</section>");
+}
+
+/// The benchmark measures whole processes; when it carries no per-stage split, the stacked bar
+/// comes from the latest profile's in-process stage timings instead, and says so.
+fn stage_breakdown_from_profile(out: &mut String, d: &DashboardData) {
+    let Some(p) = d.profile.as_ref().filter(|p| !p.sizes.is_empty()) else {
+        empty(
+            out,
+            "No per-stage timings: the benchmark measures whole processes.",
+            "customer-snapshot dashboard --mode optimize",
+        );
+        return;
+    };
+    let mut names: Vec<String> = Vec::new();
+    for s in &p.sizes {
+        for st in &s.stages {
+            if !names.contains(&st.stage) {
+                names.push(st.stage.clone());
+            }
+        }
+    }
+    let stacks: Vec<Stack> = p
+        .sizes
+        .iter()
+        .map(|s| Stack {
+            label: s.label.clone(),
+            values: names
+                .iter()
+                .map(|n| {
+                    s.stages
+                        .iter()
+                        .find(|st| &st.stage == n)
+                        .map_or(0.0, |st| st.wall_seconds)
+                })
+                .collect(),
+        })
+        .collect();
+    out.push_str(&svg::stacked_bar_chart(
+        "Stage breakdown (optimize profile, in-process, seconds)",
+        "s",
+        &names,
+        &stacks,
+    ));
 }
 
 fn trends(out: &mut String, d: &DashboardData) {
