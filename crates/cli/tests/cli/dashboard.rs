@@ -222,3 +222,17 @@ fn bad_input_is_refused_before_anything_runs() {
     // Nothing was written.
     assert_eq!(dir.files(), vec!["notes.txt".to_owned()]);
 }
+
+#[test]
+fn open_without_a_browser_says_so_and_keeps_the_page() {
+    let dir = Dir::new();
+    in_dir(&dir)
+        .env("PATH", "")
+        .env_remove("BROWSER")
+        .args(["dashboard", "--mode", "dashboard", "--open", "-q"])
+        .args(["-o", "page.html", "--history", "none.sqlite"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("could not open a browser"));
+    assert!(dir.path("page.html").exists());
+}
