@@ -1,7 +1,7 @@
 //! Hand-written SVG charts for the HTML dashboard: line charts (with threshold/target lines and
 //! event markers), bar charts with min–max whiskers, and stacked bars. Written by hand rather
 //! than with a plotting crate so the page needs no fonts at build time and no scripts at view
-//! time: colours come from CSS classes (`s0`..`s5`, `target`, `warn`, `crit`) defined by the
+//! time: colours come from CSS classes (`s0`..`s7`, `target`, `warn`, `crit`) defined by the
 //! page, so the same SVG follows the light or dark scheme, and every data point carries a
 //! `<title>` that browsers show natively on hover.
 
@@ -251,7 +251,7 @@ fn legend(out: &mut String, names: &[&str]) {
         let _ = write!(
             out,
             r#"<g class="legend s{k}"><rect x="{x:.1}" y="{y}" width="10" height="10"/><text x="{tx:.1}" y="{ty}">{name}</text></g>"#,
-            k = i % 6,
+            k = i % 8,
             y = H - 14.0,
             tx = x + 14.0,
             ty = H - 5.0,
@@ -337,7 +337,7 @@ impl LineChart {
             let _ = write!(
                 out,
                 r#"<g class="series s{c}"><title>{n}</title><path class="line" d="{d}"/>"#,
-                c = k % 6,
+                c = k % 8,
                 n = esc(&s.name),
             );
             // Dots only where they stay readable; a long time series keeps its line alone.
@@ -435,7 +435,7 @@ pub fn stacked_bar_chart(
             let _ = write!(
                 out,
                 r#"<rect class="seg s{c}" x="{x:.1}" y="{yb:.1}" width="{bw:.1}" height="{h:.1}"><title>{l}: {name} {v}{u}</title></rect>"#,
-                c = k % 6,
+                c = k % 8,
                 h = (ya - yb).max(0.0),
                 l = esc(&s.label),
                 name = esc(name),
