@@ -102,11 +102,13 @@ fn dashboard_mode_renders_benchmark_trends_and_monitor_from_history() {
     assert_eq!(data["mode"], "dashboard");
     assert_eq!(data["trend"].as_array().map(Vec::len), Some(2));
     assert_eq!(data["benchmark"]["results"][0]["size_bytes"], 20_000);
-    assert!(
-        data["monitor"]["points"]
-            .as_array()
-            .is_some_and(|p| p.len() >= 5)
-    );
+    let points = data["monitor"]["points"]
+        .as_array()
+        .expect("monitor points");
+    assert!(points.len() >= 5);
+    // Drawn against time since the session began, not the gap between samples.
+    let last = points.last().and_then(|p| p["elapsed_seconds"].as_f64());
+    assert!(last.is_some_and(|t| t > 1.0), "{last:?}");
     assert!(data["profile"].is_null());
 }
 

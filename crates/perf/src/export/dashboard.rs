@@ -300,6 +300,8 @@ fn monitor(h: &History) -> Result<Option<MonitorSection>, DashboardError> {
     };
     let samples = h.monitor_samples(session)?;
     let stored = h.monitor_alerts(session)?;
+    // A sample's own `elapsed_seconds` is the time since the sample before it, so the
+    // session's clock starts one interval before the first sample.
     let t0 = samples.first().map_or_else(
         || stored.first().map_or(0.0, |a| a.unix_time_seconds),
         |s| s.unix_time_seconds - s.elapsed_seconds,
@@ -310,7 +312,7 @@ fn monitor(h: &History) -> Result<Option<MonitorSection>, DashboardError> {
         .step_by(stride)
         .map(|s| MonitorPoint {
             unix_time_seconds: s.unix_time_seconds,
-            elapsed_seconds: s.elapsed_seconds,
+            elapsed_seconds: s.unix_time_seconds - t0,
             cpu_percent: s.system.cpu_percent,
             memory_percent: s.system.memory_percent,
             disk_used_percent: s
