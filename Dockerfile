@@ -10,6 +10,9 @@ ARG RUST_VERSION=1.95
 ARG DEBIAN_RELEASE=trixie
 
 FROM rust:${RUST_VERSION}-slim-${DEBIAN_RELEASE} AS builder
+# Benchmark reports record the commit; the context has no .git, so pass it in:
+#   docker build --build-arg CUSTOMER_SNAPSHOT_GIT_COMMIT="$(git rev-parse --short=12 HEAD)" .
+ARG CUSTOMER_SNAPSHOT_GIT_COMMIT=""
 WORKDIR /src
 # Only what the build needs; .dockerignore keeps target/, .git and .env out of the context.
 COPY Cargo.toml Cargo.lock ./

@@ -1,5 +1,7 @@
 //! Measures the AI stage against the loopback API with an artificial latency per call, for
-//! each concurrency limit: what parallel sections buy when the API is the bottleneck.
+//! each concurrency limit, with and without the prompt cache: what parallel sections buy when
+//! the API is the bottleneck, and what the cache costs in latency and saves in input tokens.
+//! Token counts are the stand-in's (4 bytes a token), not Anthropic's.
 //!
 //! `cargo run --release -p snapshot_ai --example ai_concurrency -- [LATENCY_MS] [SNAPSHOT_JSON]`
 //! SNAPSHOT_JSON is a pipeline snapshot (`process -f json` output); the default is the test
@@ -40,18 +42,31 @@ fn main() -> ExitCode {
         }
     };
     println!("latency per call: {latency_ms} ms; input: {path}");
-    println!("concurrency  calls  wall_s  sum_of_calls_s  parallelism");
-    for concurrency in [1, 2, 4, 8] {
+    println!(
+        "cache  concurrency  calls  wall_s  sum_of_calls_s  parallelism  input_tokens  cache_write  cache_read"
+    );
+    for (prompt_cache, concurrency) in [true, false]
+        .into_iter()
+        .flat_map(|c| [1, 2, 4, 8].map(move |n| (c, n)))
+    {
         let config = AiConfig {
             concurrency,
+            prompt_cache,
             ..AiConfig::default()
         };
         match timed_run(&snapshot, &config, Duration::from_millis(latency_ms)) {
             Ok(outcome) => {
                 let s = outcome.telemetry.stage_entry();
                 println!(
-                    "{concurrency:>11}  {:>5}  {:>6.3}  {:>14.3}  {:>11.2}",
-                    s.calls, s.wall_seconds, s.call_seconds, s.parallelism
+                    "{:>5}  {concurrency:>11}  {:>5}  {:>6.3}  {:>14.3}  {:>11.2}  {:>12}  {:>11}  {:>10}",
+                    if prompt_cache { "on" } else { "off" },
+                    s.calls,
+                    s.wall_seconds,
+                    s.call_seconds,
+                    s.parallelism,
+                    s.input_tokens,
+                    s.cache_write_tokens,
+                    s.cache_read_tokens
                 );
             }
             Err(e) => {

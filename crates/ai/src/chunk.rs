@@ -40,9 +40,10 @@ pub fn split(text: &str, max_chars: usize) -> Vec<String> {
         }
         while line_chars > max {
             let cut = cut_point(line, max);
+            // Subtract rather than recount: one merged turn can be megabytes long.
+            line_chars -= line[..cut].chars().count();
             parts.push(line[..cut].to_string());
             line = &line[cut..];
-            line_chars = line.chars().count();
         }
         current.push_str(line);
         current_chars += line_chars;
@@ -101,6 +102,16 @@ mod tests {
             split(text, 13),
             vec!["aaaa bbbb\ncc\n", "ddddddddddddd", "ddddddd eeee\n", "f\n"]
         );
+    }
+
+    #[test]
+    fn one_huge_turn_is_cut_into_full_parts() {
+        let line = "word ".repeat(2_000_000) + "\n";
+        let parts = split(&line, 40_000);
+        // 10,000,001 characters: 250 full parts and the newline.
+        assert_eq!(parts.len(), 251);
+        assert!(parts[..250].iter().all(|p| p.chars().count() == 40_000));
+        assert_eq!(parts.concat(), line);
     }
 
     #[test]

@@ -27,6 +27,41 @@ pub struct Message {
     pub content: String,
 }
 
+/// `cache_control` of a system block: `{"type": "ephemeral"}` marks the end of a prefix the
+/// API may cache and reuse across calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheControl {
+    /// Always `ephemeral`.
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// One text block of the system prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SystemBlock {
+    /// Always `text`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The text.
+    pub text: String,
+    /// Present on the last block of a cacheable prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_control: Option<CacheControl>,
+}
+
+impl SystemBlock {
+    /// A text block, cacheable up to its end when `cache` is set.
+    pub fn text(text: String, cache: bool) -> Self {
+        SystemBlock {
+            kind: "text".into(),
+            text,
+            cache_control: cache.then(|| CacheControl {
+                kind: "ephemeral".into(),
+            }),
+        }
+    }
+}
+
 /// The JSON body of `POST /v1/messages`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagesRequest {
@@ -36,8 +71,9 @@ pub struct MessagesRequest {
     pub max_tokens: u32,
     /// Sampling temperature.
     pub temperature: f32,
-    /// System prompt.
-    pub system: String,
+    /// System prompt: the rules, then (for section calls) the meeting material shared by every
+    /// section, so the API can cache it.
+    pub system: Vec<SystemBlock>,
     /// The conversation (here always one user message).
     pub messages: Vec<Message>,
 }
@@ -49,7 +85,7 @@ impl MessagesRequest {
             model: config.model.clone(),
             max_tokens: config.max_tokens,
             temperature: config.temperature,
-            system,
+            system: vec![SystemBlock::text(system, false)],
             messages: vec![Message {
                 role: "user".into(),
                 content: user,
@@ -57,9 +93,27 @@ impl MessagesRequest {
         }
     }
 
+    /// Appends a system block with text shared by several calls, marked cacheable when `cache`.
+    pub fn with_shared_context(mut self, text: String, cache: bool) -> Self {
+        self.system.push(SystemBlock::text(text, cache));
+        self
+    }
+
+    /// The system blocks joined by blank lines.
+    pub fn system_text(&self) -> String {
+        self.system
+            .iter()
+            .map(|b| b.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
     /// Estimated input tokens (system and messages).
     pub fn estimate_input_tokens(&self, config: &AiConfig) -> usize {
-        config.estimate_tokens(&self.system)
+        self.system
+            .iter()
+            .map(|b| config.estimate_tokens(&b.text))
+            .sum::<usize>()
             + self
                 .messages
                 .iter()
@@ -77,11 +131,15 @@ struct ContentBlock {
     text: Option<String>,
 }
 
-/// `usage` of a reply.
+/// `usage` of a reply. `input_tokens` excludes the tokens written to or read from the cache.
 #[derive(Debug, Clone, Copy, Deserialize, Default)]
 struct Usage {
     input_tokens: u64,
     output_tokens: u64,
+    #[serde(default)]
+    cache_creation_input_tokens: Option<u64>,
+    #[serde(default)]
+    cache_read_input_tokens: Option<u64>,
 }
 
 /// The parts of a Messages API reply this client reads.
@@ -116,6 +174,10 @@ pub struct Reply {
     pub input_tokens: u64,
     /// `usage.output_tokens`.
     pub output_tokens: u64,
+    /// `usage.cache_creation_input_tokens`: input written to the prompt cache.
+    pub cache_write_tokens: u64,
+    /// `usage.cache_read_input_tokens`: input read from the prompt cache.
+    pub cache_read_tokens: u64,
     /// `stop_reason` (`end_turn`, `max_tokens`, …).
     pub stop_reason: Option<String>,
 }
@@ -285,6 +347,8 @@ impl Client {
             retries: 0,
             input_tokens: 0,
             output_tokens: 0,
+            cache_write_tokens: 0,
+            cache_read_tokens: 0,
             stop_reason: None,
             status: None,
             attempt_errors: Vec::new(),
@@ -297,13 +361,17 @@ impl Client {
             Ok(reply) => {
                 record.input_tokens = reply.input_tokens;
                 record.output_tokens = reply.output_tokens;
+                record.cache_write_tokens = reply.cache_write_tokens;
+                record.cache_read_tokens = reply.cache_read_tokens;
                 record.stop_reason = reply.stop_reason.clone();
+            }
+            Err(AiError::Cancelled { .. }) => {
+                // Stopped between attempts: the call failed the way its last attempt did.
+                record.error_class = record.attempt_errors.last().copied();
             }
             Err(e) => {
                 record.error_class = e.class();
-                if !matches!(e, AiError::Cancelled { .. }) {
-                    self.abort.store(true, Ordering::Relaxed);
-                }
+                self.abort.store(true, Ordering::Relaxed);
             }
         }
         self.telemetry.record(record);
@@ -334,7 +402,10 @@ impl Client {
             let failure = match result {
                 Ok(reply) => return Ok(reply),
                 Err(Ok(failure)) => failure,
-                Err(Err(fatal)) => return Err(fatal),
+                Err(Err(fatal)) => {
+                    record.attempt_errors.extend(fatal.class());
+                    return Err(fatal);
+                }
             };
             record.attempt_errors.push(failure.class);
             if !failure.class.is_retryable() {
@@ -512,6 +583,8 @@ fn parse_reply(label: &str, body: &str) -> Result<Reply, AiError> {
         text,
         input_tokens: wire.usage.input_tokens,
         output_tokens: wire.usage.output_tokens,
+        cache_write_tokens: wire.usage.cache_creation_input_tokens.unwrap_or(0),
+        cache_read_tokens: wire.usage.cache_read_input_tokens.unwrap_or(0),
         stop_reason: wire.stop_reason,
     })
 }
@@ -566,10 +639,11 @@ mod tests {
     fn replies_join_text_blocks_and_read_usage() {
         let body = r#"{"id":"msg_1","type":"message","role":"assistant","model":"m",
             "content":[{"type":"text","text":"{\"a\":"},{"type":"tool_use","id":"t"},{"type":"text","text":"1}"}],
-            "stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":3}}"#;
+            "stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":3,"cache_read_input_tokens":40}}"#;
         let reply = parse_reply("x", body).expect("valid");
         assert_eq!(reply.text, "{\"a\":1}");
         assert_eq!((reply.input_tokens, reply.output_tokens), (12, 3));
+        assert_eq!((reply.cache_write_tokens, reply.cache_read_tokens), (0, 40));
         assert_eq!(reply.stop_reason.as_deref(), Some("end_turn"));
         let err = parse_reply("x", "{\"content\": 3}").expect_err("bad shape");
         assert!(matches!(err, AiError::Malformed { .. }));

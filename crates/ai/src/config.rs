@@ -87,6 +87,11 @@ pub struct AiConfig {
     pub context_budget_tokens: usize,
     /// Characters per token used for estimates (Anthropic's rule of thumb: about 4).
     pub chars_per_token: usize,
+    /// Mark the meeting material cacheable and write one section before the other nine, so
+    /// those nine read the material from the API's prompt cache (billed at a tenth, and not
+    /// counted against the input-tokens-per-minute limit) instead of sending it again. Applies
+    /// only when the shared prefix reaches the API's caching minimum (1024 tokens).
+    pub prompt_cache: bool,
 }
 
 impl Default for AiConfig {
@@ -95,7 +100,7 @@ impl Default for AiConfig {
             api_key: None,
             base_url: DEFAULT_BASE_URL.to_string(),
             model: DEFAULT_MODEL.to_string(),
-            max_tokens: 1024,
+            max_tokens: 4096,
             temperature: 0.2,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(120),
@@ -106,6 +111,7 @@ impl Default for AiConfig {
             concurrency: 4,
             context_budget_tokens: 100_000,
             chars_per_token: 4,
+            prompt_cache: true,
         }
     }
 }

@@ -307,10 +307,14 @@ pub struct Generation {
     pub map_chunks: usize,
     /// Messages API calls made.
     pub calls: u64,
-    /// Input tokens over all calls.
+    /// Input tokens over all calls, cache writes and reads not included.
     pub input_tokens: u64,
     /// Output tokens over all calls.
     pub output_tokens: u64,
+    /// Input tokens written to the API's prompt cache.
+    pub cache_write_tokens: u64,
+    /// Input tokens read from the API's prompt cache.
+    pub cache_read_tokens: u64,
 }
 
 /// The whole 11-section document.
@@ -386,17 +390,19 @@ fn value_text(value: &Value) -> Option<String> {
             .collect::<Vec<_>>()
             .join("; "),
     };
-    let bare = text.trim_end_matches('.').trim();
-    if bare.is_empty()
-        || bare.eq_ignore_ascii_case(NOT_DISCUSSED)
-        || bare.eq_ignore_ascii_case("n/a")
-        || bare.eq_ignore_ascii_case("none")
-        || bare.eq_ignore_ascii_case("unknown")
-    {
-        None
-    } else {
-        Some(text)
-    }
+    let bare = text.trim_end_matches('.').trim().to_ascii_lowercase();
+    // Models vary the wording ("Not discussed in the meeting.", "Not mentioned"); any of these
+    // openings means the field has no support, and the document says so in one fixed way.
+    let says_nothing = [
+        "not discussed",
+        "not mentioned",
+        "not specified",
+        "not stated",
+    ]
+    .iter()
+    .any(|p| bare.starts_with(p))
+        || ["", "n/a", "none", "unknown"].contains(&bare.as_str());
+    if says_nothing { None } else { Some(text) }
 }
 
 /// The spec of a section key.
@@ -422,7 +428,7 @@ mod tests {
     fn missing_and_unsupported_fields_say_not_discussed() {
         let spec = section_spec("customer_information").expect("exists");
         let answer = "Here you go:\n```json\n{\"company_name\": \"Acme Corp\", \"industry\": \"Not discussed.\", \
-                      \"location\": null, \"position\": \"\", \"contact_information\": [\"a@acme.test\", \"555-0100\"], \"extra\": 1}\n```";
+                      \"location\": null, \"position\": \"\", \"primary_contact\": \"Not mentioned in the call.\", \"contact_information\": [\"a@acme.test\", \"555-0100\"], \"extra\": 1}\n```";
         let section = parse_section(spec, answer).expect("parses");
         let values: Vec<(&str, &str, bool)> = section
             .fields

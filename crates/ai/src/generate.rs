@@ -16,8 +16,8 @@ use crate::chunk;
 use crate::client::{Client, MessagesRequest};
 use crate::config::{ANTHROPIC_VERSION, AiConfig};
 use crate::document::{
-    AiSnapshot, EXECUTIVE_SUMMARY, Generation, SCHEMA_VERSION, SECTIONS, Section, SourceRef,
-    parse_section,
+    AiSnapshot, EXECUTIVE_SUMMARY, Generation, SCHEMA_VERSION, SECTIONS, Section, SectionSpec,
+    SourceRef, parse_section,
 };
 use crate::error::AiError;
 use crate::prompt::{self, LocalContext, MaterialKind, PROMPT_VERSION};
@@ -62,14 +62,25 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
         .filter(|s| s.key != EXECUTIVE_SUMMARY)
         .collect();
     let system = prompt::system();
-    let sections = run_pool(config.concurrency, specs.len(), |i| {
-        let spec = specs[i];
-        let user = prompt::section(spec, title, &context, material.kind, &material.text);
-        let request = MessagesRequest::new(config, system.clone(), user);
+    let shared = prompt::material(title, &context, material.kind, &material.text);
+    let cache = use_cache(config, &shared);
+    let write_section = |spec: &SectionSpec| {
+        let request = section_request(config, spec, title, &shared, cache);
         let label = format!("section:{}", spec.key);
         let reply = client.send(&label, CallPhase::Section, &request)?;
         section_from_reply(spec, &label, &reply.text, reply.stop_reason.as_deref())
-    })?;
+    };
+    // With the prompt cache, one section goes first and writes the shared material to the
+    // cache; the other nine then read it instead of each writing it again.
+    let first = usize::from(cache);
+    let mut sections = Vec::with_capacity(specs.len() + 1);
+    for spec in &specs[..first] {
+        sections.push(write_section(spec)?);
+    }
+    let rest = &specs[first..];
+    sections.extend(run_pool(config.concurrency, rest.len(), |i| {
+        write_section(rest[i])
+    })?);
 
     let summary_spec = &SECTIONS[SECTIONS.len() - 1];
     let sections_json = serde_json::to_string_pretty(&sections).unwrap_or_default();
@@ -79,6 +90,16 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
         system,
         prompt::summary(summary_spec, title, &context, &sections_json),
     );
+    let estimate = request.estimate_input_tokens(config);
+    if estimate > config.context_budget_tokens {
+        return Err(AiError::InvalidConfig {
+            field: "context_budget_tokens",
+            reason: format!(
+                "the executive summary reads the ten sections (~{estimate} tokens), more than the budget of {}; raise the budget or lower MAX_TOKENS",
+                config.context_budget_tokens
+            ),
+        });
+    }
     let reply = client.send(&label, CallPhase::Summary, &request)?;
     let summary = section_from_reply(
         summary_spec,
@@ -103,6 +124,8 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
             calls: telemetry.calls,
             input_tokens: telemetry.input_tokens,
             output_tokens: telemetry.output_tokens,
+            cache_write_tokens: telemetry.cache_write_tokens,
+            cache_read_tokens: telemetry.cache_read_tokens,
         },
         sections: all,
     };
@@ -110,6 +133,30 @@ pub fn generate(client: &Client, snapshot: &Snapshot) -> Result<Outcome, AiError
         document,
         telemetry,
     })
+}
+
+/// A section call: the rules and the shared (cacheable) material as system blocks, the
+/// section's own ask as the user message.
+fn section_request(
+    config: &AiConfig,
+    spec: &SectionSpec,
+    title: &str,
+    shared: &str,
+    cache: bool,
+) -> MessagesRequest {
+    MessagesRequest::new(config, prompt::system(), prompt::section(spec, title))
+        .with_shared_context(shared.to_string(), cache)
+}
+
+/// The API caches no prefix shorter than 1024 tokens (Sonnet and Opus; 2048 for Haiku), so
+/// below that, sending one section first would only cost a round of latency.
+pub const MIN_CACHE_TOKENS: usize = 1024;
+
+/// Whether the section calls mark the shared material cacheable and go one-then-nine.
+fn use_cache(config: &AiConfig, shared: &str) -> bool {
+    config.prompt_cache
+        && config.estimate_tokens(&prompt::system()) + config.estimate_tokens(shared)
+            >= MIN_CACHE_TOKENS
 }
 
 fn source_ref(snapshot: &Snapshot) -> SourceRef {
@@ -127,17 +174,17 @@ fn source_ref(snapshot: &Snapshot) -> SourceRef {
 }
 
 fn section_from_reply(
-    spec: &crate::document::SectionSpec,
+    spec: &SectionSpec,
     label: &str,
     text: &str,
     stop_reason: Option<&str>,
 ) -> Result<Section, AiError> {
     parse_section(spec, text).map_err(|reason| AiError::ModelOutput {
         label: label.to_string(),
-        reason: if stop_reason == Some("max_tokens") {
-            format!("{reason} (the answer hit MAX_TOKENS; raise it)")
-        } else {
-            reason
+        reason: match stop_reason {
+            Some("max_tokens") => format!("{reason} (the answer hit MAX_TOKENS; raise it)"),
+            Some("refusal") => format!("{reason} (the model declined to answer)"),
+            _ => reason,
         },
     })
 }
@@ -153,15 +200,12 @@ fn material_budget_chars(config: &AiConfig, fixed_prompt_tokens: usize) -> usize
 
 /// Tokens of the section prompt without its material (the largest over the sections).
 fn fixed_section_tokens(config: &AiConfig, title: &str, context: &str) -> usize {
-    let system = config.estimate_tokens(&prompt::system());
+    let shared = prompt::material(title, context, MaterialKind::Notes, "");
     SECTIONS
         .iter()
-        .map(|s| {
-            config.estimate_tokens(&prompt::section(s, title, context, MaterialKind::Notes, ""))
-        })
+        .map(|s| section_request(config, s, title, &shared, false).estimate_input_tokens(config))
         .max()
         .unwrap_or(0)
-        + system
 }
 
 fn fixed_map_tokens(config: &AiConfig, title: &str, context: &str) -> usize {
@@ -284,9 +328,11 @@ pub struct PlannedRequest {
     pub label: String,
     /// Map-reduce step.
     pub phase: CallPhase,
-    /// Estimated input tokens (chars / chars_per_token). For calls whose input is produced by
-    /// earlier calls, the estimate assumes those replies use their whole `max_tokens`.
+    /// Estimated input tokens of the body as shown (chars / chars_per_token).
     pub estimated_input_tokens: usize,
+    /// The most the input can reach once earlier replies replace the `<…>` placeholders
+    /// (each reply at its whole `max_tokens`); equal to the estimate when there are none.
+    pub input_tokens_upper_bound: usize,
     /// Reply limit.
     pub max_output_tokens: u32,
     /// The body, with `<…>` placeholders where earlier replies go.
@@ -302,10 +348,15 @@ pub struct DryRun {
     pub headers: Vec<(String, String)>,
     /// Parts a long transcript is split into (0 when it fits).
     pub map_chunks: usize,
+    /// Whether the shared material is marked cacheable and one section goes first (on when
+    /// configured and the shared prefix reaches [`MIN_CACHE_TOKENS`]).
+    pub prompt_cache: bool,
     /// Every request in order.
     pub requests: Vec<PlannedRequest>,
     /// Sum of the input estimates.
     pub estimated_input_tokens: usize,
+    /// Sum of the input upper bounds.
+    pub input_tokens_upper_bound: usize,
     /// Upper bound on output tokens (calls × max_tokens).
     pub max_output_tokens: u64,
 }
@@ -323,11 +374,11 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
     let push = |requests: &mut Vec<PlannedRequest>,
                 label: String,
                 phase,
-                user: String,
+                body: MessagesRequest,
                 extra_tokens: usize| {
-        let body = MessagesRequest::new(config, system.clone(), user);
         requests.push(PlannedRequest {
-            estimated_input_tokens: body.estimate_input_tokens(config) + extra_tokens,
+            estimated_input_tokens: body.estimate_input_tokens(config),
+            input_tokens_upper_bound: body.estimate_input_tokens(config) + extra_tokens,
             label,
             phase,
             max_output_tokens: config.max_tokens,
@@ -346,7 +397,7 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
                 &mut requests,
                 format!("map:L1:{}/{n}", i + 1),
                 CallPhase::Map,
-                user,
+                MessagesRequest::new(config, system.clone(), user),
                 0,
             );
         }
@@ -358,13 +409,15 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
             n,
         )
     };
+    let shared = prompt::material(title, &context, kind, &material);
+    // With map-reduce the notes are only known later; assume they reach the cache minimum.
+    let cache = use_cache(config, &shared) || (config.prompt_cache && map_chunks > 0);
     for spec in SECTIONS.iter().filter(|s| s.key != EXECUTIVE_SUMMARY) {
-        let user = prompt::section(spec, title, &context, kind, &material);
         push(
             &mut requests,
             format!("section:{}", spec.key),
             CallPhase::Section,
-            user,
+            section_request(config, spec, title, &shared, cache),
             notes_tokens,
         );
     }
@@ -374,7 +427,7 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
         &mut requests,
         format!("summary:{}", spec.key),
         CallPhase::Summary,
-        user,
+        MessagesRequest::new(config, system.clone(), user),
         (SECTIONS.len() - 1) * config.max_tokens as usize,
     );
 
@@ -390,7 +443,9 @@ pub fn dry_run(config: &AiConfig, snapshot: &Snapshot) -> DryRun {
             ("content-type".into(), "application/json".into()),
         ],
         map_chunks,
+        prompt_cache: cache,
         estimated_input_tokens: requests.iter().map(|r| r.estimated_input_tokens).sum(),
+        input_tokens_upper_bound: requests.iter().map(|r| r.input_tokens_upper_bound).sum(),
         max_output_tokens: requests.len() as u64 * u64::from(config.max_tokens),
         requests,
     }
@@ -414,9 +469,22 @@ impl DryRun {
                 self.map_chunks
             ));
         }
+        if self.prompt_cache {
+            out.push_str(
+                "prompt cache: the first section is sent alone and writes the shared material to the cache; the other nine read it from there\n",
+            );
+        }
         for r in &self.requests {
+            let bound = if r.input_tokens_upper_bound > r.estimated_input_tokens {
+                format!(
+                    " (at most ~{} once earlier replies fill the placeholders)",
+                    r.input_tokens_upper_bound
+                )
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
-                "\n=== {} ({}): ~{} input tokens, up to {} output tokens\n",
+                "\n=== {} ({}): ~{} input tokens{bound}, up to {} output tokens\n",
                 r.label,
                 r.phase.as_str(),
                 r.estimated_input_tokens,
@@ -426,9 +494,10 @@ impl DryRun {
             out.push('\n');
         }
         out.push_str(&format!(
-            "\ntotal: {} requests, ~{} input tokens, up to {} output tokens\n",
+            "\ntotal: {} requests, ~{} input tokens as shown (at most ~{} with earlier replies), up to {} output tokens\n",
             self.requests.len(),
             self.estimated_input_tokens,
+            self.input_tokens_upper_bound,
             self.max_output_tokens
         ));
         out

@@ -5,7 +5,8 @@
 //! every network call of the project (the pipeline stays pure): [`client`] (blocking HTTP with
 //! timeouts, retries, a concurrency limit), [`prompt`] (versioned templates embedded from
 //! `prompts/`), [`chunk`] (map-reduce for long transcripts), [`generate`] (the run and its dry
-//! run), [`document`] (the 11-section model), [`render`] (Markdown, HTML, JSON), [`telemetry`]
+//! run; the meeting material shared by the ten section calls goes through the API's prompt
+//! cache), [`document`] (the 11-section model), [`render`] (Markdown, HTML, JSON), [`telemetry`]
 //! (per-call latency, tokens, retries, error class) and [`loopback`] (a Messages API stand-in
 //! on 127.0.0.1 for tests and benchmarks).
 #![deny(missing_docs)]

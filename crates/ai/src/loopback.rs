@@ -9,7 +9,7 @@
 //! leaves the rest out, so the document shows the "Not discussed" path too. It is a stand-in,
 //! not a model: its answers say so.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -126,6 +126,8 @@ pub struct SeenRequest {
 
 struct Shared {
     script: Mutex<Script>,
+    /// Cacheable system prefixes answered so far, like the API's prompt cache.
+    cache: Mutex<HashSet<String>>,
     seen: Mutex<Vec<SeenRequest>>,
     stop: AtomicBool,
     started: Instant,
@@ -147,6 +149,7 @@ impl LoopbackServer {
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             script: Mutex::new(script),
+            cache: Mutex::new(HashSet::new()),
             seen: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
             started: Instant::now(),
@@ -323,10 +326,10 @@ fn respond(stream: &mut TcpStream, request: &RawRequest, shared: &Shared) -> io:
         _ if request.path != "/v1/messages" => {
             (404, error_body("not_found_error", "no such path"), None)
         }
-        (Behaviour::Ok, Some(req)) => (200, reply_body(req, &responder(req), size), None),
+        (Behaviour::Ok, Some(req)) => (200, reply_body(req, &responder(req), size, shared), None),
         (Behaviour::Slow(d), Some(req)) => {
             sleep_unless_stopped(*d, shared);
-            (200, reply_body(req, &responder(req), size), None)
+            (200, reply_body(req, &responder(req), size, shared), None)
         }
         (Behaviour::Ok | Behaviour::Slow(_), None) => (
             400,
@@ -400,7 +403,26 @@ fn error_body(kind: &str, message: &str) -> String {
     serde_json::json!({"type": "error", "error": {"type": kind, "message": message}}).to_string()
 }
 
-fn reply_body(req: &MessagesRequest, text: &str, request_bytes: usize) -> String {
+/// A 200 body. Usage is estimated at 4 bytes a token; a system prefix marked with
+/// `cache_control` is "written" the first time it is answered and "read" after that, with
+/// `input_tokens` counting only the rest, as the API reports it.
+fn reply_body(req: &MessagesRequest, text: &str, request_bytes: usize, shared: &Shared) -> String {
+    let (mut cache_write, mut cache_read) = (0, 0);
+    if let Some(last) = req.system.iter().rposition(|b| b.cache_control.is_some()) {
+        let prefix: String = req.system[..=last]
+            .iter()
+            .map(|b| b.text.as_str())
+            .collect();
+        let tokens = prefix.len().div_ceil(4);
+        if lock(&shared.cache).insert(prefix) {
+            cache_write = tokens;
+        } else {
+            cache_read = tokens;
+        }
+    }
+    let input = request_bytes
+        .div_ceil(4)
+        .saturating_sub(cache_write + cache_read);
     serde_json::json!({
         "id": "msg_loopback",
         "type": "message",
@@ -410,8 +432,10 @@ fn reply_body(req: &MessagesRequest, text: &str, request_bytes: usize) -> String
         "stop_reason": "end_turn",
         "stop_sequence": null,
         "usage": {
-            "input_tokens": request_bytes.div_ceil(4),
+            "input_tokens": input,
             "output_tokens": text.len().div_ceil(4),
+            "cache_creation_input_tokens": cache_write,
+            "cache_read_input_tokens": cache_read,
         }
     })
     .to_string()
@@ -429,12 +453,11 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 /// place, products, dates, team, plans, open questions) and nothing else; map prompts get the
 /// first lines of their part as "notes"; the executive summary counts the filled fields.
 pub fn evidence_answer(req: &MessagesRequest) -> String {
-    let user = req
-        .messages
-        .iter()
-        .map(|m| m.content.as_str())
-        .collect::<Vec<_>>()
-        .join("\n");
+    let mut user = req.system_text();
+    for m in &req.messages {
+        user.push('\n');
+        user.push_str(&m.content);
+    }
     let context: LocalContext = between(&user, "<local_analysis>", "</local_analysis>")
         .and_then(|c| serde_json::from_str(c.trim()).ok())
         .unwrap_or_default();

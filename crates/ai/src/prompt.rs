@@ -19,6 +19,7 @@ pub const PROMPT_VERSION: &str = "v1";
 
 const SYSTEM: &str = include_str!("../prompts/v1/system.md");
 const SECTION: &str = include_str!("../prompts/v1/section.md");
+const MATERIAL: &str = include_str!("../prompts/v1/material.md");
 const MAP: &str = include_str!("../prompts/v1/map.md");
 const SUMMARY: &str = include_str!("../prompts/v1/summary.md");
 
@@ -211,14 +212,23 @@ fn field_lines(spec: &SectionSpec) -> String {
         .join("\n")
 }
 
-/// The user message asking for one of the first ten sections.
-pub fn section(
-    spec: &SectionSpec,
-    title: &str,
-    context_json: &str,
-    kind: MaterialKind,
-    material: &str,
-) -> String {
+/// The system block every section call shares: the local analysis and the meeting material.
+/// It is identical across the ten calls, so the API can cache it.
+pub fn material(title: &str, context_json: &str, kind: MaterialKind, material: &str) -> String {
+    fill(
+        MATERIAL,
+        &[
+            ("title", title),
+            ("context", context_json),
+            ("material_kind", kind.describe()),
+            ("material", material),
+        ],
+    )
+}
+
+/// The user message asking for one of the first ten sections (the material is in
+/// [`material`], sent as a system block).
+pub fn section(spec: &SectionSpec, title: &str) -> String {
     fill(
         SECTION,
         &[
@@ -226,9 +236,6 @@ pub fn section(
             ("section_title", spec.title),
             ("title", title),
             ("fields", &field_lines(spec)),
-            ("context", context_json),
-            ("material_kind", kind.describe()),
-            ("material", material),
         ],
     )
 }
@@ -290,7 +297,7 @@ mod tests {
             let text = if spec.key == crate::document::EXECUTIVE_SUMMARY {
                 summary(spec, "T", "{}", "[]")
             } else {
-                section(spec, "T", "{}", MaterialKind::Transcript, "line")
+                section(spec, "T")
             };
             assert!(!text.contains("{{"), "{}: {text}", spec.key);
             assert!(text.contains(&format!("<section key=\"{}\">", spec.key)));
@@ -298,6 +305,9 @@ mod tests {
                 assert!(text.contains(&format!("- {}: ", field.key)));
             }
         }
+        let shared = material("T", "{}", MaterialKind::Transcript, "line");
+        assert!(!shared.contains("{{"), "{shared}");
+        assert!(shared.contains("<material>\nline\n</material>"));
         let m = map(2, 5, "T", "{}", MaterialKind::Notes, "x");
         assert!(!m.contains("{{"), "{m}");
         assert!(m.contains("part 2 of 5"));

@@ -75,6 +75,12 @@ fn meta_line(doc: &AiSnapshot) -> String {
         "written by {} (prompts {}) in {} calls, {} input / {} output tokens",
         g.model, g.prompt_version, g.calls, g.input_tokens, g.output_tokens
     ));
+    if g.cache_read_tokens + g.cache_write_tokens > 0 {
+        parts.push(format!(
+            "prompt cache: {} tokens written, {} read",
+            g.cache_write_tokens, g.cache_read_tokens
+        ));
+    }
     if g.map_chunks > 0 {
         parts.push(format!(
             "long transcript summarised in {} parts first",
@@ -167,6 +173,8 @@ mod tests {
                 calls: 11,
                 input_tokens: 1000,
                 output_tokens: 100,
+                cache_write_tokens: 0,
+                cache_read_tokens: 0,
             },
             sections,
         }

@@ -57,6 +57,10 @@ pub struct CallRecord {
     pub input_tokens: u64,
     /// `usage.output_tokens` of the successful reply (0 on failure).
     pub output_tokens: u64,
+    /// `usage.cache_creation_input_tokens`: input written to the prompt cache.
+    pub cache_write_tokens: u64,
+    /// `usage.cache_read_input_tokens`: input read from the prompt cache.
+    pub cache_read_tokens: u64,
     /// `stop_reason` of the successful reply.
     pub stop_reason: Option<String>,
     /// HTTP status of the last attempt (absent when no response arrived).
@@ -134,6 +138,10 @@ pub struct RunTelemetry {
     pub input_tokens: u64,
     /// Output tokens over all calls, from `usage`.
     pub output_tokens: u64,
+    /// Input tokens written to the prompt cache over all calls.
+    pub cache_write_tokens: u64,
+    /// Input tokens read from the prompt cache over all calls.
+    pub cache_read_tokens: u64,
     /// Every call, in completion order.
     pub records: Vec<CallRecord>,
 }
@@ -152,6 +160,8 @@ impl RunTelemetry {
             t.call_seconds += r.latency_seconds;
             t.input_tokens += r.input_tokens;
             t.output_tokens += r.output_tokens;
+            t.cache_write_tokens += r.cache_write_tokens;
+            t.cache_read_tokens += r.cache_read_tokens;
         }
         t.records = records;
         t
@@ -206,6 +216,14 @@ impl RunTelemetry {
             &[
                 ("{kind=\"input\"}".into(), self.input_tokens as f64),
                 ("{kind=\"output\"}".into(), self.output_tokens as f64),
+                (
+                    "{kind=\"cache_write\"}".into(),
+                    self.cache_write_tokens as f64,
+                ),
+                (
+                    "{kind=\"cache_read\"}".into(),
+                    self.cache_read_tokens as f64,
+                ),
             ],
         );
         let _ = writeln!(
@@ -247,6 +265,8 @@ impl RunTelemetry {
             },
             input_tokens: self.input_tokens,
             output_tokens: self.output_tokens,
+            cache_write_tokens: self.cache_write_tokens,
+            cache_read_tokens: self.cache_read_tokens,
         }
     }
 }
@@ -276,6 +296,10 @@ pub struct StageEntry {
     pub input_tokens: u64,
     /// Output tokens.
     pub output_tokens: u64,
+    /// Input tokens written to the prompt cache.
+    pub cache_write_tokens: u64,
+    /// Input tokens read from the prompt cache.
+    pub cache_read_tokens: u64,
 }
 
 #[cfg(test)]
@@ -293,6 +317,8 @@ mod tests {
             retries,
             input_tokens: if error.is_none() { 100 } else { 0 },
             output_tokens: if error.is_none() { 10 } else { 0 },
+            cache_write_tokens: 0,
+            cache_read_tokens: 0,
             stop_reason: None,
             status: Some(200),
             attempt_errors: vec![ErrorClass::RateLimited; retries as usize],

@@ -266,6 +266,12 @@ fn malformed_json_is_a_typed_error() {
     assert!(matches!(err, AiError::Malformed { .. }), "{err:?}");
     assert_eq!(err.class(), Some(ErrorClass::Malformed));
     assert_eq!(server.requests().len(), 1);
+    let t = c.telemetry().snapshot(0.0);
+    assert_eq!(t.records[0].attempt_errors, vec![ErrorClass::Malformed]);
+    assert!(
+        t.prometheus_text("x")
+            .contains("x_attempt_errors_total{class=\"malformed\"} 1\n")
+    );
 }
 
 #[test]
@@ -376,7 +382,7 @@ fn eleven_sections_end_to_end() {
     let last = seen.last().and_then(|r| r.body.as_ref()).expect("body");
     assert!(last.messages[0].content.contains("<sections>"));
     for r in &seen[..10] {
-        let user = &r.body.as_ref().expect("body").messages[0].content;
+        let user = r.body.as_ref().expect("body").system_text();
         assert!(
             user.contains("Harbor Freight Logistics"),
             "structured context in every prompt"
@@ -428,12 +434,67 @@ fn long_transcripts_are_map_reduced_under_the_budget() {
                 .contains("<section key=\"background\">")
         })
         .expect("background asked");
-    assert!(
-        section.messages[0]
-            .content
-            .contains("Loopback stand-in notes")
-    );
+    assert!(section.system_text().contains("Loopback stand-in notes"));
     assert_eq!(outcome.document.sections.len(), 11);
+}
+
+#[test]
+fn the_shared_material_is_cached_once_and_read_nine_times() {
+    let latency = Duration::from_millis(100);
+    let server = LoopbackServer::start(Script::ok().with_latency(latency)).expect("server");
+    let c = client(AiConfig {
+        concurrency: 4,
+        ..config(&server)
+    });
+    let outcome = generate(&c, &meeting(60)).expect("document");
+    let sections: Vec<_> = outcome
+        .telemetry
+        .records
+        .iter()
+        .filter(|r| r.phase == CallPhase::Section)
+        .collect();
+    assert_eq!(sections.len(), 10);
+    let writers = sections.iter().filter(|r| r.cache_write_tokens > 0).count();
+    let readers = sections.iter().filter(|r| r.cache_read_tokens > 0).count();
+    assert_eq!((writers, readers), (1, 9));
+    // The writer went alone: the next request came only after its answer.
+    let seen = server.requests();
+    assert!(seen[1].arrived - seen[0].arrived >= latency);
+    let generation = &outcome.document.generation;
+    assert_eq!(
+        generation.cache_read_tokens,
+        9 * generation.cache_write_tokens
+    );
+
+    // Without the cache, nothing is marked cacheable.
+    let server = LoopbackServer::start(Script::ok()).expect("server");
+    let c = client(AiConfig {
+        prompt_cache: false,
+        ..config(&server)
+    });
+    let outcome = generate(&c, &meeting(60)).expect("document");
+    assert_eq!(
+        outcome.telemetry.cache_read_tokens + outcome.telemetry.cache_write_tokens,
+        0
+    );
+    assert!(server.requests().iter().all(|r| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.system.iter().all(|s| s.cache_control.is_none()))
+    }));
+}
+
+#[test]
+fn short_material_is_not_marked_cacheable() {
+    // Under the API's 1024-token minimum a cache write would not happen, so no section waits.
+    let server = LoopbackServer::start(Script::ok()).expect("server");
+    let outcome = generate(&client(config(&server)), &meeting(2)).expect("document");
+    assert_eq!(outcome.telemetry.cache_write_tokens, 0);
+    assert!(server.requests().iter().all(|r| {
+        r.body
+            .as_ref()
+            .is_some_and(|b| b.system.iter().all(|s| s.cache_control.is_none()))
+    }));
 }
 
 #[test]
@@ -461,7 +522,8 @@ fn sections_run_in_parallel_up_to_the_limit() {
         assert_eq!(server.peak_in_flight(), 4);
         t.elapsed()
     };
-    // 11 calls: serially ≥ 11 × 200 ms; four at a time the 10 sections take 3 rounds + 1.
+    // 11 calls: serially ≥ 11 × 200 ms; four at a time (material too short to cache) the ten
+    // sections take 3 rounds, then the summary.
     assert!(serial >= latency * 11, "{serial:?}");
     assert!(
         parallel < serial / 2,
@@ -503,6 +565,14 @@ fn dry_run_plans_every_request_without_network() {
     assert_eq!(plan.requests.len(), 11);
     assert_eq!(plan.map_chunks, 0);
     assert!(plan.estimated_input_tokens > 0);
+    // Only the summary waits for earlier replies when the transcript fits.
+    let waiting: Vec<&str> = plan
+        .requests
+        .iter()
+        .filter(|r| r.input_tokens_upper_bound > r.estimated_input_tokens)
+        .map(|r| r.label.as_str())
+        .collect();
+    assert_eq!(waiting, vec!["summary:executive_summary"]);
     let text = plan.to_text();
     assert!(text.contains("x-api-key: sk-…k9z7"), "{text}");
     assert!(!text.contains("SECRET"));
@@ -522,16 +592,23 @@ fn dry_run_plans_every_request_without_network() {
     assert!(no_key.contains("(not set: ANTHROPIC_API_KEY)"));
 }
 
-/// The example in docs/ stays what the code produces: regenerate with
+/// The example in docs/ stays what the code produces: the bundled example transcript through
+/// the real pipeline, then the AI stage against the loopback API. Regenerate with
 /// `UPDATE_AI_EXAMPLE=1 cargo test -p snapshot_ai --test api docs_example`.
 #[test]
 fn docs_example_is_current() {
-    let fixture = concat!(
+    use snapshot_pipeline::pipeline::{self, Config, SourceInfo};
+    let input = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/harbor_freight_kickoff.snapshot.json"
-    );
-    let snapshot: Snapshot =
-        serde_json::from_slice(&std::fs::read(fixture).expect("fixture")).expect("snapshot JSON");
+        "/../../examples/northwind_kickoff.vtt"
+    ))
+    .expect("example transcript");
+    let info = SourceInfo {
+        path: "examples/northwind_kickoff.vtt".into(),
+        title: "Northwind Kickoff".into(),
+    };
+    let snapshot =
+        pipeline::snapshot(&input.as_slice(), &info, &Config::default()).expect("pipeline");
     let server = LoopbackServer::start(Script::ok()).expect("server");
     let outcome = generate(&client(config(&server)), &snapshot).expect("document");
     let mut body = Vec::new();
@@ -543,8 +620,9 @@ fn docs_example_is_current() {
     .expect("renders");
     let text = format!(
         "<!-- Generated end to end against the loopback Messages API stand-in (crates/ai/src/loopback.rs), \
-         not a real model: the answers fill only what the local analysis backs and leave the rest \"Not discussed\". \
-         Input: crates/ai/tests/data/harbor_freight_kickoff.snapshot.json (a pipeline snapshot). \
+         not a real model: the stand-in fills only fields the local analysis in the prompt backs (company, place, \
+         products, dates, team, plans, open questions) and leaves the rest out, so the renderer writes \"Not discussed\". \
+         Input: examples/northwind_kickoff.vtt through the pipeline. \
          Regenerate: UPDATE_AI_EXAMPLE=1 cargo test -p snapshot_ai --test api docs_example -->\n\n{}",
         String::from_utf8(body).expect("utf-8")
     );
@@ -560,4 +638,42 @@ fn docs_example_is_current() {
         current, text,
         "docs/ai_snapshot_example.md is stale; regenerate it (see above)"
     );
+}
+
+#[test]
+fn https_is_spoken_and_a_tls_failure_is_a_connect_error() {
+    // A loopback listener that answers a TLS ClientHello with plain text: the handshake fails,
+    // which proves TLS is compiled in and classifies as a (retryable) connection failure.
+    use std::io::Write as _;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let answer = std::thread::spawn(move || {
+        if let Ok((mut stream, _)) = listener.accept() {
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let cfg = AiConfig {
+        api_key: Some(ApiKey::new(KEY)),
+        base_url: format!("https://127.0.0.1:{port}"),
+        max_retries: 0,
+        request_timeout: Duration::from_secs(5),
+        ..AiConfig::default()
+    };
+    let c = client(cfg.clone());
+    let err = c
+        .send("s", CallPhase::Section, &request(&cfg))
+        .expect_err("not TLS");
+    answer.join().expect("listener thread");
+    assert!(
+        matches!(
+            err,
+            AiError::RetriesExhausted {
+                class: ErrorClass::Connect,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.to_string().contains("SECRET"));
 }

@@ -5,6 +5,7 @@ mod args;
 mod cmd;
 mod exit;
 mod logging;
+mod output;
 mod settings;
 
 use std::process::ExitCode;

@@ -19,6 +19,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use snapshot_perf::bench::targets::BenchmarkConfig;
+use snapshot_perf::monitor::MonitorConfig;
+use snapshot_perf::monitor::config::ConfigError as MonitorConfigError;
 
 /// File name looked for in the current folder.
 pub const FILE_NAME: &str = "customer-snapshot.toml";
@@ -54,10 +57,11 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
 pub struct Settings {
     /// `[process]`: limits and knobs of the transcript pipeline.
     pub process: ProcessSettings,
-    /// `[monitor]`: sampling intervals and alert thresholds (also used by `healthcheck`).
-    pub monitor: MonitorSettings,
+    /// `[monitor]`: sampling intervals and alert thresholds (also used by `healthcheck`); the
+    /// monitor's own type, so its defaults have one definition.
+    pub monitor: MonitorConfig,
     /// `[benchmark]`: input sizes and the performance guide's targets.
-    pub benchmark: BenchmarkSettings,
+    pub benchmark: BenchmarkConfig,
     /// `[healthcheck]`: probe budget and folders.
     pub healthcheck: HealthcheckSettings,
     /// `[ai]`: the Messages API model and sampling parameters.
@@ -81,7 +85,8 @@ pub struct ProcessSettings {
     pub min_entity_frequency: u32,
     /// Entities shorter than this many characters are dropped.
     pub min_entity_length: u32,
-    /// Bytes read per I/O call when streaming an input.
+    /// Bytes read per I/O call when streaming an input. Read (the original tool's `CHUNK_SIZE`)
+    /// but not yet passed to the parser, which reads 256 KiB chunks; the default says so.
     pub chunk_size: ByteSize,
     /// Default output format of `process`.
     pub format: OutputFormat,
@@ -95,7 +100,7 @@ impl Default for ProcessSettings {
             max_file_size: ByteSize(50 * MIB),
             min_entity_frequency: 1,
             min_entity_length: 3,
-            chunk_size: ByteSize(64 * KIB),
+            chunk_size: ByteSize(256 * KIB),
             format: OutputFormat::Markdown,
             output_dir: String::new(),
         }
@@ -112,106 +117,6 @@ pub enum OutputFormat {
     Html,
     /// JSON snapshot.
     Json,
-}
-
-/// `[monitor]`. Defined here until `snapshot_perf::monitor` publishes its thresholds type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct MonitorSettings {
-    /// Seconds between samples.
-    pub interval_seconds: u64,
-    /// Seconds between summary reports.
-    pub report_interval_seconds: u64,
-    /// Consecutive samples over a threshold before an alert fires.
-    pub min_duration_samples: u32,
-    /// Thresholds that raise a warning.
-    pub alert: Thresholds,
-    /// Thresholds that raise a critical alert (and fail `healthcheck`).
-    pub critical: Thresholds,
-}
-
-impl Default for MonitorSettings {
-    fn default() -> Self {
-        Self {
-            interval_seconds: 10,
-            report_interval_seconds: 300,
-            min_duration_samples: 3,
-            alert: Thresholds {
-                cpu_percent: 80.0,
-                memory_percent: 85.0,
-                disk_percent: 90.0,
-                disk_free_bytes: ByteSize(GIB),
-                process_memory_bytes: ByteSize(GIB),
-            },
-            critical: Thresholds {
-                cpu_percent: 95.0,
-                memory_percent: 95.0,
-                disk_percent: 95.0,
-                disk_free_bytes: ByteSize(GIB / 2),
-                process_memory_bytes: ByteSize(2 * GIB),
-            },
-        }
-    }
-}
-
-/// One level of alert thresholds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Thresholds {
-    /// CPU utilisation above this percentage.
-    pub cpu_percent: f64,
-    /// Memory utilisation above this percentage.
-    pub memory_percent: f64,
-    /// Disk utilisation above this percentage.
-    pub disk_percent: f64,
-    /// Free disk space below this.
-    pub disk_free_bytes: ByteSize,
-    /// Resident memory of the watched process above this.
-    pub process_memory_bytes: ByteSize,
-}
-
-/// `[benchmark]`. Defined here until `snapshot_perf::bench::targets` lands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct BenchmarkSettings {
-    /// Generated input sizes, in MB (MiB).
-    pub sizes_mb: Vec<f64>,
-    /// Targets by input size, smallest size class first.
-    pub targets: Vec<Target>,
-}
-
-impl Default for BenchmarkSettings {
-    fn default() -> Self {
-        let target =
-            |max_input_mb, max_wall_seconds, max_peak_rss_mb, min_throughput_mb_per_s| Target {
-                max_input_mb,
-                max_wall_seconds,
-                max_peak_rss_mb,
-                min_throughput_mb_per_s,
-            };
-        Self {
-            sizes_mb: vec![0.1, 0.5, 1.0, 2.0, 5.0, 10.0],
-            targets: vec![
-                target(1.0, 5.0, 100.0, 0.2),
-                target(10.0, 30.0, 300.0, 0.3),
-                target(50.0, 120.0, 500.0, 0.4),
-            ],
-        }
-    }
-}
-
-/// The performance target for inputs up to `max_input_mb`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Target {
-    /// Upper bound of the size class, MB.
-    pub max_input_mb: f64,
-    /// Wall time must stay below this.
-    pub max_wall_seconds: f64,
-    /// Peak resident memory must stay below this, MB.
-    pub max_peak_rss_mb: f64,
-    /// Throughput must stay above this.
-    pub min_throughput_mb_per_s: f64,
 }
 
 /// `[healthcheck]`. Memory, CPU and disk limits come from `[monitor]` (critical for `live`,
@@ -255,12 +160,19 @@ pub struct AiSettings {
 }
 
 impl Default for AiSettings {
+    /// The AI client's own defaults, so each has one definition.
     fn default() -> Self {
+        let ai = snapshot_ai::config::AiConfig::default();
         Self {
-            model: "claude-sonnet-4-5".to_owned(),
-            max_tokens: 4096,
-            temperature: 0.2,
-            base_url: "https://api.anthropic.com".to_owned(),
+            model: ai.model,
+            max_tokens: ai.max_tokens,
+            // Through the shortest decimal form, so 0.2f32 becomes 0.2, not 0.20000000298.
+            temperature: ai
+                .temperature
+                .to_string()
+                .parse()
+                .unwrap_or(f64::from(ai.temperature)),
+            base_url: ai.base_url,
             api_key: None,
         }
     }
@@ -443,10 +355,6 @@ impl Secret {
     }
 
     /// The value itself, for the one place that sends it (an HTTP header).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the AI client (issue 9) is its user")
-    )]
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -763,9 +671,19 @@ impl Settings {
         if let Some(err) = settings.validate().into_iter().next() {
             let (key, allowed) = err;
             let value = get(&layered.tree, &key).map(show_value).unwrap_or_default();
+            // A rule on a whole table (warning ≤ critical) is blamed on whichever of its keys
+            // was set by the user.
+            let prefix = format!("{key}.");
             let origin = layered
                 .origins
                 .get(&key)
+                .or_else(|| {
+                    layered
+                        .origins
+                        .iter()
+                        .find(|(k, o)| k.starts_with(&prefix) && **o != Origin::Default)
+                        .map(|(_, o)| o)
+                })
                 .cloned()
                 .unwrap_or(Origin::Default);
             return Err(SettingsError::BadValue {
@@ -804,7 +722,13 @@ impl Settings {
                 settings.log.level.as_str()
             ));
         }
-        let history = settings.history_path_with(&env_lookup(&env));
+        let history = settings.history_path();
+        if settings.process.chunk_size != ProcessSettings::default().chunk_size {
+            problems.push(format!(
+                "process.chunk_size = {} has no effect yet: the parser reads fixed 256 KiB chunks",
+                settings.process.chunk_size.bytes()
+            ));
+        }
         if !settings.process.output_dir.is_empty()
             && !inputs.cwd.join(&settings.process.output_dir).is_dir()
         {
@@ -813,14 +737,10 @@ impl Settings {
                 settings.process.output_dir
             ));
         }
-        if !settings
-            .monitor
-            .report_interval_seconds
-            .is_multiple_of(settings.monitor.interval_seconds)
-        {
+        let (every, report) = (settings.monitor.interval, settings.monitor.report_interval);
+        if !every.is_zero() && !report.as_millis().is_multiple_of(every.as_millis()) {
             problems.push(format!(
-                "monitor.report_interval_seconds ({}) is not a multiple of monitor.interval_seconds ({}): reports cover uneven sample counts",
-                settings.monitor.report_interval_seconds, settings.monitor.interval_seconds
+                "monitor.report_interval ({report:?}) is not a multiple of monitor.interval ({every:?}): reports cover uneven sample counts"
             ));
         }
         if settings.history.path.is_empty() {
@@ -834,28 +754,14 @@ impl Settings {
         Ok(settings)
     }
 
-    /// The history database path: `history.path`, else `$XDG_DATA_HOME/customer-snapshot/
-    /// history.sqlite`, else `~/.local/share/customer-snapshot/history.sqlite`, else
-    /// `./customer-snapshot-history.sqlite`. After [`Settings::load`] `history.path` is resolved.
+    /// The history database path: `history.path`, else the history store's default
+    /// (`snapshot_perf::history::default_path`: `$XDG_DATA_HOME/customer-snapshot/
+    /// history.sqlite`, else under `~/.local/share`). After [`Settings::load`] it is resolved.
     pub fn history_path(&self) -> PathBuf {
-        self.history_path_with(&|k| std::env::var(k).ok())
-    }
-
-    fn history_path_with(&self, env: &dyn Fn(&str) -> Option<String>) -> PathBuf {
-        if !self.history.path.is_empty() {
-            return PathBuf::from(&self.history.path);
-        }
-        let data = env("XDG_DATA_HOME")
-            .filter(|d| Path::new(d).is_absolute())
-            .map(PathBuf::from)
-            .or_else(|| {
-                env("HOME")
-                    .filter(|h| !h.is_empty())
-                    .map(|h| Path::new(&h).join(".local/share"))
-            });
-        match data {
-            Some(dir) => dir.join("customer-snapshot").join("history.sqlite"),
-            None => PathBuf::from("customer-snapshot-history.sqlite"),
+        if self.history.path.is_empty() {
+            snapshot_perf::history::default_path()
+        } else {
+            PathBuf::from(&self.history.path)
         }
     }
 
@@ -899,59 +805,47 @@ impl Settings {
             "between 512 bytes and 64 MB",
         );
         let m = &self.monitor;
-        check(
-            m.interval_seconds >= 1,
-            "monitor.interval_seconds",
-            "a whole number of seconds ≥ 1",
-        );
-        check(
-            m.report_interval_seconds >= m.interval_seconds,
-            "monitor.report_interval_seconds",
-            "at least monitor.interval_seconds",
-        );
-        check(
-            m.min_duration_samples >= 1,
-            "monitor.min_duration_samples",
-            "a whole number ≥ 1",
-        );
-        for (level, t) in [("alert", &m.alert), ("critical", &m.critical)] {
-            for (name, v) in [
-                ("cpu_percent", t.cpu_percent),
-                ("memory_percent", t.memory_percent),
-                ("disk_percent", t.disk_percent),
-            ] {
-                check(
-                    v > 0.0 && v <= 100.0,
-                    &format!("monitor.{level}.{name}"),
-                    "a percentage in (0, 100]",
-                );
-            }
+        if let Err(e) = m.validate() {
+            let key = match &e {
+                MonitorConfigError::BadLevel { name, .. } => format!("monitor.thresholds.{name}"),
+                MonitorConfigError::ZeroMinDuration => {
+                    "monitor.thresholds.min_duration_samples".to_owned()
+                }
+                MonitorConfigError::BadHysteresis(_) => {
+                    "monitor.thresholds.hysteresis_fraction".to_owned()
+                }
+                MonitorConfigError::ZeroInterval => "monitor.interval".to_owned(),
+            };
+            check(false, &key, &e.to_string());
         }
-        let (a, c) = (&m.alert, &m.critical);
         check(
-            c.cpu_percent >= a.cpu_percent,
-            "monitor.critical.cpu_percent",
-            "at least monitor.alert.cpu_percent",
+            m.report_interval >= m.interval,
+            "monitor.report_interval",
+            "at least monitor.interval",
+        );
+        let t = &m.thresholds;
+        for (name, levels) in [
+            ("cpu_percent", t.cpu_percent),
+            ("memory_percent", t.memory_percent),
+            ("disk_percent", t.disk_percent),
+        ] {
+            check(
+                levels.warning > 0.0
+                    && levels.critical <= 100.0
+                    && levels.warning <= levels.critical,
+                &format!("monitor.thresholds.{name}"),
+                "percentages with 0 < warning ≤ critical ≤ 100",
+            );
+        }
+        check(
+            t.disk_free_gb.critical <= t.disk_free_gb.warning,
+            "monitor.thresholds.disk_free_gb",
+            "critical ≤ warning (alerts fire below these)",
         );
         check(
-            c.memory_percent >= a.memory_percent,
-            "monitor.critical.memory_percent",
-            "at least monitor.alert.memory_percent",
-        );
-        check(
-            c.disk_percent >= a.disk_percent,
-            "monitor.critical.disk_percent",
-            "at least monitor.alert.disk_percent",
-        );
-        check(
-            c.disk_free_bytes <= a.disk_free_bytes,
-            "monitor.critical.disk_free_bytes",
-            "at most monitor.alert.disk_free_bytes",
-        );
-        check(
-            c.process_memory_bytes >= a.process_memory_bytes,
-            "monitor.critical.process_memory_bytes",
-            "at least monitor.alert.process_memory_bytes",
+            t.process_memory_mb.warning <= t.process_memory_mb.critical,
+            "monitor.thresholds.process_memory_mb",
+            "warning ≤ critical",
         );
         let b = &self.benchmark;
         check(
@@ -959,24 +853,10 @@ impl Settings {
             "benchmark.sizes_mb",
             "a non-empty list of sizes > 0",
         );
-        check(
-            !b.targets.is_empty()
-                && b.targets
-                    .windows(2)
-                    .all(|w| w[0].max_input_mb < w[1].max_input_mb)
-                && b.targets.iter().all(|t| {
-                    [
-                        t.max_input_mb,
-                        t.max_wall_seconds,
-                        t.max_peak_rss_mb,
-                        t.min_throughput_mb_per_s,
-                    ]
-                    .iter()
-                    .all(|v| v.is_finite() && *v > 0.0)
-                }),
-            "benchmark.targets",
-            "a non-empty list with increasing max_input_mb and all limits > 0",
-        );
+        if let Err(why) = b.targets.validate() {
+            check(false, "benchmark.targets", &format!("valid rows ({why})"));
+        }
+        check(b.runs >= 1, "benchmark.runs", "a whole number ≥ 1");
         let h = &self.healthcheck;
         check(
             h.timeout_seconds.is_finite() && h.timeout_seconds > 0.0,
@@ -1083,10 +963,6 @@ fn dotenv_message(e: &dotenvy::Error) -> String {
         dotenvy::Error::LineParse(_, index) => format!("cannot parse line at character {index}"),
         other => other.to_string(),
     }
-}
-
-fn env_lookup(env: &BTreeMap<String, (String, bool)>) -> impl Fn(&str) -> Option<String> + '_ {
-    |k| env.get(k).map(|(v, _)| v.clone())
 }
 
 /// The file to read and whether it was named explicitly (then it must exist).
@@ -1463,18 +1339,44 @@ mod tests {
     }
 
     #[test]
+    fn the_ai_client_sees_the_layered_values() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[ai]\nmodel = \"claude-from-file\"\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join(".env"),
+            "ANTHROPIC_API_KEY=sk-ant-from-dotenv-0000-abcd\n",
+        )
+        .expect("write");
+        let mut i = inputs(dir.path());
+        i.env.insert("MAX_TOKENS".into(), "77".into());
+        let s = Settings::load(&i).expect("loads");
+        // `cmd::ai::prepare` builds the client from exactly these values.
+        assert_eq!(s.ai.model, "claude-from-file");
+        assert_eq!(s.ai.max_tokens, 77);
+        let key = s.ai.api_key.as_ref().expect("key from .env");
+        assert_eq!(key.expose(), "sk-ant-from-dotenv-0000-abcd");
+    }
+
+    #[test]
     fn unknown_key_names_key_file_and_line() {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(
             dir.path().join(FILE_NAME),
-            "[monitor]\ninterval_seconds = 5\n\n[monitor.alert]\ncpu = 3\n",
+            "[monitor]\ninterval = \"5s\"\n\n[monitor.thresholds]\ncpu = 3\n",
         )
         .expect("write");
         let err = Settings::load(&inputs(dir.path()))
             .expect_err("unknown key")
             .to_string();
         assert!(err.contains("customer-snapshot.toml:5"), "{err}");
-        assert!(err.contains("unknown key 'monitor.alert.cpu'"), "{err}");
+        assert!(
+            err.contains("unknown key 'monitor.thresholds.cpu'"),
+            "{err}"
+        );
         assert!(err.contains("cpu_percent"), "lists known keys: {err}");
     }
 
@@ -1503,14 +1405,14 @@ mod tests {
 
         std::fs::write(
             dir.path().join(FILE_NAME),
-            "[monitor.critical]\ncpu_percent = 50\n",
+            "[monitor.thresholds.cpu_percent]\ncritical = 50\n",
         )
         .expect("write");
         let err = Settings::load(&inputs(dir.path()))
             .expect_err("critical below alert")
             .to_string();
         assert!(
-            err.contains("monitor.critical.cpu_percent")
+            err.contains("monitor.thresholds.cpu_percent")
                 && err.contains("50")
                 && err.contains(":2"),
             "{err}"
@@ -1567,20 +1469,5 @@ mod tests {
             "set (sk-…abcd)"
         );
         assert_eq!(Secret::new("short".into()).masked(), "set (…)");
-    }
-
-    #[test]
-    fn history_path_follows_xdg_then_home() {
-        let s = Settings::default();
-        let xdg = |k: &str| (k == "XDG_DATA_HOME").then(|| "/data".to_owned());
-        assert_eq!(
-            s.history_path_with(&xdg),
-            PathBuf::from("/data/customer-snapshot/history.sqlite")
-        );
-        let home = |k: &str| (k == "HOME").then(|| "/home/u".to_owned());
-        assert_eq!(
-            s.history_path_with(&home),
-            PathBuf::from("/home/u/.local/share/customer-snapshot/history.sqlite")
-        );
     }
 }

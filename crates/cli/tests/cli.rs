@@ -6,6 +6,10 @@
 #[path = "cli/util.rs"]
 mod util;
 
+#[path = "cli/ai.rs"]
+mod ai;
+#[path = "cli/analyze.rs"]
+mod analyze;
 #[path = "cli/benchmark.rs"]
 mod benchmark;
 #[path = "cli/config.rs"]

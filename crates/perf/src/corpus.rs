@@ -571,6 +571,46 @@ mod tests {
     }
 
     #[test]
+    fn the_pipeline_parser_accepts_every_cue() {
+        use snapshot_pipeline::vtt::{Parser, plain_text_and_voice};
+        for layout in [Layout::Realistic, Layout::Seed] {
+            let bytes = make(layout, 300_000, 5);
+            let expected = check_vtt(&bytes);
+            let mut p = Parser::from_slice(&bytes).unwrap();
+            let (mut n, mut last, mut voices, mut prefixed) = (0, 0, 0, 0);
+            let mut plain = String::new();
+            while let Some(c) = p.next_cue().unwrap() {
+                assert!(
+                    c.end_ms > c.start_ms && c.start_ms >= last,
+                    "cue at line {}",
+                    c.line
+                );
+                last = c.start_ms;
+                n += 1;
+                if plain_text_and_voice(&c.text, &mut plain).is_some() {
+                    voices += 1;
+                } else if plain
+                    .split_once(": ")
+                    .is_some_and(|(name, _)| name.split(' ').count() <= 3)
+                {
+                    prefixed += 1;
+                }
+            }
+            assert_eq!(n, expected, "{layout:?}");
+            assert!(p.warnings().is_empty(), "{:?}", p.warnings());
+            assert_eq!(p.skipped_blocks(), 0);
+            if layout == Layout::Realistic {
+                assert!(
+                    voices > n / 4 && prefixed > n / 4,
+                    "{voices} {prefixed} of {n}"
+                );
+            } else {
+                assert_eq!(prefixed, n);
+            }
+        }
+    }
+
+    #[test]
     fn realistic_carries_what_the_pipeline_looks_for() {
         let text = String::from_utf8(make(Layout::Realistic, 100_000, 3)).unwrap();
         for needle in ["<v ", "?", "Inc", "Corp", "$", "%", "API", "will"] {

@@ -4,85 +4,16 @@
 //!
 //! `cargo bench -p snapshot_pipeline --bench nlp`
 
+#[path = "support/corpus.rs"]
+mod corpus;
 #[path = "support/mini_cues.rs"]
 mod mini_cues;
 
 use std::hint::black_box;
 
+use corpus::{corpus, stages_2_3};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use snapshot_pipeline::nlp::{Analyzer, NlpOptions};
-use snapshot_pipeline::text::{CleanOptions, clean, split_sentences};
-use snapshot_pipeline::utterance::{CueInput, UtteranceBuilder};
-
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata");
-const FILES: &[&str] = &[
-    "transcripts/quest_enterprises_kickoff.vtt",
-    "transcripts/project_kickoff_short_cues.vtt",
-    "transcripts/sample_input.vtt",
-    "gold/zoom.vtt",
-    "gold/youtube.vtt",
-];
-/// Approximate corpus size; big enough that per-call setup is noise, small enough for 2 cores.
-const TARGET_BYTES: usize = 8 << 20;
-
-/// Cues of the corpus and the WebVTT bytes they came from.
-fn corpus() -> (Vec<mini_cues::Cue>, u64) {
-    let mut cues = Vec::new();
-    let mut bytes = 0usize;
-    let mut offset_ms = 0u64;
-    while bytes < TARGET_BYTES {
-        for f in FILES {
-            let path = format!("{DATA}/{f}");
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-            bytes += text.len();
-            let mut last = 0;
-            for mut c in mini_cues::read_cues(&text) {
-                c.start_ms += offset_ms;
-                c.end_ms += offset_ms;
-                last = last.max(c.end_ms);
-                cues.push(c);
-            }
-            offset_ms = last + 5_000;
-        }
-    }
-    (cues, bytes as u64)
-}
-
-/// Stages 2–3: utterances, cleaning, sentence splitting. Returns the sentences for stage 4.
-fn stages_2_3(
-    cues: &[mini_cues::Cue],
-    keep: Option<&mut Vec<(Option<String>, u64, String)>>,
-) -> usize {
-    let mut builder = UtteranceBuilder::default();
-    let mut cleaned = String::new();
-    let mut count = 0;
-    let mut keep = keep;
-    let mut on_utterance = |u: snapshot_pipeline::utterance::Utterance| {
-        cleaned.clear();
-        clean(&u.text, &CleanOptions::default(), &mut cleaned);
-        for s in split_sentences(&cleaned) {
-            count += 1;
-            if let Some(k) = keep.as_deref_mut() {
-                k.push((u.speaker.clone(), u.start_ms, s.to_owned()));
-            }
-        }
-    };
-    for c in cues {
-        let input = CueInput {
-            start_ms: c.start_ms,
-            end_ms: c.end_ms,
-            voice: c.voice.as_deref(),
-            plain: &c.plain,
-        };
-        if let Some(u) = builder.push(input) {
-            on_utterance(u);
-        }
-    }
-    if let Some(u) = builder.finish() {
-        on_utterance(u);
-    }
-    count
-}
 
 fn bench(c: &mut Criterion) {
     let (cues, vtt_bytes) = corpus();

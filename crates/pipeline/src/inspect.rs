@@ -50,8 +50,10 @@ pub struct Inspection {
 pub fn inspect(input: impl Read, max_warnings: usize) -> Result<Inspection, VttError> {
     let mut parser = vtt::Parser::new(input)?;
     let mut plain = String::new();
-    let mut speakers: HashMap<String, SpeakerCues> = HashMap::new();
-    let mut current: Option<String> = None;
+    // Speakers in order of appearance; the map is consulted only when the speaker changes.
+    let mut speakers: Vec<SpeakerCues> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut current: Option<usize> = None;
     let mut detector = StyleDetector::default();
     let mut first_ms = None;
     let mut last_ms = 0u64;
@@ -60,35 +62,35 @@ pub fn inspect(input: impl Read, max_warnings: usize) -> Result<Inspection, VttE
         cues += 1;
         first_ms.get_or_insert(cue.start_ms);
         last_ms = last_ms.max(cue.end_ms);
-        detector.observe_raw(&cue.text);
         let voice = vtt::plain_text_and_voice(&cue.text, &mut plain);
-        detector.observe_cue(&CueInput {
-            start_ms: cue.start_ms,
-            end_ms: cue.end_ms,
-            voice,
-            plain: &plain,
-        });
+        if cues <= STYLE_SAMPLE_CUES {
+            detector.observe_raw(&cue.text);
+            detector.observe_cue(&CueInput {
+                start_ms: cue.start_ms,
+                end_ms: cue.end_ms,
+                voice,
+                plain: &plain,
+            });
+        }
         if let Some(v) = voice.filter(|v| !v.is_empty()) {
-            set_speaker(&mut current, v);
+            current = Some(speaker_index(&mut speakers, &mut index, current, v));
         } else {
-            match parse_marker(plain.trim_start()).0 {
-                Marker::Named { name, .. } => set_speaker(&mut current, name),
-                Marker::Change => current = None,
-                Marker::Sound | Marker::None => {}
+            let line = plain.trim_start();
+            if may_have_marker(line) {
+                match parse_marker(line).0 {
+                    Marker::Named { name, .. } => {
+                        current = Some(speaker_index(&mut speakers, &mut index, current, name));
+                    }
+                    Marker::Change => current = None,
+                    Marker::Sound | Marker::None => {}
+                }
             }
         }
-        if let Some(name) = &current {
-            let seconds = cue.end_ms.saturating_sub(cue.start_ms) as f64 / 1000.0;
-            let entry = speakers.entry(name.clone()).or_insert_with(|| SpeakerCues {
-                name: name.clone(),
-                cues: 0,
-                talk_seconds: 0.0,
-            });
-            entry.cues += 1;
-            entry.talk_seconds += seconds;
+        if let Some(i) = current {
+            speakers[i].cues += 1;
+            speakers[i].talk_seconds += cue.end_ms.saturating_sub(cue.start_ms) as f64 / 1000.0;
         }
     }
-    let mut speakers: Vec<SpeakerCues> = speakers.into_values().collect();
     for s in &mut speakers {
         s.talk_seconds = crate::pipeline::round_to(s.talk_seconds, 3);
     }
@@ -120,8 +122,37 @@ pub fn inspect(input: impl Read, max_warnings: usize) -> Result<Inspection, VttE
     })
 }
 
-fn set_speaker(current: &mut Option<String>, name: &str) {
-    if current.as_deref() != Some(name) {
-        *current = Some(name.to_string());
+/// Cues the style is judged from: an export's conventions show in its first minutes, and
+/// looking further would cost `analyze` a third of its speed on large files.
+const STYLE_SAMPLE_CUES: u64 = 2_000;
+
+/// A speaker marker (`Name:`, `>>`, `[Name]`, `(laughs)`) needs one of these bytes on the line,
+/// so the full marker rules run only where they can match.
+fn may_have_marker(line: &str) -> bool {
+    matches!(line.as_bytes().first(), Some(b'>' | b'[' | b'('))
+        || memchr::memchr(b':', line.as_bytes()).is_some()
+}
+
+/// Index of `name` in `speakers`, adding it on first sight; cheap when the speaker continues.
+fn speaker_index(
+    speakers: &mut Vec<SpeakerCues>,
+    index: &mut HashMap<String, usize>,
+    current: Option<usize>,
+    name: &str,
+) -> usize {
+    if let Some(i) = current
+        && speakers[i].name == name
+    {
+        return i;
     }
+    if let Some(&i) = index.get(name) {
+        return i;
+    }
+    speakers.push(SpeakerCues {
+        name: name.to_string(),
+        cues: 0,
+        talk_seconds: 0.0,
+    });
+    index.insert(name.to_string(), speakers.len() - 1);
+    speakers.len() - 1
 }

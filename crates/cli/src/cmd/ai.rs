@@ -1,11 +1,12 @@
 //! `process --ai`: the glue between the command line and `snapshot_ai`.
 //!
-//! `process` flattens [`AiArgs`] into its flags, calls [`prepare`] before it reads any input
-//! (so a missing key fails at once, exit 2), runs the pipeline, then hands the snapshot to
-//! [`run_ai`], which either prints the dry run or calls the API, writes the 11-section document
-//! atomically and reports the calls' telemetry on stderr (and as JSON with `--ai-telemetry`).
-//! Settings come from the environment (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`,
-//! `DEFAULT_MODEL`, `MAX_TOKENS`, `TEMPERATURE`) with these flags on top.
+//! `process` flattens [`AiArgs`] into its flags and, when [`requested`] says so (`--ai` or
+//! `-f snapshot-*`), hands over to [`run_process`]: [`prepare`] checks the settings before any
+//! input is read (so a missing key fails at once, exit 2), the pipeline runs, and [`run_ai`]
+//! either prints the dry run or calls the API, writes the 11-section document atomically and
+//! reports the calls' telemetry on stderr (and as JSON with `--ai-telemetry`).
+//! Settings come from `[ai]` of the settings module (file, environment, .env) with these flags
+//! on top.
 
 use std::fs;
 use std::io::{self, Write};
@@ -15,15 +16,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use snapshot_ai::client::Client;
+use snapshot_ai::client::{Client, Semaphore};
 use snapshot_ai::generate::{dry_run, generate};
 use snapshot_ai::render::{AiFormat, render};
 use snapshot_ai::telemetry::{RunTelemetry, Telemetry};
-use snapshot_ai::{AiConfig, AiError};
+use snapshot_ai::{AiConfig, AiError, ApiKey};
+use snapshot_pipeline::pipeline::{self, Config};
 use snapshot_pipeline::render::Format;
 use snapshot_pipeline::snapshot::Snapshot;
 
+use super::process::{Args, FormatArg, open_input, pipeline_error, source_info};
 use crate::exit::bad_input;
+use crate::settings::AiSettings;
 
 /// Flags of the AI snapshot, flattened into `process`.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,17 +53,23 @@ pub struct AiArgs {
     /// parts first (map-reduce).
     #[arg(long, value_name = "TOKENS", default_value_t = 100_000)]
     pub ai_context_budget: usize,
+    /// Send the meeting material with every section instead of writing it to the API's prompt
+    /// cache once (by default one section goes first and the other nine read the cache).
+    #[arg(long)]
+    pub ai_no_cache: bool,
     /// Also write every call's latency, tokens, retries and error class as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub ai_telemetry: Option<PathBuf>,
 }
 
-/// A checked AI configuration, made before any input is read.
+/// A checked AI configuration, made before any input is read. Share one across the files of
+/// a batch: its permits bound the API calls in flight over all of them.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     config: AiConfig,
     dry_run: bool,
     telemetry_path: Option<PathBuf>,
+    permits: Arc<Semaphore>,
 }
 
 /// The AI output format for a snapshot format (`--ai -f html` writes the AI document as HTML).
@@ -71,14 +81,87 @@ pub fn ai_format(format: Format) -> AiFormat {
     }
 }
 
-/// Reads the settings (environment, then flags) and checks them. Without a key this fails at
-/// once with exit code 2 and says how to set it, unless it is a dry run.
-pub fn prepare(args: &AiArgs) -> anyhow::Result<Prepared> {
-    prepare_with(args, |name| std::env::var(name).ok())
+/// Whether `process` takes the AI path, and in which format: `-f snapshot-md|snapshot-html|
+/// snapshot-json` names it, `--ai` keeps the plain `-f` choice. `--dry-run` without either is a
+/// usage error rather than silently ignored.
+pub fn requested(args: &AiArgs, format: FormatArg) -> anyhow::Result<Option<AiFormat>> {
+    let chosen = match format {
+        FormatArg::SnapshotMd => Some(AiFormat::Markdown),
+        FormatArg::SnapshotHtml => Some(AiFormat::Html),
+        FormatArg::SnapshotJson => Some(AiFormat::Json),
+        other => args.ai.then(|| ai_format(other.into())),
+    };
+    if chosen.is_none() && args.dry_run {
+        return Err(bad_input(
+            "--dry-run shows the AI snapshot's requests: add --ai (or -f snapshot-md|snapshot-html|snapshot-json)",
+        ));
+    }
+    Ok(chosen)
 }
 
-fn prepare_with(args: &AiArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Prepared> {
-    let mut config = AiConfig::from_lookup(env).map_err(|e| bad_input(e.to_string()))?;
+/// `process` on the AI path: checks the key first, then runs the pipeline on the one input and
+/// the AI stage on its result.
+pub fn run_process(
+    args: &Args,
+    format: AiFormat,
+    config: &Config,
+    settings: &AiSettings,
+    max_file_size: u64,
+) -> anyhow::Result<ExitCode> {
+    // Before any input is read, so a missing key fails at once.
+    let prepared = prepare(&args.ai, settings)?;
+    let [input] = args.inputs.as_slice() else {
+        return Err(bad_input(
+            "--ai takes one transcript at a time (each makes 11 API calls); run it once per file",
+        ));
+    };
+    if input.is_dir() {
+        return Err(bad_input(format!(
+            "{}: is a folder; --ai takes one .vtt file",
+            input.display()
+        )));
+    }
+    if args.validate_only {
+        return Err(bad_input("--validate-only writes nothing; drop --ai"));
+    }
+    let output = match (&args.output, &args.out_dir) {
+        (Some(o), _) if o.as_os_str() == "-" => None,
+        (Some(o), _) => Some(o.clone()),
+        (None, _) if input.as_os_str() == "-" => None,
+        (None, Some(dir)) => default_output(input, format)
+            .file_name()
+            .map(|name| dir.join(name)),
+        (None, None) => Some(default_output(input, format)),
+    };
+    let opened = open_input(input, max_file_size)?;
+    let snapshot = pipeline::snapshot(&opened, &source_info(input), config)
+        .map_err(|e| pipeline_error(input, e))?;
+    run_ai(&prepared, &snapshot, format, input, output.as_deref())
+}
+
+/// `<stem>_ai_snapshot.<ext>` beside the input: never the plain snapshot's
+/// `<stem>_processed.<ext>`, so both can sit side by side.
+pub fn default_output(input: &Path, format: AiFormat) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "stdin".into());
+    input.with_file_name(format!("{stem}_ai_snapshot.{}", format.extension()))
+}
+
+/// Builds the client settings from `[ai]` (defaults < customer-snapshot.toml < environment and
+/// .env: `ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `DEFAULT_MODEL`, `MAX_TOKENS`,
+/// `TEMPERATURE`) and these flags, and checks them. Without a key this fails at once with exit
+/// code 2 and says how to set it, unless it is a dry run.
+pub fn prepare(args: &AiArgs, settings: &AiSettings) -> anyhow::Result<Prepared> {
+    let mut config = AiConfig {
+        api_key: settings.api_key.as_ref().map(|k| ApiKey::new(k.expose())),
+        base_url: settings.base_url.clone(),
+        model: settings.model.clone(),
+        max_tokens: settings.max_tokens,
+        temperature: settings.temperature as f32,
+        ..AiConfig::default()
+    };
     if !(args.ai_timeout.is_finite() && args.ai_timeout > 0.0) {
         return Err(bad_input(format!(
             "--ai-timeout {}: give a positive number of seconds",
@@ -90,11 +173,13 @@ fn prepare_with(args: &AiArgs, env: impl Fn(&str) -> Option<String>) -> anyhow::
     config.concurrency = args.ai_concurrency;
     config.max_retries = args.ai_retries;
     config.context_budget_tokens = args.ai_context_budget;
+    config.prompt_cache = !args.ai_no_cache;
     config.validate().map_err(|e| bad_input(e.to_string()))?;
     if config.api_key.is_none() && !args.dry_run {
         return Err(bad_input(AiError::MissingApiKey.to_string()));
     }
     Ok(Prepared {
+        permits: Arc::new(Semaphore::new(config.concurrency)),
         config,
         dry_run: args.dry_run,
         telemetry_path: args.ai_telemetry.clone(),
@@ -123,12 +208,16 @@ pub fn run_ai(
         refuse_input(input, out)?;
     }
     let telemetry = Arc::new(Telemetry::new());
-    let client = Client::new(prepared.config.clone(), Arc::clone(&telemetry))
-        .map_err(|e| bad_input(e.to_string()))?;
+    let client = Client::with_permits(
+        prepared.config.clone(),
+        Arc::clone(&telemetry),
+        Arc::clone(&prepared.permits),
+    )
+    .map_err(|e| bad_input(e.to_string()))?;
     let started = std::time::Instant::now();
     let result = generate(&client, snapshot);
     let calls = telemetry.snapshot(started.elapsed().as_secs_f64());
-    eprintln!("{}", summary_line(&calls));
+    eprintln!("{}: {}", input.display(), summary_line(&calls));
     if let Some(path) = &prepared.telemetry_path {
         write_telemetry(path, &calls)?;
     }
@@ -159,7 +248,7 @@ pub fn run_ai(
 fn summary_line(t: &RunTelemetry) -> String {
     let entry = t.stage_entry();
     format!(
-        "ai: {} calls ({} failed, {} retries) in {:.2} s; median call {:.2} s, slowest {:.2} s; {} input / {} output tokens",
+        "ai: {} calls ({} failed, {} retries) in {:.2} s; median call {:.2} s, slowest {:.2} s; {} input / {} output tokens, {} written to / {} read from the prompt cache",
         t.calls,
         t.failed_calls,
         t.retries,
@@ -167,7 +256,9 @@ fn summary_line(t: &RunTelemetry) -> String {
         entry.median_call_seconds,
         entry.max_call_seconds,
         t.input_tokens,
-        t.output_tokens
+        t.output_tokens,
+        t.cache_write_tokens,
+        t.cache_read_tokens
     )
 }
 
@@ -183,25 +274,9 @@ fn write_telemetry(path: &Path, t: &RunTelemetry) -> anyhow::Result<()> {
     write_atomically(path, &bytes)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+/// Writes `bytes` to `path` atomically.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&dir)
-        .with_context(|| format!("cannot create output folder {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".customer-snapshot-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| anyhow!(e.error))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    crate::output::write_atomically(path, |out| Ok(out.write_all(bytes)?))
 }
 
 /// Refuses an output that is the input file itself.
@@ -231,15 +306,18 @@ mod tests {
             ai_timeout: 5.0,
             ai_retries: 2,
             ai_context_budget: 100_000,
+            ai_no_cache: false,
             ai_telemetry: None,
         }
     }
 
-    fn env(base: String) -> impl Fn(&str) -> Option<String> {
-        move |name| match name {
-            "ANTHROPIC_API_KEY" => Some("sk-ant-cli-test-000000-wxyz".into()),
-            "ANTHROPIC_BASE_URL" => Some(base.clone()),
-            _ => None,
+    fn settings(base: String) -> AiSettings {
+        AiSettings {
+            base_url: base,
+            api_key: Some(crate::settings::Secret::new(
+                "sk-ant-cli-test-000000-wxyz".into(),
+            )),
+            ..AiSettings::default()
         }
     }
 
@@ -264,28 +342,59 @@ mod tests {
     }
 
     #[test]
+    fn formats_and_default_names() {
+        let plain = AiArgs {
+            ai: false,
+            ..args()
+        };
+        let pick = |a: &AiArgs, f| requested(a, f).expect("valid");
+        assert_eq!(pick(&plain, FormatArg::Html), None);
+        assert_eq!(pick(&args(), FormatArg::Html), Some(AiFormat::Html));
+        assert_eq!(pick(&plain, FormatArg::SnapshotJson), Some(AiFormat::Json));
+        let stray = AiArgs {
+            ai: false,
+            dry_run: true,
+            ..args()
+        };
+        assert!(is_bad_input(
+            &requested(&stray, FormatArg::Markdown).expect_err("dry run without --ai")
+        ));
+        assert_eq!(
+            default_output(Path::new("/m/call.vtt"), AiFormat::Markdown),
+            PathBuf::from("/m/call_ai_snapshot.md")
+        );
+    }
+
+    #[test]
     fn no_key_is_bad_input_naming_the_variable() {
-        let err = prepare_with(&args(), |_| None).expect_err("no key");
+        let err = prepare(&args(), &AiSettings::default()).expect_err("no key");
         assert!(is_bad_input(&err));
         assert!(err.to_string().contains("ANTHROPIC_API_KEY"), "{err}");
         let dry = AiArgs {
             dry_run: true,
             ..args()
         };
-        assert!(prepare_with(&dry, |_| None).is_ok(), "dry run needs no key");
+        assert!(
+            prepare(&dry, &AiSettings::default()).is_ok(),
+            "dry run needs no key"
+        );
     }
 
     #[test]
     fn bad_settings_are_bad_input() {
-        let err =
-            prepare_with(&args(), |n| (n == "MAX_TOKENS").then(|| "many".into())).expect_err("bad");
+        let hot = AiSettings {
+            temperature: 3.0,
+            ..settings("https://api.anthropic.com".into())
+        };
+        let err = prepare(&args(), &hot).expect_err("out of range");
         assert!(is_bad_input(&err));
-        let err = prepare_with(
+        assert!(err.to_string().contains("TEMPERATURE"), "{err}");
+        let err = prepare(
             &AiArgs {
                 ai_timeout: 0.0,
                 ..args()
             },
-            |_| None,
+            &AiSettings::default(),
         )
         .expect_err("bad timeout");
         assert!(err.to_string().contains("--ai-timeout"));
@@ -298,12 +407,12 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("meeting_snapshot.html");
         let telemetry = dir.path().join("calls.json");
-        let prepared = prepare_with(
+        let prepared = prepare(
             &AiArgs {
                 ai_telemetry: Some(telemetry.clone()),
                 ..args()
             },
-            env(server.base_url()),
+            &settings(server.base_url()),
         )
         .expect("prepared");
         let code = run_ai(
@@ -335,7 +444,7 @@ mod tests {
             LoopbackServer::start(Script::always(Behaviour::Unauthorized)).expect("server");
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("x.md");
-        let prepared = prepare_with(&args(), env(server.base_url())).expect("prepared");
+        let prepared = prepare(&args(), &settings(server.base_url())).expect("prepared");
         let err = run_ai(
             &prepared,
             &meeting(),

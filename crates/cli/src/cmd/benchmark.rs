@@ -11,12 +11,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use snapshot_perf::bench::compare::{self, GateOutcome};
-use snapshot_perf::bench::executor::{Executor, MockExecutor, ProcessExecutor};
+use snapshot_perf::bench::executor::{BenchError, Executor, MockExecutor, ProcessExecutor};
 use snapshot_perf::bench::report::{
-    BaselineComparison, BenchmarkReport, RunRecord, SCHEMA_VERSION, Settings, SystemInfo,
-    default_file_name, rfc3339_utc,
+    BaselineComparison, BenchmarkReport, RunRecord, SCHEMA_VERSION, Settings, StageResult,
+    SystemInfo, default_file_name, rfc3339_utc,
 };
-use snapshot_perf::bench::runner::{Progress, Runner};
+use snapshot_perf::bench::runner::{Progress, Runner, StageBreakdown};
+use snapshot_perf::bench::stages::PipelineStages;
 use snapshot_perf::bench::stats::Bootstrap;
 use snapshot_perf::bench::targets::BenchmarkConfig;
 use snapshot_perf::corpus::{self, Layout};
@@ -25,9 +26,17 @@ use snapshot_perf::history::History;
 
 use crate::exit::{CHECK_FAILED, bad_input};
 
+const BENCH_EXIT: &str = "\
+Exit codes:
+  0  every run succeeded (and the regression gate, if asked for, passed)
+  1  some run failed (the report says why), or a runtime failure
+  2  bad flags, settings or baseline file
+  3  --fail-if-slower: some size is slower than the baseline by more than PCT across the whole
+     95 % confidence interval";
+
 /// Flags of `benchmark`.
 #[derive(Debug, clap::Args)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(args_conflicts_with_subcommands = true, after_help = BENCH_EXIT)]
 pub struct Args {
     /// `generate` or `history`; without one, runs the benchmark.
     #[command(subcommand)]
@@ -44,6 +53,16 @@ pub enum Action {
     Generate(GenerateArgs),
     /// List past benchmark runs from the history database.
     History(HistoryArgs),
+    /// Internal: the per-stage breakdown of one file as JSON (run as a child of a benchmark).
+    #[command(hide = true)]
+    Stages(StagesArgs),
+}
+
+/// Flags of the internal `benchmark stages`.
+#[derive(Debug, clap::Args)]
+pub struct StagesArgs {
+    /// The WebVTT file.
+    pub file: PathBuf,
 }
 
 /// Corpus layouts on the command line.
@@ -169,12 +188,14 @@ fn parse_pct(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Runs `benchmark`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+/// Runs `benchmark` with the `[benchmark]` and `[history]` settings (flags win over them).
+pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<ExitCode> {
+    let default_history = settings.history_path();
     match args.action {
         Some(Action::Generate(g)) => generate(g),
-        Some(Action::History(h)) => history(h),
-        None => bench(args.run, BenchmarkConfig::default()),
+        Some(Action::History(h)) => history(h, default_history),
+        Some(Action::Stages(s)) => stages(s),
+        None => bench(args.run, settings.benchmark.clone(), default_history),
     }
 }
 
@@ -185,38 +206,16 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         corpus::generate(layout, args.size, args.seed, stdout).context("writing to stdout")?;
         return Ok(ExitCode::SUCCESS);
     }
-    // Generate into a temporary file beside the target, then rename: no partial file on failure.
-    let dir = match args.output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write in '{}'", dir.display()))?;
-    corpus::generate(layout, args.size, args.seed, tmp.as_file())
-        .with_context(|| format!("writing '{}'", args.output.display()))?;
-    tmp.persist(&args.output)
-        .with_context(|| format!("cannot write '{}'", args.output.display()))?;
+    crate::output::write_atomically(&args.output, |out| {
+        corpus::generate(layout, args.size, args.seed, out)
+            .with_context(|| format!("writing '{}'", args.output.display()))?;
+        Ok(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The history path: the flag, else `$XDG_DATA_HOME/customer-snapshot/history.sqlite`, else
-/// `~/.local/share/customer-snapshot/history.sqlite`.
-fn history_path(flag: Option<PathBuf>) -> PathBuf {
-    if let Some(p) = flag {
-        return p;
-    }
-    let data = std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
-    match data {
-        Some(d) => d.join("customer-snapshot").join("history.sqlite"),
-        None => PathBuf::from("customer-snapshot-history.sqlite"),
-    }
-}
-
-fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
-    let path = history_path(args.history);
+fn history(args: HistoryArgs, default_history: PathBuf) -> anyhow::Result<ExitCode> {
+    let path = args.history.unwrap_or(default_history);
     if !path.exists() {
         println!("No benchmark history yet at '{}'.", path.display());
         return Ok(ExitCode::SUCCESS);
@@ -276,6 +275,42 @@ fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn stages(args: StagesArgs) -> anyhow::Result<ExitCode> {
+    let size = std::fs::metadata(&args.file)
+        .map_err(|e| bad_input(format!("{}: {e}", args.file.display())))?
+        .len();
+    let stages = PipelineStages
+        .measure(&args.file, size)
+        .map_err(bad_input)?;
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, &stages)?;
+    out.write_all(b"\n")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The per-stage breakdown run in a child (`benchmark stages`): the pipeline's memory
+/// (gazetteers, buffers) must never enter the measuring process, whose own peak RSS would
+/// otherwise mask the children's (see `snapshot_perf::measure::child`).
+struct ChildStages {
+    exe: PathBuf,
+}
+
+impl StageBreakdown for ChildStages {
+    fn measure(&mut self, input: &Path, _size_bytes: u64) -> Result<Vec<StageResult>, String> {
+        let out = std::process::Command::new(&self.exe)
+            .args(["benchmark", "stages"])
+            .arg(input)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot start '{}': {e}", self.exe.display()))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            return Err(err.lines().last().unwrap_or("failed").to_owned());
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("unreadable stage report: {e}"))
+    }
+}
+
 /// An indicatif bar on stderr, one tick per run.
 struct Bar(ProgressBar);
 
@@ -296,7 +331,11 @@ impl Progress for Bar {
     }
 }
 
-fn bench(args: RunArgs, config: BenchmarkConfig) -> anyhow::Result<ExitCode> {
+fn bench(
+    args: RunArgs,
+    config: BenchmarkConfig,
+    default_history: PathBuf,
+) -> anyhow::Result<ExitCode> {
     config.targets.validate().map_err(bad_input)?;
     let sizes: Vec<u64> = if args.sizes.is_empty() {
         config
@@ -312,16 +351,15 @@ fn bench(args: RunArgs, config: BenchmarkConfig) -> anyhow::Result<ExitCode> {
         return Err(bad_input("--runs must be at least 1"));
     }
     let corpus_layout = args.corpus.map_or(config.corpus, Layout::from);
-    let history_file = history_path(args.history.clone());
+    let history_file = args.history.clone().unwrap_or(default_history);
 
     // Everything that can be wrong with the input is checked before the first run.
     let baseline = load_baseline(args.baseline.as_deref(), &history_file, corpus_layout)?;
 
+    let exe = std::env::current_exe().context("cannot find this program's own path")?;
     let mut executor: Box<dyn Executor> = match args.debug_mode {
         Some(spm) => Box::new(MockExecutor::new(spm, 0.03, args.seed)),
-        None => Box::new(ProcessExecutor::new(
-            std::env::current_exe().context("cannot find this program's own path")?,
-        )),
+        None => Box::new(ProcessExecutor::new(exe.clone())),
     };
     let settings = Settings {
         sizes_bytes: sizes.clone(),
@@ -364,7 +402,16 @@ fn bench(args: RunArgs, config: BenchmarkConfig) -> anyhow::Result<ExitCode> {
         bar
     };
     let mut progress = Bar(bar.clone());
-    let mut runner = Runner::new(settings, executor.as_mut(), &mut progress)?;
+    let mut stages = ChildStages { exe: exe.clone() };
+    let mut runner =
+        Runner::new(settings, executor.as_mut(), &mut progress).map_err(|e| match e {
+            BenchError::Settings(msg) => bad_input(msg),
+            other => other.into(),
+        })?;
+    if args.debug_mode.is_none() {
+        // One extra pipeline run per size, timed per stage through the pipeline's Observer.
+        runner = runner.with_stage_breakdown(&mut stages);
+    }
     for &size in &sizes {
         let result = runner
             .run_size(size)

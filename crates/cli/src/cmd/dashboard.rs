@@ -201,7 +201,12 @@ fn step(name: &str, code: ExitCode) -> anyhow::Result<()> {
     }
 }
 
-fn run_benchmark(plan: &Plan, scratch: &Path, quiet: bool) -> anyhow::Result<()> {
+fn run_benchmark(
+    plan: &Plan,
+    scratch: &Path,
+    quiet: bool,
+    settings: &Settings,
+) -> anyhow::Result<()> {
     let args = benchmark::Args {
         action: None,
         run: benchmark::RunArgs {
@@ -223,7 +228,7 @@ fn run_benchmark(plan: &Plan, scratch: &Path, quiet: bool) -> anyhow::Result<()>
             debug_mode: None,
         },
     };
-    step("benchmark", benchmark::run(args)?)
+    step("benchmark", benchmark::run(args, settings)?)
 }
 
 fn run_optimize(plan: &Plan, scratch: &Path, quiet: bool) -> anyhow::Result<()> {
@@ -243,7 +248,7 @@ fn run_optimize(plan: &Plan, scratch: &Path, quiet: bool) -> anyhow::Result<()> 
         flamegraph: Some(flamegraph),
         out_dir: scratch.to_path_buf(),
         compare: None,
-        history: plan.history.clone(),
+        history: Some(plan.history.clone()),
         no_history: false,
         hz: 1000,
         min_seconds: 1.0,
@@ -255,7 +260,7 @@ fn run_optimize(plan: &Plan, scratch: &Path, quiet: bool) -> anyhow::Result<()> 
     step("optimize", optimize::run(args)?)
 }
 
-fn run_monitor(plan: &Plan, duration: Duration) -> anyhow::Result<()> {
+fn run_monitor(plan: &Plan, duration: Duration, settings: &Settings) -> anyhow::Result<()> {
     let args = monitor::Args {
         interval: Some(Duration::from_secs(1)),
         report_interval: None,
@@ -275,7 +280,7 @@ fn run_monitor(plan: &Plan, duration: Duration) -> anyhow::Result<()> {
         min_duration: None,
         webhook: None,
     };
-    step("monitor", monitor::run(args)?)
+    step("monitor", monitor::run(args, settings)?)
 }
 
 /// The live probe (cheap: /proc and cgroup files only) for the health card.
@@ -319,9 +324,13 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
         let started = Instant::now();
         progress(&format!("step {}/{}: {name}", i + 1, steps.len()));
         match *name {
-            "benchmark" => run_benchmark(&plan, scratch.path(), quiet_steps)?,
+            "benchmark" => run_benchmark(&plan, scratch.path(), quiet_steps, settings)?,
             "optimize" => run_optimize(&plan, scratch.path(), quiet_steps)?,
-            _ => run_monitor(&plan, plan.monitor_for.unwrap_or(Duration::from_secs(30)))?,
+            _ => run_monitor(
+                &plan,
+                plan.monitor_for.unwrap_or(Duration::from_secs(30)),
+                settings,
+            )?,
         }
         progress(&format!(
             "{name} done in {:.1} s",

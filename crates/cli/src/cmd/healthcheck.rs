@@ -70,26 +70,31 @@ impl From<ProbeArg> for Probe {
     }
 }
 
+/// Absolute, so the report says which folder "." was.
+fn absolute(path: std::path::PathBuf) -> std::path::PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
 /// The probes' configuration from the settings (also used by `dashboard`'s health card).
 pub(crate) fn health_config(settings: &Settings) -> HealthConfig {
-    let (proc_root, cgroup_root) = HealthConfig::system_roots();
-    let m = &settings.monitor;
+    let t = &settings.monitor.thresholds;
     HealthConfig {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        memory_critical_percent: m.critical.memory_percent,
-        memory_alert_percent: m.alert.memory_percent,
-        cpu_critical_percent: m.critical.cpu_percent,
-        cpu_alert_percent: m.alert.cpu_percent,
-        disk_max_percent: m.alert.disk_percent,
-        disk_min_free_bytes: m.alert.disk_free_bytes.bytes(),
+        memory_critical_percent: t.memory_percent.critical,
+        memory_alert_percent: t.memory_percent.warning,
+        cpu_critical_percent: t.cpu_percent.critical,
+        cpu_alert_percent: t.cpu_percent.warning,
+        disk_max_percent: t.disk_percent.warning,
+        // The monitor counts free space in SI GB.
+        disk_min_free_bytes: (t.disk_free_gb.warning * 1e9) as u64,
         responsiveness_max: Duration::from_millis(settings.healthcheck.responsiveness_max_ms),
         cpu_sample: Duration::from_millis(settings.healthcheck.cpu_sample_ms),
-        output_dir: settings.output_dir(),
-        history_path: settings.history_path(),
+        output_dir: absolute(settings.output_dir()),
+        history_path: absolute(settings.history_path()),
         config_error: None,
         config_problems: settings.provenance.problems.clone(),
-        proc_root,
-        cgroup_root,
+        proc_root: std::path::PathBuf::from("/proc"),
+        cgroup: snapshot_perf::measure::cgroup::limits(),
     }
 }
 

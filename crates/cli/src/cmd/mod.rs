@@ -1,8 +1,5 @@
 //! One file of glue per subcommand.
 
-// Called from process.rs once the lead wires `--ai` in (see cmd/ai.rs docs); until then only
-// its tests use it.
-#[allow(dead_code)]
 pub mod ai;
 pub mod analyze;
 pub mod benchmark;
@@ -37,9 +34,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Cues(args) => cues::run(args),
         Command::Analyze(args) => analyze::run(args),
-        Command::Process(args) => process::run(args),
-        Command::Benchmark(args) => benchmark::run(*args),
-        Command::Monitor(args) => monitor::run(*args),
+        Command::Process(args) => process::run(args, &settings),
+        Command::Benchmark(args) => benchmark::run(*args, &settings),
+        Command::Monitor(args) => monitor::run(*args, &settings),
         Command::Config(args) => config::run(args, &settings),
         Command::Healthcheck(args) => healthcheck::run(args, &settings),
         Command::Optimize(args) => optimize::run(args),

@@ -146,8 +146,10 @@ fn listen_addr(raw: &str) -> anyhow::Result<SocketAddr> {
 }
 
 /// Runs `monitor`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let config = config_from(&args, MonitorConfig::default())?;
+pub fn run(mut args: Args, settings: &crate::settings::Settings) -> anyhow::Result<ExitCode> {
+    // `--history` wins; else `[history] path` / CUSTOMER_SNAPSHOT_HISTORY / the default.
+    args.history.get_or_insert_with(|| settings.history_path());
+    let config = config_from(&args, settings.monitor.clone())?;
     let target = match args.pid {
         Some(pid) => Target::Pid(pid),
         None => Target::Name(config.process.clone()),

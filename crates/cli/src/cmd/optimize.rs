@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, anyhow};
 use snapshot_perf::corpus::{self, Layout};
-use snapshot_perf::history;
+use snapshot_perf::history::{self, History};
 use snapshot_perf::profile::compare::compare;
 use snapshot_perf::profile::report::{OptimizationReport, SCHEMA_VERSION, Settings, SystemInfo};
 use snapshot_perf::profile::rules::Thresholds;
@@ -60,13 +60,9 @@ pub struct Args {
     /// An earlier optimization report to diff against (per-stage time and allocations).
     #[arg(long)]
     pub compare: Option<PathBuf>,
-    /// History database the report is stored in.
-    #[arg(
-        long,
-        env = "CUSTOMER_SNAPSHOT_HISTORY",
-        default_value = "customer_snapshot_history.db"
-    )]
-    pub history: PathBuf,
+    /// History database [default: $XDG_DATA_HOME/customer-snapshot/history.sqlite].
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
     /// Do not store the report in the history database.
     #[arg(long)]
     pub no_history: bool,
@@ -244,33 +240,6 @@ fn same_file(input: &Path, out: &Path) -> bool {
     }
 }
 
-/// Writes through a temporary file in the target folder, then renames over `path`.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut BufWriter<&mut fs::File>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&dir).with_context(|| format!("cannot create folder {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".customer-snapshot-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-    {
-        let mut out = BufWriter::new(tmp.as_file_mut());
-        write(&mut out)?;
-        out.flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    tmp.persist(path)
-        .map_err(|e| anyhow!(e.error))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
 /// The pipeline as the profiled workload, rendering into an unnamed scratch file.
 fn pipeline_workload(args: &Args) -> anyhow::Result<Box<dyn Workload>> {
     let mut config = Config::default();
@@ -368,7 +337,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         comparison: None,
     };
     if let (Some(path), Some(samples)) = (&plan.flamegraph_path, &outcome.samples) {
-        write_atomically(path, |out| {
+        crate::output::write_atomically(path, |out| {
             samples
                 .flamegraph(out)
                 .with_context(|| format!("cannot draw the flamegraph {}", path.display()))
@@ -378,19 +347,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some((path, before)) = &plan.baseline {
         report.comparison = Some(compare(before, &path.display().to_string(), &report));
     }
-    write_atomically(&plan.report_path, |out| {
+    crate::output::write_atomically(&plan.report_path, |out| {
         serde_json::to_writer_pretty(&mut *out, &report)
             .with_context(|| format!("cannot write {}", plan.report_path.display()))
     })?;
     if !args.no_history {
-        let mut conn = history::profile::open(&args.history).with_context(|| {
-            format!(
-                "cannot open the history database {}",
-                args.history.display()
-            )
-        })?;
-        history::profile::store(&mut conn, &report)
-            .with_context(|| format!("cannot store the report in {}", args.history.display()))?;
+        let path = args.history.clone().unwrap_or_else(history::default_path);
+        let mut store = History::open(&path)?;
+        store
+            .write(|tx| history::profile::insert(tx, &report))
+            .with_context(|| format!("cannot store the report in {}", path.display()))?;
     }
     let mut stdout = std::io::stdout().lock();
     stdout

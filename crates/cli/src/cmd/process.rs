@@ -21,9 +21,7 @@ use snapshot_pipeline::snapshot::title_from_stem;
 
 use super::io_reason;
 use crate::exit::bad_input;
-
-/// Default limit on the input size for `process` (the guide's MAX_FILE_SIZE): 50 MB.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+use crate::settings::{OutputFormat, Settings};
 
 /// Output format names accepted by `-f`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -35,14 +33,20 @@ pub enum FormatArg {
     Html,
     /// JSON (docs/snapshot.schema.json).
     Json,
+    /// The AI 11-section Customer Success Snapshot as Markdown (implies --ai).
+    SnapshotMd,
+    /// The AI snapshot as a self-contained HTML page (implies --ai).
+    SnapshotHtml,
+    /// The AI snapshot as JSON (implies --ai).
+    SnapshotJson,
 }
 
 impl From<FormatArg> for Format {
     fn from(f: FormatArg) -> Format {
         match f {
-            FormatArg::Markdown => Format::Markdown,
-            FormatArg::Html => Format::Html,
-            FormatArg::Json => Format::Json,
+            FormatArg::Markdown | FormatArg::SnapshotMd => Format::Markdown,
+            FormatArg::Html | FormatArg::SnapshotHtml => Format::Html,
+            FormatArg::Json | FormatArg::SnapshotJson => Format::Json,
         }
     }
 }
@@ -59,9 +63,9 @@ pub struct Args {
     /// Folder for the outputs (created if missing).
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "markdown")]
-    pub format: FormatArg,
+    /// Output format [default: `process.format` in the configuration, else markdown].
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Files processed in parallel (default: number of cores).
     #[arg(short, long)]
     pub jobs: Option<usize>,
@@ -75,12 +79,15 @@ pub struct Args {
     /// Keep fillers ("um", "uh", "you know") and stutters in the transcript.
     #[arg(long)]
     pub keep_fillers: bool,
-    /// Largest input accepted, in bytes (also MAX_FILE_SIZE).
-    #[arg(long, env = "MAX_FILE_SIZE", default_value_t = DEFAULT_MAX_FILE_SIZE)]
-    pub max_file_size: u64,
+    /// Largest input accepted, in bytes [default: MAX_FILE_SIZE / `process.max_file_size`, 50 MiB].
+    #[arg(long)]
+    pub max_file_size: Option<u64>,
     /// No progress bar or summary line.
     #[arg(short, long)]
     pub quiet: bool,
+    /// The AI snapshot's flags (`--ai`, `--dry-run`, …).
+    #[command(flatten)]
+    pub ai: super::ai::AiArgs,
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
@@ -109,11 +116,27 @@ struct Job {
     output: Option<PathBuf>,
 }
 
-/// Runs `process`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let format: Format = args.format.into();
+/// Runs `process`; flags override the layered settings.
+pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
+    let format_arg = args.format.unwrap_or(match settings.process.format {
+        OutputFormat::Markdown => FormatArg::Markdown,
+        OutputFormat::Html => FormatArg::Html,
+        OutputFormat::Json => FormatArg::Json,
+    });
+    let max_file_size = *args
+        .max_file_size
+        .get_or_insert(settings.process.max_file_size.bytes());
+    if args.out_dir.is_none() && args.output.is_none() && !settings.process.output_dir.is_empty() {
+        args.out_dir = Some(PathBuf::from(&settings.process.output_dir));
+    }
     let mut config = Config::default();
     config.clean.remove_fillers = !args.keep_fillers;
+    config.nlp.min_entity_frequency = settings.process.min_entity_frequency;
+    config.nlp.min_entity_length = settings.process.min_entity_length as usize;
+    if let Some(ai_format) = super::ai::requested(&args.ai, format_arg)? {
+        return super::ai::run_process(&args, ai_format, &config, &settings.ai, max_file_size);
+    }
+    let format: Format = format_arg.into();
 
     let single =
         args.inputs.len() == 1 && (args.inputs[0].as_os_str() == "-" || !args.inputs[0].is_dir());
@@ -137,9 +160,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             output,
         };
         if args.validate_only {
-            return validate_one(&job.input, args.max_file_size);
+            return validate_one(&job.input, max_file_size);
         }
-        process_one(&job, format, &config, args.max_file_size)?;
+        process_one(&job, format, &config, max_file_size)?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -157,7 +180,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map(|(_, j)| j)
             .collect();
     }
-    run_batch(&jobs, &args, format, &config)
+    run_batch(&jobs, &args, format, &config, max_file_size)
 }
 
 /// `<stem>_processed.<ext>`.
@@ -252,6 +275,7 @@ fn run_batch(
     args: &Args,
     format: Format,
     config: &Config,
+    max_file_size: u64,
 ) -> anyhow::Result<ExitCode> {
     let threads = args
         .jobs
@@ -279,9 +303,9 @@ fn run_batch(
         jobs.par_iter()
             .filter_map(|job| {
                 let result = if args.validate_only {
-                    validate_one(&job.input, args.max_file_size).map(|_| 0)
+                    validate_one(&job.input, max_file_size).map(|_| 0)
                 } else {
-                    process_one(job, format, config, args.max_file_size)
+                    process_one(job, format, config, max_file_size)
                 };
                 bar.inc(1);
                 match result {
@@ -404,8 +428,21 @@ pub fn open_input(path: &Path, max: u64) -> anyhow::Result<Input> {
     })
 }
 
+/// Path and title (from the file stem) of an input.
+pub(crate) fn source_info(path: &Path) -> SourceInfo {
+    SourceInfo {
+        path: path.display().to_string(),
+        title: title_from_stem(
+            &path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+    }
+}
+
 /// Turns a pipeline error into a user-facing error naming the file (exit 2 for bad input).
-fn pipeline_error(path: &Path, err: PipelineError) -> anyhow::Error {
+pub(crate) fn pipeline_error(path: &Path, err: PipelineError) -> anyhow::Error {
     match err {
         PipelineError::Vtt(e) => bad_input(format!("{}: {e}", path.display())),
         PipelineError::Read(e) => anyhow!(e).context(format!("cannot read {}", path.display())),
@@ -436,15 +473,7 @@ fn validate_one(path: &Path, max: u64) -> anyhow::Result<ExitCode> {
 /// Processes one job; returns the input size in bytes.
 fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::Result<u64> {
     let input = open_input(&job.input, max)?;
-    let info = SourceInfo {
-        path: job.input.display().to_string(),
-        title: title_from_stem(
-            &job.input
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        ),
-    };
+    let info = source_info(&job.input);
     let mut renderer = format.renderer();
     match &job.output {
         None => {
@@ -463,29 +492,18 @@ fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::
         }
         Some(out) => {
             refuse_overwriting_input(&job.input, out)?;
-            let dir = match out.parent() {
-                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            fs::create_dir_all(&dir)
-                .with_context(|| format!("cannot create output folder {}", dir.display()))?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".customer-snapshot-")
-                .suffix(".tmp")
-                .tempfile_in(&dir)
-                .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-            pipeline::run(
-                &input,
-                &info,
-                config,
-                renderer.as_mut(),
-                tmp.as_file_mut(),
-                &mut NoopObserver,
-            )
-            .map_err(|e| pipeline_error(&job.input, e))?;
-            tmp.persist(out)
-                .map_err(|e| anyhow!(e.error))
-                .with_context(|| format!("cannot write {}", out.display()))?;
+            crate::output::write_atomically(out, |file| {
+                pipeline::run(
+                    &input,
+                    &info,
+                    config,
+                    renderer.as_mut(),
+                    file,
+                    &mut NoopObserver,
+                )
+                .map_err(|e| pipeline_error(&job.input, e))?;
+                Ok(())
+            })?;
         }
     }
     Ok(input.len())

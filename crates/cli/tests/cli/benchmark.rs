@@ -79,18 +79,16 @@ fn generate_rejects_a_bad_size_and_an_unwritable_place() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad size 'lots'"));
+    // A folder cannot be created under a regular file, even by root.
+    let d = Dir::new();
+    let file = d.write("plain-file", "x");
+    let target = file.join("x.vtt");
     bin()
-        .args([
-            "benchmark",
-            "generate",
-            "--size",
-            "1KB",
-            "-o",
-            "/nonexistent/dir/x.vtt",
-        ])
+        .args(["benchmark", "generate", "--size", "1KB", "-o"])
+        .arg(&target)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("/nonexistent/dir"));
+        .stderr(predicate::str::contains("plain-file"));
 }
 
 #[test]
@@ -244,8 +242,20 @@ fn bad_baselines_and_flags_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--runs must be at least 1"));
+    let empty = d.write("empty.toml", "[benchmark]\nsizes_mb = []\n");
+    bin()
+        .current_dir(d.0.path())
+        .arg("--config")
+        .arg(&empty)
+        .args(["benchmark", "--debug-mode", "0.05", "--no-history"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("empty.toml:2")
+                .and(predicate::str::contains("benchmark.sizes_mb")),
+        );
     // Nothing ran, so no report file was left behind.
-    assert_eq!(d.files(), ["bogus.json"]);
+    assert_eq!(d.files(), ["bogus.json", "empty.toml"]);
 }
 
 #[test]
@@ -275,13 +285,76 @@ fn a_real_run_measures_the_process_subcommand() {
         assert!(run.wall_seconds > 0.0 && run.peak_rss_bytes > 0, "{run:?}");
     }
     // The child is this very binary: a run succeeds only when `process` wrote every section.
-    if x.success_rate == 1.0 {
-        assert!(out.status.success(), "{out:?}");
-        assert!(x.verdict.as_ref().is_some_and(|v| v.pass));
-    } else {
-        assert_eq!(out.status.code(), Some(1), "{out:?}");
-        let why = x.run_records[0].failure.as_deref().unwrap_or("");
-        assert!(!why.is_empty());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("benchmark run(s) failed"));
-    }
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(x.success_rate, 1.0, "{:?}", x.run_records);
+    // Judged against the "< 1 MB" row (whether it passes depends on the build and the machine).
+    assert_eq!(x.verdict.as_ref().map(|v| v.tier.as_str()), Some("< 1 MB"));
+    // The in-process breakdown names every pipeline stage.
+    let stages: Vec<&str> = x.stages.iter().map(|s| s.stage.as_str()).collect();
+    assert_eq!(
+        stages,
+        [
+            "parse",
+            "utterances",
+            "sentences",
+            "entities",
+            "topics",
+            "render",
+            "write"
+        ]
+    );
+    // The measuring process stays smaller than its children, so their peaks are the kernel's.
+    assert!(
+        x.run_records.iter().all(|r| r.peak_rss_exact),
+        "{:?}",
+        x.run_records
+    );
+    assert!(
+        !x.warnings.iter().any(|w| w.contains("peak RSS")),
+        "{:?}",
+        x.warnings
+    );
+    // The temporary corpus and outputs are gone; only the report is left.
+    assert_eq!(d.files(), ["r.json"]);
+}
+
+#[test]
+fn the_internal_stage_run_rejects_a_missing_file() {
+    bin()
+        .args(["benchmark", "stages", "/nonexistent/x.vtt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/x.vtt"));
+}
+
+#[test]
+fn the_config_file_sets_sizes_and_targets_and_xdg_places_the_history() {
+    let d = Dir::new();
+    d.write(
+        "customer-snapshot.toml",
+        "[benchmark]\nsizes_mb = [0.03]\ntargets = [{ max_input_mb = 1, max_wall_seconds = 0.000001, \
+         max_peak_rss_mb = 100, min_throughput_mb_per_s = 0.2 }]\n",
+    );
+    bin()
+        .current_dir(d.0.path())
+        .env("XDG_DATA_HOME", d.path("data"))
+        .args([
+            "--config",
+            "customer-snapshot.toml",
+            "benchmark",
+            "--debug-mode",
+            "0.05",
+            "-q",
+        ])
+        .args(["--export-json", "r.json"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("| 0.03 MB |")
+                .and(predicate::str::contains("MISS (median wall")),
+        );
+    let r = read_report(&d.path("r.json"));
+    assert_eq!(r.settings.sizes_bytes, [30_000]);
+    assert_eq!(r.settings.targets.tiers.len(), 1);
+    assert!(d.path("data/customer-snapshot/history.sqlite").exists());
 }

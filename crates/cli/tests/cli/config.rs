@@ -175,7 +175,7 @@ fn text_output_lists_every_key_with_its_source() {
     );
     let line = text
         .lines()
-        .find(|l| l.starts_with("monitor.alert.cpu_percent"))
+        .find(|l| l.starts_with("monitor.thresholds.cpu_percent.warning"))
         .expect("monitor line");
     assert!(line.contains("80") && line.ends_with("default"), "{line}");
     assert!(
@@ -269,4 +269,94 @@ fn logs_go_to_stderr_as_json_lines_results_to_stdout() {
     }
     // The default level (warn) keeps stderr quiet on success.
     in_dir(&dir).arg("config").assert().success().stderr("");
+}
+
+#[test]
+fn process_follows_the_configuration_and_flags_override_it() {
+    let dir = Dir::new();
+    dir.example("northwind_kickoff.vtt");
+    dir.write(
+        "customer-snapshot.toml",
+        "[process]\nformat = \"json\"\nmax_file_size = \"1k\"\n",
+    );
+    // The file's 1 KiB limit applies...
+    in_dir(&dir)
+        .args(["process", "northwind_kickoff.vtt"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("over the limit of 1024 bytes"));
+    // ...the environment overrides the file, and the file's format is the default.
+    in_dir(&dir)
+        .env("MAX_FILE_SIZE", "50MB")
+        .args(["process", "-q", "northwind_kickoff.vtt"])
+        .assert()
+        .success();
+    assert!(
+        dir.path("northwind_kickoff_processed.json").is_file(),
+        "{:?}",
+        dir.files()
+    );
+    // Flags override both.
+    in_dir(&dir)
+        .args([
+            "process",
+            "-q",
+            "--max-file-size",
+            "10485760",
+            "-f",
+            "markdown",
+            "northwind_kickoff.vtt",
+        ])
+        .assert()
+        .success();
+    assert!(
+        dir.path("northwind_kickoff_processed.md").is_file(),
+        "{:?}",
+        dir.files()
+    );
+}
+
+#[test]
+fn monitor_writes_history_where_the_configuration_says() {
+    let dir = Dir::new();
+    dir.write(
+        "customer-snapshot.toml",
+        "[history]\npath = \"store/from-file.sqlite\"\n",
+    );
+    std::fs::create_dir(dir.path("store")).expect("mkdir");
+    let run = |cmd: &mut Command| {
+        cmd.args([
+            "monitor",
+            "--interval",
+            "200ms",
+            "--duration",
+            "1s",
+            "--process",
+            "no-such-process-x",
+        ])
+        .output()
+        .expect("runs")
+    };
+    let out = run(&mut in_dir(&dir));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        dir.path("store/from-file.sqlite").is_file(),
+        "{:?}",
+        dir.files()
+    );
+    // The environment variable overrides the file.
+    let out = run(in_dir(&dir).env(
+        "CUSTOMER_SNAPSHOT_HISTORY",
+        dir.path("store/from-env.sqlite"),
+    ));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path("store/from-env.sqlite").is_file());
 }

@@ -41,9 +41,14 @@ struct Observation {
     output: Option<String>,
 }
 
-/// Thresholds no machine can cross, so probe outcomes do not depend on how busy CI is.
-const CALM: &str = "[monitor.alert]\ncpu_percent = 100\nmemory_percent = 100\ndisk_percent = 100\ndisk_free_bytes = 0\n\
-[monitor.critical]\ncpu_percent = 100\nmemory_percent = 100\ndisk_percent = 100\ndisk_free_bytes = 0\n";
+/// Thresholds no machine can cross, so probe outcomes do not depend on how busy CI is. It ends
+/// inside `[healthcheck]`, so extra keys without a table header land there.
+const CALM: &str = "[monitor.thresholds]\n\
+cpu_percent = { warning = 100, critical = 100 }\n\
+memory_percent = { warning = 100, critical = 100 }\n\
+disk_percent = { warning = 100, critical = 100 }\n\
+disk_free_gb = { warning = 0, critical = 0 }\n\
+[healthcheck]\nresponsiveness_max_ms = 60000\n";
 
 fn probe(dir: &Dir, extra_toml: &str, args: &[&str]) -> (Option<i32>, Report, String) {
     dir.write("customer-snapshot.toml", format!("{CALM}{extra_toml}"));
@@ -107,7 +112,10 @@ fn live_is_memory_and_cpu_only_and_exits_0() {
 fn live_fails_with_exit_1_over_the_critical_memory_threshold() {
     let dir = Dir::new();
     // Any machine running this test uses more than 0.001 % of its memory.
-    let toml = CALM.replace("memory_percent = 100", "memory_percent = 0.001");
+    let toml = CALM.replace(
+        "memory_percent = { warning = 100, critical = 100 }",
+        "memory_percent = { warning = 0.001, critical = 0.001 }",
+    );
     dir.write("customer-snapshot.toml", &toml);
     let out = bin()
         .current_dir(dir.0.path())
@@ -146,8 +154,17 @@ fn ready_is_the_default_and_checks_folders_disk_database_config() {
     ] {
         assert_eq!(status_of(&r, name), "pass", "{name}");
     }
-    assert!(r.checks.contains_key("pipeline:responseTime"));
-    assert_ne!(r.status, "fail");
+    let pipeline = &r.checks["pipeline:responseTime"][0];
+    assert_eq!(pipeline.status, "pass");
+    assert_eq!(pipeline.observed_unit.as_deref(), Some("ms"));
+    assert!(
+        pipeline
+            .output
+            .as_deref()
+            .is_some_and(|o| o.starts_with("20 cues, 2 speakers")),
+        "{pipeline:?}"
+    );
+    assert_eq!(r.status, "pass");
     assert_eq!(code, Some(0));
     assert!(
         !dir.path("data").exists(),
@@ -199,7 +216,7 @@ fn startup_lists_configuration_problems_in_full() {
 #[test]
 fn a_broken_configuration_is_unhealthy_not_bad_usage() {
     let dir = Dir::new();
-    let (code, r, _) = probe(&dir, "[healthcheck]\nbogus = 1\n", &["--probe", "ready"]);
+    let (code, r, _) = probe(&dir, "bogus = 1\n", &["--probe", "ready"]);
     assert_eq!(code, Some(1));
     let config = &r.checks["config:valid"][0];
     assert_eq!(config.status, "fail");
@@ -219,7 +236,7 @@ fn the_whole_command_respects_timeout() {
     // deadline's, not the checks'.
     let (code, r, _) = probe(
         &dir,
-        "[healthcheck]\ncpu_sample_ms = 300\n",
+        "cpu_sample_ms = 300\n",
         &["--probe", "live", "--timeout", "20ms"],
     );
     assert_eq!(code, Some(1));

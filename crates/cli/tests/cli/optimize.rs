@@ -75,7 +75,17 @@ fn generated_sizes_give_every_stage_functions_memory_and_a_flamegraph() {
         assert!(functions["samples"].as_u64().unwrap() > 0, "{functions}");
         let top = functions["top_self"].as_array().unwrap();
         assert!(!top.is_empty() && top.len() <= 20);
-        // Names, not addresses, and no profiler frames.
+        // The pipeline's own functions are named with their module path.
+        let own = functions["top_own"].as_array().unwrap();
+        assert!(!own.is_empty(), "{functions}");
+        for f in own {
+            let name = f["function"].as_str().unwrap();
+            assert!(
+                name.starts_with("snapshot_pipeline::") || name.starts_with("<snapshot_pipeline::"),
+                "{name}"
+            );
+        }
+        // Names, not addresses, and no profiler or harness frames.
         for f in top {
             let name = f["function"].as_str().unwrap();
             assert!(

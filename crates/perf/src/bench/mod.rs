@@ -5,5 +5,6 @@ pub mod compare;
 pub mod executor;
 pub mod report;
 pub mod runner;
+pub mod stages;
 pub mod stats;
 pub mod targets;

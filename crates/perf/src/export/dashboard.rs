@@ -206,12 +206,8 @@ impl DashboardData {
         data.benchmark = latest_complete_benchmark(&h)?;
         data.trend = trend(&h)?;
         data.monitor = monitor(&h)?;
-        let conn = profile_history::open(path).map_err(|source| DashboardError::Profile {
-            path: path.to_owned(),
-            source,
-        })?;
         data.profile =
-            profile_history::latest_report(&conn).map_err(|source| DashboardError::Profile {
+            profile_history::latest_report(h.conn()).map_err(|source| DashboardError::Profile {
                 path: path.to_owned(),
                 source,
             })?;

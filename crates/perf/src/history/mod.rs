@@ -1,6 +1,7 @@
 //! The SQLite history store shared by the monitor and the benchmark: one file, a versioned
 //! schema, batched writes. Each area keeps its tables and queries in its own file
-//! (`monitor.rs`: monitor sessions, samples and alerts; `bench.rs`: benchmark runs).
+//! (`monitor.rs`: monitor sessions, samples and alerts; `bench.rs`: benchmark runs;
+//! `profile.rs`: optimization profiles).
 //!
 //! Schema versions live in `PRAGMA user_version`. [`MIGRATIONS`] is append-only: entry `i`
 //! takes the database from version `i` to `i + 1`, in one transaction. To add tables, append a
@@ -16,7 +17,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 /// Schema migrations, oldest first. Version N of the database has run the first N.
-pub const MIGRATIONS: &[&str] = &[monitor::SCHEMA_V1, bench::SCHEMA];
+pub const MIGRATIONS: &[&str] = &[monitor::SCHEMA_V1, bench::SCHEMA, profile::SCHEMA];
 
 /// Where the history lives unless told otherwise: `$XDG_DATA_HOME/customer-snapshot/history.sqlite`,
 /// else `~/.local/share/customer-snapshot/history.sqlite`, else `customer-snapshot-history.sqlite`

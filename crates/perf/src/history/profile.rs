@@ -1,11 +1,11 @@
 //! Optimization profiles in the history database: one row per input of an `optimize` run (with
 //! the whole report's JSON beside it) and one row per stage, so trends per stage can be queried
 //! without parsing JSON.
+//!
+//! [`SCHEMA`] is this area's migration in [`super::MIGRATIONS`]; [`insert`] runs inside the
+//! store's transaction (`History::write`).
 
-use std::path::Path;
-
-pub use rusqlite::Connection;
-use rusqlite::params;
+use rusqlite::{Connection, params};
 
 use crate::profile::report::OptimizationReport;
 
@@ -20,62 +20,47 @@ pub enum ProfileHistoryError {
     Json(#[from] serde_json::Error),
 }
 
-/// Opens (creating if needed) the history database at `path`, with the profile tables.
-pub fn open(path: &Path) -> Result<Connection, ProfileHistoryError> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    ensure_schema(&conn)?;
-    Ok(conn)
-}
+/// The profile tables (idempotent, so it also serves as a migration step).
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS profiles (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    tool_version TEXT NOT NULL,
+    input_label TEXT NOT NULL,
+    input_bytes INTEGER NOT NULL,
+    runs INTEGER NOT NULL,
+    wall_seconds REAL NOT NULL,
+    cpu_seconds REAL NOT NULL,
+    throughput_mb_per_s REAL NOT NULL,
+    peak_rss_bytes INTEGER,
+    peak_heap_bytes INTEGER,
+    findings INTEGER NOT NULL,
+    report_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS profile_stages (
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL,
+    wall_seconds REAL NOT NULL,
+    cpu_seconds REAL NOT NULL,
+    share REAL NOT NULL,
+    bytes_in INTEGER NOT NULL,
+    items_out INTEGER NOT NULL,
+    allocations INTEGER,
+    allocated_bytes INTEGER,
+    peak_heap_bytes INTEGER,
+    PRIMARY KEY (profile_id, stage)
+);
+CREATE INDEX IF NOT EXISTS profiles_by_input ON profiles(input_label, started_at);
+";
 
-/// Creates the profile tables if they are missing.
-pub fn ensure_schema(conn: &Connection) -> Result<(), ProfileHistoryError> {
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS profiles (
-             id INTEGER PRIMARY KEY,
-             started_at TEXT NOT NULL,
-             tool_version TEXT NOT NULL,
-             input_label TEXT NOT NULL,
-             input_bytes INTEGER NOT NULL,
-             runs INTEGER NOT NULL,
-             wall_seconds REAL NOT NULL,
-             cpu_seconds REAL NOT NULL,
-             throughput_mb_per_s REAL NOT NULL,
-             peak_rss_bytes INTEGER,
-             peak_heap_bytes INTEGER,
-             findings INTEGER NOT NULL,
-             report_json TEXT NOT NULL
-         );
-         CREATE TABLE IF NOT EXISTS profile_stages (
-             profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
-             stage TEXT NOT NULL,
-             wall_seconds REAL NOT NULL,
-             cpu_seconds REAL NOT NULL,
-             share REAL NOT NULL,
-             bytes_in INTEGER NOT NULL,
-             items_out INTEGER NOT NULL,
-             allocations INTEGER,
-             allocated_bytes INTEGER,
-             peak_heap_bytes INTEGER,
-             PRIMARY KEY (profile_id, stage)
-         );
-         CREATE INDEX IF NOT EXISTS profiles_by_input ON profiles(input_label, started_at);",
-    )?;
-    Ok(())
-}
-
-/// Stores every input of `report` in one transaction; returns the new profile ids.
-pub fn store(
-    conn: &mut Connection,
-    report: &OptimizationReport,
-) -> Result<Vec<i64>, ProfileHistoryError> {
-    ensure_schema(conn)?;
-    let json = serde_json::to_string(report)?;
-    let tx = conn.transaction()?;
+/// Inserts every input of `report` (call inside a transaction); returns the new profile ids.
+pub fn insert(conn: &Connection, report: &OptimizationReport) -> rusqlite::Result<Vec<i64>> {
+    let json = serde_json::to_string(report)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let mut ids = Vec::with_capacity(report.sizes.len());
     for size in &report.sizes {
         let findings = size.findings.len() + report.findings.len();
-        tx.execute(
+        conn.execute(
             "INSERT INTO profiles (started_at, tool_version, input_label, input_bytes, runs,
                  wall_seconds, cpu_seconds, throughput_mb_per_s, peak_rss_bytes, peak_heap_bytes,
                  findings, report_json)
@@ -95,9 +80,9 @@ pub fn store(
                 json,
             ],
         )?;
-        let id = tx.last_insert_rowid();
+        let id = conn.last_insert_rowid();
         for s in &size.stages {
-            tx.execute(
+            conn.execute(
                 "INSERT INTO profile_stages (profile_id, stage, wall_seconds, cpu_seconds, share,
                      bytes_in, items_out, allocations, allocated_bytes, peak_heap_bytes)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -117,7 +102,6 @@ pub fn store(
         }
         ids.push(id);
     }
-    tx.commit()?;
     Ok(ids)
 }
 
@@ -127,7 +111,6 @@ pub fn stage_trend(
     input_label: &str,
     stage: &str,
 ) -> Result<Vec<(String, f64)>, ProfileHistoryError> {
-    ensure_schema(conn)?;
     let mut stmt = conn.prepare(
         "SELECT p.started_at, s.wall_seconds FROM profiles p
          JOIN profile_stages s ON s.profile_id = p.id
@@ -140,7 +123,6 @@ pub fn stage_trend(
 
 /// The most recent stored report (for `--compare` against the last run).
 pub fn latest_report(conn: &Connection) -> Result<Option<OptimizationReport>, ProfileHistoryError> {
-    ensure_schema(conn)?;
     let json: Option<String> = conn
         .query_row(
             "SELECT report_json FROM profiles ORDER BY started_at DESC, id DESC LIMIT 1",
@@ -158,66 +140,26 @@ pub fn latest_report(conn: &Connection) -> Result<Option<OptimizationReport>, Pr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::report::{
-        Functions, Memory, MemoryGrowth, Settings, SizeProfile, StageProfile, SystemInfo,
-    };
+    use crate::history::History;
+    use crate::profile::report::fixtures;
 
     fn report(started: &str, parse_seconds: f64) -> OptimizationReport {
-        OptimizationReport {
-            schema_version: 1,
-            started_at: started.into(),
-            system: SystemInfo::collect("0.1.0"),
-            settings: Settings {
-                sampling_hz: 1000,
-                min_seconds_per_size: 1.0,
-                target_mb_per_s: 100.0,
-                corpus: Some("realistic".into()),
-            },
-            allocator_overhead: None,
-            sizes: vec![SizeProfile {
-                label: "1MB".into(),
-                input_bytes: 1_000_000,
-                runs: 3,
-                wall_seconds: 0.5,
-                cpu_seconds: 0.5,
-                throughput_mb_per_s: 2.0,
-                unattributed_seconds: 0.0,
-                stages: vec![StageProfile {
-                    stage: "parse".into(),
-                    batches: 4,
-                    wall_seconds: parse_seconds,
-                    cpu_seconds: parse_seconds,
-                    share: 0.2,
-                    bytes_in: 1_000_000,
-                    throughput_mb_per_s: Some(10.0),
-                    items_out: 1000,
-                    allocations: Some(7),
-                    allocated_bytes: Some(700),
-                    peak_heap_bytes: Some(1 << 20),
-                }],
-                functions: Functions::default(),
-                memory: Memory {
-                    peak_rss_bytes: Some(1 << 24),
-                    baseline_heap_bytes: Some(0),
-                    peak_heap_bytes: Some(1 << 20),
-                },
-                findings: vec![],
-            }],
-            memory_growth: MemoryGrowth::default(),
-            findings: vec![],
-            flamegraph_path: None,
-            comparison: None,
-        }
+        fixtures::report(started, "1MB", parse_seconds, 7)
     }
 
     #[test]
     fn stores_and_reads_back_trends_and_the_latest_report() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        assert!(latest_report(&conn).unwrap().is_none());
-        store(&mut conn, &report("2026-01-01T00:00:00Z", 0.1)).unwrap();
-        let ids = store(&mut conn, &report("2026-01-02T00:00:00Z", 0.05)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(&dir.path().join("h.sqlite")).unwrap();
+        assert!(latest_report(h.conn()).unwrap().is_none());
+        h.write(|tx| insert(tx, &report("2026-01-01T00:00:00Z", 0.1)))
+            .unwrap();
+        let ids = h
+            .write(|tx| insert(tx, &report("2026-01-02T00:00:00Z", 0.05)))
+            .unwrap();
         assert_eq!(ids.len(), 1);
-        let trend = stage_trend(&conn, "1MB", "parse").unwrap();
+        let conn = h.conn();
+        let trend = stage_trend(conn, "1MB", "parse").unwrap();
         assert_eq!(
             trend,
             vec![
@@ -225,7 +167,7 @@ mod tests {
                 ("2026-01-02T00:00:00Z".to_string(), 0.05)
             ]
         );
-        let latest = latest_report(&conn).unwrap().unwrap();
+        let latest = latest_report(conn).unwrap().unwrap();
         assert_eq!(latest.started_at, "2026-01-02T00:00:00Z");
         assert_eq!(latest.sizes[0].stages[0].allocations, Some(7));
     }

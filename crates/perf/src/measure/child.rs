@@ -6,7 +6,11 @@
 //!
 //! One trap: Linux carries the parent's high-water mark into the child's `ru_maxrss` (on exec
 //! the old address space's peak, which after `vfork`/`posix_spawn` is the parent's, is kept).
-//! So `ru_maxrss` is the child's own peak only when it exceeds this process's own `VmHWM`.
+//! So before each spawn this process sheds its own peak: it returns freed heap to the OS
+//! (`malloc_trim`) and resets its high-water mark to its current RSS (`/proc/self/clear_refs`,
+//! value 5), so a child only inherits what the measuring process holds right then. Even so,
+//! `ru_maxrss` is the child's own peak only when it exceeds this process's `VmHWM` read after
+//! the spawn.
 //! Otherwise the peak comes from the sampled `VmHWM` of the child (exact up to the last
 //! sample) and is marked as not exact; see [`Measurement::peak_rss_exact`]. To never read a recycled PID, the
 //! parent first waits with `waitid(WNOWAIT)`, which returns at exit but leaves the child a
@@ -110,6 +114,10 @@ pub enum MeasureError {
 }
 
 /// Runs `program args...` to completion with stdin and stdout closed and measures it.
+///
+/// Lowers this process's own recorded peak RSS first (see the module docs), so measure from
+/// one thread at a time: a concurrent call could reset the peak between another call's spawn
+/// and its exactness check.
 pub fn run<I, S>(program: &Path, args: I) -> Result<Measurement, MeasureError>
 where
     I: IntoIterator<Item = S>,
@@ -121,6 +129,7 @@ where
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    shed_own_peak();
     let start = Instant::now();
     let mut child = cmd.spawn().map_err(|source| MeasureError::Spawn {
         program: name(),
@@ -192,6 +201,17 @@ where
         status,
         stderr_tail,
     })
+}
+
+/// Lowers this process's high-water mark to its current RSS (best effort; see module docs).
+fn shed_own_peak() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+    // Fails harmlessly on kernels without clear_refs; the exactness check below still holds.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 fn timeval_seconds(tv: libc::timeval) -> f64 {

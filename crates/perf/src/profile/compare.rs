@@ -19,17 +19,44 @@ pub struct Comparison {
     pub unmatched: Vec<String>,
 }
 
+/// Wall and CPU time before and after.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimeDiff {
+    /// Wall time before.
+    pub before_wall_seconds: f64,
+    /// Wall time after.
+    pub after_wall_seconds: f64,
+    /// after / before (below 1 is faster).
+    pub wall_ratio: Option<f64>,
+    /// CPU time before.
+    pub before_cpu_seconds: f64,
+    /// CPU time after.
+    pub after_cpu_seconds: f64,
+    /// after / before: steadier than wall time on a shared machine.
+    pub cpu_ratio: Option<f64>,
+}
+
+impl TimeDiff {
+    fn new(before: (f64, f64), after: (f64, f64)) -> Self {
+        Self {
+            before_wall_seconds: before.0,
+            after_wall_seconds: after.0,
+            wall_ratio: ratio(after.0, before.0),
+            before_cpu_seconds: before.1,
+            after_cpu_seconds: after.1,
+            cpu_ratio: ratio(after.1, before.1),
+        }
+    }
+}
+
 /// One input before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizeDiff {
     /// Input label.
     pub label: String,
-    /// Whole-run wall time before.
-    pub before_wall_seconds: f64,
-    /// Whole-run wall time after.
-    pub after_wall_seconds: f64,
-    /// after / before (below 1 is faster).
-    pub wall_ratio: Option<f64>,
+    /// Whole run.
+    #[serde(flatten)]
+    pub time: TimeDiff,
     /// Per stage.
     pub stages: Vec<StageDiff>,
 }
@@ -39,12 +66,9 @@ pub struct SizeDiff {
 pub struct StageDiff {
     /// Stage name.
     pub stage: String,
-    /// Wall time before.
-    pub before_wall_seconds: f64,
-    /// Wall time after.
-    pub after_wall_seconds: f64,
-    /// after / before.
-    pub wall_ratio: Option<f64>,
+    /// The stage's time.
+    #[serde(flatten)]
+    pub time: TimeDiff,
     /// Allocation calls before.
     pub before_allocations: Option<u64>,
     /// Allocation calls after.
@@ -65,9 +89,10 @@ fn diff_size(before: &SizeProfile, after: &SizeProfile) -> SizeDiff {
             let b = before.stages.iter().find(|b| b.stage == a.stage)?;
             Some(StageDiff {
                 stage: a.stage.clone(),
-                before_wall_seconds: b.wall_seconds,
-                after_wall_seconds: a.wall_seconds,
-                wall_ratio: ratio(a.wall_seconds, b.wall_seconds),
+                time: TimeDiff::new(
+                    (b.wall_seconds, b.cpu_seconds),
+                    (a.wall_seconds, a.cpu_seconds),
+                ),
                 before_allocations: b.allocations,
                 after_allocations: a.allocations,
                 allocations_ratio: match (a.allocations, b.allocations) {
@@ -79,9 +104,10 @@ fn diff_size(before: &SizeProfile, after: &SizeProfile) -> SizeDiff {
         .collect();
     SizeDiff {
         label: after.label.clone(),
-        before_wall_seconds: before.wall_seconds,
-        after_wall_seconds: after.wall_seconds,
-        wall_ratio: ratio(after.wall_seconds, before.wall_seconds),
+        time: TimeDiff::new(
+            (before.wall_seconds, before.cpu_seconds),
+            (after.wall_seconds, after.cpu_seconds),
+        ),
         stages,
     }
 }
@@ -111,57 +137,10 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::report::{
-        Functions, Memory, MemoryGrowth, Settings, StageProfile, SystemInfo,
-    };
+    use crate::profile::report::fixtures;
 
     fn report(label: &str, parse: f64, allocs: u64) -> OptimizationReport {
-        let stage = StageProfile {
-            stage: "parse".into(),
-            batches: 1,
-            wall_seconds: parse,
-            cpu_seconds: parse,
-            share: 1.0,
-            bytes_in: 1,
-            throughput_mb_per_s: None,
-            items_out: 1,
-            allocations: Some(allocs),
-            allocated_bytes: Some(1),
-            peak_heap_bytes: Some(1),
-        };
-        OptimizationReport {
-            schema_version: 1,
-            started_at: "2026-01-01T00:00:00Z".into(),
-            system: SystemInfo::collect("test"),
-            settings: Settings {
-                sampling_hz: 0,
-                min_seconds_per_size: 0.0,
-                target_mb_per_s: 100.0,
-                corpus: None,
-            },
-            allocator_overhead: None,
-            sizes: vec![SizeProfile {
-                label: label.into(),
-                input_bytes: 1,
-                runs: 1,
-                wall_seconds: parse * 2.0,
-                cpu_seconds: parse,
-                throughput_mb_per_s: 1.0,
-                unattributed_seconds: 0.0,
-                stages: vec![stage],
-                functions: Functions::default(),
-                memory: Memory {
-                    peak_rss_bytes: None,
-                    baseline_heap_bytes: None,
-                    peak_heap_bytes: None,
-                },
-                findings: vec![],
-            }],
-            memory_growth: MemoryGrowth::default(),
-            findings: vec![],
-            flamegraph_path: None,
-            comparison: None,
-        }
+        fixtures::report("2026-01-01T00:00:00Z", label, parse, allocs)
     }
 
     #[test]
@@ -170,9 +149,11 @@ mod tests {
         let after = report("1MB", 0.05, 250);
         let c = compare(&before, "old.json", &after);
         assert_eq!(c.sizes.len(), 1);
-        assert_eq!(c.sizes[0].wall_ratio, Some(0.25));
+        assert_eq!(c.sizes[0].time.wall_ratio, Some(0.25));
         let s = &c.sizes[0].stages[0];
-        assert_eq!(s.wall_ratio, Some(0.25));
+        assert_eq!(s.time.wall_ratio, Some(0.25));
+        assert_eq!(s.time.cpu_ratio, Some(0.25));
+        assert_eq!(c.sizes[0].time.cpu_ratio, Some(0.25));
         assert_eq!(s.allocations_ratio, Some(0.25));
         assert!(c.unmatched.is_empty());
         let other = report("10MB", 0.1, 1);

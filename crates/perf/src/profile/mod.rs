@@ -189,15 +189,24 @@ fn profile_counting(
     opts: &ProfileOptions,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Outcome, ProfileError> {
+    // Warm-up runs for every input before the first sampler: pprof allocates its sample table
+    // (about 100 MB, touched) on first use and keeps it for the life of the process, so only
+    // RSS peaks taken before then are the pipeline's own.
+    let mut peak_rss = Vec::with_capacity(order.len());
+    for input in order {
+        progress(&format!("warming up on {}", input.label));
+        peak_rss.push(warm_up(input, workload)?);
+    }
     let mut sizes = Vec::with_capacity(order.len());
     let mut samples = None;
-    for input in order {
+    for (input, rss) in order.iter().zip(peak_rss) {
         progress(&format!(
             "profiling {} ({:.2} MB)",
             input.label,
             input.len as f64 / 1e6
         ));
-        let (size, s) = profile_one(input, workload, opts)?;
+        let (mut size, s) = profile_one(input, workload, opts)?;
+        size.memory.peak_rss_bytes = rss;
         sizes.push(size);
         samples = s;
     }
@@ -237,29 +246,38 @@ fn profile_counting(
     })
 }
 
-fn profile_one(
-    input: &Input<'_>,
-    workload: &mut dyn Workload,
-    opts: &ProfileOptions,
-) -> Result<(SizeProfile, Option<Samples>), ProfileError> {
-    let counting = alloc::is_counting();
-    // One unobserved run first: tables built lazily on first use (lexicons, gazetteers) and the
-    // page cache then belong to the baseline, not to this input's heap or time.
+/// One unobserved run: tables built lazily on first use and the page cache then belong to the
+/// baseline. Returns the process's peak RSS during the run, when it could be reset and read.
+fn warm_up(input: &Input<'_>, workload: &mut dyn Workload) -> Result<Option<u64>, ProfileError> {
+    let rss_reset = memory::reset_peak_rss();
     workload
         .run_plain(&input.source)
         .map_err(|source| ProfileError::Workload {
             input: input.label.to_owned(),
             source,
         })?;
-    let rss_reset = memory::reset_peak_rss();
-    alloc::reset_peak();
-    let baseline = alloc::snapshot().live_bytes;
-    let mut recorder = StageRecorder::new(&workload.stages());
+    Ok(if rss_reset {
+        memory::peak_rss_bytes()
+    } else {
+        None
+    })
+}
+
+fn profile_one(
+    input: &Input<'_>,
+    workload: &mut dyn Workload,
+    opts: &ProfileOptions,
+) -> Result<(SizeProfile, Option<Samples>), ProfileError> {
+    let counting = alloc::is_counting();
+    // The sampler's table must be in the heap baseline, not in the pipeline's figures.
     let sampler = if opts.sampling_hz > 0 {
         Some(Sampler::start(opts.sampling_hz)?)
     } else {
         None
     };
+    alloc::reset_peak();
+    let baseline = alloc::snapshot().live_bytes;
+    let mut recorder = StageRecorder::new(&workload.stages());
     let cpu_start = thread_cpu_time();
     let start = Instant::now();
     let mut runs = 0u32;
@@ -281,11 +299,6 @@ fn profile_one(
     // The recorder resets the peak at every stage start; the run's peak is the highest of the
     // stage windows and of the window after the last stage.
     let tail_peak = alloc::snapshot().peak_live_bytes;
-    let peak_rss = if rss_reset {
-        memory::peak_rss_bytes()
-    } else {
-        None
-    };
     let samples = sampler.map(Sampler::finish).transpose()?;
 
     if let Some((stage, _)) = recorder.batches().find(|(_, b)| *b == 0) {
@@ -294,8 +307,12 @@ fn profile_one(
             stage,
         });
     }
-    let stages = recorder.profiles(runs, wall);
-    let stage_peak = stages.iter().filter_map(|s| s.peak_heap_bytes).max();
+    let stages = recorder.profiles(runs, cpu);
+    let stage_peak = stages
+        .iter()
+        .filter_map(|s| s.peak_heap_bytes)
+        .max()
+        .map(|p| p + baseline);
     let in_stages: f64 = stages.iter().map(|s| s.wall_seconds).sum();
     let size = SizeProfile {
         label: input.label.to_owned(),
@@ -308,6 +325,11 @@ fn profile_one(
         } else {
             0.0
         },
+        cpu_throughput_mb_per_s: if cpu > 0.0 {
+            input.len as f64 / 1e6 / cpu
+        } else {
+            0.0
+        },
         unattributed_seconds: (wall - in_stages).max(0.0),
         stages,
         functions: samples
@@ -315,7 +337,7 @@ fn profile_one(
             .map(|s| s.functions(opts.top_functions, &opts.own_prefix))
             .unwrap_or_default(),
         memory: Memory {
-            peak_rss_bytes: peak_rss,
+            peak_rss_bytes: None,
             baseline_heap_bytes: counting.then_some(baseline),
             peak_heap_bytes: counting.then(|| stage_peak.unwrap_or(0).max(tail_peak)),
         },
@@ -325,7 +347,7 @@ fn profile_one(
 }
 
 /// Interleaved runs with counting off and on (order alternating per pair, so drift in the
-/// machine's load hits both sides alike); the cost is the ratio of median times.
+/// machine's load hits both sides alike); the cost is the ratio of median CPU times.
 fn allocator_overhead(
     input: &Input<'_>,
     workload: &mut dyn Workload,
@@ -346,9 +368,11 @@ fn allocator_overhead(
             [true, false]
         } {
             alloc::set_counting(counting);
-            let start = Instant::now();
+            // Thread CPU time: on a shared machine wall time varies with the load far more
+            // than by the few percent being measured.
+            let start = thread_cpu_time();
             let r = workload.run_plain(&input.source);
-            let t = start.elapsed().as_secs_f64();
+            let t = thread_cpu_time().saturating_sub(start).as_secs_f64();
             alloc::set_counting(true);
             r.map_err(fail)?;
             if counting { &mut on } else { &mut off }.push(t);

@@ -100,16 +100,17 @@ pub struct Settings {
     pub corpus: Option<String>,
 }
 
-/// Throughput with and without allocation counting, same input, same process, interleaved runs.
+/// Throughput with and without allocation counting, same input, same process, interleaved runs,
+/// timed by thread CPU time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllocatorOverhead {
     /// Input measured (label of a size).
     pub input_label: String,
     /// Pairs of runs (one counting, one not).
     pub pairs: usize,
-    /// Median throughput with counting off (the state of every run that is not profiled).
+    /// Median throughput per CPU second with counting off (the state of every run that is not profiled).
     pub off_mb_per_s: f64,
-    /// Median throughput with counting on.
+    /// Median throughput per CPU second with counting on.
     pub on_mb_per_s: f64,
     /// Throughput lost to counting, percent of the off figure (negative = noise).
     pub cost_percent: f64,
@@ -134,6 +135,8 @@ pub struct SizeProfile {
     pub cpu_seconds: f64,
     /// Input MB per wall second, whole pipeline.
     pub throughput_mb_per_s: f64,
+    /// Input MB per CPU second, whole pipeline.
+    pub cpu_throughput_mb_per_s: f64,
     /// Wall time inside no stage (between stages, summary assembly), per run.
     pub unattributed_seconds: f64,
     /// One entry per pipeline stage, in data-flow order.
@@ -156,13 +159,14 @@ pub struct StageProfile {
     /// Wall time.
     pub wall_seconds: f64,
     /// Thread CPU time (user + system). Writes inside render batches are known only as wall
-    /// time; they are moved from render to write on both clocks.
+    /// time: that time moves from render to write, with the same fraction of render's CPU.
     pub cpu_seconds: f64,
-    /// Share of the run's wall time, 0..1.
+    /// Share of the run's CPU time, 0..1 (the pipeline is one thread; CPU time is its work,
+    /// wall time on a busy machine also counts waiting for a core).
     pub share: f64,
     /// Bytes the stage consumed.
     pub bytes_in: u64,
-    /// MB of its input per wall second (absent when the stage reports no input bytes).
+    /// MB of its input per CPU second (absent when the stage reports no input bytes).
     pub throughput_mb_per_s: Option<f64>,
     /// Items produced (cues, utterances, sentences, ...).
     pub items_out: u64,
@@ -170,7 +174,9 @@ pub struct StageProfile {
     pub allocations: Option<u64>,
     /// Bytes requested by those calls.
     pub allocated_bytes: Option<u64>,
-    /// Highest live heap during any batch of this stage.
+    /// Highest live heap during any batch of this stage, above the heap live before the
+    /// input's first profiled run (so the profiler's own buffers and lazily built tables are not
+    /// counted).
     pub peak_heap_bytes: Option<u64>,
 }
 
@@ -183,10 +189,10 @@ impl StageProfile {
         }
     }
 
-    /// Bytes allocated per wall second of the stage.
+    /// Bytes allocated per CPU second of the stage.
     pub fn allocation_rate_bytes_per_s(&self) -> Option<f64> {
         match self.allocated_bytes {
-            Some(b) if self.wall_seconds > 0.0 => Some(b as f64 / self.wall_seconds),
+            Some(b) if self.cpu_seconds > 0.0 => Some(b as f64 / self.cpu_seconds),
             _ => None,
         }
     }
@@ -228,12 +234,13 @@ pub struct FunctionSample {
 /// Heap and RSS of one input.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Memory {
-    /// Peak resident set while processing this input (VmHWM after a reset; includes the
-    /// mapped input pages). Absent when the peak could not be reset or read.
+    /// Peak resident set of the process during the warm-up run of this input, taken before any
+    /// sampler ran (VmHWM after a reset). Absent when the peak could not be reset or read.
     pub peak_rss_bytes: Option<u64>,
     /// Live heap before the first run.
     pub baseline_heap_bytes: Option<u64>,
-    /// Highest live heap during the runs.
+    /// Highest live heap during the runs (absolute; the baseline includes the sampling
+    /// profiler's preallocated buffers, about 100 MB, when sampling is on).
     pub peak_heap_bytes: Option<u64>,
 }
 
@@ -291,6 +298,87 @@ pub fn utc_stamps(unix_seconds: u64) -> (String, String) {
         format!("{y:04}{mo:02}{d:02}_{h:02}{m:02}{s:02}"),
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z"),
     )
+}
+
+/// Report fixtures shared by the tests of the modules that read reports.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A one-stage ("parse") stage profile.
+    pub(crate) fn stage(name: &str, wall: f64, bytes_in: u64, allocs: u64) -> StageProfile {
+        StageProfile {
+            stage: name.into(),
+            batches: 4,
+            wall_seconds: wall,
+            cpu_seconds: wall,
+            share: 0.2,
+            bytes_in,
+            throughput_mb_per_s: (bytes_in > 0 && wall > 0.0).then(|| bytes_in as f64 / 1e6 / wall),
+            items_out: 1000,
+            allocations: Some(allocs),
+            allocated_bytes: Some(allocs * 100),
+            peak_heap_bytes: Some(1 << 20),
+        }
+    }
+
+    /// An input profile with the given stages.
+    pub(crate) fn size(
+        label: &str,
+        bytes: u64,
+        wall: f64,
+        stages: Vec<StageProfile>,
+    ) -> SizeProfile {
+        SizeProfile {
+            label: label.into(),
+            input_bytes: bytes,
+            runs: 1,
+            wall_seconds: wall,
+            cpu_seconds: wall,
+            throughput_mb_per_s: bytes as f64 / 1e6 / wall,
+            cpu_throughput_mb_per_s: bytes as f64 / 1e6 / wall,
+            unattributed_seconds: 0.0,
+            stages,
+            functions: Functions::default(),
+            memory: Memory {
+                peak_rss_bytes: Some(1 << 24),
+                baseline_heap_bytes: Some(0),
+                peak_heap_bytes: Some(1 << 20),
+            },
+            findings: vec![],
+        }
+    }
+
+    /// A report on one input, `label`, whose parse stage took `parse_seconds`.
+    pub(crate) fn report(
+        started_at: &str,
+        label: &str,
+        parse_seconds: f64,
+        allocs: u64,
+    ) -> OptimizationReport {
+        OptimizationReport {
+            schema_version: SCHEMA_VERSION,
+            started_at: started_at.into(),
+            system: SystemInfo::collect("0.1.0"),
+            settings: Settings {
+                sampling_hz: 1000,
+                min_seconds_per_size: 1.0,
+                target_mb_per_s: 100.0,
+                corpus: Some("realistic".into()),
+            },
+            allocator_overhead: None,
+            sizes: vec![size(
+                label,
+                1_000_000,
+                parse_seconds * 2.0,
+                vec![stage("parse", parse_seconds, 1_000_000, allocs)],
+            )],
+            memory_growth: MemoryGrowth::default(),
+            findings: vec![],
+            flamegraph_path: None,
+            comparison: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -69,8 +69,11 @@ pub struct Thresholds {
     pub super_linear_factor: f64,
     /// Heap growth above this many bytes per input MB (1 MB per 10 MB).
     pub heap_growth_bytes_per_mb: f64,
-    /// Stages faster than this are too short to judge scaling or throughput by.
+    /// Stages faster than this are too short to judge throughput or allocation rate by.
     pub min_stage_seconds: f64,
+    /// Stages faster than this on the larger input are too short to judge scaling by: a few
+    /// milliseconds of CPU move by tens of percent with the machine's load.
+    pub min_scaling_seconds: f64,
     /// Fewer samples than this are too few to rank functions.
     pub min_samples: u64,
 }
@@ -86,6 +89,7 @@ impl Default for Thresholds {
             super_linear_factor: 1.2,
             heap_growth_bytes_per_mb: 100_000.0,
             min_stage_seconds: 0.001,
+            min_scaling_seconds: 0.02,
             min_samples: 20,
         }
     }
@@ -119,7 +123,11 @@ fn hot_function_in<'a>(size: &'a SizeProfile, stage: &str) -> Option<&'a Functio
 pub fn function_advice(name: &str) -> String {
     let n = name.to_ascii_lowercase();
     let has = |keys: &[&str]| keys.iter().any(|k| n.contains(k));
-    if has(&["regex"]) {
+    if has(&["aho_corasick"]) {
+        "the automaton is already aho-corasick: run it once per text for all needles instead of \
+         once per needle set, and prefer the DFA kind (AhoCorasickKind::DFA) for short needles"
+            .into()
+    } else if has(&["regex"]) {
         "a regex runs in the hot path: match literal needles with memchr or one aho-corasick \
          automaton built once, or at least compile the regex once outside the loop"
             .into()
@@ -128,6 +136,7 @@ pub fn function_advice(name: &str) -> String {
         "free",
         "realloc",
         "rawvec",
+        "raw_vec",
         "alloc::alloc",
         "_int_",
         "cfree",
@@ -139,6 +148,7 @@ pub fn function_advice(name: &str) -> String {
             .into()
     } else if has(&[
         "to_lowercase",
+        "tolowercase",
         "to_uppercase",
         "to_ascii_lowercase",
         "to_ascii_uppercase",
@@ -163,7 +173,7 @@ pub fn function_advice(name: &str) -> String {
         "to_vec",
     ]) {
         "copying in the hot path: borrow slices instead of cloning, or move the buffer".into()
-    } else if has(&["utf8", "chars", "char_indices", "decode"]) {
+    } else if has(&["utf8", "chars", "char_indices", "decode", "next_code_point"]) {
         "per-character UTF-8 decoding: scan bytes with an ASCII fast path (memchr for the \
          delimiter) and decode only the rare non-ASCII runs"
             .into()
@@ -185,6 +195,26 @@ pub fn function_advice(name: &str) -> String {
         "the function's own loop is hot: open it in the flamegraph, cut the work per byte in its \
          inner loop and hoist what does not change out of it"
             .into()
+    }
+}
+
+/// Advice for a high allocation rate, by the average size of an allocation.
+fn allocation_rate_advice(stage: &StageProfile) -> String {
+    let calls = stage.allocations.unwrap_or(0).max(1);
+    let avg = stage.allocated_bytes.unwrap_or(0) / calls;
+    if avg >= 4096 {
+        format!(
+            "large buffers (about {avg} bytes each) are allocated and freed in a loop: keep one \
+             buffer for the run and reuse it (clear() keeps the capacity), or size it once with \
+             with_capacity"
+        )
+    } else {
+        format!(
+            "many small allocations (about {avg} bytes each, {:.1} per input KB): build strings \
+             in a reused buffer, borrow &str slices of the input instead of copying them, and \
+             keep per-item Vecs across items",
+            stage.allocations_per_input_byte().unwrap_or(0.0) * 1000.0
+        )
     }
 }
 
@@ -226,19 +256,19 @@ pub fn size_findings(size: &SizeProfile, t: &Thresholds) -> Vec<Finding> {
                 input: input.clone(),
                 value: 100.0 * stage.share,
                 threshold: 100.0 * t.stage_share,
-                unit: "% of wall time".into(),
+                unit: "% of CPU time".into(),
                 message: format!(
-                    "stage {} takes {:.1} % of the time ({:.3} s per run)",
+                    "stage {} takes {:.1} % of the time ({:.3} s CPU per run)",
                     stage.stage,
                     100.0 * stage.share,
-                    stage.wall_seconds
+                    stage.cpu_seconds
                 ),
                 suggestion: advice_for_stage(size, stage, t),
             });
         }
         if let Some(mbs) = stage.throughput_mb_per_s
             && mbs < t.target_mb_per_s
-            && stage.wall_seconds >= t.min_stage_seconds
+            && stage.cpu_seconds >= t.min_stage_seconds
         {
             out.push(Finding {
                 kind: FindingKind::StageThroughput,
@@ -258,7 +288,7 @@ pub fn size_findings(size: &SizeProfile, t: &Thresholds) -> Vec<Finding> {
         }
         if let Some(rate) = stage.allocation_rate_bytes_per_s()
             && rate > t.allocation_bytes_per_s
-            && stage.wall_seconds >= t.min_stage_seconds
+            && stage.cpu_seconds >= t.min_stage_seconds
         {
             out.push(Finding {
                 kind: FindingKind::AllocationRate,
@@ -274,10 +304,7 @@ pub fn size_findings(size: &SizeProfile, t: &Thresholds) -> Vec<Finding> {
                     stage.allocations.unwrap_or(0),
                     stage.allocated_bytes.unwrap_or(0)
                 ),
-                suggestion: "large buffers are allocated and freed in a loop: keep one buffer \
-                             for the run and reuse it (clear() keeps the capacity), or size it \
-                             once with with_capacity"
-                    .into(),
+                suggestion: allocation_rate_advice(stage),
             });
         }
         if let Some(per_byte) = stage.allocations_per_input_byte()
@@ -353,7 +380,7 @@ pub fn cross_size_findings(
             continue;
         }
         let mut check = |subject: &str, ta: f64, tb: f64| {
-            if ta <= 0.0 || tb < t.min_stage_seconds {
+            if ta <= 0.0 || tb < t.min_scaling_seconds {
                 return;
             }
             let time_ratio = tb / ta;
@@ -367,7 +394,7 @@ pub fn cross_size_findings(
                     unit: "time ratio / size ratio".into(),
                     message: format!(
                         "{subject}: {} -> {} is {size_ratio:.1}x the input but {time_ratio:.1}x \
-                         the time ({ta:.4} s -> {tb:.4} s)",
+                         the CPU time ({ta:.4} s -> {tb:.4} s)",
                         a.label, b.label
                     ),
                     suggestion: "look for a quadratic structure: a Vec searched or shifted per \
@@ -378,10 +405,11 @@ pub fn cross_size_findings(
                 });
             }
         };
-        check("pipeline", a.wall_seconds, b.wall_seconds);
+        // CPU time: wall time on a shared machine grows with the load, not with the input.
+        check("pipeline", a.cpu_seconds, b.cpu_seconds);
         for sb in &b.stages {
             if let Some(sa) = a.stages.iter().find(|s| s.stage == sb.stage) {
-                check(&sb.stage, sa.wall_seconds, sb.wall_seconds);
+                check(&sb.stage, sa.cpu_seconds, sb.cpu_seconds);
             }
         }
     }
@@ -433,7 +461,8 @@ pub fn cross_size_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::report::{Functions, Memory};
+    use crate::profile::report::Functions;
+    use crate::profile::report::fixtures::{self, size};
 
     fn stage(
         name: &str,
@@ -444,37 +473,9 @@ mod tests {
         abytes: u64,
     ) -> StageProfile {
         StageProfile {
-            stage: name.into(),
-            batches: 10,
-            wall_seconds: wall,
-            cpu_seconds: wall,
             share,
-            bytes_in,
-            throughput_mb_per_s: (bytes_in > 0).then(|| bytes_in as f64 / 1e6 / wall),
-            items_out: 100,
-            allocations: Some(allocs),
             allocated_bytes: Some(abytes),
-            peak_heap_bytes: Some(1_000_000),
-        }
-    }
-
-    fn size(label: &str, bytes: u64, wall: f64, stages: Vec<StageProfile>) -> SizeProfile {
-        SizeProfile {
-            label: label.into(),
-            input_bytes: bytes,
-            runs: 1,
-            wall_seconds: wall,
-            cpu_seconds: wall,
-            throughput_mb_per_s: bytes as f64 / 1e6 / wall,
-            unattributed_seconds: 0.0,
-            stages,
-            functions: Functions::default(),
-            memory: Memory {
-                peak_rss_bytes: None,
-                baseline_heap_bytes: Some(0),
-                peak_heap_bytes: Some(1_000_000),
-            },
-            findings: vec![],
+            ..fixtures::stage(name, wall, bytes_in, allocs)
         }
     }
 
@@ -596,12 +597,38 @@ mod tests {
             .unwrap();
         assert!((per_byte.value - 3.0).abs() < 1e-9);
         assert!(per_byte.suggestion.contains("reuse a buffer"));
+        // 100 calls for 20 MB: large buffers, so the advice is about reusing one.
+        let rate = |subject: &str| {
+            f.iter()
+                .find(|f| f.kind == FindingKind::AllocationRate && f.subject == subject)
+                .unwrap()
+                .suggestion
+                .clone()
+        };
+        assert!(rate("render").starts_with("large buffers (about 200000 bytes"));
+        // 3 million calls for 50 MB: small ones, so the advice is about fewer of them.
+        assert!(rate("utterances").starts_with("many small allocations (about 16 bytes"));
     }
 
     #[test]
     fn function_advice_depends_on_the_kind_of_function() {
         assert!(function_advice("regex_automata::meta::Regex::search").contains("memchr"));
         assert!(function_advice("malloc").contains("reuse a buffer"));
+        assert!(
+            function_advice("alloc::raw_vec::current_memory<alloc::alloc::Global>")
+                .contains("reuse a buffer")
+        );
+        assert!(
+            function_advice("core::str::validations::next_code_point<core::slice::iter::Iter<u8>>")
+                .contains("ASCII fast path")
+        );
+        assert!(
+            function_advice(
+                "core::iter::adapters::map::{closure#0}<char, core::char::ToLowercase>"
+            )
+            .contains("eq_ignore_ascii_case")
+        );
+        assert!(function_advice("aho_corasick::nfa::contiguous::next_state").contains("DFA"));
         assert!(
             function_advice("alloc::str::<impl str>::to_lowercase")
                 .contains("eq_ignore_ascii_case")
@@ -632,6 +659,7 @@ mod tests {
             vec![
                 stage("parse", 0.004, 0.4, 1_000_000, 0, 0),
                 stage("topics", 0.004, 0.4, 0, 0, 0),
+                stage("write", 0.0003, 0.03, 1_000, 0, 0),
             ],
         );
         // 10x the input: parse 10x the time (linear), topics 40x (quadratic-looking).
@@ -642,6 +670,8 @@ mod tests {
             vec![
                 stage("parse", 0.040, 0.2, 10_000_000, 0, 0),
                 stage("topics", 0.160, 0.8, 0, 0, 0),
+                // 14x, but 4 ms is too short to tell a trend from the machine's load.
+                stage("write", 0.0042, 0.02, 10_000, 0, 0),
             ],
         );
         let f = cross_size_findings(
@@ -653,6 +683,7 @@ mod tests {
         assert!(k.contains(&(FindingKind::SuperLinear, "topics")), "{k:?}");
         assert!(k.contains(&(FindingKind::SuperLinear, "pipeline")), "{k:?}");
         assert!(!k.contains(&(FindingKind::SuperLinear, "parse")), "{k:?}");
+        assert!(!k.contains(&(FindingKind::SuperLinear, "write")), "{k:?}");
         let t = f.iter().find(|f| f.subject == "topics").unwrap();
         assert!((t.value - 4.0).abs() < 1e-9);
         assert!(t.suggestion.contains("quadratic"));

@@ -58,7 +58,9 @@ impl Sampler {
 
     /// Stops sampling and resolves the symbols.
     pub fn finish(self) -> Result<Samples, SamplerError> {
-        let report = self.guard.report().build()?;
+        let mut builder = self.guard.report();
+        builder.frames_post_processor(qualify_frames);
+        let report = builder.build()?;
         drop(self.guard);
         let stacks = report
             .data
@@ -103,7 +105,83 @@ pub fn clean_name(name: &str) -> String {
     name.to_owned()
 }
 
-/// True for frames that belong to the measuring machinery rather than the measured program.
+/// Source folders of this workspace's crates and the crate names they build.
+const WORKSPACE_CRATES: [(&str, &str); 3] = [
+    ("pipeline", "snapshot_pipeline"),
+    ("perf", "snapshot_perf"),
+    ("cli", "customer_snapshot"),
+];
+
+/// The module path of a source file: `.../crates/pipeline/src/nlp/entities.rs` ->
+/// `snapshot_pipeline::nlp::entities`, `/rustc/<hash>/library/core/src/str/pattern.rs` ->
+/// `core::str::pattern`, `.../aho-corasick-1.1.4/src/nfa/mod.rs` -> `aho_corasick::nfa`.
+pub fn module_of_file(path: &str) -> Option<String> {
+    let path = path.replace('\\', "/");
+    let at = path.rfind("/src/")?;
+    let dir = path[..at].rsplit('/').next()?;
+    let krate = WORKSPACE_CRATES
+        .iter()
+        .find(|(d, _)| *d == dir)
+        .map(|(_, name)| (*name).to_owned())
+        .unwrap_or_else(|| {
+            // Registry folders end in `-<version>`.
+            let base = match dir.rsplit_once('-') {
+                Some((name, v)) if v.starts_with(|c: char| c.is_ascii_digit()) => name,
+                _ => dir,
+            };
+            base.replace('-', "_")
+        });
+    let rest = path[at + 5..].trim_end_matches(".rs");
+    let mut parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    if matches!(parts.last(), Some(&("mod" | "lib" | "main"))) {
+        parts.pop();
+    }
+    let mut module = krate;
+    for p in parts {
+        module.push_str("::");
+        module.push_str(p);
+    }
+    Some(module)
+}
+
+/// True when a name already carries its path (`a::b::f`, `<a::T as b::Tr>::f`); frames
+/// inlined from line tables carry only the bare name (`observe`, `eq<u8, u8>`).
+fn is_qualified(name: &str) -> bool {
+    name.starts_with('<')
+        || name
+            .split('<')
+            .next()
+            .is_some_and(|head| head.contains("::"))
+}
+
+/// A frame's readable name: the demangled name without its hash, prefixed with the module of
+/// its source file when the debug info gave only the bare name.
+pub fn qualified_name(name: &str, file: Option<&str>) -> String {
+    let name = clean_name(name);
+    if is_qualified(&name) {
+        return name;
+    }
+    match file.and_then(module_of_file) {
+        Some(module) => format!("{module}::{name}"),
+        None => name,
+    }
+}
+
+fn qualify_frames(frames: &mut pprof::Frames) {
+    for frame in &mut frames.frames {
+        for symbol in frame.iter_mut() {
+            let file = symbol
+                .filename
+                .as_ref()
+                .map(|f| f.to_string_lossy().into_owned());
+            let name = qualified_name(&symbol.name(), file.as_deref());
+            symbol.name = Some(name.into_bytes());
+        }
+    }
+}
+
+/// True for frames of the measuring machinery that runs on top of the program's stack: the
+/// profiler's signal handler and unwinder, and the counting allocator.
 fn is_machinery(name: &str) -> bool {
     const PREFIXES: [&str; 8] = [
         "pprof::",
@@ -123,11 +201,32 @@ fn is_machinery(name: &str) -> bool {
         || name.starts_with("__rustc::__rust_")
 }
 
-/// Leaf-first names of one sample with machinery frames removed.
+/// True for frames of the harness below the pipeline (the workload and the profile loop).
+fn is_harness(name: &str) -> bool {
+    const PREFIXES: [&str; 5] = [
+        "snapshot_perf::profile::workload::",
+        "<snapshot_perf::profile::workload::",
+        "snapshot_perf::profile::profile",
+        "snapshot_perf::profile::allocator_overhead",
+        "snapshot_perf::profile::Workload",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// Leaf-first names of one sample without the measuring frames. Everything leaf-side of the
+/// machinery frame nearest the root is the machinery's own work (the counting allocator's
+/// atomics, the unwinder's helpers), so the sample's leaf becomes the frame that called it:
+/// the program's allocation, not the counter.
 fn clean_stack(names: impl Iterator<Item = String>) -> Stack {
+    let names: Vec<String> = names.map(|n| clean_name(&n)).collect();
+    let start = names
+        .iter()
+        .rposition(|n| is_machinery(n))
+        .map_or(0, |i| i + 1);
     names
-        .map(|n| clean_name(&n))
-        .filter(|n| !is_machinery(n))
+        .into_iter()
+        .skip(start)
+        .filter(|n| !is_harness(n))
         .collect()
 }
 
@@ -230,6 +329,52 @@ mod tests {
     }
 
     #[test]
+    fn bare_inlined_names_get_the_module_of_their_file() {
+        assert_eq!(
+            module_of_file("/work/x/crates/pipeline/src/nlp/entities.rs").as_deref(),
+            Some("snapshot_pipeline::nlp::entities")
+        );
+        assert_eq!(
+            module_of_file("/work/x/crates/pipeline/src/vtt/mod.rs").as_deref(),
+            Some("snapshot_pipeline::vtt")
+        );
+        assert_eq!(
+            module_of_file("/rustc/abc/library/core/src/str/pattern.rs").as_deref(),
+            Some("core::str::pattern")
+        );
+        assert_eq!(
+            module_of_file("/root/.cargo/registry/src/index-1/aho-corasick-1.1.4/src/nfa/mod.rs")
+                .as_deref(),
+            Some("aho_corasick::nfa")
+        );
+        assert_eq!(module_of_file("main.c"), None);
+        assert_eq!(
+            qualified_name("observe", Some("/w/crates/pipeline/src/nlp/mod.rs")),
+            "snapshot_pipeline::nlp::observe"
+        );
+        assert_eq!(
+            qualified_name("eq<u8, u8>", Some("/rustc/h/library/core/src/cmp.rs")),
+            "core::cmp::eq<u8, u8>"
+        );
+        // Already qualified (from the symbol table): kept, hash dropped.
+        assert_eq!(
+            qualified_name(
+                "snapshot_pipeline::vtt::Parser::next_cue::h0123456789abcdef",
+                None
+            ),
+            "snapshot_pipeline::vtt::Parser::next_cue"
+        );
+        assert_eq!(
+            qualified_name(
+                "<core::str::pattern::TwoWaySearcher>::next",
+                Some("/x/src/y.rs")
+            ),
+            "<core::str::pattern::TwoWaySearcher>::next"
+        );
+        assert_eq!(qualified_name("malloc", None), "malloc");
+    }
+
+    #[test]
     fn names_lose_their_hash_and_machinery_is_dropped() {
         assert_eq!(clean_name("a::b::h0123456789abcdef"), "a::b");
         assert_eq!(clean_name("a::hello"), "a::hello");
@@ -243,6 +388,25 @@ mod tests {
             "main",
         ]);
         assert_eq!(s, vec!["malloc", "snapshot_pipeline::text::clean", "main"]);
+        // The counting allocator's atomics, inlined into the allocation, are not the leaf;
+        // the harness below the pipeline is left out.
+        let s = stack(&[
+            "core::sync::atomic::atomic_add<u64, u64>",
+            "snapshot_perf::measure::alloc::grew",
+            "__rust_alloc",
+            "alloc::raw_vec::RawVec::grow_one",
+            "snapshot_pipeline::text::sentence::ends_here",
+            "snapshot_perf::profile::workload::PipelineWorkload::run",
+            "main",
+        ]);
+        assert_eq!(
+            s,
+            vec![
+                "alloc::raw_vec::RawVec::grow_one",
+                "snapshot_pipeline::text::sentence::ends_here",
+                "main"
+            ]
+        );
     }
 
     #[test]
@@ -267,15 +431,9 @@ mod tests {
         assert_eq!(f.top_self[1].top_caller.as_deref(), Some("app::parse"));
         assert_eq!(f.top_self[0].top_caller.as_deref(), Some("main"));
         // memchr's samples belong to our parse_cue, which called it.
-        let memchr = f.top_self.iter().find(|s| s.function == "memchr");
-        assert!(memchr.is_none(), "only 3 kept");
-        let all = top_functions(&stacks, 10, "app::");
-        let memchr = all
-            .top_self
-            .iter()
-            .find(|s| s.function == "memchr")
-            .unwrap();
-        assert_eq!(memchr.in_function.as_deref(), Some("app::parse_cue"));
+        assert_eq!(f.top_self[2].function, "memchr");
+        assert_eq!(f.top_self[2].in_function.as_deref(), Some("app::parse_cue"));
+        assert_eq!(f.top_self[1].in_function, None);
         // main is in every sample: left out of the total list.
         assert_eq!(f.top_total[0].function, "walk");
         assert_eq!(f.top_total[0].samples, 10);
@@ -290,9 +448,11 @@ mod tests {
 
     #[inline(never)]
     fn busy_sampled_function(ms: u64) -> u64 {
-        let start = std::time::Instant::now();
+        // CPU time, not wall time: SIGPROF counts CPU, and a loaded machine stretches wall time.
+        let cpu = crate::profile::stages::thread_cpu_time;
+        let start = cpu();
         let mut x = 0u64;
-        while start.elapsed().as_millis() < u128::from(ms) {
+        while (cpu() - start).as_millis() < u128::from(ms) {
             for i in 0..1000u64 {
                 x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
             }
@@ -306,7 +466,11 @@ mod tests {
         std::hint::black_box(busy_sampled_function(300));
         let samples = sampler.finish().unwrap();
         let f = samples.functions(20, "snapshot_perf::");
-        assert!(f.samples >= 30, "{} samples in 300 ms at 1 kHz", f.samples);
+        assert!(
+            f.samples >= 30,
+            "{} samples in 300 ms of CPU at 1 kHz",
+            f.samples
+        );
         assert!(
             f.top_own
                 .iter()

@@ -28,13 +28,15 @@ fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
 fn stage_table(out: &mut String, size: &SizeProfile) {
     let _ = writeln!(
         out,
-        "\n{} ({:.2} MB, {} runs): {:.4} s per run, {:.1} MB/s, CPU {:.4} s",
+        "\n{} ({:.2} MB, {} runs): wall {:.4} s per run ({:.1} MB/s), CPU {:.4} s ({:.1} MB/s); \
+         share and MB/s below are per CPU second",
         size.label,
         mb(size.input_bytes),
         size.runs,
         size.wall_seconds,
         size.throughput_mb_per_s,
-        size.cpu_seconds
+        size.cpu_seconds,
+        size.cpu_throughput_mb_per_s
     );
     let _ = writeln!(
         out,
@@ -48,7 +50,7 @@ fn stage_table(out: &mut String, size: &SizeProfile) {
         "items",
         "allocs",
         "alloc/B",
-        "peak heap",
+        "heap peak+",
         w = BAR_WIDTH
     );
     for s in &size.stages {
@@ -82,6 +84,22 @@ fn stage_table(out: &mut String, size: &SizeProfile) {
         )),
         opt(size.memory.peak_heap_bytes, |v| format!("{:.2} MB", mb(v))),
     );
+}
+
+/// Long generic names cut for the terminal (the JSON has them whole).
+fn shorten(name: &str) -> String {
+    const MAX: usize = 110;
+    if name.chars().count() <= MAX {
+        return name.to_owned();
+    }
+    let mut s: String = name.chars().take(MAX - 3).collect();
+    s.push_str("...");
+    s
+}
+
+/// A message with any over-long word (a generic function name) shortened.
+fn shorten_inline(text: &str) -> String {
+    text.split(' ').map(shorten).collect::<Vec<_>>().join(" ")
 }
 
 fn function_list(out: &mut String, title: &str, list: &[FunctionSample]) {
@@ -122,6 +140,11 @@ pub fn render(report: &OptimizationReport) -> String {
             "\nTop functions, {} ({} samples):",
             largest.label, largest.functions.samples
         );
+        function_list(
+            &mut out,
+            "pipeline functions (innermost pipeline frame, with the library code they call)",
+            &largest.functions.top_own,
+        );
         function_list(&mut out, "by self time", &largest.functions.top_self);
         function_list(&mut out, "by total time", &largest.functions.top_total);
     }
@@ -156,18 +179,30 @@ pub fn render(report: &OptimizationReport) -> String {
             let _ = writeln!(out, "Counting allocator cost: not measured");
         }
     }
-    let findings: Vec<_> = report.all_findings().collect();
-    if findings.is_empty() {
+    // The largest input's findings and those across sizes; smaller inputs mostly repeat them.
+    let largest = report.sizes.last().map(|s| s.label.as_str());
+    let all = report.all_findings().count();
+    let findings: Vec<_> = report
+        .all_findings()
+        .filter(|f| f.input.is_none() || f.input.as_deref() == largest)
+        .collect();
+    if all == 0 {
         let _ = writeln!(out, "\nFindings: none; every rule passed.");
     } else {
-        let _ = writeln!(out, "\nFindings ({}):", findings.len());
+        let _ = writeln!(
+            out,
+            "\nFindings on {} and across sizes ({} of {}; all are in the JSON report):",
+            largest.unwrap_or("-"),
+            findings.len(),
+            all
+        );
         for f in findings {
             let at = f
                 .input
                 .as_deref()
                 .map(|i| format!("{i}: "))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  - {at}{}", f.message);
+            let _ = writeln!(out, "  - {at}{}", shorten_inline(&f.message));
             let _ = writeln!(out, "      -> {}", f.suggestion);
         }
     }
@@ -177,26 +212,44 @@ pub fn render(report: &OptimizationReport) -> String {
             "\nCompared with {} ({}):",
             c.baseline_path, c.baseline_started_at
         );
+        let _ = writeln!(
+            out,
+            "  {:<11} {:>21} {:>8}   {:>21} {:>8}   {:>21} {:>8}",
+            "",
+            "CPU s before -> after",
+            "ratio",
+            "wall s before -> after",
+            "ratio",
+            "allocs before -> after",
+            "ratio"
+        );
+        let r = |v: Option<f64>| opt(v, |r| format!("x{r:.2}"));
         for s in &c.sizes {
             let _ = writeln!(
                 out,
-                "  {}: {:.4} s -> {:.4} s ({})",
+                "  {:<11} {:>9.4} -> {:>8.4} {:>8}   {:>9.4} -> {:>9.4} {:>8}",
                 s.label,
-                s.before_wall_seconds,
-                s.after_wall_seconds,
-                opt(s.wall_ratio, |r| format!("x{r:.2}"))
+                s.time.before_cpu_seconds,
+                s.time.after_cpu_seconds,
+                r(s.time.cpu_ratio),
+                s.time.before_wall_seconds,
+                s.time.after_wall_seconds,
+                r(s.time.wall_ratio),
             );
             for st in &s.stages {
                 let _ = writeln!(
                     out,
-                    "    {:<11} {:>9.4} -> {:>9.4} s ({:>6})   allocs {} -> {} ({})",
+                    "    {:<11} {:>7.4} -> {:>8.4} {:>8}   {:>9.4} -> {:>9.4} {:>8}   {:>10} -> {:>9} {:>8}",
                     st.stage,
-                    st.before_wall_seconds,
-                    st.after_wall_seconds,
-                    opt(st.wall_ratio, |r| format!("x{r:.2}")),
+                    st.time.before_cpu_seconds,
+                    st.time.after_cpu_seconds,
+                    r(st.time.cpu_ratio),
+                    st.time.before_wall_seconds,
+                    st.time.after_wall_seconds,
+                    r(st.time.wall_ratio),
                     opt(st.before_allocations, |v| v.to_string()),
                     opt(st.after_allocations, |v| v.to_string()),
-                    opt(st.allocations_ratio, |r| format!("x{r:.2}")),
+                    r(st.allocations_ratio),
                 );
             }
         }
@@ -213,6 +266,8 @@ pub fn render(report: &OptimizationReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::compare::compare;
+    use crate::profile::report::fixtures;
 
     #[test]
     fn bars_scale_with_share() {
@@ -220,5 +275,28 @@ mod tests {
         assert_eq!(bar(0.5).chars().filter(|c| *c == '█').count(), 15);
         assert_eq!(bar(2.0).chars().filter(|c| *c == '█').count(), BAR_WIDTH);
         assert_eq!(bar(0.5).chars().count(), BAR_WIDTH);
+    }
+
+    #[test]
+    fn renders_stages_no_findings_and_the_comparison() {
+        let before = fixtures::report("2026-01-01T00:00:00Z", "1MB", 0.2, 1000);
+        let mut after = fixtures::report("2026-01-02T00:00:00Z", "1MB", 0.05, 250);
+        after.comparison = Some(compare(&before, "old.json", &after));
+        let text = render(&after);
+        assert!(text.contains("1MB (1.00 MB, 1 runs)"), "{text}");
+        // The parse row: name, wall and CPU seconds, share 20 % as a 6-cell bar.
+        assert!(
+            text.contains("  parse          0.0500    0.0500  20.0%  ██████ "),
+            "{text}"
+        );
+        assert!(
+            text.contains("Findings: none; every rule passed."),
+            "{text}"
+        );
+        assert!(
+            text.contains("Compared with old.json (2026-01-01T00:00:00Z)"),
+            "{text}"
+        );
+        assert!(text.contains("x0.25"), "{text}");
     }
 }

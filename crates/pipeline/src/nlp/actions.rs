@@ -6,6 +6,11 @@
 //! A question is answered when a different speaker talks next; with no speaker names at all, any
 //! following statement counts as the answer, since who spoke cannot be known.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::patterns::Sent;
 use super::{ActionItem, Question};
 
 /// Action items and unanswered questions kept; the snapshot is a summary, not the transcript.
@@ -125,6 +130,29 @@ const THIRD_PERSON: &[&str] = &[
     "gets",
 ];
 
+/// What a trigger phrase found by the automaton means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trigger {
+    Commit,
+    Request,
+    Lets,
+}
+
+/// One automaton over every trigger phrase, so a sentence is scanned once.
+static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLock::new(|| {
+    let mut list: Vec<(Trigger, &'static str)> = Vec::new();
+    list.extend(COMMITS.iter().map(|c| (Trigger::Commit, *c)));
+    list.extend(REQUESTS.iter().map(|c| (Trigger::Request, *c)));
+    list.extend(["let's", "let us"].map(|c| (Trigger::Lets, c)));
+    // Leftmost-longest, not overlapping: "i'll follow up" and "i'll" mean the same here, and the
+    // non-overlapping search is the faster one.
+    let ac = AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(list.iter().map(|(_, p)| p))
+        .expect("trigger phrases are a small fixed list of literals");
+    (ac, list)
+});
+
 /// Action and question tracker.
 #[derive(Debug, Default)]
 pub(crate) struct Actions {
@@ -133,32 +161,22 @@ pub(crate) struct Actions {
     pending: Vec<Question>,
     current: Option<String>,
     other: Option<String>,
-    lower: String,
+    /// Lower-case first names of the speakers (index into the speaker list), kept in step.
+    firsts: Vec<(String, usize)>,
+    known_speakers: usize,
 }
 
-/// Byte offset just after `phrase` in `hay` when it occurs as whole words.
-fn find_words(hay: &str, phrase: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(p) = hay[from..].find(phrase) {
-        let a = from + p;
-        let b = a + phrase.len();
-        let before_ok = hay[..a]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric() && c != '\'');
-        let after_ok = hay[b..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric() && c != '\'');
-        if before_ok && after_ok {
-            return Some(b);
-        }
-        from = a + 1;
-        while !hay.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    None
+/// Whether `hay[a..b]` is whole words.
+fn whole_words(hay: &str, a: usize, b: usize) -> bool {
+    let before_ok = hay[..a]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric() && c != '\'');
+    let after_ok = hay[b..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_alphanumeric() && c != '\'');
+    before_ok && after_ok
 }
 
 fn next_word(s: &str) -> &str {
@@ -169,9 +187,14 @@ fn next_word(s: &str) -> &str {
     &s[..end]
 }
 
+/// Speakers whose first names are checked for assignments ("Greg creates ...").
+const MAX_NAMED_OWNERS: usize = 50;
+
 impl Actions {
-    /// Looks at one sentence. `speakers` are the meeting's known speaker names.
-    pub fn observe(&mut self, speaker: Option<&str>, ms: u64, sentence: &str, speakers: &[String]) {
+    /// Looks at one sentence (`lower` is its ASCII-lower-cased copy). `speakers` are the
+    /// meeting's known speaker names.
+    pub fn observe(&mut self, speaker: Option<&str>, ms: u64, s: &Sent<'_>, speakers: &[String]) {
+        let sentence = s.text;
         let is_question = sentence.trim_end().ends_with('?');
         // Answers.
         if let Some(q) = self.pending.first() {
@@ -197,16 +220,14 @@ impl Actions {
                 seconds: secs(ms),
             });
         }
-
-        self.lower.clear();
-        self.lower.extend(
-            sentence
-                .chars()
-                .flat_map(char::to_lowercase)
-                .map(|c| if c == '’' { '\'' } else { c }),
-        );
-        let l = self.lower.as_str();
-        if let Some(owner) = self.owner(l, speaker, speakers, is_question)
+        while self.known_speakers < speakers.len().min(MAX_NAMED_OWNERS) {
+            let i = self.known_speakers;
+            if let Some(first) = speakers[i].split_whitespace().next() {
+                self.firsts.push((first.to_lowercase(), i));
+            }
+            self.known_speakers += 1;
+        }
+        if let Some(owner) = self.owner(s, speaker, speakers, is_question)
             && self.items.len() < MAX_ITEMS
         {
             self.items.push(ActionItem {
@@ -220,65 +241,67 @@ impl Actions {
     /// `Some(owner)` when the sentence is an action item.
     fn owner(
         &self,
-        l: &str,
+        s: &Sent<'_>,
         speaker: Option<&str>,
         speakers: &[String],
         is_question: bool,
     ) -> Option<Option<String>> {
-        let words = l.split_whitespace().count();
-        if words < 4 {
+        let l = s.lower;
+        if s.toks.len() < 4 {
             return None;
         }
-        let addressed = speakers.iter().find(|s| {
-            Some(s.as_str()) != speaker
-                && s.split_whitespace()
-                    .next()
-                    .is_some_and(|first| find_words(l, &first.to_lowercase()).is_some())
+        // "Greg creates the service account by June 6th." Names are looked up per token: one
+        // pass whatever the number of speakers.
+        // In cased text a name is capitalised, which spares comparing every other word.
+        let cased = (0..s.toks.len()).any(|k| {
+            let mut c = s.s(k).chars();
+            c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
         });
-        // "Greg creates the service account by June 6th."
-        for s in speakers {
-            let Some(first) = s.split_whitespace().next() else {
+        let named = |k: usize| {
+            if cased && !s.s(k).starts_with(char::is_uppercase) {
+                return None;
+            }
+            let w = s.l(k);
+            self.firsts.iter().find(|(f, _)| f == w).map(|&(_, i)| i)
+        };
+        for k in 0..s.toks.len() {
+            if let Some(i) = named(k)
+                && THIRD_PERSON.contains(&s.l(k + 1))
+            {
+                return Some(Some(speakers[i].clone()));
+            }
+        }
+        let (ac, list) = &*TRIGGERS;
+        let mut commit = false;
+        for m in ac.find_iter(l) {
+            if !whole_words(l, m.start(), m.end()) {
                 continue;
-            };
-            if let Some(end) = find_words(l, &first.to_lowercase())
-                && THIRD_PERSON.contains(&next_word(&l[end..]))
-            {
-                return Some(Some(s.clone()));
             }
-        }
-        for r in REQUESTS {
-            if let Some(end) = find_words(l, r)
-                && ACTION_VERBS.contains(&next_word(&l[end..]))
-            {
-                let owner = addressed.cloned().or_else(|| self.other.clone());
-                return Some(owner);
-            }
-        }
-        if is_question {
-            return None;
-        }
-        for c in COMMITS {
-            if let Some(end) = find_words(l, c) {
-                let next = next_word(&l[end..]);
-                if (c.ends_with("ll") || c.ends_with("will")) && NOT_ACTIONS.contains(&next) {
-                    continue;
+            let (kind, phrase) = list[m.pattern().as_usize()];
+            let next = next_word(&l[m.end()..]);
+            match kind {
+                Trigger::Request if ACTION_VERBS.contains(&next) => {
+                    let addressed = (0..s.toks.len())
+                        .filter_map(named)
+                        .find(|&i| Some(speakers[i].as_str()) != speaker)
+                        .map(|i| speakers[i].clone());
+                    return Some(addressed.or_else(|| self.other.clone()));
                 }
-                // "if we need to" is a condition, not a commitment.
-                if l[..end].contains("if ") && c.contains("need") {
-                    continue;
+                Trigger::Commit if !is_question => {
+                    let meeting_talk = (phrase.ends_with("ll") || phrase.ends_with("will"))
+                        && NOT_ACTIONS.contains(&next);
+                    // "if we need to" is a condition, not a commitment.
+                    let condition = phrase.contains("need") && l[..m.end()].contains("if ");
+                    commit |= !meeting_talk && !condition;
                 }
-                return Some(speaker.map(str::to_owned));
+                Trigger::Lets if !is_question => {
+                    let rest = l[m.end()..].trim_start();
+                    commit |= LETS.iter().any(|v| rest.starts_with(v));
+                }
+                _ => {}
             }
         }
-        for lets in ["let's", "let us"] {
-            if let Some(end) = find_words(l, lets) {
-                let rest = l[end..].trim_start();
-                if LETS.iter().any(|v| rest.starts_with(v)) {
-                    return Some(speaker.map(str::to_owned));
-                }
-            }
-        }
-        None
+        commit.then(|| speaker.map(str::to_owned))
     }
 
     /// Ends the meeting: questions still waiting were never answered.
@@ -304,7 +327,16 @@ mod tests {
         let mut a = Actions::default();
         for (i, (sp, text)) in lines.iter().enumerate() {
             let sp = (!sp.is_empty()).then_some(*sp);
-            a.observe(sp, i as u64 * 1000, text, &speakers);
+            let mut toks = Vec::new();
+            crate::nlp::token::tokenize(text, &mut toks);
+            let lower = text.to_ascii_lowercase();
+            let s = Sent {
+                text,
+                lower: &lower,
+                toks: &toks,
+                stop: &[],
+            };
+            a.observe(sp, i as u64 * 1000, &s, &speakers);
         }
         a.finish()
     }

@@ -10,12 +10,14 @@
 
 use std::collections::HashMap;
 
+use super::hash::FastMap;
+
 use super::lexicon::{
-    CasePolicy, GAZETTEER, GENERIC_HEADS, NAME_CONNECTORS, ORG_SUFFIXES, ROLE_WORDS, is_english,
-    is_given_name, is_stop,
+    CasePolicy, GAZETTEER, GAZETTEER_DFA, GENERIC_HEADS, NAME_CONNECTORS, ORG_SUFFIXES, ROLE_WORDS,
+    is_english, is_given_name, is_stop,
 };
 use super::patterns::{Sent, match_at};
-use super::token::{Kind, Tok};
+use super::token::Kind;
 use super::{Entity, EntityLabel};
 
 /// Words that open a sentence or address someone without being part of a name.
@@ -28,6 +30,12 @@ const GREETINGS: &[&str] = &[
 /// transcript is taken to capitalise common nouns for emphasis, so such runs stop counting as
 /// product names.
 const TITLE_CASE_NOISE: usize = 6;
+
+/// Distinct words whose dictionary answer is cached.
+const MAX_CACHED_WORDS: usize = 100_000;
+
+/// Sentences after which the gazetteer is matched with its DFA.
+const DFA_AFTER_SENTENCES: u64 = 20_000;
 
 /// Distinct candidates kept; later new spans are ignored (existing ones still count).
 pub(crate) const MAX_CANDIDATES: usize = 50_000;
@@ -61,6 +69,8 @@ struct Cand {
     first_ms: u64,
     /// Decided not to be an entity (a role, a heading); never relabelled.
     rejected: bool,
+    /// Mentions right after "at" or "from" ("VP of Operations at Halvorsen Marine").
+    after_at: u32,
 }
 
 /// Settings that decide which candidates are reported.
@@ -73,18 +83,27 @@ pub(crate) struct EntityLimits {
 /// The candidate table; see the module docs.
 #[derive(Debug, Default)]
 pub(crate) struct EntityTable {
-    map: HashMap<String, usize>,
+    map: FastMap<String, usize>,
     cands: Vec<Cand>,
     key: String,
     /// Value key of the current pattern match.
     pkey: String,
+    /// Sentences seen.
+    sentences: u64,
+    /// Dictionary answers for the words of lower-case captions.
+    english: FastMap<String, bool>,
     lower: String,
     claimed: Vec<bool>,
 }
 
 fn lower_into(s: &str, buf: &mut String) {
     buf.clear();
-    buf.extend(s.chars().flat_map(char::to_lowercase));
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(s.chars().flat_map(char::to_lowercase));
+    }
 }
 
 fn strip_possessive(w: &str) -> &str {
@@ -164,6 +183,7 @@ impl EntityTable {
                     mid: 0,
                     first_ms: u64::MAX,
                     rejected: false,
+                    after_at: 0,
                 });
                 self.map.insert(key.to_owned(), self.cands.len() - 1);
                 self.cands.len() - 1
@@ -194,6 +214,26 @@ impl EntityTable {
         }
     }
 
+    /// [`is_english`] through a per-meeting cache: captions repeat their words, and a hash
+    /// lookup is several times cheaper than the dictionary's binary search.
+    fn known_word(&mut self, lower: &str) -> bool {
+        if let Some(&k) = self.english.get(lower) {
+            return k;
+        }
+        let k = is_english(lower);
+        if self.english.len() < MAX_CACHED_WORDS {
+            self.english.insert(lower.to_owned(), k);
+        }
+        k
+    }
+
+    /// Marks the candidate recorded last as seen right after "at"/"from".
+    fn bump_after_at(&mut self) {
+        if let Some(&i) = self.map.get(self.key.as_str()) {
+            self.cands[i].after_at += 1;
+        }
+    }
+
     fn record_named(
         &mut self,
         text: &str,
@@ -212,8 +252,8 @@ impl EntityTable {
     }
 
     /// Finds the candidates in one sentence.
-    pub fn observe(&mut self, text: &str, toks: &[Tok], ms: u64) {
-        let s = Sent { text, toks };
+    pub fn observe(&mut self, s: &Sent<'_>, ms: u64) {
+        let (text, toks) = (s.text, s.toks);
         let n = toks.len();
         let cased = (0..n).any(|i| s.kind(i) == Some(Kind::Word) && is_title(s.s(i)));
         let first = (0..n)
@@ -227,7 +267,7 @@ impl EntityTable {
         let mut key = std::mem::take(&mut self.pkey);
         let mut i = 0;
         while i < n {
-            match match_at(&s, i, cased, &mut key) {
+            match match_at(s, i, cased, &mut key) {
                 Some(m) => {
                     let surface = s.span(m.start, m.end);
                     self.upsert(
@@ -247,7 +287,15 @@ impl EntityTable {
 
         // 2. Gazetteer.
         let gaz = &*GAZETTEER;
-        for hit in gaz.automaton.find_iter(text) {
+        // Long transcripts switch to the DFA: it scans several times faster but takes tens of
+        // milliseconds to build, which a short file should not pay.
+        self.sentences += 1;
+        let automaton = if self.sentences > DFA_AFTER_SENTENCES {
+            &*GAZETTEER_DFA
+        } else {
+            &gaz.automaton
+        };
+        for hit in automaton.find_iter(s.lower) {
             let Some(a) = toks.iter().position(|t| t.start == hit.start()) else {
                 continue;
             };
@@ -284,9 +332,9 @@ impl EntityTable {
 
         // 3. Names.
         if cased {
-            self.runs(&s, &mut claimed, first, ms);
+            self.runs(s, &mut claimed, first, ms);
         } else {
-            self.lower_case_names(&s, &mut claimed, first, ms);
+            self.lower_case_names(s, &mut claimed, first, ms);
         }
         self.claimed = claimed;
     }
@@ -349,6 +397,9 @@ impl EntityTable {
                 Src::Run
             };
             self.record_named(text, None, src, initial, ms);
+            if start > 0 && s.any(start - 1, &["at", "from"]) {
+                self.bump_after_at();
+            }
         }
     }
 
@@ -368,17 +419,31 @@ impl EntityTable {
                 continue;
             }
             let w = s.s(i);
-            if is_stop(w) || is_english(w) {
+            // "at kestrel health": an everyday word is still a company name before an
+            // organisation suffix right after "at"/"from".
+            let workplace = i > 0
+                && s.any(i - 1, &["at", "from"])
+                && plain_word(i + 1, claimed)
+                && ORG_SUFFIXES.contains(&s.s(i + 1))
+                && !is_stop(w);
+            if workplace {
+                let text = s.span(i, i + 2);
+                self.record_named(text, Some(EntityLabel::Org), Src::OrgPair, i == first, ms);
+                claimed[i..i + 2].fill(true);
+                i += 2;
+                continue;
+            }
+            if s.is_stop(i) || self.known_word(w) {
                 i += 1;
                 continue;
             }
             let initial = i == first;
-            let next_unknown = plain_word(i + 1, claimed) && {
-                lower_next.clear();
-                lower_next.push_str(s.s(i + 1));
-                lower_next.len() >= 3 && !is_stop(&lower_next) && !is_english(&lower_next)
-            };
             if is_given_name(w) {
+                let next_unknown = plain_word(i + 1, claimed) && {
+                    lower_next.clear();
+                    lower_next.push_str(s.s(i + 1));
+                    lower_next.len() >= 3 && !s.is_stop(i + 1) && !self.known_word(&lower_next)
+                };
                 if next_unknown && !is_given_name(&lower_next) {
                     let text = s.span(i, i + 2);
                     self.record_named(text, Some(EntityLabel::Person), Src::NamePair, initial, ms);
@@ -425,20 +490,44 @@ impl EntityTable {
                 .all(|w| is_stop(w) || (w.bytes().all(|b| b.is_ascii_lowercase()) && is_english(w)))
         };
 
+        // A transcript that capitalises many runs of plain
+        // dictionary words does so for emphasis; then such runs are not names.
+        let plain_runs = cands
+            .iter()
+            .filter(|c| {
+                c.src == Src::Run && c.label.is_none() && !c.rejected && c.count >= 2 && c.mid >= 1
+            })
+            .filter(|c| all_dictionary(&words_of(&c.text)))
+            .count();
+        let emphasis_caps = plain_runs > TITLE_CASE_NOISE;
+
         // A. Multi-word capitalised runs whose shape decides their label.
         for c in cands.iter_mut().filter(|c| c.src == Src::Run) {
             let words = words_of(&c.text);
             let (first, last) = (&words[0], &words[words.len() - 1]);
-            if ORG_SUFFIXES.contains(&last.as_str()) {
-                c.label = Some(EntityLabel::Org);
-            } else if ROLE_WORDS.contains(&last.as_str()) || GENERIC_HEADS.contains(&first.as_str())
+            let role =
+                ROLE_WORDS.contains(&first.as_str()) || GENERIC_HEADS.contains(&first.as_str());
+            if role
+                || (ROLE_WORDS.contains(&last.as_str()) && !ORG_SUFFIXES.contains(&last.as_str()))
             {
+                // "Head of Data", "Senior Business Systems Analyst", "Company Contact".
                 c.rejected = true;
+            } else if ORG_SUFFIXES.contains(&last.as_str()) {
+                // "Business Services" said once or twice in a transcript that capitalises for
+                // emphasis; the customer's own "Quest Enterprises" recurs all meeting.
+                if emphasis_caps && all_dictionary(&words) && c.count < 3 {
+                    c.rejected = true;
+                } else {
+                    c.label = Some(EntityLabel::Org);
+                }
             } else if is_given_name(first)
                 && words.len() <= 3
                 && words[1..].iter().all(|w| !is_stop(w))
             {
                 c.label = Some(EntityLabel::Person);
+            } else if c.after_at > 0 && !all_dictionary(&words) {
+                // "Head of Data at Northstar Freight": where people work is an organisation.
+                c.label = Some(EntityLabel::Org);
             }
         }
 
@@ -506,16 +595,7 @@ impl EntityTable {
             }
         }
 
-        // D. Unlabelled multi-word candidates. A transcript that capitalises many runs of plain
-        // dictionary words does so for emphasis; then such runs are not names.
-        let plain_runs = cands
-            .iter()
-            .filter(|c| {
-                c.src == Src::Run && c.label.is_none() && !c.rejected && c.count >= 2 && c.mid >= 1
-            })
-            .filter(|c| all_dictionary(&words_of(&c.text)))
-            .count();
-        let emphasis_caps = plain_runs > TITLE_CASE_NOISE;
+        // D. Unlabelled multi-word candidates.
         for i in 0..cands.len() {
             let c = &cands[i];
             if c.label.is_some() || c.rejected || merge[i].is_some() {
@@ -656,7 +736,16 @@ mod tests {
         let mut toks = Vec::new();
         for (i, s) in sentences.iter().enumerate() {
             tokenize(s, &mut toks);
-            t.observe(s, &toks, i as u64 * 1000);
+            let lower = s.to_ascii_lowercase();
+            t.observe(
+                &Sent {
+                    text: s,
+                    lower: &lower,
+                    toks: &toks,
+                    stop: &[],
+                },
+                i as u64 * 1000,
+            );
         }
         t.finish(limits)
             .into_iter()
@@ -912,5 +1001,27 @@ mod tests {
             },
         );
         assert!(has(&out, "Ann", Person));
+    }
+
+    #[test]
+    fn workplaces_after_at_are_organisations_and_titles_are_not() {
+        let out = run(
+            &[],
+            &["Hi, I'm Jennifer, Head of Data at Northstar Freight."],
+        );
+        assert!(has(&out, "Northstar Freight", Org), "{out:?}");
+        assert!(!out.iter().any(|(t, _, _)| t.contains("Head")), "{out:?}");
+    }
+
+    #[test]
+    fn lower_case_workplace_with_an_everyday_word() {
+        let out = run(
+            &[],
+            &[
+                "i lead data engineering at kestrel health",
+                "we moved the data from the data team",
+            ],
+        );
+        assert_eq!(out, [("kestrel health".to_owned(), Org, 1)]);
     }
 }

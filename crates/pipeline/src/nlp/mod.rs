@@ -9,6 +9,7 @@
 
 mod actions;
 mod entities;
+mod hash;
 mod lexicon;
 mod patterns;
 mod terms;
@@ -63,6 +64,10 @@ const MAX_SPEAKERS: usize = 1_000;
 pub struct Analyzer {
     opts: NlpOptions,
     toks: Vec<token::Tok>,
+    /// The current sentence, ASCII-lower-cased.
+    lower: String,
+    /// Whether each token of the current sentence is a stop word.
+    stop: Vec<bool>,
     entities: entities::EntityTable,
     topics: topics::Topics,
     terms: terms::Terms,
@@ -76,6 +81,8 @@ impl Analyzer {
         Self {
             opts,
             toks: Vec::new(),
+            lower: String::new(),
+            stop: Vec::new(),
             entities: entities::EntityTable::default(),
             topics: topics::Topics::default(),
             terms: terms::Terms::default(),
@@ -107,15 +114,24 @@ impl Analyzer {
             self.entities.speaker_spoke(sp, start_ms);
         }
         token::tokenize(sentence, &mut self.toks);
-        self.entities.observe(sentence, &self.toks, start_ms);
+        patterns::ascii_lower_into(sentence, &mut self.lower);
+        // One stop-word lookup per token, shared by every stage below.
+        self.stop.clear();
+        self.stop.extend(
+            self.toks.iter().map(|t| {
+                t.kind == token::Kind::Word && lexicon::is_stop(&self.lower[t.start..t.end])
+            }),
+        );
         let s = patterns::Sent {
             text: sentence,
+            lower: &self.lower,
             toks: &self.toks,
+            stop: &self.stop,
         };
+        self.entities.observe(&s, start_ms);
         self.topics.observe(&s);
         self.terms.observe(&s);
-        self.actions
-            .observe(speaker, start_ms, sentence, &self.speakers);
+        self.actions.observe(speaker, start_ms, &s, &self.speakers);
     }
 
     /// Ends the meeting and returns what was found.
@@ -137,6 +153,13 @@ impl Analyzer {
         let mut topics = self.topics.top(self.opts.top_topics + name_words.len());
         topics.retain(|t| !t.phrase.split(' ').all(|w| name_words.contains(w)));
         topics.truncate(self.opts.top_topics);
+        // An organisation's name ("tessellate systems") is an entity, not a technical term.
+        let entity_texts: std::collections::HashSet<String> =
+            entities.iter().map(|e| e.text.to_lowercase()).collect();
+        let technical_terms: Vec<String> = technical_terms
+            .into_iter()
+            .filter(|t| !entity_texts.contains(&t.to_lowercase()))
+            .collect();
         let (action_items, questions) = self.actions.finish();
         Analysis {
             entities,
@@ -227,4 +250,100 @@ pub struct Analysis {
     pub action_items: Vec<ActionItem>,
     /// Unanswered questions, in order of time.
     pub questions: Vec<Question>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyse(lines: &[(&str, &str)]) -> Analysis {
+        let mut a = Analyzer::new(NlpOptions::default());
+        for (i, (speaker, text)) in lines.iter().enumerate() {
+            a.observe(Some(speaker), i as u64 * 1000, text);
+        }
+        a.finish()
+    }
+
+    #[test]
+    fn names_stay_out_of_topics_and_entities_out_of_terms() {
+        let out = analyse(&[
+            (
+                "Dana Whitfield",
+                "Thanks Greg, the service account is ready.",
+            ),
+            (
+                "Greg Lindqvist",
+                "Great, Dana, the service account works with Brightwater Analytics.",
+            ),
+            (
+                "Dana Whitfield",
+                "Brightwater Analytics will check the service account again.",
+            ),
+        ]);
+        assert_eq!(out.topics[0].phrase, "service account");
+        assert!(
+            out.topics
+                .iter()
+                .all(|t| t.phrase != "dana" && t.phrase != "greg"),
+            "{:?}",
+            out.topics
+        );
+        assert!(
+            out.technical_terms
+                .iter()
+                .all(|t| t != "brightwater analytics"),
+            "{:?}",
+            out.technical_terms
+        );
+        assert!(
+            out.technical_terms.contains(&"service account".to_owned()),
+            "{:?}",
+            out.technical_terms
+        );
+    }
+
+    #[test]
+    fn speakers_are_people_from_their_first_turn() {
+        let out = analyse(&[
+            ("Ann Lee", "Hello everyone."),
+            ("Bo Chen", "Hi Ann, welcome."),
+        ]);
+        let ann = out
+            .entities
+            .iter()
+            .find(|e| e.text == "Ann Lee")
+            .expect("speaker is an entity");
+        assert_eq!(
+            (ann.label, ann.count, ann.first_seconds),
+            (EntityLabel::Person, 1, 0.0)
+        );
+        let bo = out
+            .entities
+            .iter()
+            .find(|e| e.text == "Bo Chen")
+            .expect("speaker is an entity");
+        assert_eq!((bo.count, bo.first_seconds), (1, 1.0));
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn analyzer_takes_any_text(
+            sentences in proptest::collection::vec("\\PC{0,80}|([A-Za-z$%0-9.:'’ -]{0,12} ){0,8}", 0..20),
+            speaker in proptest::option::of("[A-Z][a-z]{0,6}( [A-Z][a-z]{0,6})?"),
+        ) {
+            let mut a = Analyzer::new(NlpOptions::default());
+            for (i, s) in sentences.iter().enumerate() {
+                a.observe(speaker.as_deref(), i as u64, s);
+            }
+            let out = a.finish();
+            prop_assert!(out.topics.len() <= 15);
+            prop_assert!(out.entities.iter().all(|e| e.count >= 1 && !e.text.is_empty()));
+        }
+    }
 }

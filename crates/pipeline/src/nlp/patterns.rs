@@ -4,17 +4,41 @@
 //! ("twenty percent", "20%") is one entity. Numbers may be digits or words ("fifty thousand").
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use super::EntityLabel;
+use super::hash::FastSet;
 use super::token::{Kind, Tok};
 
-/// A sentence and its tokens.
+/// A sentence, its ASCII-lower-cased copy (same byte offsets) and its tokens.
 pub(crate) struct Sent<'a> {
     pub text: &'a str,
+    pub lower: &'a str,
     pub toks: &'a [Tok],
+    /// Per token: is it a stop word. Empty means "look it up".
+    pub stop: &'a [bool],
+}
+
+/// Writes `text` with ASCII letters lower-cased into `buf`; byte offsets stay the same.
+pub(crate) fn ascii_lower_into(text: &str, buf: &mut String) {
+    buf.clear();
+    buf.push_str(text);
+    buf.make_ascii_lowercase();
 }
 
 impl<'a> Sent<'a> {
+    /// Whether token `i` is a stop word.
+    pub fn is_stop(&self, i: usize) -> bool {
+        match self.stop.get(i) {
+            Some(&b) => b,
+            None => self.kind(i) == Some(Kind::Word) && super::lexicon::is_stop(self.l(i)),
+        }
+    }
+
+    /// Token `i`, ASCII-lower-cased.
+    pub fn l(&self, i: usize) -> &'a str {
+        self.toks.get(i).map_or("", |t| &self.lower[t.start..t.end])
+    }
     pub fn s(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| &self.text[t.start..t.end])
     }
@@ -170,6 +194,51 @@ const MONTH_CONTEXT: &[&str] = &[
     "and",
 ];
 
+/// Lower-case words that can open a pattern.
+static STARTERS: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
+    let extra = [
+        "noon",
+        "midnight",
+        "next",
+        "last",
+        "coming",
+        "following",
+        "end",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+    ];
+    ONES.iter()
+        .chain(TENS)
+        .chain(WEEKDAYS)
+        .chain(MONTHS)
+        .chain(extra.iter())
+        .copied()
+        .collect()
+});
+
+/// Whether the lower-case word `w` can open a pattern ("twenty-five", "thursdays", "q3", "fy25").
+fn may_start(w: &str) -> bool {
+    let b = w.as_bytes();
+    if (b.len() == 2 && b[0] == b'q' && (b'1'..=b'4').contains(&b[1]))
+        || (b.len() >= 4 && w.starts_with("fy"))
+    {
+        return true;
+    }
+    // One lookup for most words; the hyphen and plural forms only when they can apply.
+    STARTERS.contains(w)
+        || (w.contains('-')
+            && w.split('-')
+                .next()
+                .is_some_and(|base| STARTERS.contains(base)))
+        || (w.ends_with("days") && STARTERS.contains(&w[..w.len() - 1]))
+}
+
 fn unit(list: &[(&'static str, &'static str)], w: &str) -> Option<&'static str> {
     list.iter()
         .find(|(k, _)| w.eq_ignore_ascii_case(k))
@@ -271,6 +340,13 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
         })
     };
     let t = s.s(i);
+    // Most tokens start no pattern; one set lookup turns them away.
+    match s.kind(i)? {
+        Kind::Word if !may_start(s.l(i)) => return None,
+        Kind::Punct => return None,
+        Kind::Sym if !matches!(t, "$" | "€" | "£") => return None,
+        _ => {}
+    }
     match s.kind(i)? {
         Kind::Sym if matches!(t, "$" | "€" | "£") => {
             let (v, j, _) = quantity(s, i + 1, true)?;
@@ -488,7 +564,7 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
         return m(e, EntityLabel::Date);
     }
     if (b.len() == 4 || b.len() == 6)
-        && t[..2].eq_ignore_ascii_case("fy")
+        && b[..2].eq_ignore_ascii_case(b"fy")
         && b[2..].iter().all(u8::is_ascii_digit)
     {
         key.push_str("date:");
@@ -560,7 +636,13 @@ mod tests {
     fn find(text: &str) -> Vec<(String, EntityLabel, String)> {
         let mut toks = Vec::new();
         tokenize(text, &mut toks);
-        let s = Sent { text, toks: &toks };
+        let lower = text.to_ascii_lowercase();
+        let s = Sent {
+            text,
+            lower: &lower,
+            toks: &toks,
+            stop: &[],
+        };
         let cased = text.chars().any(char::is_uppercase);
         let mut out = Vec::new();
         let mut key = String::new();

@@ -1,7 +1,7 @@
 //! Technical terms: acronyms ("API", "SSO", "ETL"), CamelCase names ("PowerBI", "DataSync") and
 //! phrases with a technical head word ("bulk API", "data warehouse"). Counters per distinct term.
 
-use std::collections::HashMap;
+use super::hash::FastMap;
 
 use super::entities::is_camel;
 use super::lexicon::{CasePolicy, GAZETTEER};
@@ -80,8 +80,8 @@ const TECH_HEADS: &[&str] = &[
 /// Acronym and CamelCase counters.
 #[derive(Debug, Default)]
 pub(crate) struct Terms {
-    acronyms: HashMap<String, u32>,
-    camel: HashMap<String, u32>,
+    acronyms: FastMap<String, u32>,
+    camel: FastMap<String, u32>,
 }
 
 fn acronym(w: &str) -> Option<&str> {
@@ -94,11 +94,13 @@ fn acronym(w: &str) -> Option<&str> {
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         && !core.bytes().all(|b| b"IVXLCDM".contains(&b))
-        && !NOT_TERMS.contains(&core);
+        && !NOT_TERMS.contains(&core)
+        // "FY26" and "Q3" are dates.
+        && !(core.starts_with("FY") && core[2..].bytes().all(|b| b.is_ascii_digit()));
     ok.then_some(core)
 }
 
-fn bump(map: &mut HashMap<String, u32>, k: &str) {
+fn bump(map: &mut FastMap<String, u32>, k: &str) {
     if let Some(c) = map.get_mut(k) {
         *c += 1;
     } else if map.len() < MAX_TERMS {
@@ -110,6 +112,11 @@ impl Terms {
     /// Counts the acronyms and CamelCase words of one sentence.
     pub fn observe(&mut self, s: &Sent<'_>) {
         let words = (0..s.toks.len()).filter(|&i| s.kind(i) == Some(Kind::Word));
+        // Both acronyms and CamelCase have a capital after the first letter; most words do not.
+        let candidate = |i: usize| s.s(i).bytes().skip(1).any(|b| b.is_ascii_uppercase());
+        if !words.clone().any(candidate) {
+            return;
+        }
         let (mut all, mut upper) = (0usize, 0usize);
         for i in words.clone() {
             all += 1;
@@ -119,7 +126,7 @@ impl Terms {
         if all >= 4 && upper * 2 > all {
             return;
         }
-        for i in words {
+        for i in words.filter(|&i| candidate(i)) {
             let w = s.s(i);
             // ".NET" is a product name, not the acronym "NET".
             if i > 0 && s.s(i - 1) == "." && !s.toks[i].spaced {
@@ -134,14 +141,14 @@ impl Terms {
     }
 
     /// Acronyms (most used first), CamelCase words, then technical phrases from `phrases`.
-    pub fn finish(&self, phrases: &HashMap<String, u32>, max: usize) -> Vec<String> {
+    pub fn finish(&self, phrases: &FastMap<String, u32>, max: usize) -> Vec<String> {
         let gaz = &*GAZETTEER;
         let is_named = |t: &str| {
             gaz.entries
                 .iter()
                 .any(|e| e.case == CasePolicy::Exact && e.name == t)
         };
-        let ranked = |m: &HashMap<String, u32>, min: u32| {
+        let ranked = |m: &FastMap<String, u32>, min: u32| {
             let mut v: Vec<(&String, u32)> = m
                 .iter()
                 .filter(|&(_, &c)| c >= min)
@@ -155,7 +162,7 @@ impl Terms {
             .filter(|a| !is_named(a))
             .collect();
         out.extend(ranked(&self.camel, 1));
-        let tech: HashMap<String, u32> = phrases
+        let tech: FastMap<String, u32> = phrases
             .iter()
             .filter(|(p, _)| {
                 let n = p.split(' ').count();
@@ -182,8 +189,14 @@ mod tests {
         let mut t = Terms::default();
         let mut toks = Vec::new();
         tokenize(text, &mut toks);
-        t.observe(&Sent { text, toks: &toks });
-        t.finish(&HashMap::new(), 50)
+        let lower = text.to_ascii_lowercase();
+        t.observe(&Sent {
+            text,
+            lower: &lower,
+            toks: &toks,
+            stop: &[],
+        });
+        t.finish(&FastMap::default(), 50)
     }
 
     #[test]
@@ -206,7 +219,7 @@ mod tests {
 
     #[test]
     fn technical_phrases_from_heads() {
-        let mut phrases = HashMap::new();
+        let mut phrases = FastMap::default();
         phrases.insert("bulk api".to_owned(), 2);
         phrases.insert("data warehouse".to_owned(), 1);
         phrases.insert("fuel prices".to_owned(), 3);

@@ -33,7 +33,18 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
     let mut i = 0;
     let mut spaced = true;
     while i < b.len() {
-        let c = char_at(s, i);
+        // ASCII fast paths; the general code below handles the rest.
+        let byte = b[i];
+        if byte.is_ascii_whitespace() {
+            spaced = true;
+            i += 1;
+            continue;
+        }
+        let c = if byte < 0x80 {
+            char::from(byte)
+        } else {
+            char_at(s, i)
+        };
         if c.is_whitespace() {
             spaced = true;
             i += c.len_utf8();
@@ -74,6 +85,11 @@ fn scan_word(s: &str, mut i: usize) -> usize {
     let mut seg_len = 0usize;
     let mut dotted = false;
     while i < b.len() {
+        if b[i].is_ascii_alphanumeric() {
+            seg_len += 1;
+            i += 1;
+            continue;
+        }
         let c = char_at(s, i);
         if c.is_alphanumeric() {
             seg_len += 1;

@@ -5,10 +5,9 @@
 //! how often it was said, because a meeting repeats what matters. Memory is the vocabulary: one
 //! counter per distinct word and per distinct phrase, each table capped.
 
-use std::collections::HashMap;
+use super::hash::FastMap;
 
 use super::Topic;
-use super::lexicon::is_stop;
 use super::patterns::Sent;
 use super::token::Kind;
 
@@ -22,10 +21,10 @@ const MAX_PHRASE_WORDS: usize = 4;
 /// Phrase and word counters.
 #[derive(Debug, Default)]
 pub(crate) struct Topics {
-    /// Word -> (frequency, degree).
-    words: HashMap<String, (u32, u32)>,
-    /// Phrase -> times said.
-    pub(crate) phrases: HashMap<String, u32>,
+    /// Word -> (frequency, degree, times said as a one-word phrase).
+    words: FastMap<String, (u32, u32, u32)>,
+    /// Phrase of two or more words -> times said.
+    pub(crate) phrases: FastMap<String, u32>,
     buf: String,
     run: Vec<usize>,
 }
@@ -37,12 +36,8 @@ impl Topics {
         run.clear();
         for i in 0..=s.toks.len() {
             let keep = i < s.toks.len() && s.kind(i) == Some(Kind::Word) && {
-                let w = s.s(i);
-                self.buf.clear();
-                self.buf.extend(w.chars().flat_map(char::to_lowercase));
-                w.chars().count() >= 2
-                    && !is_stop(&self.buf)
-                    && !self.buf.contains(['\'', '’', '.'])
+                let w = s.l(i);
+                w.len() >= 2 && !s.is_stop(i) && !w.contains(['\'', '’', '.'])
             };
             if keep {
                 run.push(i);
@@ -59,22 +54,27 @@ impl Topics {
             return;
         }
         let degree = run.len() as u32;
+        // A one-word phrase is counted in the word table itself: one lookup instead of two.
+        let solo = u32::from(run.len() == 1);
         for &i in run {
-            self.buf.clear();
-            self.buf.extend(s.s(i).chars().flat_map(char::to_lowercase));
-            if let Some(e) = self.words.get_mut(self.buf.as_str()) {
+            let w = s.l(i);
+            if let Some(e) = self.words.get_mut(w) {
                 e.0 += 1;
                 e.1 += degree;
+                e.2 += solo;
             } else if self.words.len() < MAX_WORDS {
-                self.words.insert(self.buf.clone(), (1, degree));
+                self.words.insert(w.to_owned(), (1, degree, solo));
             }
+        }
+        if solo == 1 {
+            return;
         }
         self.buf.clear();
         for (k, &i) in run.iter().enumerate() {
             if k > 0 {
                 self.buf.push(' ');
             }
-            self.buf.extend(s.s(i).chars().flat_map(char::to_lowercase));
+            self.buf.push_str(s.l(i));
         }
         if let Some(c) = self.phrases.get_mut(self.buf.as_str()) {
             *c += 1;
@@ -85,19 +85,23 @@ impl Topics {
 
     /// The `top` best phrases. Phrases said at least twice are preferred when there are enough.
     pub fn top(&self, top: usize) -> Vec<Topic> {
-        let repeated = self.phrases.values().filter(|&&c| c >= 2).count();
-        let min_count = if repeated >= top { 2 } else { 1 };
-        let mut scored: Vec<Topic> = self
-            .phrases
+        let singles = self
+            .words
             .iter()
-            .filter(|&(_, &c)| c >= min_count)
-            .map(|(p, &c)| {
+            .filter(|(_, e)| e.2 > 0)
+            .map(|(w, e)| (w, e.2));
+        let all = self.phrases.iter().map(|(p, &c)| (p, c)).chain(singles);
+        let repeated = all.clone().filter(|&(_, c)| c >= 2).count();
+        let min_count = if repeated >= top { 2 } else { 1 };
+        let mut scored: Vec<Topic> = all
+            .filter(|&(_, c)| c >= min_count)
+            .map(|(p, c)| {
                 let rake: f64 = p
                     .split(' ')
                     .map(|w| {
                         self.words
                             .get(w)
-                            .map_or(0.0, |&(f, d)| f64::from(d) / f64::from(f.max(1)))
+                            .map_or(0.0, |&(f, d, _)| f64::from(d) / f64::from(f.max(1)))
                     })
                     .sum();
                 Topic {
@@ -128,7 +132,13 @@ mod tests {
     fn feed(t: &mut Topics, text: &str) {
         let mut toks = Vec::new();
         tokenize(text, &mut toks);
-        t.observe(&Sent { text, toks: &toks });
+        let lower = text.to_ascii_lowercase();
+        t.observe(&Sent {
+            text,
+            lower: &lower,
+            toks: &toks,
+            stop: &[],
+        });
     }
 
     #[test]

@@ -27,12 +27,13 @@ const REPEATABLE: &[&str] = &[
     "well", "go", "now", "more", "far", "on", "too", "many", "much",
 ];
 
-/// Appends the cleaned form of `text` to `out`: runs of whitespace become one space, curly quotes
+/// Replaces the contents of `out` with the cleaned form of `text`: runs of whitespace become one space, curly quotes
 /// become straight ones, `…` becomes `...`, and with `remove_fillers` fillers and stutters go.
 /// When a removed filler opened a sentence, the next word is capitalised if the filler was.
 /// Cleaning its own output changes nothing.
 pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) {
-    let base = out.len();
+    out.clear();
+    let base = 0;
     // Byte offset in `out` where the last kept word starts, and whether a sentence starts next.
     let mut last_word: Option<usize> = None;
     let mut capitalise_next = false;
@@ -130,6 +131,10 @@ fn capitalise_at(out: &mut String, at: usize) {
 
 /// Appends `raw` with typographic quotes and ellipses made plain.
 fn push_normalised(raw: &str, out: &mut String) {
+    if raw.is_ascii() {
+        out.push_str(raw);
+        return;
+    }
     for c in raw.chars() {
         match c {
             '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => out.push('\''),
@@ -169,6 +174,13 @@ mod tests {
             &mut out,
         );
         out
+    }
+
+    #[test]
+    fn output_buffer_is_replaced() {
+        let mut out = String::from("previous utterance");
+        clean("next one", &CleanOptions::default(), &mut out);
+        assert_eq!(out, "next one");
     }
 
     #[test]

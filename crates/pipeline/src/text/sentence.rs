@@ -163,14 +163,16 @@ impl Sentences<'_> {
         // A single '.': look at the word before it.
         let before = &rest[..mark];
         let word_start = before
-            .rfind(|c: char| c.is_whitespace() || c == '(' || c == '"')
-            .map_or(0, |p| p + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"')
+            .map_or(0, |(p, c)| p + c.len_utf8());
         let word = before[word_start..].trim_start_matches(['\'', '"']);
-        let lower = word.to_ascii_lowercase();
-        if NEVER_END.contains(&lower.as_str()) {
+        let is_in = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(word));
+        if is_in(NEVER_END) {
             return false;
         }
-        if MAY_END.contains(&lower.as_str()) {
+        if is_in(MAY_END) {
             return next_upper;
         }
         // An initial: "J. Smith".

@@ -80,6 +80,10 @@ pub struct UtteranceBuilder {
     speaker: Option<String>,
     /// Non-empty lines of the previous cue, `\n`-joined, for the rolling-caption check.
     prev_lines: String,
+    /// The previous `prev_lines` allocation, reused for the next cue.
+    spare_lines: String,
+    /// Text of the cue being read, reused.
+    text_buf: String,
     stats: StyleStats,
 }
 
@@ -108,7 +112,9 @@ impl UtteranceBuilder {
         let rolling = raw_multi_line || duration <= self.opts.transition_cue_ms;
         let mut finished = None;
 
-        let mut text = String::new();
+        // Buffers reused across cues: no allocation per cue once they have grown.
+        let mut text = std::mem::take(&mut self.text_buf);
+        text.clear();
         let mut marker_speaker: Option<Option<String>> = None;
         if let Some(v) = cue.voice {
             self.stats.voice_tags += 1;
@@ -119,7 +125,8 @@ impl UtteranceBuilder {
                 Some(v.to_owned())
             });
         }
-        let mut new_prev = String::new();
+        let mut new_prev = std::mem::take(&mut self.spare_lines);
+        new_prev.clear();
         for (i, line) in cue.plain.lines().enumerate() {
             let mut line = line.trim();
             if line.is_empty() {
@@ -165,7 +172,7 @@ impl UtteranceBuilder {
             }
             text.push_str(line);
         }
-        self.prev_lines = new_prev;
+        self.spare_lines = std::mem::replace(&mut self.prev_lines, new_prev);
 
         if let Some(sp) = marker_speaker {
             // `>>` alone always starts a new turn even when the name stays unknown.
@@ -176,6 +183,7 @@ impl UtteranceBuilder {
             self.speaker = sp;
         }
         if text.is_empty() {
+            self.text_buf = text;
             return finished;
         }
         if let Some(cur) = &self.current {
@@ -190,6 +198,7 @@ impl UtteranceBuilder {
             Some(cur) => {
                 cur.text.push(' ');
                 cur.text.push_str(&text);
+                self.text_buf = text;
                 cur.end_ms = cur.end_ms.max(cue.end_ms);
             }
             None => {
@@ -370,5 +379,39 @@ mod tests {
             &[cue(0, 1000, "Ann: one"), cue(60_000, 61_000, "two")],
         );
         assert_eq!(u.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn builder_takes_any_cue(texts in proptest::collection::vec("\\PC{0,60}(\n\\PC{0,30})?", 0..30)) {
+            let mut b = UtteranceBuilder::default();
+            let mut out = Vec::new();
+            for (i, t) in texts.iter().enumerate() {
+                let start = i as u64 * 700;
+                out.extend(b.push(CueInput { start_ms: start, end_ms: start + 600, voice: None, plain: t }));
+            }
+            out.extend(b.finish());
+            prop_assert!(out.iter().all(|u| !u.text.is_empty() && u.start_ms <= u.end_ms));
+        }
+
+        #[test]
+        fn plain_single_line_cues_keep_every_word_in_order(words in proptest::collection::vec("[a-z]{1,8}", 1..60)) {
+            let mut b = UtteranceBuilder::default();
+            let mut out = Vec::new();
+            for (i, chunk) in words.chunks(5).enumerate() {
+                let text = chunk.join(" ");
+                let start = i as u64 * 1000;
+                out.extend(b.push(CueInput { start_ms: start, end_ms: start + 900, voice: None, plain: &text }));
+            }
+            out.extend(b.finish());
+            let got: Vec<&str> = out.iter().flat_map(|u| u.text.split(' ')).collect();
+            prop_assert_eq!(got, words.iter().map(String::as_str).collect::<Vec<_>>());
+        }
     }
 }

@@ -1,0 +1,252 @@
+//! `process --ai`: the 11-section document through the loopback Messages API (never the
+//! internet), the missing-key failure, the dry run, refused keys and the telemetry file.
+//!
+//! These run the binary; they need `process` to flatten `cmd::ai::AiArgs` and accept the
+//! `snapshot-md|snapshot-html|snapshot-json` formats (see cmd/ai.rs).
+
+use predicates::prelude::*;
+use serde::Deserialize;
+use snapshot_ai::loopback::{Behaviour, LoopbackServer, Script};
+
+use crate::util::{Dir, bin};
+
+const KEY: &str = "sk-ant-cli-SECRETSECRET-7q2x";
+
+/// The AI document JSON, strictly.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Doc {
+    schema_version: String,
+    title: String,
+    source: serde_json::Value,
+    generation: serde_json::Value,
+    sections: Vec<Section>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Section {
+    key: String,
+    title: String,
+    fields: Vec<Field>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Field {
+    key: String,
+    label: String,
+    value: String,
+    discussed: bool,
+}
+
+/// `customer-snapshot` in `dir` with a clean AI environment pointing at `server`.
+fn ai_cmd(dir: &Dir, server: Option<&LoopbackServer>, key: Option<&str>) -> assert_cmd::Command {
+    let mut cmd = bin();
+    cmd.current_dir(dir.0.path());
+    for var in [
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL",
+        "DEFAULT_MODEL",
+        "MAX_TOKENS",
+        "TEMPERATURE",
+    ] {
+        cmd.env_remove(var);
+    }
+    if let Some(s) = server {
+        cmd.env("ANTHROPIC_BASE_URL", s.base_url());
+    }
+    if let Some(k) = key {
+        cmd.env("ANTHROPIC_API_KEY", k);
+    }
+    cmd
+}
+
+#[test]
+fn process_ai_writes_the_eleven_section_document() {
+    let dir = Dir::new();
+    let input = dir.example("northwind_kickoff.vtt");
+    let server = LoopbackServer::start(Script::ok()).expect("loopback server");
+    ai_cmd(&dir, Some(&server), Some(KEY))
+        .args(["process", "--ai", "-o", "snapshot.md"])
+        .arg(&input)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "ai: 11 calls (0 failed, 0 retries)",
+        ));
+    let text = std::fs::read_to_string(dir.path("snapshot.md")).expect("written");
+    assert!(
+        text.starts_with("# Customer Success Snapshot: Northwind Kickoff"),
+        "{text}"
+    );
+    assert_eq!(text.matches("\n## ").count(), 11, "{text}");
+    assert!(text.contains("## 11. Executive Summary"));
+    assert!(text.contains("Not discussed"));
+    let seen = server.requests();
+    assert_eq!(seen.len(), 11);
+    assert!(seen.iter().all(|r| r.api_key.as_deref() == Some(KEY)));
+    let first = seen[0].body.as_ref().expect("Messages request");
+    let system = first.system_text();
+    // The pipeline's local analysis (entities, dates) and the cleaned transcript reach the prompt.
+    let analysis = system
+        .split("<local_analysis>")
+        .nth(1)
+        .and_then(|rest| rest.split("</local_analysis>").next())
+        .expect("local analysis block");
+    let context: serde_json::Value = serde_json::from_str(analysis.trim()).expect("JSON context");
+    assert_eq!(context["title"], "Northwind Kickoff");
+    assert!(
+        context["organizations"]
+            .as_array()
+            .is_some_and(|orgs| orgs.iter().any(|o| o == "Northwind Logistics")),
+        "{context}"
+    );
+    assert!(
+        system.contains("Maria Lopez: Good morning everyone"),
+        "transcript in the prompt"
+    );
+}
+
+#[test]
+fn snapshot_json_format_on_stdout() {
+    let dir = Dir::new();
+    let input = dir.example("alpine_health_qbr.vtt");
+    let server = LoopbackServer::start(Script::ok()).expect("loopback server");
+    let out = ai_cmd(&dir, Some(&server), Some(KEY))
+        .args(["process", "-f", "snapshot-json", "-o", "-"])
+        .arg(&input)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Doc = serde_json::from_slice(&out.stdout).expect("strict AI snapshot JSON");
+    assert_eq!(doc.sections.len(), 11);
+    assert_eq!(doc.sections[0].key, "customer_information");
+    assert!(
+        doc.sections
+            .iter()
+            .flat_map(|s| &s.fields)
+            .any(|f| !f.discussed && f.value == "Not discussed")
+    );
+}
+
+#[test]
+fn without_a_key_ai_fails_at_once_with_exit_2() {
+    let dir = Dir::new();
+    let input = dir.example("northwind_kickoff.vtt");
+    let server = LoopbackServer::start(Script::ok()).expect("loopback server");
+    ai_cmd(&dir, Some(&server), None)
+        .args(["process", "--ai", "-o", "out.md"])
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ANTHROPIC_API_KEY"));
+    assert!(server.requests().is_empty());
+    assert!(!dir.path("out.md").exists());
+}
+
+#[test]
+fn dry_run_prints_requests_with_the_key_masked_and_sends_nothing() {
+    let dir = Dir::new();
+    let input = dir.example("northwind_kickoff.vtt");
+    let server = LoopbackServer::start(Script::ok()).expect("loopback server");
+    ai_cmd(&dir, Some(&server), Some(KEY))
+        .args(["process", "--ai", "--dry-run"])
+        .arg(&input)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("dry run: 11 requests"))
+        .stdout(predicate::str::contains("x-api-key: sk-…7q2x"))
+        .stdout(predicate::str::contains("input tokens"))
+        .stdout(predicate::str::contains("SECRET").not());
+    assert!(server.requests().is_empty());
+    // No key is fine for a dry run.
+    ai_cmd(&dir, None, None)
+        .args(["process", "--ai", "--dry-run"])
+        .arg(&input)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(not set: ANTHROPIC_API_KEY)"));
+}
+
+#[test]
+fn a_refused_key_is_exit_2_without_the_key_and_without_output() {
+    let dir = Dir::new();
+    let input = dir.example("northwind_kickoff.vtt");
+    let server = LoopbackServer::start(Script::always(Behaviour::Unauthorized)).expect("server");
+    ai_cmd(&dir, Some(&server), Some(KEY))
+        .args(["process", "--ai", "-o", "out.md"])
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("refused the key"))
+        .stderr(predicate::str::contains("SECRET").not());
+    assert!(!dir.path("out.md").exists());
+}
+
+#[test]
+fn retries_show_in_the_telemetry_file() {
+    let dir = Dir::new();
+    let input = dir.example("northwind_kickoff.vtt");
+    let server = LoopbackServer::start(Script::then_ok([
+        Behaviour::RateLimited {
+            retry_after_seconds: 0.2,
+        },
+        Behaviour::Overloaded,
+    ]))
+    .expect("server");
+    ai_cmd(&dir, Some(&server), Some(KEY))
+        .args([
+            "process",
+            "--ai",
+            "--ai-telemetry",
+            "calls.json",
+            "-o",
+            "out.md",
+        ])
+        .arg(&input)
+        .assert()
+        .success();
+    let t: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path("calls.json")).expect("telemetry"))
+            .expect("json");
+    assert_eq!(t["stage"]["calls"], 11);
+    assert_eq!(t["stage"]["retries"], 2);
+    let classes: Vec<String> = t["telemetry"]["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .flat_map(|r| r["attempt_errors"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    assert!(classes.contains(&"rate_limited".to_string()), "{classes:?}");
+    assert!(classes.contains(&"overloaded".to_string()), "{classes:?}");
+}
+
+#[test]
+fn the_key_and_url_can_come_from_dot_env() {
+    let dir = Dir::new();
+    let input = dir.example("northwind_kickoff.vtt");
+    let server = LoopbackServer::start(Script::ok()).expect("loopback server");
+    dir.write(
+        ".env",
+        format!(
+            "ANTHROPIC_API_KEY={KEY}\nANTHROPIC_BASE_URL={}\n",
+            server.base_url()
+        ),
+    );
+    ai_cmd(&dir, None, None)
+        .args(["process", "--ai", "-o", "out.md"])
+        .arg(&input)
+        .assert()
+        .success();
+    assert_eq!(server.requests().len(), 11);
+    assert!(dir.path("out.md").exists());
+}
