@@ -64,4 +64,6 @@ pub enum Command {
     Healthcheck(cmd::healthcheck::Args),
     /// Profile the pipeline per stage and function; findings and advice from the data.
     Optimize(cmd::optimize::Args),
+    /// One self-contained HTML performance dashboard (benchmark, trends, monitor, profile).
+    Dashboard(cmd::dashboard::Args),
 }

@@ -16,6 +16,8 @@ mod benchmark;
 mod config;
 #[path = "cli/cues.rs"]
 mod cues;
+#[path = "cli/dashboard.rs"]
+mod dashboard;
 #[path = "cli/deployment.rs"]
 mod deployment;
 #[path = "cli/healthcheck.rs"]

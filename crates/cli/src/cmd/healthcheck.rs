@@ -75,7 +75,8 @@ fn absolute(path: std::path::PathBuf) -> std::path::PathBuf {
     std::path::absolute(&path).unwrap_or(path)
 }
 
-fn health_config(settings: &Settings) -> HealthConfig {
+/// The probes' configuration from the settings (also used by `dashboard`'s health card).
+pub(crate) fn health_config(settings: &Settings) -> HealthConfig {
     let t = &settings.monitor.thresholds;
     HealthConfig {
         version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod benchmark;
 pub mod config;
 pub mod cues;
+pub mod dashboard;
 pub mod healthcheck;
 pub mod monitor;
 pub mod optimize;
@@ -39,6 +40,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config(args) => config::run(args, &settings),
         Command::Healthcheck(args) => healthcheck::run(args, &settings),
         Command::Optimize(args) => optimize::run(args),
+        Command::Dashboard(args) => dashboard::run(args, &settings),
     }
 }
 

@@ -2,9 +2,11 @@
 //! written atomically (temporary file in the same folder, then rename).
 
 pub mod csv;
+pub mod dashboard;
 pub mod json;
 pub mod markdown;
 pub mod prometheus;
+pub mod svg;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
