@@ -608,7 +608,7 @@ fn docs_example_is_current() {
         title: "Northwind Kickoff".into(),
     };
     let snapshot =
-        pipeline::snapshot(&input.as_slice(), &info, &Config::default()).expect("pipeline");
+        pipeline::snapshot(input.as_slice(), &info, &Config::default()).expect("pipeline");
     let server = LoopbackServer::start(Script::ok()).expect("server");
     let outcome = generate(&client(config(&server)), &snapshot).expect("document");
     let mut body = Vec::new();

@@ -692,7 +692,7 @@ fn process_built_in() -> Responsiveness {
     };
     let mut rendered = Vec::new();
     let summary = match pipeline::run(
-        &bytes,
+        bytes,
         &info,
         &Config::default(),
         Format::Markdown.renderer().as_mut(),

@@ -28,7 +28,7 @@ fn bench_pipeline(c: &mut Criterion) {
                 sink.clear();
                 let mut renderer = format.renderer();
                 let summary = pipeline::run(
-                    &black_box(input),
+                    black_box(input),
                     &info,
                     &config,
                     renderer.as_mut(),

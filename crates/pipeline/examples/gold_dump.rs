@@ -14,7 +14,7 @@ fn main() {
         title: path.clone(),
     };
     let summary = pipeline::analyze(
-        &bytes.as_slice(),
+        bytes.as_slice(),
         &info,
         &Config::default(),
         &mut NoopObserver,

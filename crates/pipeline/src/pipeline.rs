@@ -1,7 +1,7 @@
 //! Drives the stages over one transcript and reports each to an [`Observer`].
 //!
-//! Memory stays O(vocabulary): the input is read as a stream (see [`Reopen`]; a memory map would
-//! count every touched page of a large file as resident memory). Pass 1 parses, builds
+//! Memory stays O(vocabulary): the input is read once, as a stream (a memory map would count every
+//! touched page of a large file as resident memory). Pass 1 parses, builds
 //! utterances, cleans and splits them and feeds the analyzer, keeping only counts, and appends
 //! each cleaned utterance to a spool (memory up to a few MB, then an anonymous temporary file);
 //! the summary is then rendered. Pass 2 streams the spooled transcript to the writer, so parsing,
@@ -105,21 +105,6 @@ pub struct NoopObserver;
 
 impl Observer for NoopObserver {}
 
-/// An input the pipeline can read from the start more than once (one read per pass).
-pub trait Reopen {
-    /// The reader of one pass.
-    type Reader: Read;
-    /// Opens the input at its first byte.
-    fn reopen(&self) -> io::Result<Self::Reader>;
-}
-
-impl<'a> Reopen for &'a [u8] {
-    type Reader = &'a [u8];
-    fn reopen(&self) -> io::Result<&'a [u8]> {
-        Ok(self)
-    }
-}
-
 /// Settings of one pipeline run.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
@@ -146,9 +131,6 @@ pub enum PipelineError {
     /// The input is not WebVTT (or the parser had to abort).
     #[error(transparent)]
     Vtt(#[from] VttError),
-    /// The input could not be opened for a pass.
-    #[error("cannot read the input: {0}")]
-    Read(#[source] io::Error),
     /// The output could not be written.
     #[error("cannot write the snapshot: {0}")]
     Write(#[source] io::Error),
@@ -191,8 +173,8 @@ pub fn validate(input: impl Read) -> Result<Validation, VttError> {
 
 /// Runs every stage over `input` and streams the rendered snapshot to `out`.
 /// Returns the summary (everything but the transcript).
-pub fn run<I: Reopen>(
-    input: &I,
+pub fn run(
+    input: impl Read,
     info: &SourceInfo,
     config: &Config,
     renderer: &mut dyn Renderer,
@@ -265,8 +247,8 @@ fn report_render(
 }
 
 /// Runs every stage and returns the whole snapshot in memory (for small inputs and tests).
-pub fn snapshot<I: Reopen>(
-    input: &I,
+pub fn snapshot(
+    input: impl Read,
     info: &SourceInfo,
     config: &Config,
 ) -> Result<Snapshot, PipelineError> {
@@ -291,8 +273,8 @@ pub fn snapshot<I: Reopen>(
 }
 
 /// Pass 1: everything but the transcript.
-pub fn analyze<I: Reopen>(
-    input: &I,
+pub fn analyze(
+    input: impl Read,
     info: &SourceInfo,
     config: &Config,
     observer: &mut dyn Observer,
@@ -302,8 +284,8 @@ pub fn analyze<I: Reopen>(
 
 /// Pass 1; also appends each cleaned utterance to `spool` when there is one. Returns the
 /// speaker names the spool's records index.
-fn analyze_inner<I: Reopen>(
-    input: &I,
+fn analyze_inner(
+    input: impl Read,
     info: &SourceInfo,
     config: &Config,
     observer: &mut dyn Observer,
@@ -534,8 +516,7 @@ struct Walk<R: Read> {
 }
 
 impl<R: Read> Walk<R> {
-    fn new<I: Reopen<Reader = R>>(input: &I, config: &Config) -> Result<Self, PipelineError> {
-        let reader = input.reopen().map_err(PipelineError::Read)?;
+    fn new(reader: R, config: &Config) -> Result<Self, PipelineError> {
         Ok(Walk {
             parser: vtt::Parser::new(reader)?,
             builder: UtteranceBuilder::new(config.utterance.clone()),

@@ -19,7 +19,7 @@ fn render(example: &str, format: Format) -> String {
     let mut out = Vec::new();
     let mut renderer = format.renderer();
     pipeline::run(
-        &input,
+        input,
         &info,
         &Config::default(),
         renderer.as_mut(),

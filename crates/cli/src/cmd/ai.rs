@@ -134,7 +134,10 @@ pub fn run_process(
         (None, None) => Some(default_output(input, format)),
     };
     let opened = open_input(input, max_file_size)?;
-    let snapshot = pipeline::snapshot(&opened, &source_info(input), config)
+    let reader = opened
+        .open()
+        .with_context(|| format!("cannot read {}", input.display()))?;
+    let snapshot = pipeline::snapshot(reader, &source_info(input), config)
         .map_err(|e| pipeline_error(input, e))?;
     run_ai(&prepared, &snapshot, format, input, output.as_deref())
 }

@@ -15,7 +15,7 @@ use std::time::Instant;
 use anyhow::{Context, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use snapshot_pipeline::pipeline::{self, Config, NoopObserver, PipelineError, Reopen, SourceInfo};
+use snapshot_pipeline::pipeline::{self, Config, NoopObserver, PipelineError, SourceInfo};
 use snapshot_pipeline::render::Format;
 use snapshot_pipeline::snapshot::title_from_stem;
 
@@ -346,9 +346,8 @@ fn run_batch(
     })
 }
 
-/// An input that can be read from the start once per pipeline pass: a file (opened again for
-/// each pass, so memory does not grow with its size) or standard input (held in memory, within
-/// the size limit).
+/// A checked input: a file (streamed, so memory does not grow with its size) or standard input
+/// (read first, so its size limit is enforced before any output is written).
 pub enum Input {
     /// A regular file.
     File {
@@ -358,7 +357,7 @@ pub enum Input {
         len: u64,
     },
     /// Bytes read from standard input.
-    Stdin(std::sync::Arc<[u8]>),
+    Stdin(Vec<u8>),
 }
 
 impl Input {
@@ -369,14 +368,12 @@ impl Input {
             Input::Stdin(v) => v.len() as u64,
         }
     }
-}
 
-impl Reopen for Input {
-    type Reader = Box<dyn Read>;
-    fn reopen(&self) -> io::Result<Box<dyn Read>> {
+    /// A reader from the input's first byte.
+    pub fn open(&self) -> io::Result<Box<dyn Read + '_>> {
         Ok(match self {
             Input::File { path, .. } => Box::new(fs::File::open(path)?),
-            Input::Stdin(v) => Box::new(io::Cursor::new(std::sync::Arc::clone(v))),
+            Input::Stdin(v) => Box::new(v.as_slice()),
         })
     }
 }
@@ -401,7 +398,7 @@ pub fn open_input(path: &Path, max: u64) -> anyhow::Result<Input> {
                 "-: standard input is empty; expected a WebVTT transcript",
             ));
         }
-        return Ok(Input::Stdin(buf.into()));
+        return Ok(Input::Stdin(buf));
     }
     let shown = path.display();
     let meta = fs::metadata(path).map_err(|e| bad_input(format!("{shown}: {}", io_reason(&e))))?;
@@ -446,7 +443,6 @@ pub(crate) fn source_info(path: &Path) -> SourceInfo {
 pub(crate) fn pipeline_error(path: &Path, err: PipelineError) -> anyhow::Error {
     match err {
         PipelineError::Vtt(e) => bad_input(format!("{}: {e}", path.display())),
-        PipelineError::Read(e) => anyhow!(e).context(format!("cannot read {}", path.display())),
         PipelineError::Write(e) => anyhow!(e).context("cannot write the snapshot"),
         PipelineError::Spool(e) => anyhow!(e).context("cannot spool the transcript"),
     }
@@ -455,7 +451,7 @@ pub(crate) fn pipeline_error(path: &Path, err: PipelineError) -> anyhow::Error {
 fn validate_one(path: &Path, max: u64) -> anyhow::Result<ExitCode> {
     let input = open_input(path, max)?;
     let reader = input
-        .reopen()
+        .open()
         .with_context(|| format!("cannot read {}", path.display()))?;
     let v =
         pipeline::validate(reader).map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
@@ -475,6 +471,9 @@ fn validate_one(path: &Path, max: u64) -> anyhow::Result<ExitCode> {
 /// Processes one job; returns the input size in bytes.
 fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::Result<u64> {
     let input = open_input(&job.input, max)?;
+    let reader = input
+        .open()
+        .with_context(|| format!("cannot read {}", job.input.display()))?;
     let info = source_info(&job.input);
     let mut renderer = format.renderer();
     match &job.output {
@@ -482,7 +481,7 @@ fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::
             let stdout = io::stdout();
             let mut lock = stdout.lock();
             pipeline::run(
-                &input,
+                reader,
                 &info,
                 config,
                 renderer.as_mut(),
@@ -496,7 +495,7 @@ fn process_one(job: &Job, format: Format, config: &Config, max: u64) -> anyhow::
             refuse_overwriting_input(&job.input, out)?;
             crate::output::write_atomically(out, |file| {
                 pipeline::run(
-                    &input,
+                    reader,
                     &info,
                     config,
                     renderer.as_mut(),

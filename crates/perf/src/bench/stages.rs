@@ -32,7 +32,7 @@ impl StageBreakdown for PipelineStages {
         let mut renderer = Format::Json.renderer();
         let input_bytes: &[u8] = &bytes;
         let run = pipeline::run(
-            &input_bytes,
+            input_bytes,
             &info,
             &Config::default(),
             renderer.as_mut(),

@@ -3,11 +3,11 @@
 //! every run) so the write stage measures a real file, as `process` would.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{Seek, SeekFrom};
 use std::time::Duration;
 
 use snapshot_pipeline::pipeline::{
-    self, Config, NoopObserver, Observer, Reopen, SourceInfo, Stage, StageStats,
+    self, Config, NoopObserver, Observer, SourceInfo, Stage, StageStats,
 };
 use snapshot_pipeline::render::Format;
 
@@ -45,7 +45,7 @@ impl PipelineWorkload {
         };
         let mut renderer = self.format.renderer();
         pipeline::run(
-            &Reopener(*input),
+            input.open()?,
             &info,
             &self.config,
             renderer.as_mut(),
@@ -71,16 +71,6 @@ impl Workload for PipelineWorkload {
 
     fn run_plain(&mut self, input: &Source<'_>) -> Result<(), WorkloadError> {
         self.run(input, &mut NoopObserver)
-    }
-}
-
-/// Opens a [`Source`] once per pipeline pass.
-struct Reopener<'a>(Source<'a>);
-
-impl<'a> Reopen for Reopener<'a> {
-    type Reader = Box<dyn Read + 'a>;
-    fn reopen(&self) -> io::Result<Self::Reader> {
-        self.0.open()
     }
 }
 
