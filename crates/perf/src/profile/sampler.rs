@@ -453,7 +453,9 @@ mod tests {
         let start = cpu();
         let mut x = 0u64;
         while (cpu() - start).as_millis() < u128::from(ms) {
-            for i in 0..1000u64 {
+            // Enough work between clock reads that samples land in this function, not in the
+            // clock syscall (itself a `snapshot_perf::` frame, which would win "own" time).
+            for i in 0..200_000u64 {
                 x = std::hint::black_box(x.wrapping_mul(31).wrapping_add(i));
             }
         }
