@@ -231,7 +231,12 @@ fn run_benchmark(
     step("benchmark", benchmark::run(args, settings)?)
 }
 
-fn run_optimize(plan: &Plan, scratch: &Path, quiet: bool) -> anyhow::Result<()> {
+fn run_optimize(
+    plan: &Plan,
+    scratch: &Path,
+    quiet: bool,
+    settings: &Settings,
+) -> anyhow::Result<()> {
     let dir = match plan.html.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -257,7 +262,7 @@ fn run_optimize(plan: &Plan, scratch: &Path, quiet: bool) -> anyhow::Result<()> 
         keep_fillers: false,
         quiet,
     };
-    step("optimize", optimize::run(args)?)
+    step("optimize", optimize::run(args, settings)?)
 }
 
 fn run_monitor(plan: &Plan, duration: Duration, settings: &Settings) -> anyhow::Result<()> {
@@ -325,7 +330,7 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
         progress(&format!("step {}/{}: {name}", i + 1, steps.len()));
         match *name {
             "benchmark" => run_benchmark(&plan, scratch.path(), quiet_steps, settings)?,
-            "optimize" => run_optimize(&plan, scratch.path(), quiet_steps)?,
+            "optimize" => run_optimize(&plan, scratch.path(), quiet_steps, settings)?,
             _ => run_monitor(
                 &plan,
                 plan.monitor_for.unwrap_or(Duration::from_secs(30)),

@@ -39,7 +39,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Monitor(args) => monitor::run(*args, &settings),
         Command::Config(args) => config::run(args, &settings),
         Command::Healthcheck(args) => healthcheck::run(args, &settings),
-        Command::Optimize(args) => optimize::run(args),
+        Command::Optimize(args) => optimize::run(args, &settings),
         Command::Dashboard(args) => dashboard::run(args, &settings),
     }
 }

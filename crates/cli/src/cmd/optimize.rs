@@ -60,7 +60,8 @@ pub struct Args {
     /// An earlier optimization report to diff against (per-stage time and allocations).
     #[arg(long)]
     pub compare: Option<PathBuf>,
-    /// History database [default: $XDG_DATA_HOME/customer-snapshot/history.sqlite].
+    /// History database [default: `[history] path`, else
+    /// $XDG_DATA_HOME/customer-snapshot/history.sqlite].
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
     /// Do not store the report in the history database.
@@ -256,8 +257,9 @@ fn pipeline_workload(args: &Args) -> anyhow::Result<Box<dyn Workload>> {
     )))
 }
 
-/// Runs `optimize`.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+/// Runs `optimize`; the report is stored in the `[history]` database unless `--history` names
+/// another.
+pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<ExitCode> {
     let plan = plan(&args)?;
     let mut workload = pipeline_workload(&args)?;
     let mut progress = |line: &str| {
@@ -352,7 +354,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot write {}", plan.report_path.display()))
     })?;
     if !args.no_history {
-        let path = args.history.clone().unwrap_or_else(history::default_path);
+        let path = args
+            .history
+            .clone()
+            .unwrap_or_else(|| settings.history_path());
         let mut store = History::open(&path)?;
         store
             .write(|tx| history::profile::insert(tx, &report))

@@ -79,8 +79,9 @@ pub struct Args {
     /// Keep fillers ("um", "uh", "you know") and stutters in the transcript.
     #[arg(long)]
     pub keep_fillers: bool,
-    /// Largest input accepted, in bytes [default: MAX_FILE_SIZE / `process.max_file_size`, 50 MiB].
-    #[arg(long)]
+    /// Largest input accepted: bytes or with a unit (`200MB`, `2GiB`) [default: MAX_FILE_SIZE /
+    /// `process.max_file_size`, 50 MiB].
+    #[arg(long, value_parser = parse_byte_size)]
     pub max_file_size: Option<u64>,
     /// No progress bar or summary line.
     #[arg(short, long)]
@@ -534,6 +535,11 @@ fn canonical_target(path: &Path) -> Option<PathBuf> {
         _ => Path::new("."),
     };
     Some(fs::canonicalize(parent).ok()?.join(path.file_name()?))
+}
+
+/// Clap parser for `--max-file-size`: the same units as the settings file.
+fn parse_byte_size(text: &str) -> Result<u64, String> {
+    crate::settings::ByteSize::parse(text).map(crate::settings::ByteSize::bytes)
 }
 
 #[cfg(test)]

@@ -302,7 +302,7 @@ fn process_follows_the_configuration_and_flags_override_it() {
             "process",
             "-q",
             "--max-file-size",
-            "10485760",
+            "10MiB",
             "-f",
             "markdown",
             "northwind_kickoff.vtt",
@@ -314,6 +314,17 @@ fn process_follows_the_configuration_and_flags_override_it() {
         "{:?}",
         dir.files()
     );
+    // A unit the settings do not know is refused by the flag too.
+    in_dir(&dir)
+        .args([
+            "process",
+            "--max-file-size",
+            "3 parsecs",
+            "northwind_kickoff.vtt",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("unknown unit"));
 }
 
 #[test]
@@ -359,4 +370,37 @@ fn monitor_writes_history_where_the_configuration_says() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(dir.path("store/from-env.sqlite").is_file());
+}
+
+#[test]
+fn optimize_stores_its_report_where_the_configuration_says() {
+    let dir = Dir::new();
+    dir.example("northwind_kickoff.vtt");
+    dir.write(
+        "customer-snapshot.toml",
+        "[history]\npath = \"store/history.sqlite\"\n",
+    );
+    std::fs::create_dir(dir.path("store")).expect("mkdir");
+    in_dir(&dir)
+        .args([
+            "optimize",
+            "--quiet",
+            "--hz",
+            "0",
+            "--min-seconds",
+            "0.1",
+            "--overhead-pairs",
+            "1",
+            "--input",
+            "northwind_kickoff.vtt",
+            "-o",
+            "report.json",
+        ])
+        .assert()
+        .success();
+    assert!(
+        dir.path("store/history.sqlite").is_file(),
+        "{:?}",
+        dir.files()
+    );
 }
