@@ -346,6 +346,10 @@ pub fn run(args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
     let mut data = DashboardData::from_history(&plan.history, plan.mode.name(), &plan.generated_at)
         .with_context(|| format!("reading the history {}", plan.history.display()))?;
     data.health = Some(health_card(settings));
+    // Threshold lines show the levels this installation alerts at.
+    if let Some(monitor) = data.monitor.as_mut() {
+        monitor.thresholds = settings.monitor.thresholds.clone();
+    }
     let html = dashboard::render_html(&data);
     write_atomic(&plan.data, dashboard::to_json(&data).as_bytes())?;
     write_atomic(&plan.html, html.as_bytes())?;

@@ -110,6 +110,40 @@ fn dashboard_mode_renders_benchmark_trends_and_monitor_from_history() {
     let last = points.last().and_then(|p| p["elapsed_seconds"].as_f64());
     assert!(last.is_some_and(|t| t > 1.0), "{last:?}");
     assert!(data["profile"].is_null());
+    assert_eq!(
+        data["monitor"]["thresholds"]["cpu_percent"]["warning"],
+        80.0
+    );
+    // The threshold lines follow the installation's [monitor] levels.
+    dir.write(
+        "customer-snapshot.toml",
+        "[monitor.thresholds]\ncpu_percent = { warning = 42.0, critical = 60.0 }\n",
+    );
+    std::fs::remove_file(dir.path("page.html")).expect("rm");
+    in_dir(&dir)
+        .args([
+            "dashboard",
+            "--mode",
+            "dashboard",
+            "-o",
+            "page.html",
+            "--history",
+        ])
+        .arg(&h)
+        .assert()
+        .success();
+    let redrawn: Vec<Value> = dir
+        .files()
+        .into_iter()
+        .filter(|f| f.starts_with("dashboard_data_") && f.ends_with(".json"))
+        .map(|f| serde_json::from_slice(&std::fs::read(dir.path(&f)).expect("read")).expect("JSON"))
+        .collect();
+    assert!(
+        redrawn
+            .iter()
+            .any(|d| d["monitor"]["thresholds"]["cpu_percent"]["warning"] == 42.0),
+        "no data file with the configured level"
+    );
 }
 
 #[test]

@@ -119,7 +119,8 @@ pub struct MonitorSection {
     pub points: Vec<MonitorPoint>,
     /// Alert events, oldest first.
     pub alerts: Vec<AlertRow>,
-    /// The alert levels drawn as threshold lines (the performance guide's defaults).
+    /// The alert levels drawn as threshold lines (the performance guide's defaults until the
+    /// caller sets the installation's `[monitor]` levels).
     pub thresholds: Thresholds,
     /// Alerts whose last event is not `resolved`.
     pub active_alerts: usize,
