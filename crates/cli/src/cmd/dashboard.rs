@@ -279,6 +279,7 @@ fn run_monitor(plan: &Plan, duration: Duration, settings: &Settings) -> anyhow::
         process_memory_max: None,
         min_duration: None,
         webhook: None,
+        ai_call_log: None,
     };
     step("monitor", monitor::run(args, settings)?)
 }
