@@ -260,6 +260,30 @@ pub fn run_ai(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Runs the AI stage on `snapshot` against an in-process loopback Messages API that waits
+/// `latency` before each answer, with at most `concurrency` calls in flight (prompt cache on,
+/// the client's other defaults). For the benchmark's and the optimizer's AI stage: no key, no
+/// network.
+pub fn loopback_run(
+    snapshot: &Snapshot,
+    concurrency: usize,
+    latency: Duration,
+) -> anyhow::Result<RunTelemetry> {
+    let config = AiConfig {
+        concurrency,
+        ..AiConfig::default()
+    };
+    config.validate().map_err(|e| {
+        bad_input(format!(
+            "--ai-concurrency {concurrency}: {}",
+            e.to_string().replace("invalid AI setting ", "")
+        ))
+    })?;
+    let outcome = snapshot_ai::loopback::timed_run(snapshot, &config, latency)
+        .context("the AI stage against the loopback API failed")?;
+    Ok(outcome.telemetry)
+}
+
 /// One stderr line about the calls.
 fn summary_line(t: &RunTelemetry) -> String {
     let entry = t.stage_entry();

@@ -225,6 +225,8 @@ fn run_benchmark(
             no_history: false,
             history: Some(plan.history.clone()),
             quiet,
+            ai_loopback_latency: None,
+            ai_concurrency: Vec::new(),
             debug_mode: None,
         },
     };
