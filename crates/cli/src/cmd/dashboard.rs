@@ -258,6 +258,9 @@ fn run_optimize(plan: &Plan, scratch: &Path, quiet: bool) -> anyhow::Result<()> 
         target_mb_s: 100.0,
         keep_fillers: false,
         quiet,
+        ai_loopback_latency: None,
+        ai_concurrency: None,
+        ai_telemetry: None,
     };
     step("optimize", optimize::run(args)?)
 }
