@@ -511,7 +511,16 @@ mod tests {
             LoopbackServer::start(Script::always(Behaviour::Unauthorized)).expect("server");
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("x.md");
-        let prepared = prepare(&args(), &settings(server.base_url())).expect("prepared");
+        let call_log = dir.path().join("calls.jsonl");
+        // The call log comes from the settings here (`ai.call_log`), not the flag.
+        let prepared = prepare(
+            &args(),
+            &AiSettings {
+                call_log: call_log.display().to_string(),
+                ..settings(server.base_url())
+            },
+        )
+        .expect("prepared");
         let err = run_ai(
             &prepared,
             &meeting(),
@@ -523,5 +532,10 @@ mod tests {
         assert!(is_bad_input(&err));
         assert!(!format!("{err:#}").contains("000000"), "{err:#}");
         assert!(!out.exists());
+        // Failed calls are logged too, so the monitor counts them by class.
+        let text = fs::read_to_string(&call_log).expect("call log");
+        let first: CallLogLine =
+            serde_json::from_str(text.lines().next().expect("a line")).expect("a call");
+        assert_eq!(first.call.error_class, Some(snapshot_ai::ErrorClass::Auth));
     }
 }

@@ -271,15 +271,13 @@ fn the_monitor_exports_the_calls_process_ai_logs() {
         retry_after_seconds: 0.1,
     }]))
     .expect("loopback server");
-    let process = |out: &str| {
-        ai_cmd(&dir, Some(&server), Some(KEY))
-            .args(["process", "--ai", "-o", out, "--ai-call-log"])
-            .arg(&log)
-            .arg(&input)
-            .assert()
-            .success();
-    };
-    process("one.md");
+    // The first run names the log with the flag, the second through the settings (env).
+    ai_cmd(&dir, Some(&server), Some(KEY))
+        .args(["process", "--ai", "-o", "one.md", "--ai-call-log"])
+        .arg(&log)
+        .arg(&input)
+        .assert()
+        .success();
     let logged: Vec<serde_json::Value> = std::fs::read_to_string(&log)
         .expect("call log written")
         .lines()
@@ -370,11 +368,25 @@ fn the_monitor_exports_the_calls_process_ai_logs() {
     assert!(body.contains("# TYPE customer_snapshot_ai_call_latency_seconds histogram"));
 
     // A second run while the monitor is up: its calls arrive with the next samples.
-    process("two.md");
+    ai_cmd(&dir, Some(&server), Some(KEY))
+        .env("CUSTOMER_SNAPSHOT_AI_CALL_LOG", &log)
+        .args(["process", "--ai", "-o", "two.md"])
+        .arg(&input)
+        .assert()
+        .success();
     m.next_line();
     m.next_line();
     let (_, body) = http_get(&addr, "/metrics");
     assert_eq!(calls(&body, "section"), 20.0);
     assert_eq!(calls(&body, "summary"), 2.0);
     let _ = m.child.kill();
+}
+
+#[test]
+fn the_call_log_flag_of_monitor_needs_listen() {
+    bin()
+        .args(["monitor", "--no-history", "--ai-call-log", "calls.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --listen"));
 }
