@@ -556,7 +556,8 @@ fn ai_stage(
         api: "loopback".to_owned(),
         latency_seconds: latency.as_secs_f64(),
         input_bytes: written,
-        prompt_cache: true,
+        // What `loopback_run` uses: the client's default.
+        prompt_cache: snapshot_ai::AiConfig::default().prompt_cache,
         results,
     })
 }

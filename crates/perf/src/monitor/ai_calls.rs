@@ -8,7 +8,7 @@
 //! counters again cover every call in the log (Prometheus sees no reset while the log lives).
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
@@ -88,26 +88,27 @@ impl CallLogTail {
             return Ok(NewCalls::default());
         }
         file.seek(SeekFrom::Start(self.offset))?;
-        let mut bytes = Vec::with_capacity((meta.len() - self.offset) as usize);
-        file.read_to_end(&mut bytes)?;
-        let Some(end) = bytes.iter().rposition(|b| *b == b'\n') else {
-            return Ok(NewCalls::default());
-        };
-        let whole = &bytes[..=end];
+        // Line by line, so a long backlog at start never sits in memory whole.
+        let mut reader = BufReader::new(file);
+        let mut line = Vec::new();
         let mut out = NewCalls::default();
-        for (i, line) in whole.split(|b| *b == b'\n').enumerate() {
+        loop {
+            line.clear();
+            let n = reader.read_until(b'\n', &mut line)?;
+            if n == 0 || line.last() != Some(&b'\n') {
+                // End of file, or a line still being written: left for the next read.
+                break;
+            }
+            let at = self.offset;
+            self.offset += n as u64;
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            match serde_json::from_slice::<CallLogLine>(line) {
+            match serde_json::from_slice::<CallLogLine>(&line) {
                 Ok(l) => out.calls.push(l.call),
-                Err(e) => {
-                    out.bad_lines
-                        .push(format!("line {} after byte {}: {e}", i + 1, self.offset))
-                }
+                Err(e) => out.bad_lines.push(format!("at byte {at}: {e}")),
             }
         }
-        self.offset += whole.len() as u64;
         Ok(out)
     }
 }
