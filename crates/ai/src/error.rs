@@ -5,71 +5,7 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-/// The class of a failed attempt or call, as counted in telemetry and metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorClass {
-    /// The connection or the whole attempt took longer than the configured timeout.
-    Timeout,
-    /// The connection could not be opened (refused, DNS, TLS).
-    Connect,
-    /// HTTP 429: rate limited.
-    RateLimited,
-    /// HTTP 529: the API is overloaded.
-    Overloaded,
-    /// Any other 5xx.
-    Server,
-    /// HTTP 401 or 403: the key is missing, wrong or lacks permission.
-    Auth,
-    /// Any other 4xx: the request itself was refused.
-    Request,
-    /// The reply was not the Messages API shape (bad JSON, missing fields).
-    Malformed,
-    /// The model's text was not the JSON object the prompt asked for.
-    ModelOutput,
-}
-
-impl ErrorClass {
-    /// Lower-case name used in metrics labels and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorClass::Timeout => "timeout",
-            ErrorClass::Connect => "connect",
-            ErrorClass::RateLimited => "rate_limited",
-            ErrorClass::Overloaded => "overloaded",
-            ErrorClass::Server => "server",
-            ErrorClass::Auth => "auth",
-            ErrorClass::Request => "request",
-            ErrorClass::Malformed => "malformed",
-            ErrorClass::ModelOutput => "model_output",
-        }
-    }
-
-    /// Whether an attempt that failed this way is worth repeating.
-    pub fn is_retryable(self) -> bool {
-        matches!(
-            self,
-            ErrorClass::Timeout
-                | ErrorClass::Connect
-                | ErrorClass::RateLimited
-                | ErrorClass::Overloaded
-                | ErrorClass::Server
-        )
-    }
-
-    /// The class of an HTTP error status.
-    pub fn from_status(status: u16) -> ErrorClass {
-        match status {
-            401 | 403 => ErrorClass::Auth,
-            429 => ErrorClass::RateLimited,
-            529 => ErrorClass::Overloaded,
-            500..=599 => ErrorClass::Server,
-            _ => ErrorClass::Request,
-        }
-    }
-}
+pub use snapshot_pipeline::ai_telemetry::ErrorClass;
 
 /// Why the AI stage failed.
 #[derive(Debug, thiserror::Error)]

@@ -47,6 +47,7 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("MAX_TOKENS", "ai.max_tokens"),
     ("TEMPERATURE", "ai.temperature"),
     ("ANTHROPIC_BASE_URL", "ai.base_url"),
+    ("CUSTOMER_SNAPSHOT_AI_CALL_LOG", "ai.call_log"),
     ("CUSTOMER_SNAPSHOT_HISTORY", "history.path"),
 ];
 
@@ -154,6 +155,9 @@ pub struct AiSettings {
     pub temperature: f64,
     /// API base URL (a loopback server in tests).
     pub base_url: String,
+    /// JSON lines file `process --ai` appends every call to and `monitor --listen` exports;
+    /// empty means off.
+    pub call_log: String,
     /// The API key, when set in the environment.
     #[serde(skip)]
     pub api_key: Option<Secret>,
@@ -173,6 +177,7 @@ impl Default for AiSettings {
                 .parse()
                 .unwrap_or(f64::from(ai.temperature)),
             base_url: ai.base_url,
+            call_log: String::new(),
             api_key: None,
         }
     }
@@ -763,6 +768,11 @@ impl Settings {
         } else {
             PathBuf::from(&self.history.path)
         }
+    }
+
+    /// The AI call log, when `ai.call_log` names one.
+    pub fn call_log_path(&self) -> Option<PathBuf> {
+        (!self.ai.call_log.is_empty()).then(|| PathBuf::from(&self.ai.call_log))
     }
 
     /// The folder `process` writes to when no `-o` is given: `process.output_dir`, or "." for

@@ -55,6 +55,7 @@ fn report(i: u64) -> BenchmarkReport {
         },
         results,
         baseline: None,
+        ai: None,
     }
 }
 

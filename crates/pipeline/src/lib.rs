@@ -7,6 +7,7 @@
 //! [`pipeline::Observer`]. No CLI parsing, threads, network or printing lives here.
 #![deny(missing_docs)]
 
+pub mod ai_telemetry;
 pub mod inspect;
 pub mod nlp;
 pub mod pipeline;

@@ -21,6 +21,7 @@ use snapshot_ai::generate::{dry_run, generate};
 use snapshot_ai::render::{AiFormat, render};
 use snapshot_ai::telemetry::{RunTelemetry, Telemetry};
 use snapshot_ai::{AiConfig, AiError, ApiKey};
+use snapshot_pipeline::ai_telemetry::CallLogLine;
 use snapshot_pipeline::pipeline::{self, Config};
 use snapshot_pipeline::render::Format;
 use snapshot_pipeline::snapshot::Snapshot;
@@ -60,6 +61,10 @@ pub struct AiArgs {
     /// Also write every call's latency, tokens, retries and error class as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub ai_telemetry: Option<PathBuf>,
+    /// Append one JSON line per call to this call log, which `monitor --listen --ai-call-log`
+    /// exports on /metrics [default: ai.call_log in the settings; none when empty].
+    #[arg(long, value_name = "FILE")]
+    pub ai_call_log: Option<PathBuf>,
 }
 
 /// A checked AI configuration, made before any input is read. Share one across the files of
@@ -69,6 +74,7 @@ pub struct Prepared {
     config: AiConfig,
     dry_run: bool,
     telemetry_path: Option<PathBuf>,
+    call_log: Option<PathBuf>,
     permits: Arc<Semaphore>,
 }
 
@@ -186,6 +192,10 @@ pub fn prepare(args: &AiArgs, settings: &AiSettings) -> anyhow::Result<Prepared>
         config,
         dry_run: args.dry_run,
         telemetry_path: args.ai_telemetry.clone(),
+        call_log: args
+            .ai_call_log
+            .clone()
+            .or_else(|| (!settings.call_log.is_empty()).then(|| PathBuf::from(&settings.call_log))),
     })
 }
 
@@ -224,6 +234,9 @@ pub fn run_ai(
     if let Some(path) = &prepared.telemetry_path {
         write_telemetry(path, &calls)?;
     }
+    if let Some(path) = &prepared.call_log {
+        append_call_log(path, &calls, input)?;
+    }
     let outcome = result.map_err(|e| {
         let msg = format!("{}: {e}", input.display());
         if e.is_configuration() {
@@ -245,6 +258,30 @@ pub fn run_ai(
         Some(path) => write_atomically(path, &bytes)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the AI stage on `snapshot` against an in-process loopback Messages API that waits
+/// `latency` before each answer, with at most `concurrency` calls in flight (prompt cache on,
+/// the client's other defaults). For the benchmark's and the optimizer's AI stage: no key, no
+/// network.
+pub fn loopback_run(
+    snapshot: &Snapshot,
+    concurrency: usize,
+    latency: Duration,
+) -> anyhow::Result<RunTelemetry> {
+    let config = AiConfig {
+        concurrency,
+        ..AiConfig::default()
+    };
+    config.validate().map_err(|e| {
+        bad_input(format!(
+            "--ai-concurrency {concurrency}: {}",
+            e.to_string().replace("invalid AI setting ", "")
+        ))
+    })?;
+    let outcome = snapshot_ai::loopback::timed_run(snapshot, &config, latency)
+        .context("the AI stage against the loopback API failed")?;
+    Ok(outcome.telemetry)
 }
 
 /// One stderr line about the calls.
@@ -275,6 +312,22 @@ fn write_telemetry(path: &Path, t: &RunTelemetry) -> anyhow::Result<()> {
     let mut bytes = serde_json::to_vec_pretty(&doc).context("cannot encode the telemetry")?;
     bytes.push(b'\n');
     write_atomically(path, &bytes)
+}
+
+/// Appends the run's calls to the call log in one write, so lines of runs ending at the same
+/// time do not interleave (O_APPEND on a local filesystem).
+fn append_call_log(path: &Path, t: &RunTelemetry, input: &Path) -> anyhow::Result<()> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let text = CallLogLine::lines(t, &input.display().to_string(), now);
+    let mut file = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open the AI call log {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot append to the AI call log {}", path.display()))
 }
 
 /// Writes `bytes` to `path` atomically.
@@ -311,6 +364,7 @@ mod tests {
             ai_context_budget: 100_000,
             ai_no_cache: false,
             ai_telemetry: None,
+            ai_call_log: None,
         }
     }
 
@@ -410,9 +464,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("meeting_snapshot.html");
         let telemetry = dir.path().join("calls.json");
+        let call_log = dir.path().join("calls.jsonl");
         let prepared = prepare(
             &AiArgs {
                 ai_telemetry: Some(telemetry.clone()),
+                ai_call_log: Some(call_log.clone()),
                 ..args()
             },
             &settings(server.base_url()),
@@ -433,6 +489,14 @@ mod tests {
             serde_json::from_slice(&fs::read(&telemetry).expect("telemetry")).expect("json");
         assert_eq!(t["stage"]["calls"], 11);
         assert_eq!(t["stage"]["retries"], 1);
+        let lines: Vec<CallLogLine> = fs::read_to_string(&call_log)
+            .expect("call log")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a call per line"))
+            .collect();
+        assert_eq!(lines.len(), 11);
+        assert_eq!(lines.iter().map(|l| l.call.retries).sum::<u32>(), 1);
+        assert!(lines.iter().all(|l| l.input == "meeting.vtt"));
         let leftovers: Vec<_> = fs::read_dir(dir.path())
             .expect("list")
             .filter_map(Result::ok)
@@ -447,7 +511,16 @@ mod tests {
             LoopbackServer::start(Script::always(Behaviour::Unauthorized)).expect("server");
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("x.md");
-        let prepared = prepare(&args(), &settings(server.base_url())).expect("prepared");
+        let call_log = dir.path().join("calls.jsonl");
+        // The call log comes from the settings here (`ai.call_log`), not the flag.
+        let prepared = prepare(
+            &args(),
+            &AiSettings {
+                call_log: call_log.display().to_string(),
+                ..settings(server.base_url())
+            },
+        )
+        .expect("prepared");
         let err = run_ai(
             &prepared,
             &meeting(),
@@ -459,5 +532,10 @@ mod tests {
         assert!(is_bad_input(&err));
         assert!(!format!("{err:#}").contains("000000"), "{err:#}");
         assert!(!out.exists());
+        // Failed calls are logged too, so the monitor counts them by class.
+        let text = fs::read_to_string(&call_log).expect("call log");
+        let first: CallLogLine =
+            serde_json::from_str(text.lines().next().expect("a line")).expect("a call");
+        assert_eq!(first.call.error_class, Some(snapshot_ai::ErrorClass::Auth));
     }
 }

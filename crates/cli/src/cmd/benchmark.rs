@@ -6,10 +6,11 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use snapshot_perf::bench::ai::{AiConcurrencyResult, AiStageReport};
 use snapshot_perf::bench::compare::{self, GateOutcome};
 use snapshot_perf::bench::executor::{BenchError, Executor, MockExecutor, ProcessExecutor};
 use snapshot_perf::bench::report::{
@@ -23,6 +24,7 @@ use snapshot_perf::bench::targets::BenchmarkConfig;
 use snapshot_perf::corpus::{self, Layout};
 use snapshot_perf::export::{self, json, markdown, write_atomic};
 use snapshot_perf::history::History;
+use snapshot_perf::monitor::duration::parse_duration;
 
 use crate::exit::{CHECK_FAILED, bad_input};
 
@@ -143,6 +145,19 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also run the AI stage: the 11-section AI snapshot of a generated 0.1 MB meeting against
+    /// an in-process loopback Messages API that waits DURATION (500ms, 2s) before each answer,
+    /// once per --ai-concurrency. Off unless given; needs no key and no network.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub ai_loopback_latency: Option<Duration>,
+    /// API calls in flight for the AI stage, one stage run per value [default: 1,2,4,8].
+    #[arg(
+        long,
+        value_name = "N,...",
+        value_delimiter = ',',
+        requires = "ai_loopback_latency"
+    )]
+    pub ai_concurrency: Vec<usize>,
     /// Measure nothing: a deterministic mock whose runs take SECONDS_PER_MB × size (±3 %),
     /// for testing the reports and the gate (as hyperfine's --debug-mode).
     #[arg(long, hide = true, value_name = "SECONDS_PER_MB")]
@@ -236,6 +251,7 @@ fn history(args: HistoryArgs, default_history: PathBuf) -> anyhow::Result<ExitCo
             "Runs",
             "Sizes: median wall (MB/s)",
             "Targets",
+            "AI stage: concurrency wall",
         ]
         .map(str::to_owned)
         .to_vec(),
@@ -268,6 +284,20 @@ fn history(args: HistoryArgs, default_history: PathBuf) -> anyhow::Result<ExitCo
             r.runs.to_string(),
             sizes.join(", "),
             format!("{met}/{} met", judged.len()),
+            if r.ai.is_empty() {
+                "–".to_owned()
+            } else {
+                r.ai.iter()
+                    .map(|a| {
+                        format!(
+                            "{}: {}",
+                            a.concurrency,
+                            markdown::format_seconds(a.wall_seconds)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
         ]);
     }
     let mut out = io::stdout().lock();
@@ -354,6 +384,16 @@ fn bench(
     let history_file = args.history.clone().unwrap_or(default_history);
 
     // Everything that can be wrong with the input is checked before the first run.
+    let ai_concurrency = if args.ai_concurrency.is_empty() {
+        vec![1, 2, 4, 8]
+    } else {
+        args.ai_concurrency.clone()
+    };
+    if let Some(&n) = ai_concurrency.iter().find(|n| **n == 0) {
+        return Err(bad_input(format!(
+            "--ai-concurrency {n}: give numbers of calls in flight, at least 1"
+        )));
+    }
     let baseline = load_baseline(args.baseline.as_deref(), &history_file, corpus_layout)?;
 
     let exe = std::env::current_exe().context("cannot find this program's own path")?;
@@ -388,6 +428,7 @@ fn bench(
         settings: settings.clone(),
         results: Vec::new(),
         baseline: None,
+        ai: None,
     };
 
     let total = u64::from(settings.warmup + settings.runs) * sizes.len() as u64;
@@ -422,6 +463,9 @@ fn bench(
     }
     drop(runner);
     bar.finish_and_clear();
+    if let Some(latency) = args.ai_loopback_latency {
+        report.ai = Some(ai_stage(latency, &ai_concurrency, args.seed, args.quiet)?);
+    }
 
     report.complete = true;
     let mut gate: Option<GateOutcome> = None;
@@ -475,6 +519,47 @@ fn bench(
         return Ok(ExitCode::from(CHECK_FAILED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Size of the generated meeting the AI stage writes a snapshot of: a long meeting that still
+/// fits one prompt, so the stage is the 11 section calls (no map-reduce).
+const AI_INPUT_BYTES: u64 = 100_000;
+
+/// The AI stage: one run per concurrency limit against the loopback API.
+fn ai_stage(
+    latency: Duration,
+    concurrency: &[usize],
+    seed: u64,
+    quiet: bool,
+) -> anyhow::Result<AiStageReport> {
+    let mut vtt = Vec::new();
+    let written = corpus::generate(Layout::Realistic, AI_INPUT_BYTES, seed, &mut vtt)
+        .context("generating the AI stage's meeting")?;
+    let snapshot = snapshot_pipeline::pipeline::snapshot(
+        vtt.as_slice(),
+        &super::process::source_info(Path::new("ai_stage_meeting.vtt")),
+        &snapshot_pipeline::pipeline::Config::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("the AI stage's meeting did not process: {e}"))?;
+    let mut results = Vec::new();
+    for &n in concurrency {
+        if !quiet {
+            eprintln!(
+                "benchmark: AI stage at concurrency {n} ({} per answer)",
+                markdown::format_seconds(latency.as_secs_f64())
+            );
+        }
+        let t = super::ai::loopback_run(&snapshot, n, latency)?;
+        results.push(AiConcurrencyResult::from_run(n, &t));
+    }
+    Ok(AiStageReport {
+        api: "loopback".to_owned(),
+        latency_seconds: latency.as_secs_f64(),
+        input_bytes: written,
+        // What `loopback_run` uses: the client's default.
+        prompt_cache: snapshot_ai::AiConfig::default().prompt_cache,
+        results,
+    })
 }
 
 fn load_baseline(

@@ -225,6 +225,8 @@ fn run_benchmark(
             no_history: false,
             history: Some(plan.history.clone()),
             quiet,
+            ai_loopback_latency: None,
+            ai_concurrency: Vec::new(),
             debug_mode: None,
         },
     };
@@ -261,6 +263,9 @@ fn run_optimize(
         target_mb_s: 100.0,
         keep_fillers: false,
         quiet,
+        ai_loopback_latency: None,
+        ai_concurrency: None,
+        ai_telemetry: None,
     };
     step("optimize", optimize::run(args, settings)?)
 }
@@ -284,6 +289,7 @@ fn run_monitor(plan: &Plan, duration: Duration, settings: &Settings) -> anyhow::
         process_memory_max: None,
         min_duration: None,
         webhook: None,
+        ai_call_log: None,
     };
     step("monitor", monitor::run(args, settings)?)
 }

@@ -87,6 +87,11 @@ pub struct Args {
     /// POST each alert as JSON to this http:// URL (https is not supported).
     #[arg(long, value_name = "URL")]
     pub webhook: Option<String>,
+    /// With --listen: export the AI calls `process --ai` appends to this call log as
+    /// customer_snapshot_ai_* metrics, re-read at every sample [default: ai.call_log in the
+    /// settings].
+    #[arg(long, value_name = "FILE")]
+    pub ai_call_log: Option<PathBuf>,
 }
 
 /// Merges flags over `base` (the defaults, or the `[monitor]` table of the config file).
@@ -161,6 +166,15 @@ pub fn run(mut args: Args, settings: &crate::settings::Settings) -> anyhow::Resu
         .transpose()
         .map_err(|e| bad_input(e.to_string()))?;
     let listen = args.listen.as_deref().map(listen_addr).transpose()?;
+    if args.ai_call_log.is_some() && listen.is_none() {
+        return Err(bad_input(
+            "--ai-call-log exports AI calls on /metrics: add --listen",
+        ));
+    }
+    let call_log = args
+        .ai_call_log
+        .clone()
+        .or_else(|| settings.call_log_path());
 
     let collector = Collector::new(target.clone(), &config.disk_paths).map_err(|e| match e {
         collector::CollectError::Path { .. } => bad_input(e.to_string()),
@@ -189,12 +203,22 @@ pub fn run(mut args: Args, settings: &crate::settings::Settings) -> anyhow::Resu
     let started = unix_now();
     let mut server = None;
     if let Some(addr) = listen {
-        let exporter = PrometheusExporter::new();
+        let mut exporter = match &call_log {
+            Some(path) => PrometheusExporter::with_call_log(path),
+            None => PrometheusExporter::new(),
+        };
+        // Read before serving, so the first scrape already has the calls logged so far.
+        if let Err(w) = exporter.poll_call_log() {
+            eprintln!("customer-snapshot: warning: {w}");
+        }
         let s = MetricsServer::start(&addr.to_string(), exporter.registry())?;
         notes.push(format!(
             "serving metrics on http://{}/metrics",
             s.local_addr()
         ));
+        if let Some(path) = &call_log {
+            notes.push(format!("exporting AI calls from {}", path.display()));
+        }
         server = Some(s);
         sinks.push(Box::new(exporter));
     }

@@ -10,15 +10,18 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, anyhow};
 use snapshot_perf::corpus::{self, Layout};
 use snapshot_perf::history::{self, History};
+use snapshot_perf::monitor::duration::parse_duration;
+use snapshot_perf::profile::ai::AiStageProfile;
 use snapshot_perf::profile::compare::compare;
 use snapshot_perf::profile::report::{OptimizationReport, SCHEMA_VERSION, Settings, SystemInfo};
 use snapshot_perf::profile::rules::Thresholds;
 use snapshot_perf::profile::{self, Input, ProfileOptions, Source, Workload, terminal};
+use snapshot_pipeline::ai_telemetry::RunTelemetry;
 use snapshot_pipeline::pipeline::Config;
 use snapshot_pipeline::render::Format;
 
@@ -85,6 +88,18 @@ pub struct Args {
     /// No progress lines on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also measure the AI stage (`ai_api_calls`): the AI snapshot of the smallest input
+    /// against an in-process loopback Messages API that waits DURATION (500ms, 2s) before each
+    /// answer. No key, no network.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "ai_telemetry")]
+    pub ai_loopback_latency: Option<Duration>,
+    /// API calls in flight for --ai-loopback-latency [default: 4, as `process --ai`].
+    #[arg(long, value_name = "N", requires = "ai_loopback_latency")]
+    pub ai_concurrency: Option<usize>,
+    /// Show the AI stage of a real run instead: the JSON that `process --ai --ai-telemetry FILE`
+    /// wrote.
+    #[arg(long, value_name = "FILE")]
+    pub ai_telemetry: Option<PathBuf>,
 }
 
 /// Validated options (no clap types past this point).
@@ -94,6 +109,8 @@ struct Plan {
     report_path: PathBuf,
     flamegraph_path: Option<PathBuf>,
     baseline: Option<(PathBuf, OptimizationReport)>,
+    /// The AI stage read from `--ai-telemetry`.
+    ai_telemetry: Option<AiStageProfile>,
     started_at: String,
 }
 
@@ -223,13 +240,79 @@ fn plan(args: &Args) -> anyhow::Result<Plan> {
             )));
         }
     }
+    let ai_telemetry = args
+        .ai_telemetry
+        .as_deref()
+        .map(read_ai_telemetry)
+        .transpose()?;
     Ok(Plan {
         inputs,
         corpus: corpus_layout,
         report_path,
         flamegraph_path,
         baseline,
+        ai_telemetry,
         started_at,
+    })
+}
+
+/// The `ai_api_calls` stage from the JSON `process --ai --ai-telemetry` writes.
+fn read_ai_telemetry(path: &Path) -> anyhow::Result<AiStageProfile> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        telemetry: RunTelemetry,
+    }
+    let shown = path.display();
+    let text = fs::read_to_string(path)
+        .map_err(|e| bad_input(format!("--ai-telemetry {shown}: cannot read it: {e}")))?;
+    let file: File = serde_json::from_str(&text).map_err(|e| {
+        bad_input(format!(
+            "--ai-telemetry {shown}: not the telemetry `process --ai --ai-telemetry` writes (line {}): {e}",
+            e.line()
+        ))
+    })?;
+    Ok(AiStageProfile {
+        source: format!("process --ai telemetry {shown}"),
+        input: None,
+        pipeline_wall_seconds: None,
+        stage: file.telemetry.stage_entry(),
+    })
+}
+
+/// The `ai_api_calls` stage measured against the loopback API on the smallest input, beside
+/// that input's pipeline wall time.
+fn loopback_ai_stage(
+    files: &[(String, PathBuf, u64)],
+    sizes: &[snapshot_perf::profile::report::SizeProfile],
+    latency: Duration,
+    concurrency: usize,
+    keep_fillers: bool,
+) -> anyhow::Result<AiStageProfile> {
+    let (label, path, _) = files
+        .iter()
+        .min_by_key(|(_, _, len)| *len)
+        .context("no input for the AI stage")?;
+    let mut config = Config::default();
+    config.clean.remove_fillers = !keep_fillers;
+    let file = fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let snapshot = snapshot_pipeline::pipeline::snapshot(
+        std::io::BufReader::new(file),
+        &super::process::source_info(path),
+        &config,
+    )
+    .map_err(|e| anyhow!("{label}: {e}"))?;
+    let t = super::ai::loopback_run(&snapshot, concurrency, latency)?;
+    Ok(AiStageProfile {
+        source: format!(
+            "loopback API, {:.1} ms before each answer, {concurrency} calls in flight",
+            latency.as_secs_f64() * 1e3
+        ),
+        input: Some(label.clone()),
+        pipeline_wall_seconds: sizes
+            .iter()
+            .find(|s| &s.label == label)
+            .map(|s| s.wall_seconds),
+        stage: t.stage_entry(),
     })
 }
 
@@ -321,6 +404,25 @@ pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<E
         },
     )?;
 
+    let ai_stage = match (args.ai_loopback_latency, plan.ai_telemetry.clone()) {
+        (Some(latency), _) => {
+            let concurrency = args.ai_concurrency.unwrap_or(4);
+            progress(&format!(
+                "AI stage against the loopback API ({:.0} ms per answer, {concurrency} in flight)",
+                latency.as_secs_f64() * 1e3
+            ));
+            Some(loopback_ai_stage(
+                &files,
+                &outcome.sizes,
+                latency,
+                concurrency,
+                args.keep_fillers,
+            )?)
+        }
+        (None, from_file) => from_file,
+    };
+    let mut findings = outcome.findings;
+    findings.extend(ai_stage.as_ref().and_then(AiStageProfile::finding));
     let mut report = OptimizationReport {
         schema_version: SCHEMA_VERSION,
         started_at: plan.started_at.clone(),
@@ -334,9 +436,10 @@ pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<E
         allocator_overhead: outcome.allocator_overhead,
         sizes: outcome.sizes,
         memory_growth: outcome.memory_growth,
-        findings: outcome.findings,
+        findings,
         flamegraph_path: None,
         comparison: None,
+        ai_stage,
     };
     if let (Some(path), Some(samples)) = (&plan.flamegraph_path, &outcome.samples) {
         crate::output::write_atomically(path, |out| {

@@ -53,6 +53,7 @@ fn ai_cmd(dir: &Dir, server: Option<&LoopbackServer>, key: Option<&str>) -> asse
         "DEFAULT_MODEL",
         "MAX_TOKENS",
         "TEMPERATURE",
+        "CUSTOMER_SNAPSHOT_AI_CALL_LOG",
     ] {
         cmd.env_remove(var);
     }
@@ -249,4 +250,143 @@ fn the_key_and_url_can_come_from_dot_env() {
         .success();
     assert_eq!(server.requests().len(), 11);
     assert!(dir.path("out.md").exists());
+}
+
+/// The value of the one series `name{labels}` in a Prometheus text body.
+fn series(body: &str, name_and_labels: &str) -> f64 {
+    body.lines()
+        .find_map(|l| l.strip_prefix(name_and_labels)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("no {name_and_labels} in\n{body}"))
+        .parse()
+        .expect("a number")
+}
+
+#[test]
+fn the_monitor_exports_the_calls_process_ai_logs() {
+    use crate::monitor::{Running, http_get};
+    let dir = Dir::new();
+    let input = dir.example("northwind_kickoff.vtt");
+    let log = dir.path("calls.jsonl");
+    let server = LoopbackServer::start(Script::then_ok([Behaviour::RateLimited {
+        retry_after_seconds: 0.1,
+    }]))
+    .expect("loopback server");
+    // The first run names the log with the flag, the second through the settings (env).
+    ai_cmd(&dir, Some(&server), Some(KEY))
+        .args(["process", "--ai", "-o", "one.md", "--ai-call-log"])
+        .arg(&log)
+        .arg(&input)
+        .assert()
+        .success();
+    let logged: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .expect("call log written")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(logged.len(), 11);
+    let input_tokens: u64 = logged
+        .iter()
+        .map(|c| c["input_tokens"].as_u64().expect("tokens"))
+        .sum();
+    assert!(input_tokens > 0);
+    let section_seconds: f64 = logged
+        .iter()
+        .filter(|c| c["phase"] == "section")
+        .map(|c| c["latency_seconds"].as_f64().expect("latency"))
+        .sum();
+
+    let log_arg = log.to_str().expect("utf-8 path");
+    let mut m = Running::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--interval",
+        "200ms",
+        "--json",
+        "--no-history",
+        "--process",
+        "cs-nothing-ai",
+        "--ai-call-log",
+        log_arg,
+    ]);
+    let addr = m
+        .stderr_first
+        .split("serving metrics on http://")
+        .nth(1)
+        .and_then(|rest| rest.split("/metrics").next())
+        .unwrap_or_else(|| panic!("no address in {:?}", m.stderr_first))
+        .to_owned();
+    assert!(
+        m.stderr_first.contains("exporting AI calls from"),
+        "{}",
+        m.stderr_first
+    );
+    let (head, body) = http_get(&addr, "/metrics");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    prometheus_parse::Scrape::parse(body.lines().map(|l| Ok(l.to_owned()))).expect("parses");
+    let calls = |body: &str, phase: &str| {
+        series(
+            body,
+            &format!("customer_snapshot_ai_calls_total{{phase=\"{phase}\",error_class=\"none\"}}"),
+        )
+    };
+    assert_eq!(calls(&body, "section"), 10.0);
+    assert_eq!(calls(&body, "summary"), 1.0);
+    let retries = series(
+        &body,
+        "customer_snapshot_ai_retries_total{phase=\"section\"}",
+    ) + series(
+        &body,
+        "customer_snapshot_ai_retries_total{phase=\"summary\"}",
+    );
+    assert_eq!(retries, 1.0);
+    assert_eq!(
+        series(
+            &body,
+            "customer_snapshot_ai_attempt_errors_total{phase=\"section\",error_class=\"rate_limited\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        series(&body, "customer_snapshot_ai_tokens_total{kind=\"input\"}"),
+        input_tokens as f64
+    );
+    assert_eq!(
+        series(
+            &body,
+            "customer_snapshot_ai_call_latency_seconds_count{phase=\"section\"}"
+        ),
+        10.0
+    );
+    let sum = series(
+        &body,
+        "customer_snapshot_ai_call_latency_seconds_sum{phase=\"section\"}",
+    );
+    assert!(
+        (sum - section_seconds).abs() < 1e-9,
+        "{sum} vs {section_seconds}"
+    );
+    assert!(body.contains("# TYPE customer_snapshot_ai_call_latency_seconds histogram"));
+
+    // A second run while the monitor is up: its calls arrive with the next samples.
+    ai_cmd(&dir, Some(&server), Some(KEY))
+        .env("CUSTOMER_SNAPSHOT_AI_CALL_LOG", &log)
+        .args(["process", "--ai", "-o", "two.md"])
+        .arg(&input)
+        .assert()
+        .success();
+    m.next_line();
+    m.next_line();
+    let (_, body) = http_get(&addr, "/metrics");
+    assert_eq!(calls(&body, "section"), 20.0);
+    assert_eq!(calls(&body, "summary"), 2.0);
+    let _ = m.child.kill();
+}
+
+#[test]
+fn the_call_log_flag_of_monitor_needs_listen() {
+    bin()
+        .args(["monitor", "--no-history", "--ai-call-log", "calls.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("add --listen"));
 }

@@ -113,6 +113,12 @@ fn a_run_writes_every_report_and_stores_history() {
     assert_eq!(json.len(), 1, "{:?}", d.files());
     let r = read_report(&d.path(&json[0]));
     assert!(r.complete);
+    assert!(r.ai.is_none(), "no AI stage unless asked for");
+    assert!(
+        !std::fs::read_to_string(d.path(&json[0]))
+            .unwrap()
+            .contains("\"ai\"")
+    );
     assert_eq!(r.settings.sizes_bytes, [50_000, 200_000]);
     assert_eq!(r.results.len(), 2);
     assert!(
@@ -134,6 +140,73 @@ fn a_run_writes_every_report_and_stores_history() {
         .assert()
         .success()
         .stdout(predicate::str::contains("| 1   |").and(predicate::str::contains("2/2 met")));
+}
+
+#[test]
+fn the_ai_stage_shows_what_concurrency_buys_and_is_stored() {
+    let d = Dir::new();
+    mock_run(&d, "0.05", "1")
+        .args([
+            "--export-json",
+            "r.json",
+            "--export-markdown",
+            "r.md",
+            "--ai-loopback-latency",
+            "50ms",
+            "--ai-concurrency",
+            "1,4",
+            "--quiet",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "## AI stage (loopback API, 50.0 ms before each answer",
+        ));
+    let r = read_report(&d.path("r.json"));
+    let ai = r.ai.expect("the AI stage in the JSON report");
+    assert_eq!(ai.latency_seconds, 0.05);
+    assert_eq!(
+        ai.results.iter().map(|x| x.concurrency).collect::<Vec<_>>(),
+        [1, 4]
+    );
+    for x in &ai.results {
+        assert_eq!((x.calls, x.failed_calls), (11, 0));
+        assert!(x.input_tokens > 0 && x.output_tokens > 0);
+        let p50 = x.p50_call_seconds.expect("p50");
+        assert!(p50 >= 0.05, "every call waits the latency: {p50}");
+        assert!(x.p95_call_seconds.expect("p95") >= p50);
+    }
+    // 11 calls one at a time take at least 11 latencies; four at a time about 5 rounds.
+    assert!(ai.results[0].wall_seconds >= 11.0 * 0.05);
+    let ratio = ai.results[1].wall_seconds / ai.results[0].wall_seconds;
+    assert!(ratio < 0.8, "concurrency 4 over 1: {ratio}");
+    assert!(
+        std::fs::read_to_string(d.path("r.md"))
+            .unwrap()
+            .contains("| Concurrency |")
+    );
+    bin()
+        .args(["benchmark", "history", "--history"])
+        .arg(d.path("h.sqlite"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("AI stage").and(predicate::str::contains("| 1: ")));
+}
+
+#[test]
+fn ai_stage_flags_are_checked_before_any_run() {
+    let d = Dir::new();
+    mock_run(&d, "0.05", "1")
+        .args(["--ai-concurrency", "4"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--ai-loopback-latency"));
+    mock_run(&d, "0.05", "1")
+        .args(["--ai-loopback-latency", "10ms", "--ai-concurrency", "2,0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--ai-concurrency 0"));
+    assert!(!d.path("h.sqlite").exists());
 }
 
 #[test]

@@ -223,14 +223,15 @@ fn a_dead_webhook_is_a_warning_not_a_failure() {
 }
 
 /// A running `monitor`, stdout lines arriving on a channel; killed on drop if still running.
-struct Running {
-    child: Child,
+/// A `monitor` running in the background, its stdout lines on a channel.
+pub(crate) struct Running {
+    pub(crate) child: Child,
     lines: mpsc::Receiver<String>,
-    stderr_first: String,
+    pub(crate) stderr_first: String,
 }
 
 impl Running {
-    fn start(args: &[&str]) -> Self {
+    pub(crate) fn start(args: &[&str]) -> Self {
         let mut child = bin()
             .arg("monitor")
             .args(args)
@@ -257,7 +258,7 @@ impl Running {
         }
     }
 
-    fn next_line(&self) -> String {
+    pub(crate) fn next_line(&self) -> String {
         self.lines
             .recv_timeout(Duration::from_secs(10))
             .expect("a line within 10 s")
@@ -273,7 +274,8 @@ impl Drop for Running {
     }
 }
 
-fn http_get(addr: &str, path: &str) -> (String, String) {
+/// GET `path` from `addr`: (status line and headers, body).
+pub(crate) fn http_get(addr: &str, path: &str) -> (String, String) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(5)))
         .expect("timeout");

@@ -194,3 +194,80 @@ fn the_report_never_overwrites_an_input() {
         .stderr(predicate::str::contains("would overwrite an input"));
     assert_eq!(std::fs::read(&input).unwrap(), before);
 }
+
+#[test]
+fn the_ai_stage_appears_with_measured_wall_time_beside_the_pipeline() {
+    let dir = Dir::new();
+    quick(&dir)
+        .args(["--sizes", "0.05", "--hz", "0", "--no-history"])
+        .args(["--ai-loopback-latency", "40ms", "--ai-concurrency", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "AI stage (loopback API, 40.0 ms before each answer, 2 calls in flight; on 0.05MB)",
+        ))
+        .stdout(predicate::str::is_match(r"\n  ai_api_calls +\d+\.\d{4} +11 +0 +0 ").unwrap())
+        .stdout(predicate::str::contains("ai_api_calls took"));
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(only_file(&dir, "optimization_report_")).unwrap())
+            .unwrap();
+    let ai = &report["ai_stage"];
+    assert_eq!(ai["input"], "0.05MB");
+    let stage = &ai["stage"];
+    assert_eq!(stage["name"], "ai_api_calls");
+    assert_eq!(stage["calls"], 11);
+    // Eleven calls, two at a time, each waiting 40 ms: at least six rounds.
+    let wall = stage["wall_seconds"].as_f64().unwrap();
+    assert!(wall >= 6.0 * 0.04, "{wall}");
+    assert!(stage["median_call_seconds"].as_f64().unwrap() >= 0.04);
+    assert!(stage["input_tokens"].as_u64().unwrap() > 0);
+    assert!(ai["pipeline_wall_seconds"].as_f64().unwrap() > 0.0);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "api_latency" && f["subject"] == "ai_api_calls")
+    );
+}
+
+#[test]
+fn the_ai_stage_of_a_real_run_comes_from_its_telemetry_file() {
+    use snapshot_ai::loopback::{Behaviour, LoopbackServer, Script};
+    let dir = Dir::new();
+    let server = LoopbackServer::start(Script::then_ok([Behaviour::RateLimited {
+        retry_after_seconds: 0.05,
+    }]))
+    .expect("loopback server");
+    bin()
+        .env("ANTHROPIC_BASE_URL", server.base_url())
+        .env("ANTHROPIC_API_KEY", "sk-ant-optimize-test-0000")
+        .args(["process", "--ai", "-o"])
+        .arg(dir.path("out.md"))
+        .arg("--ai-telemetry")
+        .arg(dir.path("t.json"))
+        .arg(dir.example("northwind_kickoff.vtt"))
+        .assert()
+        .success();
+    quick(&dir)
+        .args([
+            "--sizes",
+            "0.05",
+            "--hz",
+            "0",
+            "--no-history",
+            "--ai-telemetry",
+        ])
+        .arg(dir.path("t.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("AI stage (process --ai telemetry"))
+        .stdout(predicate::str::is_match(r"\n  ai_api_calls +\d+\.\d{4} +11 +0 +1 ").unwrap());
+    std::fs::write(dir.path("bad.json"), "{\"telemetry\": 3}").unwrap();
+    quick(&dir)
+        .args(["--sizes", "0.05", "--ai-telemetry"])
+        .arg(dir.path("bad.json"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not the telemetry"));
+}

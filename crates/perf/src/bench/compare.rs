@@ -164,6 +164,7 @@ mod tests {
             settings,
             results,
             baseline: None,
+            ai: None,
         }
     }
 

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ai::AiStageReport;
 use super::compare::SizeComparison;
 use super::stats::Outliers;
 use super::targets::{Targets, Verdict};
@@ -31,6 +32,9 @@ pub struct BenchmarkReport {
     /// Per-size comparison with a baseline, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineComparison>,
+    /// The AI stage against the loopback API, when asked for (`--ai-loopback-latency`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai: Option<AiStageReport>,
 }
 
 /// The machine and the tool.
@@ -348,6 +352,7 @@ pub(crate) mod tests {
             },
             results: vec![small, big],
             baseline: None,
+            ai: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::bench::ai::AiStageReport;
 use crate::bench::report::{BenchmarkReport, SizeResult};
 use crate::bench::targets::format_margin;
 use crate::corpus::MB;
@@ -54,6 +55,17 @@ pub fn benchmark_report(r: &BenchmarkReport) -> String {
     if !stages.is_empty() {
         out.push_str("\n## Per-stage breakdown (one in-process run)\n\n");
         out.push_str(&stages);
+    }
+    if let Some(ai) = &r.ai {
+        let _ = writeln!(
+            out,
+            "\n## AI stage ({} API, {} before each answer, {} transcript, prompt cache {})\n",
+            ai.api,
+            format_seconds(ai.latency_seconds),
+            format_size(ai.input_bytes),
+            if ai.prompt_cache { "on" } else { "off" }
+        );
+        out.push_str(&ai_table(ai));
     }
     if let Some(b) = &r.baseline {
         let _ = writeln!(
@@ -183,6 +195,46 @@ fn stages_table(r: &BenchmarkReport) -> String {
     table(&rows)
 }
 
+/// The AI stage's table: one row per concurrency limit.
+pub fn ai_table(ai: &AiStageReport) -> String {
+    let dash = || "–".to_owned();
+    let mut rows = vec![
+        [
+            "Concurrency",
+            "Wall",
+            "vs first",
+            "Calls",
+            "Failed",
+            "Retries",
+            "p50 call",
+            "p95 call",
+            "In flight",
+            "Input tokens",
+            "Output tokens",
+            "Cache read",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    ];
+    for (x, ratio) in ai.results.iter().zip(ai.wall_ratios()) {
+        rows.push(vec![
+            x.concurrency.to_string(),
+            format_seconds(x.wall_seconds),
+            ratio.map_or_else(dash, |v| format!("×{v:.2}")),
+            x.calls.to_string(),
+            x.failed_calls.to_string(),
+            x.retries.to_string(),
+            x.p50_call_seconds.map_or_else(dash, format_seconds),
+            x.p95_call_seconds.map_or_else(dash, format_seconds),
+            format!("{:.1}", x.parallelism),
+            x.input_tokens.to_string(),
+            x.output_tokens.to_string(),
+            x.cache_read_tokens.to_string(),
+        ]);
+    }
+    table(&rows)
+}
+
 /// A Markdown table whose columns are padded to line up (first row is the header).
 pub fn table(rows: &[Vec<String>]) -> String {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -285,6 +337,17 @@ mod tests {
         assert!(md.contains("Test CPU, 2 logical cores, 8.0 GB RAM"));
         assert!(md.contains("| 10 MB | parse | 50.0 ms | 200.0 |"), "{md}");
         assert!(md.contains("- 10 MB: 1 statistical outlier(s) detected"));
+        assert!(!md.contains("AI stage"), "only when asked for");
+        r.ai = Some(crate::bench::ai::tests::sample_stage());
+        let md = benchmark_report(&r);
+        assert!(
+            md.contains("## AI stage (loopback API, 500.0 ms before each answer, 0.1 MB transcript, prompt cache on)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 4           | 2.800 s | ×0.50    | 11    |"),
+            "{md}"
+        );
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //!
 //! Rates the collector measures per interval are exported as counters (`*_bytes_total`)
 //! accumulated since the monitor started, so Prometheus's `rate()` works on them as usual.
+//! With a call log ([`PrometheusExporter::with_call_log`]) the AI stage's Messages API calls
+//! are exported too (`customer_snapshot_ai_*`, see [`crate::monitor::ai_calls`]).
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -15,6 +18,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
+use crate::monitor::ai_calls::AiCallExport;
 use crate::monitor::alert::{AlertEvent, Change};
 use crate::monitor::sample::{AppState, Sample};
 use crate::monitor::sink::{Sink, SinkError};
@@ -79,6 +83,8 @@ pub struct PrometheusExporter {
     alerts_fired: LC,
     /// Totals already exported, to add only the difference to counters.
     last_app: (f64, u64, u64, u64),
+    /// The AI call log followed, when one was given.
+    ai_calls: Option<AiCallExport>,
 }
 
 impl Default for PrometheusExporter {
@@ -90,6 +96,16 @@ impl Default for PrometheusExporter {
 impl PrometheusExporter {
     /// Registers every metric with its HELP text.
     pub fn new() -> Self {
+        Self::build(None)
+    }
+
+    /// Like [`PrometheusExporter::new`], and also follows the AI call log at `path` (JSON
+    /// lines `process --ai` appends), reading what is there now and new lines at each sample.
+    pub fn with_call_log(path: &Path) -> Self {
+        Self::build(Some(path))
+    }
+
+    fn build(call_log: Option<&Path>) -> Self {
         let mut r = Registry::default();
         macro_rules! reg {
             ($name:literal, $help:literal) => {{
@@ -212,6 +228,7 @@ impl PrometheusExporter {
             "customer_snapshot_monitor_alerts_fired",
             "Alerts that fired or escalated, by metric and level"
         );
+        let ai_calls = call_log.map(|p| AiCallExport::new(&mut r, p));
         Self {
             registry: Arc::new(r),
             cpu,
@@ -250,7 +267,14 @@ impl PrometheusExporter {
             alert_active,
             alerts_fired,
             last_app: (0.0, 0, 0, 0),
+            ai_calls,
         }
+    }
+
+    /// Adds the AI calls appended to the call log since the last poll (none without a call
+    /// log). An error is a warning to print: the other metrics are unaffected.
+    pub fn poll_call_log(&mut self) -> Result<usize, String> {
+        self.ai_calls.as_mut().map_or(Ok(0), AiCallExport::poll)
     }
 
     /// The registry, to serve or render.
@@ -374,7 +398,7 @@ impl PrometheusExporter {
 impl Sink for PrometheusExporter {
     fn sample(&mut self, sample: &Sample) -> Result<(), SinkError> {
         self.observe(sample);
-        Ok(())
+        self.poll_call_log().map(drop).map_err(SinkError::Warning)
     }
     fn alert(&mut self, event: &AlertEvent) -> Result<(), SinkError> {
         PrometheusExporter::alert(self, event);

@@ -34,6 +34,26 @@ CREATE TABLE bench_results (
 );
 ";
 
+/// Migration adding the AI stage's figures: one row per concurrency limit of a run that had
+/// the opt-in AI stage (the whole stage is also in the run's `report_json`).
+pub const SCHEMA_AI: &str = "
+CREATE TABLE bench_ai_results (
+    run_id INTEGER NOT NULL REFERENCES bench_runs(id) ON DELETE CASCADE,
+    concurrency INTEGER NOT NULL,
+    api TEXT NOT NULL,
+    latency_seconds REAL NOT NULL,
+    wall_seconds REAL NOT NULL,
+    calls INTEGER NOT NULL,
+    failed_calls INTEGER NOT NULL,
+    retries INTEGER NOT NULL,
+    p50_call_seconds REAL,
+    p95_call_seconds REAL,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    PRIMARY KEY (run_id, concurrency)
+);
+";
+
 /// One past benchmark run, as listed by `benchmark history`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchRunRow {
@@ -53,6 +73,25 @@ pub struct BenchRunRow {
     pub complete: bool,
     /// Per size: (size in bytes, median wall seconds, MB/s, success rate, target met).
     pub sizes: Vec<BenchSizeRow>,
+    /// The AI stage per concurrency limit (empty when the run had none).
+    pub ai: Vec<BenchAiRow>,
+}
+
+/// The AI stage of a past run at one concurrency limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchAiRow {
+    /// API calls allowed in flight.
+    pub concurrency: u32,
+    /// Artificial latency of the loopback API.
+    pub latency_seconds: f64,
+    /// Wall time of the stage.
+    pub wall_seconds: f64,
+    /// Calls made.
+    pub calls: u64,
+    /// Median call latency.
+    pub p50_call_seconds: Option<f64>,
+    /// 95th percentile call latency.
+    pub p95_call_seconds: Option<f64>,
 }
 
 /// One size of a past run.
@@ -107,6 +146,28 @@ impl History {
                     r.verdict.as_ref().map(|v| v.pass),
                 ])?;
             }
+            if let Some(ai) = &report.ai {
+                let mut stmt = tx.prepare(
+                    "INSERT INTO bench_ai_results (run_id, concurrency, api, latency_seconds, wall_seconds, calls, failed_calls, retries, p50_call_seconds, p95_call_seconds, input_tokens, output_tokens)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                )?;
+                for r in &ai.results {
+                    stmt.execute(params![
+                        id,
+                        r.concurrency as i64,
+                        ai.api,
+                        ai.latency_seconds,
+                        r.wall_seconds,
+                        r.calls as i64,
+                        r.failed_calls as i64,
+                        r.retries as i64,
+                        r.p50_call_seconds,
+                        r.p95_call_seconds,
+                        r.input_tokens as i64,
+                        r.output_tokens as i64,
+                    ])?;
+                }
+            }
             Ok(id)
         })
     }
@@ -134,6 +195,7 @@ impl History {
                         runs: row.get(5)?,
                         complete: row.get(6)?,
                         sizes: Vec::new(),
+                        ai: Vec::new(),
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
@@ -155,6 +217,27 @@ impl History {
                         throughput_mb_per_s: row.get(3)?,
                         success_rate: row.get(4)?,
                         target_pass: row.get(5)?,
+                    })
+                })
+                .and_then(Iterator::collect)
+                .map_err(err)?;
+        }
+        let mut stmt = conn
+            .prepare(
+                "SELECT concurrency, latency_seconds, wall_seconds, calls, p50_call_seconds, p95_call_seconds
+                 FROM bench_ai_results WHERE run_id = ?1 ORDER BY concurrency",
+            )
+            .map_err(err)?;
+        for run in &mut runs {
+            run.ai = stmt
+                .query_map([run.id], |row| {
+                    Ok(BenchAiRow {
+                        concurrency: row.get(0)?,
+                        latency_seconds: row.get(1)?,
+                        wall_seconds: row.get(2)?,
+                        calls: row.get::<_, i64>(3)? as u64,
+                        p50_call_seconds: row.get(4)?,
+                        p95_call_seconds: row.get(5)?,
                     })
                 })
                 .and_then(Iterator::collect)
@@ -228,5 +311,26 @@ mod tests {
         assert_eq!(back, sample_report());
         assert!(h.latest_benchmark(Layout::Seed).unwrap().is_none());
         assert_eq!(h.list_benchmarks(1).unwrap().len(), 1);
+        assert!(list[1].ai.is_empty());
+    }
+
+    #[test]
+    fn stores_the_ai_stage_per_concurrency() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(&dir.path().join("h.sqlite")).unwrap();
+        let mut r = sample_report();
+        r.ai = Some(crate::bench::ai::tests::sample_stage());
+        let id = h.record_benchmark(&r).unwrap();
+        let list = h.list_benchmarks(1).unwrap();
+        let ai = &list[0].ai;
+        assert_eq!(ai.len(), 2);
+        assert_eq!((ai[0].concurrency, ai[1].concurrency), (1, 4));
+        assert_eq!((ai[0].wall_seconds, ai[1].wall_seconds), (5.6, 2.8));
+        assert_eq!((ai[1].calls, ai[1].latency_seconds), (11, 0.5));
+        assert_eq!(ai[1].p50_call_seconds, Some(0.5));
+        // The whole stage also comes back with the report.
+        let (back_id, back) = h.latest_benchmark(Layout::Realistic).unwrap().unwrap();
+        assert_eq!(back_id, id);
+        assert_eq!(back.ai, r.ai);
     }
 }

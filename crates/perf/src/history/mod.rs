@@ -17,7 +17,12 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 /// Schema migrations, oldest first. Version N of the database has run the first N.
-pub const MIGRATIONS: &[&str] = &[monitor::SCHEMA_V1, bench::SCHEMA, profile::SCHEMA];
+pub const MIGRATIONS: &[&str] = &[
+    monitor::SCHEMA_V1,
+    bench::SCHEMA,
+    profile::SCHEMA,
+    bench::SCHEMA_AI,
+];
 
 /// Where the history lives unless told otherwise: `$XDG_DATA_HOME/customer-snapshot/history.sqlite`,
 /// else `~/.local/share/customer-snapshot/history.sqlite`, else `customer-snapshot-history.sqlite`
@@ -196,6 +201,35 @@ mod tests {
             h.schema_version().expect("version"),
             MIGRATIONS.len() as i64
         );
+    }
+
+    #[test]
+    fn an_older_file_is_migrated_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v3.sqlite");
+        let conn = Connection::open(&path).expect("open");
+        for sql in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).expect("old schema");
+        }
+        conn.pragma_update(None, "user_version", 3).expect("set");
+        conn.execute(
+            "INSERT INTO bench_runs (started_at, tool_version, corpus, runs, warmup, complete, report_json)
+             VALUES ('t', 'v', 'realistic', 1, 0, 1, '{}')",
+            [],
+        )
+        .expect("an old run");
+        drop(conn);
+        let h = History::open(&path).expect("migrates");
+        assert_eq!(h.schema_version().expect("version"), 4);
+        let (runs, ai): (i64, i64) = h
+            .conn()
+            .query_row(
+                "SELECT (SELECT COUNT(*) FROM bench_runs), (SELECT COUNT(*) FROM bench_ai_results)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("both tables");
+        assert_eq!((runs, ai), (1, 0));
     }
 
     #[test]

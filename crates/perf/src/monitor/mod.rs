@@ -5,6 +5,7 @@
 //! Collection ([`collector`]), the stored time series ([`report`]) and rendering (the sinks and
 //! [`crate::export`]) are separate modules; [`sample::Sample`] is the plain data between them.
 
+pub mod ai_calls;
 pub mod alert;
 pub mod cancel;
 pub mod collector;

@@ -9,6 +9,7 @@
 //! The pipeline is reached through [`Workload`], so tests drive the profiler with synthetic
 //! work and the binary with the real pipeline ([`workload::PipelineWorkload`]).
 
+pub mod ai;
 pub mod compare;
 pub mod memory;
 pub mod report;

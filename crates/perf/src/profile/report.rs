@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ai::AiStageProfile;
 use super::compare::Comparison;
 use super::rules::Finding;
 
@@ -34,6 +35,9 @@ pub struct OptimizationReport {
     /// Difference from an earlier report, when `--compare` was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
+    /// The AI stage (`ai_api_calls`), when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai_stage: Option<AiStageProfile>,
 }
 
 impl OptimizationReport {
@@ -377,6 +381,7 @@ pub(crate) mod fixtures {
             findings: vec![],
             flamegraph_path: None,
             comparison: None,
+            ai_stage: None,
         }
     }
 }

@@ -29,6 +29,8 @@ pub enum FindingKind {
     SuperLinear,
     /// The heap grows with the input.
     HeapGrowth,
+    /// The AI stage's API calls take longer than the local pipeline on the same input.
+    ApiLatency,
 }
 
 /// One finding.

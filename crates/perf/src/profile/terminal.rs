@@ -148,6 +148,9 @@ pub fn render(report: &OptimizationReport) -> String {
         function_list(&mut out, "by self time", &largest.functions.top_self);
         function_list(&mut out, "by total time", &largest.functions.top_total);
     }
+    if let Some(ai) = &report.ai_stage {
+        ai.render(&mut out);
+    }
     let g = &report.memory_growth;
     let _ = writeln!(
         out,
