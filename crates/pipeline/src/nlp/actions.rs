@@ -8,9 +8,12 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
 
+use super::hash::FastSet;
+use super::lexicon::boundary_prefixes;
 use super::patterns::Sent;
+use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG};
 use super::{ActionItem, Question};
 
 /// Action items and unanswered questions kept; the snapshot is a summary, not the transcript.
@@ -148,10 +151,21 @@ static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLoc
     // non-overlapping search is the faster one.
     let ac = AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Both)
         .build(list.iter().map(|(_, p)| p))
         .expect("trigger phrases are a small fixed list of literals");
     (ac, list)
 });
+
+/// The trigger phrases' [`boundary_prefixes`].
+static TRIGGER_STARTS: LazyLock<FastSet<String>> =
+    LazyLock::new(|| boundary_prefixes(TRIGGERS.1.iter().map(|&(_, p)| p)));
+
+/// Whether a trigger phrase that is whole words can start at a plain word token (letters, digits
+/// and `'`) whose lower-cased text is `w`.
+pub(crate) fn trigger_may_start(w: &str) -> bool {
+    TRIGGER_STARTS.contains(w)
+}
 
 /// Action and question tracker.
 #[derive(Debug, Default)]
@@ -163,6 +177,10 @@ pub(crate) struct Actions {
     other: Option<String>,
     /// Lower-case first names of the speakers (index into the speaker list), kept in step.
     firsts: Vec<(String, usize)>,
+    /// Per vocabulary id: the first speaker whose first name it is, or [`NO_ID`].
+    first_ids: Vec<u32>,
+    /// The first bytes of `firsts`, a bit each: most tokens without an id are ruled out.
+    first_bytes: [u64; 4],
     known_speakers: usize,
 }
 
@@ -193,7 +211,21 @@ const MAX_NAMED_OWNERS: usize = 50;
 impl Actions {
     /// Looks at one sentence (`lower` is its ASCII-lower-cased copy). `speakers` are the
     /// meeting's known speaker names.
+    #[cfg(test)]
     pub fn observe(&mut self, speaker: Option<&str>, ms: u64, s: &Sent<'_>, speakers: &[String]) {
+        self.observe_with(speaker, ms, s, speakers, None);
+    }
+
+    /// [`Actions::observe`] with the vocabulary that gave the sentence's token ids (so speakers'
+    /// first names are found by id). Use the same vocabulary, or none, for every sentence.
+    pub fn observe_with(
+        &mut self,
+        speaker: Option<&str>,
+        ms: u64,
+        s: &Sent<'_>,
+        speakers: &[String],
+        mut vocab: Option<&mut Vocab>,
+    ) {
         let sentence = s.text;
         let is_question = sentence.trim_end().ends_with('?');
         // Answers.
@@ -223,7 +255,23 @@ impl Actions {
         while self.known_speakers < speakers.len().min(MAX_NAMED_OWNERS) {
             let i = self.known_speakers;
             if let Some(first) = speakers[i].split_whitespace().next() {
-                self.firsts.push((first.to_lowercase(), i));
+                let first = first.to_lowercase();
+                if let Some(v) = vocab.as_deref_mut() {
+                    let id = v.intern(&first).0;
+                    if id != NO_ID {
+                        let k = id as usize;
+                        if k >= self.first_ids.len() {
+                            self.first_ids.resize(k + 1, NO_ID);
+                        }
+                        if self.first_ids[k] == NO_ID {
+                            self.first_ids[k] = i as u32;
+                        }
+                    }
+                }
+                if let Some(&b) = first.as_bytes().first() {
+                    self.first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+                self.firsts.push((first, i));
             }
             self.known_speakers += 1;
         }
@@ -250,18 +298,28 @@ impl Actions {
         if s.toks.len() < 4 {
             return None;
         }
+        let infos = vocab::infos(s);
         // "Greg creates the service account by June 6th." Names are looked up per token: one
         // pass whatever the number of speakers.
         // In cased text a name is capitalised, which spares comparing every other word.
-        let cased = (0..s.toks.len()).any(|k| {
-            let mut c = s.s(k).chars();
-            c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
-        });
+        let cased = infos.iter().any(|f| f.has(T_TITLE));
         let named = |k: usize| {
-            if cased && !s.s(k).starts_with(char::is_uppercase) {
+            let f = infos[k];
+            if cased && !f.has(T_UPPER0) {
                 return None;
             }
+            if f.id != NO_ID {
+                return self
+                    .first_ids
+                    .get(f.id as usize)
+                    .filter(|&&i| i != NO_ID)
+                    .map(|&i| i as usize);
+            }
             let w = s.l(k);
+            let b = *w.as_bytes().first()?;
+            if self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+                return None;
+            }
             self.firsts.iter().find(|(f, _)| f == w).map(|&(_, i)| i)
         };
         for k in 0..s.toks.len() {
@@ -270,6 +328,9 @@ impl Actions {
             {
                 return Some(Some(speakers[i].clone()));
             }
+        }
+        if !may_trigger(s, &infos) {
+            return None;
         }
         let (ac, list) = &*TRIGGERS;
         let mut commit = false;
@@ -310,6 +371,42 @@ impl Actions {
         self.unanswered.truncate(MAX_ITEMS);
         (self.items, self.unanswered)
     }
+}
+
+/// Whether the sentence may hold a trigger phrase that is whole words: one anchored search at
+/// each place such a phrase can start (token starts that [`trigger_may_start`], and word starts
+/// inside hyphenated, dotted or `’` tokens). A trigger the full scan accepts is the longest match
+/// at its start, which is what the anchored search there finds, so when none is found here the
+/// full scan finds none either.
+fn may_trigger(s: &Sent<'_>, infos: &[TokInfo]) -> bool {
+    let (ac, _) = &*TRIGGERS;
+    let l = s.lower;
+    let accepted_at = |p: usize| match ac.try_find(Input::new(l).range(p..).anchored(Anchored::Yes))
+    {
+        Ok(m) => m.is_some_and(|m| whole_words(l, m.start(), m.end())),
+        Err(_) => true,
+    };
+    for (t, f) in s.toks.iter().zip(infos) {
+        if !f.has(T_WORD) {
+            continue;
+        }
+        if f.has(W_JOINED) {
+            if accepted_at(t.start) {
+                return true;
+            }
+            let inner = l[t.start..t.end].char_indices().filter_map(|(k, c)| {
+                matches!(c, '-' | '.' | '’').then_some(t.start + k + c.len_utf8())
+            });
+            for p in inner {
+                if p < t.end && accepted_at(p) {
+                    return true;
+                }
+            }
+        } else if f.has(W_TRIG) && accepted_at(t.start) {
+            return true;
+        }
+    }
+    false
 }
 
 fn secs(ms: u64) -> f64 {

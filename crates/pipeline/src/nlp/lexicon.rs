@@ -7,10 +7,10 @@
 
 use std::collections::HashSet;
 
-use super::hash::{FastMap, FastSet};
+use super::hash::FastSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind, StartKind};
 
 use super::EntityLabel;
 
@@ -84,8 +84,10 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     entries.retain(|e| seen.insert(e.name.to_lowercase()));
     // Patterns are lower-cased and matched against the sentence's ASCII-lower-cased copy (same
     // byte offsets): half the automaton of a case-insensitive one, so it builds and scans faster.
+    // Anchored searches too: they check cheaply whether a sentence needs the full scan.
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Both)
         .build(entries.iter().map(|e| e.name.to_ascii_lowercase()))
         .expect("the gazetteer is a small fixed list of literal patterns");
     Gazetteer { automaton, entries }
@@ -118,26 +120,61 @@ pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
-/// [`word_flags`] bit: a stop word.
-pub(crate) const FLAG_STOP: u8 = 1;
-/// [`word_flags`] bit: the word itself can open a number, date or time pattern.
-pub(crate) const FLAG_STARTER: u8 = 2;
+/// Whether a word token whose lower-cased text is `w` can be where an aligned match of the
+/// gazetteer starts (see [`boundary_prefixes`]).
+pub(crate) fn gazetteer_may_start(w: &str) -> bool {
+    GAZ_STARTS.0.contains(w)
+}
 
-/// Stop words and pattern starters in one table, so each token costs one lookup.
-static WORD_FLAGS: LazyLock<FastMap<&'static str, u8>> = LazyLock::new(|| {
-    let mut map: FastMap<&'static str, u8> = FastMap::default();
-    for &w in STOP.iter() {
-        *map.entry(w).or_default() |= FLAG_STOP;
+/// [`gazetteer_may_start`] for a token that is not a word: whether an entry starts with its
+/// first byte.
+pub(crate) fn gazetteer_may_start_other(t: &str) -> bool {
+    t.bytes().next().is_some_and(|b| GAZ_STARTS.1[usize::from(b)])
+}
+
+/// The gazetteer's [`boundary_prefixes`] and the first bytes of its entries.
+static GAZ_STARTS: LazyLock<(FastSet<String>, [bool; 256])> = LazyLock::new(|| {
+    let names: Vec<String> = GAZETTEER
+        .entries
+        .iter()
+        .map(|e| e.name.to_ascii_lowercase())
+        .collect();
+    let mut first = [false; 256];
+    for n in &names {
+        if let Some(&b) = n.as_bytes().first() {
+            first[usize::from(b)] = true;
+        }
     }
-    for &w in super::patterns::STARTERS.iter() {
-        *map.entry(w).or_default() |= FLAG_STARTER;
-    }
-    map
+    (boundary_prefixes(names.iter().map(String::as_str)), first)
 });
 
-/// The [`FLAG_STOP`] and [`FLAG_STARTER`] bits of `lower` (already lower-case).
-pub(crate) fn word_flags(lower: &str) -> u8 {
-    WORD_FLAGS.get(lower).copied().unwrap_or(0)
+/// The prefixes of `patterns` at which a word token of the text can end while the pattern goes
+/// on: before a character that ends a token (see `token::scan_word`), after a `.` (a dotted
+/// abbreviation), or the whole pattern. A pattern that matches at a word token's start and ends
+/// at a token's end (or at a word boundary) begins with that token, so a token whose text is none
+/// of these cannot start such a match: most tokens are ruled out with one set lookup.
+pub(crate) fn boundary_prefixes<'a>(patterns: impl Iterator<Item = &'a str>) -> FastSet<String> {
+    let mut out = FastSet::default();
+    for p in patterns {
+        let chars: Vec<(usize, char)> = p.char_indices().collect();
+        for (k, &(at, c)) in chars.iter().enumerate() {
+            let next = chars.get(k + 1).map(|&(_, n)| n);
+            let token_may_end = !c.is_alphanumeric()
+                && match c {
+                    '\'' | '’' => !next.is_some_and(char::is_alphabetic),
+                    '-' => !next.is_some_and(char::is_alphanumeric),
+                    _ => true,
+                };
+            if token_may_end {
+                out.insert(p[..at].to_owned());
+            }
+            if c == '.' {
+                out.insert(p[..at + 1].to_owned());
+            }
+        }
+        out.insert(p.to_owned());
+    }
+    out
 }
 
 /// Whether `lower` (already lower-case) is a given name.
@@ -391,6 +428,17 @@ mod tests {
         assert!(!is_english("lumora"));
         assert!(!is_english("vasquez"));
         assert!(!is_english("zzzz"));
+    }
+
+    #[test]
+    fn gazetteer_starts() {
+        for w in ["us", "new", "snowflake", "u.s.", "at"] {
+            assert!(gazetteer_may_start(w), "{w}");
+        }
+        for w in ["a", "meeting", "york", "status"] {
+            assert!(!gazetteer_may_start(w), "{w}");
+        }
+        assert!(gazetteer_may_start_other(".") && !gazetteer_may_start_other(","));
     }
 
     #[test]

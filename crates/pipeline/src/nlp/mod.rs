@@ -15,6 +15,7 @@ mod patterns;
 mod terms;
 mod token;
 mod topics;
+mod vocab;
 
 use serde::{Deserialize, Serialize};
 
@@ -66,8 +67,10 @@ pub struct Analyzer {
     toks: Vec<token::Tok>,
     /// The current sentence, ASCII-lower-cased.
     lower: String,
-    /// Each token's lexicon flags (stop word, pattern starter); 0 for non-words.
-    flags: Vec<u8>,
+    /// Each token's vocabulary id and bits.
+    flags: Vec<vocab::TokInfo>,
+    /// The meeting's distinct words.
+    vocab: vocab::Vocab,
     entities: entities::EntityTable,
     topics: topics::Topics,
     terms: terms::Terms,
@@ -83,6 +86,7 @@ impl Analyzer {
             toks: Vec::new(),
             lower: String::new(),
             flags: Vec::new(),
+            vocab: vocab::Vocab::default(),
             entities: entities::EntityTable::default(),
             topics: topics::Topics::default(),
             terms: terms::Terms::default(),
@@ -115,15 +119,9 @@ impl Analyzer {
         }
         token::tokenize(sentence, &mut self.toks);
         patterns::ascii_lower_into(sentence, &mut self.lower);
-        // One lexicon lookup per token, shared by every stage below.
-        self.flags.clear();
-        self.flags.extend(self.toks.iter().map(|t| {
-            if t.kind == token::Kind::Word {
-                lexicon::word_flags(&self.lower[t.start..t.end])
-            } else {
-                0
-            }
-        }));
+        // One vocabulary lookup per token, shared by every stage below.
+        self.vocab
+            .annotate(sentence, &self.lower, &self.toks, &mut self.flags);
         let s = patterns::Sent {
             text: sentence,
             lower: &self.lower,
@@ -133,11 +131,13 @@ impl Analyzer {
         self.entities.observe(&s, start_ms);
         self.topics.observe(&s);
         self.terms.observe(&s);
-        self.actions.observe(speaker, start_ms, &s, &self.speakers);
+        self.actions
+            .observe_with(speaker, start_ms, &s, &self.speakers, Some(&mut self.vocab));
     }
 
     /// Ends the meeting and returns what was found.
-    pub fn finish(self) -> Analysis {
+    pub fn finish(mut self) -> Analysis {
+        self.topics.materialize(&self.vocab);
         let limits = entities::EntityLimits {
             min_frequency: self.opts.min_entity_frequency,
             min_length: self.opts.min_entity_length,

@@ -1,0 +1,325 @@
+//! The meeting's vocabulary: every distinct (ASCII-lower-cased) word gets a small id and its
+//! lexicon properties (stop word, pattern starter, given name, gazetteer or trigger opener...)
+//! computed once, so each token costs one hash probe and the stages test bits instead of
+//! looking strings up in several tables. Memory is bounded by [`MAX_VOCAB`]; words after that
+//! get their bits computed each time and no id ([`NO_ID`]), and every stage keeps a string path
+//! for them.
+
+use std::borrow::Cow;
+
+use super::hash::FastMap;
+use super::lexicon;
+use super::patterns::Sent;
+use super::token::{Kind, Tok};
+
+/// Distinct words given an id.
+const MAX_VOCAB: usize = 100_000;
+
+/// The id of a word that has none (not a word, or the vocabulary is full).
+pub(crate) const NO_ID: u32 = u32::MAX;
+
+// Bits of the lower-cased word.
+/// A stop word.
+pub(crate) const W_STOP: u32 = 1;
+/// Can open a number, date or time pattern.
+pub(crate) const W_START: u32 = 1 << 1;
+/// Can be a word of a key phrase (two bytes or more, not a stop word, no `'`, `’` or `.`).
+pub(crate) const W_TOPIC: u32 = 1 << 2;
+/// A given name.
+pub(crate) const W_GIVEN: u32 = 1 << 3;
+/// A gazetteer entry may start at this token (see [`lexicon::gazetteer_may_start`]).
+pub(crate) const W_GAZ: u32 = 1 << 4;
+/// An action trigger phrase may start at this token (see `actions::trigger_may_start`).
+pub(crate) const W_TRIG: u32 = 1 << 5;
+/// "at" or "from".
+pub(crate) const W_AT_FROM: u32 = 1 << 6;
+/// An organisation suffix ("inc", "analytics").
+pub(crate) const W_ORG_SUFFIX: u32 = 1 << 7;
+/// A word that may join two capitalised words of a name ("of", "&").
+pub(crate) const W_CONNECTOR: u32 = 1 << 8;
+/// A greeting or opener that is not part of a name ("hi", "thanks").
+pub(crate) const W_GREETING: u32 = 1 << 9;
+/// Holds `-`, `.` or `’`, after which a new word may start inside the token.
+pub(crate) const W_JOINED: u32 = 1 << 10;
+
+// Bits of the token as written.
+/// A word token.
+pub(crate) const T_WORD: u32 = 1 << 16;
+/// Capital then lower-case letter ("Dana").
+pub(crate) const T_TITLE: u32 = 1 << 17;
+/// Starts with an upper-case letter.
+pub(crate) const T_UPPER0: u32 = 1 << 18;
+/// A capitalised word that may be part of a name: not an acronym, not "I", two letters or more.
+pub(crate) const T_CAP: u32 = 1 << 19;
+/// An ASCII capital after the first byte (acronyms, CamelCase).
+pub(crate) const T_INNER_UPPER: u32 = 1 << 20;
+/// No lower-case letter.
+pub(crate) const T_NO_LOWER: u32 = 1 << 21;
+/// Only ASCII lower-case letters and hyphens.
+pub(crate) const T_PLAIN: u32 = 1 << 22;
+/// No ASCII capital.
+pub(crate) const T_NO_UPPER: u32 = 1 << 23;
+/// Only ASCII.
+pub(crate) const T_ASCII: u32 = 1 << 24;
+
+/// What the stages need to know about one token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TokInfo {
+    /// Vocabulary id of the lower-cased word, or [`NO_ID`].
+    pub id: u32,
+    /// `W_*` and `T_*` bits.
+    pub bits: u32,
+}
+
+impl TokInfo {
+    /// Whether all of `bits` are set.
+    #[inline]
+    pub fn has(self, bits: u32) -> bool {
+        self.bits & bits == bits
+    }
+}
+
+/// Greetings and openers that are not part of a name (see entities).
+pub(crate) const GREETINGS: &[&str] = &[
+    "hi", "hey", "hello", "thanks", "thank", "okay", "ok", "yeah", "yes", "so", "well", "oh",
+    "dear", "bye",
+];
+
+/// The `W_*` bits of the ASCII-lower-cased word `w`.
+pub(crate) fn word_bits(w: &str) -> u32 {
+    let mut b = 0;
+    let stop = lexicon::is_stop(w);
+    if stop {
+        b |= W_STOP;
+    }
+    if super::patterns::may_start(w) {
+        b |= W_START;
+    }
+    if w.len() >= 2 && !stop && !w.contains(['\'', '’', '.']) {
+        b |= W_TOPIC;
+    }
+    if lexicon::is_given_name(w) {
+        b |= W_GIVEN;
+    }
+    if lexicon::gazetteer_may_start(w) {
+        b |= W_GAZ;
+    }
+    if super::actions::trigger_may_start(w) {
+        b |= W_TRIG;
+    }
+    if w == "at" || w == "from" {
+        b |= W_AT_FROM;
+    }
+    if lexicon::ORG_SUFFIXES.contains(&w) {
+        b |= W_ORG_SUFFIX;
+    }
+    if lexicon::NAME_CONNECTORS.contains(&w) {
+        b |= W_CONNECTOR;
+    }
+    if GREETINGS.contains(&w) {
+        b |= W_GREETING;
+    }
+    if w.contains(['-', '.', '’']) {
+        b |= W_JOINED;
+    }
+    b
+}
+
+/// The `T_*` bits of a word token as written.
+pub(crate) fn case_bits(t: &str) -> u32 {
+    let b = t.as_bytes();
+    let mut bits = T_WORD;
+    if t.is_ascii() {
+        let (mut upper, mut lower, mut plain) = (0usize, 0usize, true);
+        for &c in b {
+            upper += usize::from(c.is_ascii_uppercase());
+            lower += usize::from(c.is_ascii_lowercase());
+            plain &= c.is_ascii_lowercase() || c == b'-';
+        }
+        let alpha = upper + lower;
+        let upper0 = b.first().is_some_and(u8::is_ascii_uppercase);
+        let acronym = alpha >= 2 && lower == 0;
+        let pronoun_i = t == "I" || t.starts_with("I'");
+        bits |= T_ASCII;
+        if upper0 {
+            bits |= T_UPPER0;
+            if b.len() > 1 && b[1].is_ascii_lowercase() {
+                bits |= T_TITLE;
+            }
+            if b.len() > 1 && !acronym && !pronoun_i {
+                bits |= T_CAP;
+            }
+        }
+        if upper > usize::from(upper0) {
+            bits |= T_INNER_UPPER;
+        }
+        if lower == 0 {
+            bits |= T_NO_LOWER;
+        }
+        if plain {
+            bits |= T_PLAIN;
+        }
+        if upper == 0 {
+            bits |= T_NO_UPPER;
+        }
+        return bits;
+    }
+    let mut c = t.chars();
+    let first_upper = c.next().is_some_and(char::is_uppercase);
+    if first_upper {
+        bits |= T_UPPER0;
+        if c.next().is_some_and(char::is_lowercase) {
+            bits |= T_TITLE;
+        }
+        let acronym = t.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && !t.chars().any(char::is_lowercase);
+        let pronoun_i = t == "I" || t.starts_with("I'") || t.starts_with("I’");
+        if t.chars().count() > 1 && !acronym && !pronoun_i {
+            bits |= T_CAP;
+        }
+    }
+    if b.iter().skip(1).any(u8::is_ascii_uppercase) {
+        bits |= T_INNER_UPPER;
+    }
+    if !t.chars().any(char::is_lowercase) {
+        bits |= T_NO_LOWER;
+    }
+    if b.iter().all(|&c| c.is_ascii_lowercase() || c == b'-') {
+        bits |= T_PLAIN;
+    }
+    if !b.iter().any(u8::is_ascii_uppercase) {
+        bits |= T_NO_UPPER;
+    }
+    bits
+}
+
+/// The bits of a token that is not a word.
+pub(crate) fn other_bits(t: &str) -> u32 {
+    let mut bits = T_NO_UPPER;
+    if t.is_ascii() {
+        bits |= T_ASCII;
+    } else if t.starts_with(char::is_uppercase) {
+        bits |= T_UPPER0;
+    }
+    if lexicon::gazetteer_may_start_other(t) {
+        bits |= W_GAZ;
+    }
+    if t == "&" {
+        bits |= W_CONNECTOR;
+    }
+    bits
+}
+
+/// The info of token `t` of a sentence without a vocabulary (no id).
+pub(crate) fn token_info(text: &str, lower: &str, t: &Tok) -> TokInfo {
+    let bits = if t.kind == Kind::Word {
+        word_bits(&lower[t.start..t.end]) | case_bits(&text[t.start..t.end])
+    } else {
+        other_bits(&text[t.start..t.end])
+    };
+    TokInfo { id: NO_ID, bits }
+}
+
+/// The sentence's token infos: its own, or computed now when it came without them (tests).
+pub(crate) fn infos<'a>(s: &Sent<'a>) -> Cow<'a, [TokInfo]> {
+    if s.flags.len() == s.toks.len() {
+        Cow::Borrowed(s.flags)
+    } else {
+        Cow::Owned(
+            s.toks
+                .iter()
+                .map(|t| token_info(s.text, s.lower, t))
+                .collect(),
+        )
+    }
+}
+
+/// Word -> id with the word's bits.
+#[derive(Debug, Default)]
+pub(crate) struct Vocab {
+    map: FastMap<Box<str>, u32>,
+    words: Vec<Box<str>>,
+    bits: Vec<u32>,
+}
+
+impl Vocab {
+    /// The id (or [`NO_ID`] when the vocabulary is full) and `W_*` bits of the lower-cased word.
+    #[inline]
+    pub fn intern(&mut self, w: &str) -> (u32, u32) {
+        if let Some(&id) = self.map.get(w) {
+            return (id, self.bits[id as usize]);
+        }
+        self.insert(w)
+    }
+
+    #[cold]
+    fn insert(&mut self, w: &str) -> (u32, u32) {
+        let b = word_bits(w);
+        if self.words.len() >= MAX_VOCAB {
+            return (NO_ID, b);
+        }
+        let id = self.words.len() as u32;
+        self.map.insert(w.into(), id);
+        self.words.push(w.into());
+        self.bits.push(b);
+        (id, b)
+    }
+
+    /// The word of `id`.
+    pub fn word(&self, id: u32) -> &str {
+        &self.words[id as usize]
+    }
+
+    /// Fills `out` with the infos of the sentence's tokens.
+    pub fn annotate(&mut self, text: &str, lower: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
+        out.clear();
+        out.extend(toks.iter().map(|t| {
+            if t.kind == Kind::Word {
+                let (id, wb) = self.intern(&lower[t.start..t.end]);
+                TokInfo {
+                    id,
+                    bits: wb | case_bits(&text[t.start..t.end]),
+                }
+            } else {
+                TokInfo {
+                    id: NO_ID,
+                    bits: other_bits(&text[t.start..t.end]),
+                }
+            }
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlp::token::tokenize;
+
+    #[test]
+    fn vocabulary_and_on_the_fly_bits_agree() {
+        let text = "Thanks Dana, I'll send the Q3 plan to Brightwater Analytics & co. at 9 AM \
+                    in the U.S. — Élodie's ÉTÉ go-live, iPhone SSO e.g. next Tuesday";
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let lower = text.to_ascii_lowercase();
+        let mut v = Vocab::default();
+        let mut out = Vec::new();
+        v.annotate(text, &lower, &toks, &mut out);
+        for (t, info) in toks.iter().zip(&out) {
+            assert_eq!(info.bits, token_info(text, &lower, t).bits, "{t:?}");
+        }
+        let dana = out[1];
+        assert!(dana.has(T_WORD | T_TITLE | T_CAP | W_GIVEN));
+        assert_eq!(v.word(dana.id), "dana");
+        let thanks = out[0];
+        assert!(thanks.has(W_STOP | W_GREETING));
+        let i = toks.iter().position(|t| &text[t.start..t.end] == "I'll").unwrap();
+        assert!(out[i].has(W_TRIG) && !out[i].has(T_CAP));
+        let sso = toks.iter().position(|t| &text[t.start..t.end] == "SSO").unwrap();
+        assert!(out[sso].has(T_INNER_UPPER | T_NO_LOWER) && !out[sso].has(T_CAP));
+        // Same word, same id.
+        let mut again = Vec::new();
+        v.annotate("dana", "dana", &toks[..0], &mut again);
+        assert_eq!(v.intern("dana").0, dana.id);
+    }
+}
