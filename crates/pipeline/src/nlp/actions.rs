@@ -159,7 +159,7 @@ static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLoc
 
 /// The trigger phrases' [`boundary_prefixes`].
 static TRIGGER_STARTS: LazyLock<FastSet<String>> =
-    LazyLock::new(|| boundary_prefixes(TRIGGERS.1.iter().map(|&(_, p)| p)));
+    LazyLock::new(|| boundary_prefixes(TRIGGERS.1.iter().map(|&(_, p)| p), true));
 
 /// Whether a trigger phrase that is whole words can start at a plain word token (letters, digits
 /// and `'`) whose lower-cased text is `w`.
@@ -416,6 +416,66 @@ fn secs(ms: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Whether the full scan finds a trigger that is whole words, and what [`may_trigger`] says.
+    fn full_and_gate(text: &str) -> (bool, bool) {
+        let mut toks = Vec::new();
+        crate::nlp::token::tokenize(text, &mut toks);
+        let lower = text.to_ascii_lowercase();
+        let s = Sent {
+            text,
+            lower: &lower,
+            toks: &toks,
+            flags: &[],
+        };
+        let full = TRIGGERS
+            .0
+            .find_iter(lower.as_str())
+            .any(|m| whole_words(&lower, m.start(), m.end()));
+        (full, may_trigger(&s, &vocab::infos(&s)))
+    }
+
+    #[test]
+    fn trigger_gate_never_misses_a_trigger() {
+        for text in [
+            "I'll send it",
+            "so i will follow up",
+            "co-i will do it",
+            "x’i will do it",
+            "the please-based flow",
+            "a to-do list",
+            "u.s.we will go",
+            "next step is this",
+        ] {
+            let (full, gate) = full_and_gate(text);
+            assert!(full, "{text}");
+            assert!(gate, "{text}");
+        }
+        assert_eq!(full_and_gate("the data is ready"), (false, false));
+        // The scan's "i will" inside "hawaii" hides "will follow up"; the gate may say yes.
+        assert!(!full_and_gate("hawaii will follow up").0);
+    }
+
+    proptest! {
+        #[test]
+        fn trigger_gate_is_sound(
+            words in proptest::collection::vec(
+                "i|i'll|we|will|we'll|can|you|could|please|let's|let|us|next|step|is|action|item|\
+                 to|do|follow|up|need|am|going|hawaii|co|x|[a-z]{1,5}|[0-9]{1,2}",
+                0..10,
+            ),
+            seps in proptest::collection::vec(" |-|\\.|'|’|, ", 10),
+        ) {
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            let (full, gate) = full_and_gate(&text);
+            prop_assert!(!full || gate, "{}", text);
+        }
+    }
 
     fn run(lines: &[(&str, &str)]) -> (Vec<ActionItem>, Vec<Question>) {
         let speakers: Vec<String> = ["Dana Whitfield", "Greg Lindqvist", "Raj Mehta"]

@@ -22,7 +22,7 @@ use super::{Entity, EntityLabel};
 
 use super::vocab::{
     self, GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
-    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
+    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_CROSS, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
 };
 
 /// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
@@ -97,6 +97,8 @@ pub(crate) struct EntityTable {
     last_speaker: Option<(String, usize)>,
     lower: String,
     claimed: Vec<bool>,
+    /// The gazetteer's matches in the current sentence.
+    hits: Vec<aho_corasick::Match>,
 }
 
 fn lower_into(s: &str, buf: &mut String) {
@@ -130,16 +132,43 @@ pub(crate) fn is_camel(w: &str) -> bool {
         && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2
 }
 
-/// Whether the sentence may hold a gazetteer entry that starts and ends at token boundaries,
-/// the only hits [`EntityTable::gazetteer`] keeps: one anchored search at each token that
-/// [`lexicon::gazetteer_may_start`](super::lexicon::gazetteer_may_start). The full scan's hit at
-/// a token start is the longest entry there, which is what the anchored search finds, so when no
-/// token has an aligned one the full scan keeps nothing either. Most sentences stop here.
-fn gazetteer_may_match(s: &Sent<'_>, infos: &[TokInfo]) -> bool {
-    let toks = s.toks;
+/// The gazetteer's leftmost-longest matches in the sentence's lower-cased text, as one scan of
+/// it finds them, or a subset that holds every one starting and ending at token boundaries.
+///
+/// A match can only hide a later token's entry from that scan if it starts inside a token and
+/// runs past its end ([`W_GAZ_CROSS`]). Without such a token the matches are found token by
+/// token: one anchored search (the longest entry there, as the scan takes) at each token where
+/// an aligned entry can start ([`W_GAZ`]), skipping tokens inside the previous match. A match
+/// that starts at a token without [`W_GAZ`] ends inside that token, so skipping it hides nothing.
+fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], dfa: bool, out: &mut Vec<aho_corasick::Match>) {
+    out.clear();
     let gaz = &*GAZETTEER;
-    for (a, (t, f)) in toks.iter().zip(infos).enumerate() {
-        if !f.has(W_GAZ) {
+    if !infos.iter().any(|f| f.has(W_GAZ)) {
+        return;
+    }
+    if infos.iter().any(|f| f.has(W_GAZ_CROSS)) {
+        // The scan keeps only aligned entries, which start with an anchored match at a token.
+        let aligned_at = |a: usize| {
+            let input = aho_corasick::Input::new(s.lower)
+                .range(s.toks[a].start..)
+                .anchored(aho_corasick::Anchored::Yes);
+            match gaz.automaton.try_find(input) {
+                Ok(m) => m.is_some_and(|m| s.toks[a..].iter().any(|u| u.end == m.end())),
+                Err(_) => true,
+            }
+        };
+        if !(0..infos.len()).any(|a| infos[a].has(W_GAZ) && aligned_at(a)) {
+            return;
+        }
+        // Long transcripts switch to the DFA: it scans several times faster but takes tens of
+        // milliseconds to build, which a short file should not pay.
+        let automaton = if dfa { &*GAZETTEER_DFA } else { &gaz.automaton };
+        out.extend(automaton.find_iter(s.lower));
+        return;
+    }
+    let mut pos = 0;
+    for (t, f) in s.toks.iter().zip(infos) {
+        if t.start < pos || !f.has(W_GAZ) {
             continue;
         }
         let input = aho_corasick::Input::new(s.lower)
@@ -147,15 +176,18 @@ fn gazetteer_may_match(s: &Sent<'_>, infos: &[TokInfo]) -> bool {
             .anchored(aho_corasick::Anchored::Yes);
         match gaz.automaton.try_find(input) {
             Ok(Some(m)) => {
-                if toks[a..].iter().any(|u| u.end == m.end()) {
-                    return true;
-                }
+                pos = m.end();
+                out.push(m);
             }
             Ok(None) => {}
-            Err(_) => return true,
+            Err(_) => {
+                // Not expected (the automaton supports anchored searches): scan it all.
+                out.clear();
+                out.extend(gaz.automaton.find_iter(s.lower));
+                return;
+            }
         }
     }
-    false
 }
 
 impl EntityTable {
@@ -355,9 +387,10 @@ impl EntityTable {
 
         // 2. Gazetteer.
         self.sentences += 1;
-        if gazetteer_may_match(s, &infos) {
-            self.gazetteer(s, &mut claimed, cased, first, ms);
-        }
+        let mut hits = std::mem::take(&mut self.hits);
+        gazetteer_hits(s, &infos, self.sentences > DFA_AFTER_SENTENCES, &mut hits);
+        self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
+        self.hits = hits;
 
         // 3. Names.
         if cased {
@@ -368,19 +401,21 @@ impl EntityTable {
         self.claimed = claimed;
     }
 
-    /// The gazetteer's entries in the sentence: one scan of the whole sentence.
-    fn gazetteer(&mut self, s: &Sent<'_>, claimed: &mut [bool], cased: bool, first: usize, ms: u64) {
+    /// Records the gazetteer's entries among `hits` (see [`gazetteer_hits`]) that start and end
+    /// at token boundaries and fit the entry's case policy.
+    fn gazetteer(
+        &mut self,
+        s: &Sent<'_>,
+        hits: &[aho_corasick::Match],
+        claimed: &mut [bool],
+        cased: bool,
+        first: usize,
+        ms: u64,
+    ) {
         let (text, toks) = (s.text, s.toks);
         let n = toks.len();
         let gaz = &*GAZETTEER;
-        // Long transcripts switch to the DFA: it scans several times faster but takes tens of
-        // milliseconds to build, which a short file should not pay.
-        let automaton = if self.sentences > DFA_AFTER_SENTENCES {
-            &*GAZETTEER_DFA
-        } else {
-            &gaz.automaton
-        };
-        for hit in automaton.find_iter(s.lower) {
+        for hit in hits {
             let Some(a) = toks.iter().position(|t| t.start == hit.start()) else {
                 continue;
             };
@@ -821,6 +856,69 @@ impl EntityTable {
 mod tests {
     use super::*;
     use crate::nlp::token::tokenize;
+    use proptest::prelude::*;
+
+    /// The aligned gazetteer matches of `text`: token by token when possible, and by the full
+    /// scan.
+    fn aligned_both_ways(text: &str) -> (Vec<(usize, usize, usize)>, Vec<(usize, usize, usize)>) {
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let lower = text.to_ascii_lowercase();
+        let s = Sent {
+            text,
+            lower: &lower,
+            toks: &toks,
+            flags: &[],
+        };
+        let infos = vocab::infos(&s);
+        let aligned = |hits: &mut dyn Iterator<Item = aho_corasick::Match>| {
+            hits.filter(|m| {
+                toks.iter().any(|t| t.start == m.start()) && toks.iter().any(|t| t.end == m.end())
+            })
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect::<Vec<_>>()
+        };
+        let mut hits = Vec::new();
+        gazetteer_hits(&s, &infos, false, &mut hits);
+        let fast = aligned(&mut hits.into_iter());
+        let full = aligned(&mut GAZETTEER.automaton.find_iter(lower.as_str()));
+        (fast, full)
+    }
+
+    #[test]
+    fn gazetteer_by_token_is_the_full_scan() {
+        for text in [
+            "we renew york contracts in New York City and the U.S. on AWS",
+            "the status of us and new york citywide at AT&T with .NET in São Paulo",
+            "Ohioan teams use Slack, Box and Microsoft Teams in the US",
+            // The scan's "new mexico" inside "renew" hides "mexico".
+            "we renew mexico deals and anew mexico, then xwest virginia",
+        ] {
+            let (fast, full) = aligned_both_ways(text);
+            assert_eq!(fast, full, "{text}");
+        }
+        assert!(!aligned_both_ways("we moved to Snowflake in Oregon").0.is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn gazetteer_by_token_matches_the_full_scan(
+            words in proptest::collection::vec(
+                "new|york|city|renew|anew|mexico|xwest|virginia|north|korea|us|status|u\\.s\\.|\\.net|at&t|slack|box|the|hague|san|paulo|são|\
+                 amazon|web|services|oracle|[a-z]{1,6}|[0-9]{1,3}|-|,|\\.",
+                0..12,
+            ),
+            seps in proptest::collection::vec(" |  |-|\\.|'|’|", 12),
+        ) {
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            let (fast, full) = aligned_both_ways(&text);
+            prop_assert_eq!(fast, full, "{}", text);
+        }
+    }
 
     fn run_with(
         speakers: &[&str],

@@ -132,8 +132,26 @@ pub(crate) fn gazetteer_may_start_other(t: &str) -> bool {
     t.bytes().next().is_some_and(|b| GAZ_STARTS.1[usize::from(b)])
 }
 
-/// The gazetteer's [`boundary_prefixes`] and the first bytes of its entries.
-static GAZ_STARTS: LazyLock<(FastSet<String>, [bool; 256])> = LazyLock::new(|| {
+/// Whether a match of the gazetteer that starts inside a token whose lower-cased text is `w`
+/// (not at its start) can run past the token's end: some proper suffix of `w` is a proper
+/// [`boundary_prefixes`] of an entry. Only such matches can hide a later token's entry from the
+/// full scan, so without them the entries can be found token by token.
+pub(crate) fn gazetteer_may_cross(w: &str) -> bool {
+    w.char_indices()
+        .skip(1)
+        .any(|(k, _)| GAZ_STARTS.2.contains(&w[k..]))
+}
+
+/// [`gazetteer_may_cross`] for a number token: whether an entry may start at any byte after its
+/// first.
+pub(crate) fn gazetteer_may_cross_number(t: &str) -> bool {
+    t.bytes().skip(1).any(|b| GAZ_STARTS.1[usize::from(b)])
+}
+
+/// The gazetteer's [`boundary_prefixes`], the first bytes of its entries and its proper
+/// boundary prefixes.
+#[allow(clippy::type_complexity)]
+static GAZ_STARTS: LazyLock<(FastSet<String>, [bool; 256], FastSet<String>)> = LazyLock::new(|| {
     let names: Vec<String> = GAZETTEER
         .entries
         .iter()
@@ -145,15 +163,23 @@ static GAZ_STARTS: LazyLock<(FastSet<String>, [bool; 256])> = LazyLock::new(|| {
             first[usize::from(b)] = true;
         }
     }
-    (boundary_prefixes(names.iter().map(String::as_str)), first)
+    (
+        boundary_prefixes(names.iter().map(String::as_str), true),
+        first,
+        boundary_prefixes(names.iter().map(String::as_str), false),
+    )
 });
 
 /// The prefixes of `patterns` at which a word token of the text can end while the pattern goes
 /// on: before a character that ends a token (see `token::scan_word`), after a `.` (a dotted
-/// abbreviation), or the whole pattern. A pattern that matches at a word token's start and ends
-/// at a token's end (or at a word boundary) begins with that token, so a token whose text is none
-/// of these cannot start such a match: most tokens are ruled out with one set lookup.
-pub(crate) fn boundary_prefixes<'a>(patterns: impl Iterator<Item = &'a str>) -> FastSet<String> {
+/// abbreviation), or (with `whole`) the whole pattern. A pattern that matches at a word token's
+/// start and ends at a token's end (or at a word boundary) begins with that token, so a token
+/// whose text is none of these cannot start such a match: most tokens are ruled out with one set
+/// lookup.
+pub(crate) fn boundary_prefixes<'a>(
+    patterns: impl Iterator<Item = &'a str>,
+    whole: bool,
+) -> FastSet<String> {
     let mut out = FastSet::default();
     for p in patterns {
         let chars: Vec<(usize, char)> = p.char_indices().collect();
@@ -165,14 +191,16 @@ pub(crate) fn boundary_prefixes<'a>(patterns: impl Iterator<Item = &'a str>) -> 
                     '-' => !next.is_some_and(char::is_alphanumeric),
                     _ => true,
                 };
-            if token_may_end {
+            if token_may_end && at > 0 {
                 out.insert(p[..at].to_owned());
             }
-            if c == '.' {
+            if c == '.' && (whole || at + 1 < p.len()) {
                 out.insert(p[..at + 1].to_owned());
             }
         }
-        out.insert(p.to_owned());
+        if whole {
+            out.insert(p.to_owned());
+        }
     }
     out
 }

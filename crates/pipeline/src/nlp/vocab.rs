@@ -41,6 +41,9 @@ pub(crate) const W_CONNECTOR: u32 = 1 << 8;
 pub(crate) const W_GREETING: u32 = 1 << 9;
 /// Holds `-`, `.` or `’`, after which a new word may start inside the token.
 pub(crate) const W_JOINED: u32 = 1 << 10;
+/// A gazetteer match starting inside the token may run past its end (see
+/// [`lexicon::gazetteer_may_cross`]).
+pub(crate) const W_GAZ_CROSS: u32 = 1 << 11;
 
 // Bits of the token as written.
 /// A word token.
@@ -122,6 +125,9 @@ pub(crate) fn word_bits(w: &str) -> u32 {
     if w.contains(['-', '.', '’']) {
         b |= W_JOINED;
     }
+    if lexicon::gazetteer_may_cross(w) {
+        b |= W_GAZ_CROSS;
+    }
     b
 }
 
@@ -194,7 +200,7 @@ pub(crate) fn case_bits(t: &str) -> u32 {
 }
 
 /// The bits of a token that is not a word.
-pub(crate) fn other_bits(t: &str) -> u32 {
+pub(crate) fn other_bits(kind: Kind, t: &str) -> u32 {
     let mut bits = T_NO_UPPER;
     if t.is_ascii() {
         bits |= T_ASCII;
@@ -207,6 +213,10 @@ pub(crate) fn other_bits(t: &str) -> u32 {
     if t == "&" {
         bits |= W_CONNECTOR;
     }
+    // Symbols and punctuation are one character: nothing starts inside them.
+    if kind == Kind::Num && lexicon::gazetteer_may_cross_number(t) {
+        bits |= W_GAZ_CROSS;
+    }
     bits
 }
 
@@ -215,7 +225,7 @@ pub(crate) fn token_info(text: &str, lower: &str, t: &Tok) -> TokInfo {
     let bits = if t.kind == Kind::Word {
         word_bits(&lower[t.start..t.end]) | case_bits(&text[t.start..t.end])
     } else {
-        other_bits(&text[t.start..t.end])
+        other_bits(t.kind, &text[t.start..t.end])
     };
     TokInfo { id: NO_ID, bits }
 }
@@ -283,7 +293,7 @@ impl Vocab {
             } else {
                 TokInfo {
                     id: NO_ID,
-                    bits: other_bits(&text[t.start..t.end]),
+                    bits: other_bits(t.kind, &text[t.start..t.end]),
                 }
             }
         }));
