@@ -8,12 +8,11 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, Anchored, Input, StartKind};
+use aho_corasick::{AhoCorasick, StartKind};
 
-use super::hash::FastSet;
-use super::lexicon::boundary_prefixes;
 use super::patterns::Sent;
-use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG};
+use super::starts::{Hit, Starts};
+use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED};
 use super::{ActionItem, Question};
 
 /// Action items and unanswered questions kept; the snapshot is a summary, not the transcript.
@@ -157,15 +156,9 @@ static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLoc
     (ac, list)
 });
 
-/// The trigger phrases' [`boundary_prefixes`].
-static TRIGGER_STARTS: LazyLock<FastSet<String>> =
-    LazyLock::new(|| boundary_prefixes(TRIGGERS.1.iter().map(|&(_, p)| p), true));
-
-/// Whether a trigger phrase that is whole words can start at a plain word token (letters, digits
-/// and `'`) whose lower-cased text is `w`.
-pub(crate) fn trigger_may_start(w: &str) -> bool {
-    TRIGGER_STARTS.contains(w)
-}
+/// The trigger phrases by the word they can start with.
+pub(crate) static TRIGGER_STARTS: LazyLock<Starts> =
+    LazyLock::new(|| Starts::new(TRIGGERS.1.iter().map(|&(_, p)| p)));
 
 /// Action and question tracker.
 #[derive(Debug, Default)]
@@ -329,17 +322,18 @@ impl Actions {
                 return Some(Some(speakers[i].clone()));
             }
         }
-        if !may_trigger(s, &infos) {
+        let hits = triggers(s, &infos);
+        if hits.is_empty() {
             return None;
         }
-        let (ac, list) = &*TRIGGERS;
+        let (_, list) = &*TRIGGERS;
         let mut commit = false;
-        for m in ac.find_iter(l) {
-            if !whole_words(l, m.start(), m.end()) {
+        for m in hits {
+            if !whole_words(l, m.start, m.end) {
                 continue;
             }
-            let (kind, phrase) = list[m.pattern().as_usize()];
-            let next = next_word(&l[m.end()..]);
+            let (kind, phrase) = list[m.pattern];
+            let next = next_word(&l[m.end..]);
             match kind {
                 Trigger::Request if ACTION_VERBS.contains(&next) => {
                     let addressed = (0..s.toks.len())
@@ -352,11 +346,11 @@ impl Actions {
                     let meeting_talk = (phrase.ends_with("ll") || phrase.ends_with("will"))
                         && NOT_ACTIONS.contains(&next);
                     // "if we need to" is a condition, not a commitment.
-                    let condition = phrase.contains("need") && l[..m.end()].contains("if ");
+                    let condition = phrase.contains("need") && l[..m.end].contains("if ");
                     commit |= !meeting_talk && !condition;
                 }
                 Trigger::Lets if !is_question => {
-                    let rest = l[m.end()..].trim_start();
+                    let rest = l[m.end..].trim_start();
                     commit |= LETS.iter().any(|v| rest.starts_with(v));
                 }
                 _ => {}
@@ -373,40 +367,20 @@ impl Actions {
     }
 }
 
-/// Whether the sentence may hold a trigger phrase that is whole words: one anchored search at
-/// each place such a phrase can start (token starts that [`trigger_may_start`], and word starts
-/// inside hyphenated, dotted or `’` tokens). A trigger the full scan accepts is the longest match
-/// at its start, which is what the anchored search there finds, so when none is found here the
-/// full scan finds none either.
-fn may_trigger(s: &Sent<'_>, infos: &[TokInfo]) -> bool {
-    let (ac, _) = &*TRIGGERS;
-    let l = s.lower;
-    let accepted_at = |p: usize| match ac.try_find(Input::new(l).range(p..).anchored(Anchored::Yes))
-    {
-        Ok(m) => m.is_some_and(|m| whole_words(l, m.start(), m.end())),
-        Err(_) => true,
-    };
-    for (t, f) in s.toks.iter().zip(infos) {
-        if !f.has(T_WORD) {
-            continue;
-        }
-        if f.has(W_JOINED) {
-            if accepted_at(t.start) {
-                return true;
-            }
-            let inner = l[t.start..t.end].char_indices().filter_map(|(k, c)| {
-                matches!(c, '-' | '.' | '’').then_some(t.start + k + c.len_utf8())
-            });
-            for p in inner {
-                if p < t.end && accepted_at(p) {
-                    return true;
-                }
-            }
-        } else if f.has(W_TRIG) && accepted_at(t.start) {
-            return true;
-        }
-    }
-    false
+/// The trigger automaton's matches in the sentence, as one scan finds them (see
+/// [`Starts`]); words start inside hyphenated, dotted and `’` tokens, so those are scanned.
+fn triggers(s: &Sent<'_>, infos: &[TokInfo]) -> Vec<Hit> {
+    let mut out = Vec::new();
+    TRIGGER_STARTS.matches(
+        &TRIGGERS.0,
+        s,
+        infos,
+        |f| f.trig,
+        |f| f.has(T_WORD | W_JOINED),
+        |_| false,
+        &mut out,
+    );
+    out
 }
 
 fn secs(ms: u64) -> f64 {
@@ -418,8 +392,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Whether the full scan finds a trigger that is whole words, and what [`may_trigger`] says.
-    fn full_and_gate(text: &str) -> (bool, bool) {
+    /// The whole-word triggers the full scan finds, and those found token by token.
+    fn both_ways(text: &str) -> (Vec<Hit>, Vec<Hit>) {
         let mut toks = Vec::new();
         crate::nlp::token::tokenize(text, &mut toks);
         let lower = text.to_ascii_lowercase();
@@ -429,40 +403,49 @@ mod tests {
             toks: &toks,
             flags: &[],
         };
+        let accepted = |h: &Hit| whole_words(&lower, h.start, h.end);
         let full = TRIGGERS
             .0
             .find_iter(lower.as_str())
-            .any(|m| whole_words(&lower, m.start(), m.end()));
-        (full, may_trigger(&s, &vocab::infos(&s)))
+            .map(Hit::from)
+            .filter(accepted)
+            .collect();
+        let fast = triggers(&s, &vocab::infos(&s))
+            .into_iter()
+            .filter(accepted)
+            .collect();
+        (full, fast)
     }
 
     #[test]
-    fn trigger_gate_never_misses_a_trigger() {
+    fn triggers_by_token_are_the_full_scan() {
         for text in [
             "I'll send it",
             "so i will follow up",
+            "hawaii will follow up",
             "co-i will do it",
             "x’i will do it",
             "the please-based flow",
             "a to-do list",
             "u.s.we will go",
             "next step is this",
+            "the transaction item and action item",
         ] {
-            let (full, gate) = full_and_gate(text);
-            assert!(full, "{text}");
-            assert!(gate, "{text}");
+            let (full, fast) = both_ways(text);
+            assert_eq!(full, fast, "{text}");
         }
-        assert_eq!(full_and_gate("the data is ready"), (false, false));
-        // The scan's "i will" inside "hawaii" hides "will follow up"; the gate may say yes.
-        assert!(!full_and_gate("hawaii will follow up").0);
+        assert!(both_ways("the data is ready").0.is_empty());
+        // The scan's "i will" inside "hawaii" hides "will follow up".
+        assert!(both_ways("hawaii will follow up").0.is_empty());
+        assert_eq!(both_ways("so i will follow up").0.len(), 1);
     }
 
     proptest! {
         #[test]
-        fn trigger_gate_is_sound(
+        fn triggers_by_token_match_the_full_scan(
             words in proptest::collection::vec(
                 "i|i'll|we|will|we'll|can|you|could|please|let's|let|us|next|step|is|action|item|\
-                 to|do|follow|up|need|am|going|hawaii|co|x|[a-z]{1,5}|[0-9]{1,2}",
+                 to|do|follow|up|need|am|going|hawaii|co|x|scan|outlet|[a-z]{1,5}|[0-9]{1,2}",
                 0..10,
             ),
             seps in proptest::collection::vec(" |-|\\.|'|’|, ", 10),
@@ -472,8 +455,8 @@ mod tests {
                 text.push_str(w);
                 text.push_str(sep);
             }
-            let (full, gate) = full_and_gate(&text);
-            prop_assert!(!full || gate, "{}", text);
+            let (full, fast) = both_ways(&text);
+            prop_assert_eq!(full, fast, "{}", text);
         }
     }
 

@@ -13,16 +13,17 @@ use std::collections::HashMap;
 use super::hash::FastMap;
 
 use super::lexicon::{
-    CasePolicy, GAZETTEER, GAZETTEER_DFA, GENERIC_HEADS, ORG_SUFFIXES, ROLE_WORDS,
+    CasePolicy, GAZ_STARTS, GAZETTEER, GENERIC_HEADS, ORG_SUFFIXES, ROLE_WORDS,
     is_english, is_given_name, is_stop,
 };
 use super::patterns::{Sent, match_at};
+use super::starts::Hit;
 use super::token::Kind;
 use super::{Entity, EntityLabel};
 
 use super::vocab::{
     self, GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
-    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_CROSS, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
+    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
 };
 
 /// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
@@ -33,8 +34,6 @@ const TITLE_CASE_NOISE: usize = 6;
 /// Distinct words whose dictionary answer is cached.
 const MAX_CACHED_WORDS: usize = 100_000;
 
-/// Sentences after which the gazetteer is matched with its DFA.
-const DFA_AFTER_SENTENCES: u64 = 20_000;
 
 /// Distinct candidates kept; later new spans are ignored (existing ones still count).
 pub(crate) const MAX_CANDIDATES: usize = 50_000;
@@ -87,8 +86,6 @@ pub(crate) struct EntityTable {
     key: String,
     /// Value key of the current pattern match.
     pkey: String,
-    /// Sentences seen.
-    sentences: u64,
     /// Dictionary answers for the words of lower-case captions.
     english: FastMap<String, bool>,
     /// The same per vocabulary id: 0 not asked yet, 1 no, 2 yes.
@@ -98,7 +95,7 @@ pub(crate) struct EntityTable {
     lower: String,
     claimed: Vec<bool>,
     /// The gazetteer's matches in the current sentence.
-    hits: Vec<aho_corasick::Match>,
+    hits: Vec<Hit>,
 }
 
 fn lower_into(s: &str, buf: &mut String) {
@@ -132,62 +129,18 @@ pub(crate) fn is_camel(w: &str) -> bool {
         && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2
 }
 
-/// The gazetteer's leftmost-longest matches in the sentence's lower-cased text, as one scan of
-/// it finds them, or a subset that holds every one starting and ending at token boundaries.
-///
-/// A match can only hide a later token's entry from that scan if it starts inside a token and
-/// runs past its end ([`W_GAZ_CROSS`]). Without such a token the matches are found token by
-/// token: one anchored search (the longest entry there, as the scan takes) at each token where
-/// an aligned entry can start ([`W_GAZ`]), skipping tokens inside the previous match. A match
-/// that starts at a token without [`W_GAZ`] ends inside that token, so skipping it hides nothing.
-fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], dfa: bool, out: &mut Vec<aho_corasick::Match>) {
-    out.clear();
-    let gaz = &*GAZETTEER;
-    if !infos.iter().any(|f| f.has(W_GAZ)) {
-        return;
-    }
-    if infos.iter().any(|f| f.has(W_GAZ_CROSS)) {
-        // The scan keeps only aligned entries, which start with an anchored match at a token.
-        let aligned_at = |a: usize| {
-            let input = aho_corasick::Input::new(s.lower)
-                .range(s.toks[a].start..)
-                .anchored(aho_corasick::Anchored::Yes);
-            match gaz.automaton.try_find(input) {
-                Ok(m) => m.is_some_and(|m| s.toks[a..].iter().any(|u| u.end == m.end())),
-                Err(_) => true,
-            }
-        };
-        if !(0..infos.len()).any(|a| infos[a].has(W_GAZ) && aligned_at(a)) {
-            return;
-        }
-        // Long transcripts switch to the DFA: it scans several times faster but takes tens of
-        // milliseconds to build, which a short file should not pay.
-        let automaton = if dfa { &*GAZETTEER_DFA } else { &gaz.automaton };
-        out.extend(automaton.find_iter(s.lower));
-        return;
-    }
-    let mut pos = 0;
-    for (t, f) in s.toks.iter().zip(infos) {
-        if t.start < pos || !f.has(W_GAZ) {
-            continue;
-        }
-        let input = aho_corasick::Input::new(s.lower)
-            .range(t.start..)
-            .anchored(aho_corasick::Anchored::Yes);
-        match gaz.automaton.try_find(input) {
-            Ok(Some(m)) => {
-                pos = m.end();
-                out.push(m);
-            }
-            Ok(None) => {}
-            Err(_) => {
-                // Not expected (the automaton supports anchored searches): scan it all.
-                out.clear();
-                out.extend(gaz.automaton.find_iter(s.lower));
-                return;
-            }
-        }
-    }
+/// The gazetteer's matches in the sentence's lower-cased text, as one leftmost-longest scan
+/// finds them (see [`Starts`](super::starts::Starts)).
+fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
+    GAZ_STARTS.matches(
+        &GAZETTEER.automaton,
+        s,
+        infos,
+        |f| f.gaz,
+        |_| false,
+        |f| !f.has(T_WORD) && f.has(W_GAZ),
+        out,
+    );
 }
 
 impl EntityTable {
@@ -386,9 +339,8 @@ impl EntityTable {
         self.pkey = key;
 
         // 2. Gazetteer.
-        self.sentences += 1;
         let mut hits = std::mem::take(&mut self.hits);
-        gazetteer_hits(s, &infos, self.sentences > DFA_AFTER_SENTENCES, &mut hits);
+        gazetteer_hits(s, &infos, &mut hits);
         self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
         self.hits = hits;
 
@@ -406,7 +358,7 @@ impl EntityTable {
     fn gazetteer(
         &mut self,
         s: &Sent<'_>,
-        hits: &[aho_corasick::Match],
+        hits: &[Hit],
         claimed: &mut [bool],
         cased: bool,
         first: usize,
@@ -416,12 +368,12 @@ impl EntityTable {
         let n = toks.len();
         let gaz = &*GAZETTEER;
         for hit in hits {
-            let Some(a) = toks.iter().position(|t| t.start == hit.start()) else {
+            let Some(a) = toks.iter().position(|t| t.start == hit.start) else {
                 continue;
             };
             let Some(b) = toks[a..]
                 .iter()
-                .position(|t| t.end == hit.end())
+                .position(|t| t.end == hit.end)
                 .map(|p| a + p + 1)
             else {
                 continue;
@@ -429,8 +381,8 @@ impl EntityTable {
             if claimed[a..b].iter().any(|&c| c) {
                 continue;
             }
-            let e = &gaz.entries[hit.pattern().as_usize()];
-            let surface = &text[hit.start()..hit.end()];
+            let e = &gaz.entries[hit.pattern];
+            let surface = &text[hit.start..hit.end];
             let ok = match e.case {
                 CasePolicy::Exact => surface == e.name,
                 CasePolicy::Normal => !cased || surface.chars().next() == e.name.chars().next(),
@@ -858,9 +810,8 @@ mod tests {
     use crate::nlp::token::tokenize;
     use proptest::prelude::*;
 
-    /// The aligned gazetteer matches of `text`: token by token when possible, and by the full
-    /// scan.
-    fn aligned_both_ways(text: &str) -> (Vec<(usize, usize, usize)>, Vec<(usize, usize, usize)>) {
+    /// The aligned gazetteer matches of `text`: token by token, and by the full scan.
+    fn aligned_both_ways(text: &str) -> (Vec<Hit>, Vec<Hit>) {
         let mut toks = Vec::new();
         tokenize(text, &mut toks);
         let lower = text.to_ascii_lowercase();
@@ -871,17 +822,18 @@ mod tests {
             flags: &[],
         };
         let infos = vocab::infos(&s);
-        let aligned = |hits: &mut dyn Iterator<Item = aho_corasick::Match>| {
-            hits.filter(|m| {
-                toks.iter().any(|t| t.start == m.start()) && toks.iter().any(|t| t.end == m.end())
-            })
-            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-            .collect::<Vec<_>>()
+        let aligned = |h: &Hit| {
+            toks.iter().any(|t| t.start == h.start) && toks.iter().any(|t| t.end == h.end)
         };
         let mut hits = Vec::new();
-        gazetteer_hits(&s, &infos, false, &mut hits);
-        let fast = aligned(&mut hits.into_iter());
-        let full = aligned(&mut GAZETTEER.automaton.find_iter(lower.as_str()));
+        gazetteer_hits(&s, &infos, &mut hits);
+        let fast = hits.into_iter().filter(aligned).collect();
+        let full = GAZETTEER
+            .automaton
+            .find_iter(lower.as_str())
+            .map(Hit::from)
+            .filter(aligned)
+            .collect();
         (fast, full)
     }
 

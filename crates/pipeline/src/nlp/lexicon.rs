@@ -10,7 +10,9 @@ use std::collections::HashSet;
 use super::hash::FastSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
+
+use super::starts::Starts;
 
 use super::EntityLabel;
 
@@ -93,20 +95,6 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     Gazetteer { automaton, entries }
 });
 
-/// The same automaton as [`GAZETTEER`]'s, as a DFA (same patterns, same ids, same matches).
-pub(crate) static GAZETTEER_DFA: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(
-            GAZETTEER
-                .entries
-                .iter()
-                .map(|e| e.name.to_ascii_lowercase()),
-        )
-        .expect("the gazetteer is a small fixed list of literal patterns")
-});
-
 pub(crate) static GIVEN: LazyLock<FastSet<String>> = LazyLock::new(|| {
     data_lines(GIVEN_NAMES)
         .flat_map(str::split_whitespace)
@@ -120,90 +108,15 @@ pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Whether a word token whose lower-cased text is `w` can be where an aligned match of the
-/// gazetteer starts (see [`boundary_prefixes`]).
-pub(crate) fn gazetteer_may_start(w: &str) -> bool {
-    GAZ_STARTS.0.contains(w)
-}
-
-/// [`gazetteer_may_start`] for a token that is not a word: whether an entry starts with its
-/// first byte.
-pub(crate) fn gazetteer_may_start_other(t: &str) -> bool {
-    t.bytes().next().is_some_and(|b| GAZ_STARTS.1[usize::from(b)])
-}
-
-/// Whether a match of the gazetteer that starts inside a token whose lower-cased text is `w`
-/// (not at its start) can run past the token's end: some proper suffix of `w` is a proper
-/// [`boundary_prefixes`] of an entry. Only such matches can hide a later token's entry from the
-/// full scan, so without them the entries can be found token by token.
-pub(crate) fn gazetteer_may_cross(w: &str) -> bool {
-    w.char_indices()
-        .skip(1)
-        .any(|(k, _)| GAZ_STARTS.2.contains(&w[k..]))
-}
-
-/// [`gazetteer_may_cross`] for a number token: whether an entry may start at any byte after its
-/// first.
-pub(crate) fn gazetteer_may_cross_number(t: &str) -> bool {
-    t.bytes().skip(1).any(|b| GAZ_STARTS.1[usize::from(b)])
-}
-
-/// The gazetteer's [`boundary_prefixes`], the first bytes of its entries and its proper
-/// boundary prefixes.
-#[allow(clippy::type_complexity)]
-static GAZ_STARTS: LazyLock<(FastSet<String>, [bool; 256], FastSet<String>)> = LazyLock::new(|| {
+/// The gazetteer's entries by the word they can start with (see [`Starts`]).
+pub(crate) static GAZ_STARTS: LazyLock<Starts> = LazyLock::new(|| {
     let names: Vec<String> = GAZETTEER
         .entries
         .iter()
         .map(|e| e.name.to_ascii_lowercase())
         .collect();
-    let mut first = [false; 256];
-    for n in &names {
-        if let Some(&b) = n.as_bytes().first() {
-            first[usize::from(b)] = true;
-        }
-    }
-    (
-        boundary_prefixes(names.iter().map(String::as_str), true),
-        first,
-        boundary_prefixes(names.iter().map(String::as_str), false),
-    )
+    Starts::new(names.iter().map(String::as_str))
 });
-
-/// The prefixes of `patterns` at which a word token of the text can end while the pattern goes
-/// on: before a character that ends a token (see `token::scan_word`), after a `.` (a dotted
-/// abbreviation), or (with `whole`) the whole pattern. A pattern that matches at a word token's
-/// start and ends at a token's end (or at a word boundary) begins with that token, so a token
-/// whose text is none of these cannot start such a match: most tokens are ruled out with one set
-/// lookup.
-pub(crate) fn boundary_prefixes<'a>(
-    patterns: impl Iterator<Item = &'a str>,
-    whole: bool,
-) -> FastSet<String> {
-    let mut out = FastSet::default();
-    for p in patterns {
-        let chars: Vec<(usize, char)> = p.char_indices().collect();
-        for (k, &(at, c)) in chars.iter().enumerate() {
-            let next = chars.get(k + 1).map(|&(_, n)| n);
-            let token_may_end = !c.is_alphanumeric()
-                && match c {
-                    '\'' | '’' => !next.is_some_and(char::is_alphabetic),
-                    '-' => !next.is_some_and(char::is_alphanumeric),
-                    _ => true,
-                };
-            if token_may_end && at > 0 {
-                out.insert(p[..at].to_owned());
-            }
-            if c == '.' && (whole || at + 1 < p.len()) {
-                out.insert(p[..at + 1].to_owned());
-            }
-        }
-        if whole {
-            out.insert(p.to_owned());
-        }
-    }
-    out
-}
 
 /// Whether `lower` (already lower-case) is a given name.
 pub(crate) fn is_given_name(lower: &str) -> bool {
@@ -460,13 +373,13 @@ mod tests {
 
     #[test]
     fn gazetteer_starts() {
-        for w in ["us", "new", "snowflake", "u.s.", "at"] {
-            assert!(gazetteer_may_start(w), "{w}");
+        for w in ["us", "new", "snowflake", "u.s.", "at", "the"] {
+            assert!(GAZ_STARTS.list(w) != 0, "{w}");
         }
         for w in ["a", "meeting", "york", "status"] {
-            assert!(!gazetteer_may_start(w), "{w}");
+            assert_eq!(GAZ_STARTS.list(w), 0, "{w}");
         }
-        assert!(gazetteer_may_start_other(".") && !gazetteer_may_start_other(","));
+        assert!(GAZ_STARTS.may_open(".") && !GAZ_STARTS.may_open(","));
     }
 
     #[test]
@@ -486,22 +399,5 @@ mod tests {
                 .any(|e| e.name == "Slack" && e.case == CasePolicy::Ambiguous)
         );
         assert!(g.entries.len() > 500);
-    }
-
-    #[test]
-    fn dfa_and_nfa_find_the_same_entries() {
-        let text = "we moved from oracle database to snowflake on aws in new york city and \
-                    british columbia, then to microsoft teams, slack and the us";
-        let a: Vec<_> = GAZETTEER
-            .automaton
-            .find_iter(text)
-            .map(|m| (m.start(), m.end(), m.pattern()))
-            .collect();
-        let b: Vec<_> = GAZETTEER_DFA
-            .find_iter(text)
-            .map(|m| (m.start(), m.end(), m.pattern()))
-            .collect();
-        assert_eq!(a, b);
-        assert!(a.len() >= 8, "{a:?}");
     }
 }

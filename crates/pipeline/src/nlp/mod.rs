@@ -14,6 +14,7 @@ mod lexicon;
 mod patterns;
 mod terms;
 mod token;
+mod starts;
 mod topics;
 mod vocab;
 

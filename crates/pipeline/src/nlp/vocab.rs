@@ -27,10 +27,8 @@ pub(crate) const W_START: u32 = 1 << 1;
 pub(crate) const W_TOPIC: u32 = 1 << 2;
 /// A given name.
 pub(crate) const W_GIVEN: u32 = 1 << 3;
-/// A gazetteer entry may start at this token (see [`lexicon::gazetteer_may_start`]).
+/// A token that is not a word where a gazetteer entry may start (by its first byte).
 pub(crate) const W_GAZ: u32 = 1 << 4;
-/// An action trigger phrase may start at this token (see `actions::trigger_may_start`).
-pub(crate) const W_TRIG: u32 = 1 << 5;
 /// "at" or "from".
 pub(crate) const W_AT_FROM: u32 = 1 << 6;
 /// An organisation suffix ("inc", "analytics").
@@ -41,9 +39,6 @@ pub(crate) const W_CONNECTOR: u32 = 1 << 8;
 pub(crate) const W_GREETING: u32 = 1 << 9;
 /// Holds `-`, `.` or `’`, after which a new word may start inside the token.
 pub(crate) const W_JOINED: u32 = 1 << 10;
-/// A gazetteer match starting inside the token may run past its end (see
-/// [`lexicon::gazetteer_may_cross`]).
-pub(crate) const W_GAZ_CROSS: u32 = 1 << 11;
 
 // Bits of the token as written.
 /// A word token.
@@ -72,6 +67,46 @@ pub(crate) struct TokInfo {
     pub id: u32,
     /// `W_*` and `T_*` bits.
     pub bits: u32,
+    /// The gazetteer entries the word can open (see `Starts::list`).
+    pub gaz: u16,
+    /// The action triggers the word can open.
+    pub trig: u16,
+    /// Next characters with which a gazetteer or trigger match from inside the token runs past
+    /// its end (see `Starts::cross`).
+    pub cross: u64,
+}
+
+/// What the vocabulary keeps per lower-cased word.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WordInfo {
+    bits: u32,
+    gaz: u16,
+    trig: u16,
+    cross: u64,
+}
+
+impl WordInfo {
+    /// The info of the lower-cased word `w`.
+    pub fn of(w: &str) -> Self {
+        let (gaz, trig) = (&*lexicon::GAZ_STARTS, &*super::actions::TRIGGER_STARTS);
+        Self {
+            bits: word_bits(w),
+            gaz: gaz.list(w),
+            trig: trig.list(w),
+            cross: gaz.cross(w) | trig.cross(w),
+        }
+    }
+
+    /// The token info of a word with this info, `id` and `T_*` bits.
+    fn token(self, id: u32, case: u32) -> TokInfo {
+        TokInfo {
+            id,
+            bits: self.bits | case,
+            gaz: self.gaz,
+            trig: self.trig,
+            cross: self.cross,
+        }
+    }
 }
 
 impl TokInfo {
@@ -104,12 +139,6 @@ pub(crate) fn word_bits(w: &str) -> u32 {
     if lexicon::is_given_name(w) {
         b |= W_GIVEN;
     }
-    if lexicon::gazetteer_may_start(w) {
-        b |= W_GAZ;
-    }
-    if super::actions::trigger_may_start(w) {
-        b |= W_TRIG;
-    }
     if w == "at" || w == "from" {
         b |= W_AT_FROM;
     }
@@ -124,9 +153,6 @@ pub(crate) fn word_bits(w: &str) -> u32 {
     }
     if w.contains(['-', '.', '’']) {
         b |= W_JOINED;
-    }
-    if lexicon::gazetteer_may_cross(w) {
-        b |= W_GAZ_CROSS;
     }
     b
 }
@@ -199,35 +225,38 @@ pub(crate) fn case_bits(t: &str) -> u32 {
     bits
 }
 
-/// The bits of a token that is not a word.
-pub(crate) fn other_bits(kind: Kind, t: &str) -> u32 {
+/// The info of a token that is not a word.
+pub(crate) fn other_info(t: &str) -> TokInfo {
     let mut bits = T_NO_UPPER;
     if t.is_ascii() {
         bits |= T_ASCII;
     } else if t.starts_with(char::is_uppercase) {
         bits |= T_UPPER0;
     }
-    if lexicon::gazetteer_may_start_other(t) {
+    let gaz = &*lexicon::GAZ_STARTS;
+    if gaz.may_open(t) {
         bits |= W_GAZ;
     }
     if t == "&" {
         bits |= W_CONNECTOR;
     }
-    // Symbols and punctuation are one character: nothing starts inside them.
-    if kind == Kind::Num && lexicon::gazetteer_may_cross_number(t) {
-        bits |= W_GAZ_CROSS;
+    // Triggers start with a letter, and these tokens have none.
+    TokInfo {
+        id: NO_ID,
+        bits,
+        gaz: 0,
+        trig: 0,
+        cross: gaz.cross_other(t),
     }
-    bits
 }
 
 /// The info of token `t` of a sentence without a vocabulary (no id).
 pub(crate) fn token_info(text: &str, lower: &str, t: &Tok) -> TokInfo {
-    let bits = if t.kind == Kind::Word {
-        word_bits(&lower[t.start..t.end]) | case_bits(&text[t.start..t.end])
+    if t.kind == Kind::Word {
+        WordInfo::of(&lower[t.start..t.end]).token(NO_ID, case_bits(&text[t.start..t.end]))
     } else {
-        other_bits(t.kind, &text[t.start..t.end])
-    };
-    TokInfo { id: NO_ID, bits }
+        other_info(&text[t.start..t.end])
+    }
 }
 
 /// The sentence's token infos: its own, or computed now when it came without them (tests).
@@ -244,35 +273,64 @@ pub(crate) fn infos<'a>(s: &Sent<'a>) -> Cow<'a, [TokInfo]> {
     }
 }
 
-/// Word -> id with the word's bits.
+/// Distinct words as written kept in the surface table.
+const MAX_SURFACE: usize = 150_000;
+
+/// One word as written: where its bytes are in the arena and its info.
+#[derive(Debug, Clone, Copy)]
+struct Surface {
+    hash: u64,
+    /// The first eight bytes, zero-padded: most words compare in one step.
+    head: u64,
+    start: u32,
+    len: u32,
+    info: TokInfo,
+}
+
+fn head_of(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let n = b.len().min(8);
+    w[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(w)
+}
+
+fn hash_of(b: &[u8]) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = super::hash::Fx::default();
+    h.write(b);
+    h.write_usize(b.len());
+    h.finish()
+}
+
+/// The meeting's words: lower-cased word -> id with its `W_*` bits, and word as written -> its
+/// whole [`TokInfo`] (one probe per token, in an open-addressing table whose keys live in one
+/// arena).
 #[derive(Debug, Default)]
 pub(crate) struct Vocab {
     map: FastMap<Box<str>, u32>,
     words: Vec<Box<str>>,
-    bits: Vec<u32>,
+    infos: Vec<WordInfo>,
+    /// Index + 1 into `surface`, 0 for empty; the length is a power of two.
+    slots: Vec<u32>,
+    surface: Vec<Surface>,
+    arena: Vec<u8>,
 }
 
 impl Vocab {
-    /// The id (or [`NO_ID`] when the vocabulary is full) and `W_*` bits of the lower-cased word.
-    #[inline]
-    pub fn intern(&mut self, w: &str) -> (u32, u32) {
+    /// The id (or [`NO_ID`] when the vocabulary is full) and info of the lower-cased word.
+    pub fn intern(&mut self, w: &str) -> (u32, WordInfo) {
         if let Some(&id) = self.map.get(w) {
-            return (id, self.bits[id as usize]);
+            return (id, self.infos[id as usize]);
         }
-        self.insert(w)
-    }
-
-    #[cold]
-    fn insert(&mut self, w: &str) -> (u32, u32) {
-        let b = word_bits(w);
+        let info = WordInfo::of(w);
         if self.words.len() >= MAX_VOCAB {
-            return (NO_ID, b);
+            return (NO_ID, info);
         }
         let id = self.words.len() as u32;
         self.map.insert(w.into(), id);
         self.words.push(w.into());
-        self.bits.push(b);
-        (id, b)
+        self.infos.push(info);
+        (id, info)
     }
 
     /// The word of `id`.
@@ -280,23 +338,87 @@ impl Vocab {
         &self.words[id as usize]
     }
 
+    /// The info of a word token written `text`, whose ASCII-lower-cased form is `lower`.
+    #[inline]
+    pub fn word_info(&mut self, text: &str, lower: &str) -> TokInfo {
+        let b = text.as_bytes();
+        let hash = hash_of(b);
+        let head = head_of(b);
+        if !self.slots.is_empty() {
+            let mask = self.slots.len() - 1;
+            let mut k = hash as usize & mask;
+            loop {
+                let slot = self.slots[k];
+                if slot == 0 {
+                    break;
+                }
+                let e = &self.surface[slot as usize - 1];
+                if e.hash == hash
+                    && e.head == head
+                    && e.len as usize == b.len()
+                    && (b.len() <= 8
+                        || self.arena[e.start as usize + 8..e.start as usize + b.len()] == b[8..])
+                {
+                    return e.info;
+                }
+                k = (k + 1) & mask;
+            }
+        }
+        self.new_surface(text, lower, hash, head)
+    }
+
+    #[cold]
+    fn new_surface(&mut self, text: &str, lower: &str, hash: u64, head: u64) -> TokInfo {
+        let (id, word) = self.intern(lower);
+        let info = word.token(id, case_bits(text));
+        if self.surface.len() >= MAX_SURFACE || self.arena.len() + text.len() > u32::MAX as usize
+        {
+            return info;
+        }
+        if (self.surface.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.surface.push(Surface {
+            hash,
+            head,
+            start: self.arena.len() as u32,
+            len: text.len() as u32,
+            info,
+        });
+        self.arena.extend_from_slice(text.as_bytes());
+        self.place(self.surface.len() - 1);
+        info
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        self.slots = vec![0; size];
+        for i in 0..self.surface.len() {
+            self.place(i);
+        }
+    }
+
+    fn place(&mut self, i: usize) {
+        let mask = self.slots.len() - 1;
+        let mut k = self.surface[i].hash as usize & mask;
+        while self.slots[k] != 0 {
+            k = (k + 1) & mask;
+        }
+        self.slots[k] = i as u32 + 1;
+    }
+
     /// Fills `out` with the infos of the sentence's tokens.
     pub fn annotate(&mut self, text: &str, lower: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
         out.clear();
-        out.extend(toks.iter().map(|t| {
-            if t.kind == Kind::Word {
-                let (id, wb) = self.intern(&lower[t.start..t.end]);
-                TokInfo {
-                    id,
-                    bits: wb | case_bits(&text[t.start..t.end]),
-                }
+        out.reserve(toks.len());
+        for t in toks {
+            let info = if t.kind == Kind::Word {
+                self.word_info(&text[t.start..t.end], &lower[t.start..t.end])
             } else {
-                TokInfo {
-                    id: NO_ID,
-                    bits: other_bits(t.kind, &text[t.start..t.end]),
-                }
-            }
-        }));
+                other_info(&text[t.start..t.end])
+            };
+            out.push(info);
+        }
     }
 }
 
@@ -324,12 +446,23 @@ mod tests {
         let thanks = out[0];
         assert!(thanks.has(W_STOP | W_GREETING));
         let i = toks.iter().position(|t| &text[t.start..t.end] == "I'll").unwrap();
-        assert!(out[i].has(W_TRIG) && !out[i].has(T_CAP));
+        assert!(out[i].trig != 0 && !out[i].has(T_CAP));
         let sso = toks.iter().position(|t| &text[t.start..t.end] == "SSO").unwrap();
         assert!(out[sso].has(T_INNER_UPPER | T_NO_LOWER) && !out[sso].has(T_CAP));
-        // Same word, same id.
-        let mut again = Vec::new();
-        v.annotate("dana", "dana", &toks[..0], &mut again);
+        // Same word, same id, whatever the case; same info for the same spelling.
         assert_eq!(v.intern("dana").0, dana.id);
+        assert_eq!(v.word_info("DANA", "dana").id, dana.id);
+        assert_eq!(v.word_info("Dana", "dana"), dana);
+        let long = "Interoperability";
+        let a = v.word_info(long, &long.to_ascii_lowercase());
+        assert_eq!(v.word_info(long, &long.to_ascii_lowercase()), a);
+        assert_ne!(v.word_info("Interoperabilitx", "interoperabilitx").id, a.id);
+        // Many words: the table grows and still finds each.
+        let words: Vec<String> = (0..5000).map(|i| format!("w{i}x")).collect();
+        let ids: Vec<u32> = words.iter().map(|w| v.word_info(w, w).id).collect();
+        for (w, id) in words.iter().zip(&ids) {
+            assert_eq!(v.word_info(w, w).id, *id);
+            assert_eq!(v.word(*id), w);
+        }
     }
 }
