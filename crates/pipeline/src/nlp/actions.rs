@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, StartKind};
+use aho_corasick::AhoCorasick;
 
 use super::patterns::Sent;
 use super::starts::{Hit, Starts};
@@ -150,7 +150,6 @@ static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLoc
     // non-overlapping search is the faster one.
     let ac = AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .start_kind(StartKind::Both)
         .build(list.iter().map(|(_, p)| p))
         .expect("trigger phrases are a small fixed list of literals");
     (ac, list)
@@ -175,6 +174,8 @@ pub(crate) struct Actions {
     /// The first bytes of `firsts`, a bit each: most tokens without an id are ruled out.
     first_bytes: [u64; 4],
     known_speakers: usize,
+    /// The trigger matches of the current sentence.
+    hits: Vec<Hit>,
 }
 
 /// Whether `hay[a..b]` is whole words.
@@ -268,7 +269,10 @@ impl Actions {
             }
             self.known_speakers += 1;
         }
-        if let Some(owner) = self.owner(s, speaker, speakers, is_question)
+        let mut hits = std::mem::take(&mut self.hits);
+        let owner = self.owner(s, speaker, speakers, is_question, &mut hits);
+        self.hits = hits;
+        if let Some(owner) = owner
             && self.items.len() < MAX_ITEMS
         {
             self.items.push(ActionItem {
@@ -286,6 +290,7 @@ impl Actions {
         speaker: Option<&str>,
         speakers: &[String],
         is_question: bool,
+        hits: &mut Vec<Hit>,
     ) -> Option<Option<String>> {
         let l = s.lower;
         if s.toks.len() < 4 {
@@ -316,19 +321,33 @@ impl Actions {
             self.firsts.iter().find(|(f, _)| f == w).map(|&(_, i)| i)
         };
         for k in 0..s.toks.len() {
+            // Cheap rejections first: a lower-case word in cased text, or a word with an id that
+            // is nobody's first name.
+            let f = infos[k];
+            if cased && !f.has(T_UPPER0) {
+                continue;
+            }
+            if f.id != NO_ID
+                && self
+                    .first_ids
+                    .get(f.id as usize)
+                    .is_none_or(|&i| i == NO_ID)
+            {
+                continue;
+            }
             if let Some(i) = named(k)
                 && THIRD_PERSON.contains(&s.l(k + 1))
             {
                 return Some(Some(speakers[i].clone()));
             }
         }
-        let hits = triggers(s, &infos);
+        triggers(s, &infos, hits);
         if hits.is_empty() {
             return None;
         }
         let (_, list) = &*TRIGGERS;
         let mut commit = false;
-        for m in hits {
+        for &m in hits.iter() {
             if !whole_words(l, m.start, m.end) {
                 continue;
             }
@@ -369,8 +388,7 @@ impl Actions {
 
 /// The trigger automaton's matches in the sentence, as one scan finds them (see
 /// [`Starts`]); words start inside hyphenated, dotted and `’` tokens, so those are scanned.
-fn triggers(s: &Sent<'_>, infos: &[TokInfo]) -> Vec<Hit> {
-    let mut out = Vec::new();
+fn triggers(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
     TRIGGER_STARTS.matches(
         &TRIGGERS.0,
         s,
@@ -378,9 +396,8 @@ fn triggers(s: &Sent<'_>, infos: &[TokInfo]) -> Vec<Hit> {
         |f| f.trig,
         |f| f.has(T_WORD | W_JOINED),
         |_| false,
-        &mut out,
+        out,
     );
-    out
 }
 
 fn secs(ms: u64) -> f64 {
@@ -410,7 +427,9 @@ mod tests {
             .map(Hit::from)
             .filter(accepted)
             .collect();
-        let fast = triggers(&s, &vocab::infos(&s))
+        let mut fast = Vec::new();
+        triggers(&s, &vocab::infos(&s), &mut fast);
+        let fast = fast
             .into_iter()
             .filter(accepted)
             .collect();

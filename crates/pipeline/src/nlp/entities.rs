@@ -35,6 +35,9 @@ const TITLE_CASE_NOISE: usize = 6;
 const MAX_CACHED_WORDS: usize = 100_000;
 
 
+/// Speaker names whose candidate is remembered.
+const MAX_SPOKE: usize = 4_096;
+
 /// Distinct candidates kept; later new spans are ignored (existing ones still count).
 pub(crate) const MAX_CANDIDATES: usize = 50_000;
 
@@ -90,8 +93,8 @@ pub(crate) struct EntityTable {
     english: FastMap<String, bool>,
     /// The same per vocabulary id: 0 not asked yet, 1 no, 2 yes.
     english_ids: Vec<u8>,
-    /// The speaker who spoke last and their candidate.
-    last_speaker: Option<(String, usize)>,
+    /// Speakers' candidates by the name as given (a candidate's index never changes).
+    spoke: FastMap<String, usize>,
     lower: String,
     claimed: Vec<bool>,
     /// The gazetteer's matches in the current sentence.
@@ -161,12 +164,9 @@ impl EntityTable {
 
     /// Notes that `name` spoke at `ms`, so a speaker's first mention is no later than that.
     pub fn speaker_spoke(&mut self, name: &str, ms: u64) {
-        // Turns are many and speakers few: the last speaker's candidate is remembered (a
-        // candidate's index never changes once it exists).
-        if let Some((last, i)) = &self.last_speaker
-            && last == name
-        {
-            let c = &mut self.cands[*i];
+        // Turns are many and speakers few: their candidates are remembered.
+        if let Some(&i) = self.spoke.get(name) {
+            let c = &mut self.cands[i];
             c.first_ms = c.first_ms.min(ms);
             return;
         }
@@ -177,7 +177,9 @@ impl EntityTable {
         if let Some(&i) = self.map.get(self.key.as_str()) {
             let c = &mut self.cands[i];
             c.first_ms = c.first_ms.min(ms);
-            self.last_speaker = Some((name.to_owned(), i));
+            if self.spoke.len() < MAX_SPOKE {
+                self.spoke.insert(name.to_owned(), i);
+            }
         }
     }
 

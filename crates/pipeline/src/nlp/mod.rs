@@ -77,7 +77,12 @@ pub struct Analyzer {
     terms: terms::Terms,
     actions: actions::Actions,
     speakers: Vec<String>,
+    /// Names already given to [`Analyzer::add_speaker`], which does nothing for them again.
+    seen_speakers: hash::FastSet<String>,
 }
+
+/// Names remembered in `seen_speakers`; more are checked the long way.
+const MAX_SEEN_SPEAKERS: usize = 4_096;
 
 impl Analyzer {
     /// An analyzer with the given options.
@@ -93,12 +98,16 @@ impl Analyzer {
             terms: terms::Terms::default(),
             actions: actions::Actions::default(),
             speakers: Vec::new(),
+            seen_speakers: hash::FastSet::default(),
         }
     }
 
     /// Registers a speaker: a PERSON entity whose first name and surname, said alone, count as
     /// mentions of the full name. Speakers seen by [`Analyzer::observe`] are registered too.
     pub fn add_speaker(&mut self, name: &str) {
+        if self.seen_speakers.len() < MAX_SEEN_SPEAKERS && !self.seen_speakers.contains(name) {
+            self.seen_speakers.insert(name.to_owned());
+        }
         let name = name.trim();
         if name.is_empty()
             || self.speakers.iter().any(|s| s == name)
@@ -113,7 +122,8 @@ impl Analyzer {
     /// Analyses one sentence said by `speaker` at `start_ms`.
     pub fn observe(&mut self, speaker: Option<&str>, start_ms: u64, sentence: &str) {
         if let Some(sp) = speaker {
-            if self.speakers.last().is_none_or(|l| l != sp) {
+            // Once given a name, `add_speaker` has nothing more to do with it.
+            if !self.seen_speakers.contains(sp) {
                 self.add_speaker(sp);
             }
             self.entities.speaker_spoke(sp, start_ms);

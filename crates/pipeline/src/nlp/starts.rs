@@ -46,6 +46,21 @@ pub(crate) fn class(c: Option<char>) -> u64 {
     }
 }
 
+/// The character of a one-character string.
+fn single_char(t: &str) -> Option<char> {
+    let mut c = t.chars();
+    c.next().filter(|_| c.next().is_none())
+}
+
+/// [`class`] of the character at byte `i` of `s` (a byte of a multi-byte character is "other").
+fn class_at(s: &str, i: usize) -> u64 {
+    match s.as_bytes().get(i) {
+        None => 0,
+        Some(&b) if b < 0x80 => class(Some(char::from(b))),
+        Some(_) => 1 << 63,
+    }
+}
+
 /// Whether the tokenizer can end a word right before `c` (followed by `next`, `None` when
 /// unknown): see `token::scan_word`.
 fn token_may_end(c: char, next: Option<char>) -> bool {
@@ -68,6 +83,9 @@ pub(crate) struct Starts {
     cross: FastMap<String, u64>,
     /// First bytes of the phrases.
     first: Vec<bool>,
+    /// A phrase's first character, when it is not a letter or digit -> 1 + index into
+    /// `lists` of the phrases starting with it (a one-character token opens all of them).
+    by_symbol: FastMap<char, u16>,
     /// Longest phrase, in bytes.
     max_len: usize,
 }
@@ -112,6 +130,16 @@ impl Starts {
                 }
             }
             add(&mut st, p, i, p);
+            if let Some(c) = p.chars().next().filter(|c| !c.is_alphanumeric()) {
+                let n = st.lists.len();
+                let k = *st.by_symbol.entry(c).or_insert_with(|| {
+                    u16::try_from(n + 1).expect("under 65535 distinct phrase openings")
+                });
+                if k as usize > st.lists.len() {
+                    st.lists.push(Vec::new());
+                }
+                st.lists[k as usize - 1].push((i, p.to_owned()));
+            }
         }
         for list in &mut st.lists {
             list.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
@@ -149,12 +177,19 @@ impl Starts {
         t.bytes().next().is_some_and(|b| self.first[usize::from(b)])
     }
 
-    /// The longest phrase of `list` at `at` in `hay`.
-    fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
+    /// The longest phrase of `list` at `at` in `hay`, where the token opening it is `open`
+    /// bytes long (every phrase of the list starts with it).
+    fn longest(&self, list: u16, hay: &str, at: usize, open: usize) -> Option<Hit> {
         let rest = &hay.as_bytes()[at..];
         self.lists[list as usize - 1]
             .iter()
-            .find(|(_, p)| rest.starts_with(p.as_bytes()))
+            .find(|(_, p)| {
+                let p = p.as_bytes();
+                // The byte after the token rules out most phrases without a comparison.
+                p.len() <= rest.len()
+                    && p.get(open).is_none_or(|&b| rest[open] == b)
+                    && rest[open..p.len()] == p[open..]
+            })
             .map(|&(pattern, ref p)| Hit {
                 start: at,
                 end: at + p.len(),
@@ -181,8 +216,12 @@ impl Starts {
         let l = s.lower;
         let mut pos = 0;
         for (t, f) in s.toks.iter().zip(infos) {
-            let next = class(l[t.end..].chars().next());
-            if f.cross & next != 0 || scan_inside(f) {
+            let (k, inside) = (list(f), scan_inside(f));
+            // Most tokens open nothing and nothing crosses them.
+            if k == 0 && f.cross == 0 && !inside && !open_other(f) {
+                continue;
+            }
+            if inside || (f.cross != 0 && f.cross & class_at(l, t.end) != 0) {
                 let from = pos.max(t.start);
                 if from >= t.end {
                     continue;
@@ -201,9 +240,14 @@ impl Starts {
             if t.start < pos {
                 continue;
             }
-            let k = list(f);
             let hit = if k != 0 {
-                self.longest(k, l, t.start)
+                self.longest(k, l, t.start, t.end - t.start)
+            } else if let Some(k) = open_other(f)
+                .then(|| single_char(&l[t.start..t.end]))
+                .flatten()
+                .and_then(|c| self.by_symbol.get(&c))
+            {
+                self.longest(*k, l, t.start, t.end - t.start)
             } else if open_other(f) {
                 let input = Input::new(l).range(t.start..).anchored(Anchored::Yes);
                 match ac.try_find(input) {
@@ -236,9 +280,15 @@ mod tests {
         let l = st.list("new");
         assert!(l != 0 && st.list("york") == 0);
         assert_eq!(
-            st.longest(l, "new york city hall", 0).map(|h| h.pattern),
+            st.longest(l, "new york city hall", 0, 3).map(|h| h.pattern),
             Some(1)
         );
+        assert_eq!(
+            st.longest(l, "new york", 0, 3).map(|h| h.pattern),
+            Some(0)
+        );
+        assert_eq!(st.longest(l, "new yorkshire", 0, 3).map(|h| h.end), Some(8));
+        assert_eq!(st.longest(l, "new", 0, 3), None);
         assert!(st.list("u.s.") != 0 && st.list("u") != 0 && st.list("at") != 0);
         // "renew york": "new york" starts inside "renew" and crosses with a space.
         assert_ne!(st.cross("renew") & class(Some(' ')), 0);

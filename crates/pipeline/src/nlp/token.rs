@@ -72,15 +72,7 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
             }
             ALPHA => {
                 kind = Kind::Word;
-                i += 1;
-                while i < b.len() && b[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
-                // Joiners and non-ASCII letters need the general scanner; any other ASCII
-                // byte ends the word where it would.
-                if i < b.len() && (b[i] >= 0x80 || matches!(b[i], b'\'' | b'-' | b'.')) {
-                    i = scan_word(s, start);
-                }
+                i = scan_ascii_word(s, start);
             }
             DIGIT => {
                 kind = Kind::Num;
@@ -166,6 +158,30 @@ fn tokenize_general(s: &str, out: &mut Vec<Tok>) {
 
 fn char_at(s: &str, i: usize) -> char {
     s[i..].chars().next().unwrap_or(' ')
+}
+
+/// [`scan_word`] for a word that starts with an ASCII letter: ASCII letters and digits, and
+/// `'` or `-` joining two of them, are read here; a dot or a non-ASCII byte hands the whole word
+/// to [`scan_word`].
+fn scan_ascii_word(s: &str, start: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = start + 1;
+    loop {
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let Some(&c) = b.get(i) else { return i };
+        let next = b.get(i + 1).copied();
+        match c {
+            b'\'' if next.is_some_and(|n| n.is_ascii_alphabetic()) => i += 2,
+            b'-' if next.is_some_and(|n| n.is_ascii_alphanumeric()) => i += 2,
+            // Whether a non-ASCII character continues the word is the general scanner's call.
+            b'\'' | b'-' if next.is_some_and(|n| n >= 0x80) => return scan_word(s, start),
+            b'.' => return scan_word(s, start),
+            c if c >= 0x80 => return scan_word(s, start),
+            _ => return i,
+        }
+    }
 }
 
 fn scan_word(s: &str, mut i: usize) -> usize {

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use super::hash::FastMap;
+use super::hash::{FastMap, load_partial, load8};
 use super::lexicon;
 use super::patterns::Sent;
 use super::token::{Kind, Tok};
@@ -287,19 +287,25 @@ struct Surface {
     info: TokInfo,
 }
 
+#[inline]
 fn head_of(b: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    let n = b.len().min(8);
-    w[..n].copy_from_slice(&b[..n]);
-    u64::from_le_bytes(w)
+    load_partial(&b[..b.len().min(8)])
 }
 
-fn hash_of(b: &[u8]) -> u64 {
-    use std::hash::Hasher as _;
-    let mut h = super::hash::Fx::default();
-    h.write(b);
-    h.write_usize(b.len());
-    h.finish()
+/// FxHash-style over the head (see [`head_of`]) and the rest in 8-byte words.
+#[inline]
+fn hash_of(b: &[u8], head: u64) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h = (head ^ (b.len() as u64).rotate_right(8)).wrapping_mul(K);
+    let mut rest = &b[b.len().min(8)..];
+    while rest.len() >= 8 {
+        h = (h.rotate_left(5) ^ load8(rest)).wrapping_mul(K);
+        rest = &rest[8..];
+    }
+    if !rest.is_empty() {
+        h = (h.rotate_left(5) ^ load_partial(rest)).wrapping_mul(K);
+    }
+    h.rotate_left(26)
 }
 
 /// The meeting's words: lower-cased word -> id with its `W_*` bits, and word as written -> its
@@ -339,11 +345,20 @@ impl Vocab {
     }
 
     /// The info of a word token written `text`, whose ASCII-lower-cased form is `lower`.
-    #[inline]
+    #[cfg(test)]
     pub fn word_info(&mut self, text: &str, lower: &str) -> TokInfo {
         let b = text.as_bytes();
-        let hash = hash_of(b);
         let head = head_of(b);
+        let hash = hash_of(b, head);
+        match self.probe(b, hash, head) {
+            Some(info) => info,
+            None => self.new_surface(text, lower, hash, head),
+        }
+    }
+
+    /// The info of the word written `b` if the table has it.
+    #[inline]
+    fn probe(&self, b: &[u8], hash: u64, head: u64) -> Option<TokInfo> {
         if !self.slots.is_empty() {
             let mask = self.slots.len() - 1;
             let mut k = hash as usize & mask;
@@ -359,12 +374,12 @@ impl Vocab {
                     && (b.len() <= 8
                         || self.arena[e.start as usize + 8..e.start as usize + b.len()] == b[8..])
                 {
-                    return e.info;
+                    return Some(e.info);
                 }
                 k = (k + 1) & mask;
             }
         }
-        self.new_surface(text, lower, hash, head)
+        None
     }
 
     #[cold]
@@ -411,9 +426,21 @@ impl Vocab {
     pub fn annotate(&mut self, text: &str, lower: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
         out.clear();
         out.reserve(toks.len());
+        let tb = text.as_bytes();
         for t in toks {
             let info = if t.kind == Kind::Word {
-                self.word_info(&text[t.start..t.end], &lower[t.start..t.end])
+                let b = &tb[t.start..t.end];
+                let head = head_of(b);
+                let hash = hash_of(b, head);
+                match self.probe(b, hash, head) {
+                    Some(info) => info,
+                    None => self.new_surface(
+                        &text[t.start..t.end],
+                        &lower[t.start..t.end],
+                        hash,
+                        head,
+                    ),
+                }
             } else {
                 other_info(&text[t.start..t.end])
             };
