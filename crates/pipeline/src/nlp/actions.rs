@@ -12,7 +12,7 @@ use aho_corasick::AhoCorasick;
 
 use super::patterns::Sent;
 use super::starts::{Hit, Starts};
-use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED};
+use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG_ANY};
 use super::{ActionItem, Question};
 
 /// Action items and unanswered questions kept; the snapshot is a summary, not the transcript.
@@ -393,6 +393,7 @@ fn triggers(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
         &TRIGGERS.0,
         s,
         infos,
+        W_TRIG_ANY,
         |f| f.trig,
         |f| f.has(T_WORD | W_JOINED),
         |_| false,

@@ -23,7 +23,7 @@ use super::{Entity, EntityLabel};
 
 use super::vocab::{
     self, GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
-    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
+    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
 };
 
 /// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
@@ -139,6 +139,7 @@ fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
         &GAZETTEER.automaton,
         s,
         infos,
+        W_GAZ_ANY,
         |f| f.gaz,
         |_| false,
         |f| !f.has(T_WORD) && f.has(W_GAZ),

@@ -316,6 +316,30 @@ mod tests {
     }
 
     #[test]
+    fn a_full_vocabulary_changes_nothing() {
+        let lines = [
+            ("Dana Whitfield", "Thanks Greg, the service account is ready in Snowflake."),
+            ("Greg Lindqvist", "Great, Dana, I'll send the SSO plan to Brightwater Analytics."),
+            ("Dana Whitfield", "Greg creates the service account by June 6th, right?"),
+            ("Greg Lindqvist", "we moved twenty percent of the data to aws in new york"),
+            ("Raj Mehta", "Can you confirm the service account with Dana next Tuesday?"),
+        ];
+        let run = |small: Option<usize>| {
+            let mut a = Analyzer::new(NlpOptions::default());
+            a.vocab.small = small;
+            for (i, (speaker, text)) in lines.iter().enumerate() {
+                a.observe(Some(speaker), i as u64 * 1000, text);
+            }
+            a.finish()
+        };
+        let full = run(None);
+        assert!(!full.entities.is_empty() && !full.action_items.is_empty());
+        for small in [0, 3, 12, 40] {
+            assert_eq!(run(Some(small)), full, "{small} words with ids");
+        }
+    }
+
+    #[test]
     fn speakers_are_people_from_their_first_turn() {
         let out = analyse(&[
             ("Ann Lee", "Hello everyone."),

@@ -13,7 +13,7 @@
 
 use aho_corasick::{AhoCorasick, Anchored, Input};
 
-use super::hash::FastMap;
+use super::hash::{FastMap, load_partial};
 use super::patterns::Sent;
 use super::vocab::TokInfo;
 
@@ -79,6 +79,9 @@ pub(crate) struct Starts {
     index: FastMap<String, u16>,
     /// Phrases (index, lower-cased text) a token can open, longest first.
     lists: Vec<Vec<(usize, String)>>,
+    /// Per list: the length of the token that opens it, and per phrase the (up to) eight bytes
+    /// after it, zero-padded, with their count: most phrases are ruled out by one comparison.
+    tails: Vec<(usize, Vec<(u64, usize)>)>,
     /// A proper prefix of a phrase that a token can end with -> classes of the next character.
     cross: FastMap<String, u64>,
     /// First bytes of the phrases.
@@ -145,6 +148,29 @@ impl Starts {
             list.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
             list.dedup_by_key(|e| e.0);
         }
+        let mut open = vec![0; st.lists.len()];
+        for (key, &k) in &st.index {
+            open[k as usize - 1] = key.len();
+        }
+        for (&c, &k) in &st.by_symbol {
+            open[k as usize - 1] = c.len_utf8();
+        }
+        st.tails = st
+            .lists
+            .iter()
+            .zip(open)
+            .map(|(list, open)| {
+                let tails = list
+                    .iter()
+                    .map(|(_, p)| {
+                        let tail = &p.as_bytes()[open..];
+                        let n = tail.len().min(8);
+                        (load_partial(&tail[..n]), n)
+                    })
+                    .collect();
+                (open, tails)
+            })
+            .collect();
         st
     }
 
@@ -177,20 +203,22 @@ impl Starts {
         t.bytes().next().is_some_and(|b| self.first[usize::from(b)])
     }
 
-    /// The longest phrase of `list` at `at` in `hay`, where the token opening it is `open`
-    /// bytes long (every phrase of the list starts with it).
-    fn longest(&self, list: u16, hay: &str, at: usize, open: usize) -> Option<Hit> {
-        let rest = &hay.as_bytes()[at..];
-        self.lists[list as usize - 1]
+    /// The longest phrase of `list` at `at` in `hay` (every phrase of the list starts with the
+    /// token there).
+    fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
+        let k = list as usize - 1;
+        let (open, tails) = &self.tails[k];
+        let rest = &hay.as_bytes()[at + open..];
+        self.lists[k]
             .iter()
-            .find(|(_, p)| {
-                let p = p.as_bytes();
-                // The byte after the token rules out most phrases without a comparison.
-                p.len() <= rest.len()
-                    && p.get(open).is_none_or(|&b| rest[open] == b)
-                    && rest[open..p.len()] == p[open..]
+            .zip(tails)
+            .find(|((_, p), (head, n))| {
+                let tail = &p.as_bytes()[*open..];
+                tail.len() <= rest.len()
+                    && load_partial(&rest[..*n]) == *head
+                    && rest[*n..tail.len()] == tail[*n..]
             })
-            .map(|&(pattern, ref p)| Hit {
+            .map(|(&(pattern, ref p), _)| Hit {
                 start: at,
                 end: at + p.len(),
                 pattern,
@@ -198,6 +226,7 @@ impl Starts {
     }
 
     /// The scan's matches in the sentence (see the module docs), into `out` (cleared first).
+    /// Tokens without a bit of `relevant` open nothing, are not crossed and are not scanned.
     /// `list` and `cross` read a token's list and crossing classes from its info; `scan_inside`
     /// says which word tokens have words starting inside them; `open_other` which other tokens
     /// may start a phrase (searched with the automaton).
@@ -207,6 +236,7 @@ impl Starts {
         ac: &AhoCorasick,
         s: &Sent<'_>,
         infos: &[TokInfo],
+        relevant: u32,
         list: impl Fn(&TokInfo) -> u16,
         scan_inside: impl Fn(&TokInfo) -> bool,
         open_other: impl Fn(&TokInfo) -> bool,
@@ -215,7 +245,11 @@ impl Starts {
         out.clear();
         let l = s.lower;
         let mut pos = 0;
-        for (t, f) in s.toks.iter().zip(infos) {
+        for (i, f) in infos.iter().enumerate() {
+            if f.bits & relevant == 0 {
+                continue;
+            }
+            let t = &s.toks[i];
             let (k, inside) = (list(f), scan_inside(f));
             // Most tokens open nothing and nothing crosses them.
             if k == 0 && f.cross == 0 && !inside && !open_other(f) {
@@ -241,13 +275,13 @@ impl Starts {
                 continue;
             }
             let hit = if k != 0 {
-                self.longest(k, l, t.start, t.end - t.start)
+                self.longest(k, l, t.start)
             } else if let Some(k) = open_other(f)
                 .then(|| single_char(&l[t.start..t.end]))
                 .flatten()
                 .and_then(|c| self.by_symbol.get(&c))
             {
-                self.longest(*k, l, t.start, t.end - t.start)
+                self.longest(*k, l, t.start)
             } else if open_other(f) {
                 let input = Input::new(l).range(t.start..).anchored(Anchored::Yes);
                 match ac.try_find(input) {
@@ -280,15 +314,15 @@ mod tests {
         let l = st.list("new");
         assert!(l != 0 && st.list("york") == 0);
         assert_eq!(
-            st.longest(l, "new york city hall", 0, 3).map(|h| h.pattern),
+            st.longest(l, "new york city hall", 0).map(|h| h.pattern),
             Some(1)
         );
         assert_eq!(
-            st.longest(l, "new york", 0, 3).map(|h| h.pattern),
+            st.longest(l, "new york", 0).map(|h| h.pattern),
             Some(0)
         );
-        assert_eq!(st.longest(l, "new yorkshire", 0, 3).map(|h| h.end), Some(8));
-        assert_eq!(st.longest(l, "new", 0, 3), None);
+        assert_eq!(st.longest(l, "new yorkshire", 0).map(|h| h.end), Some(8));
+        assert_eq!(st.longest(l, "new", 0), None);
         assert!(st.list("u.s.") != 0 && st.list("u") != 0 && st.list("at") != 0);
         // "renew york": "new york" starts inside "renew" and crosses with a space.
         assert_ne!(st.cross("renew") & class(Some(' ')), 0);

@@ -13,7 +13,10 @@ use super::patterns::Sent;
 use super::token::{Kind, Tok};
 
 /// Distinct words given an id.
-const MAX_VOCAB: usize = 100_000;
+const MAX_VOCAB: usize = 50_000;
+/// Longer words get no id and are not kept (their bits are computed each time): with the caps,
+/// this bounds the vocabulary's memory (a few MB) whatever the input.
+const MAX_WORD_BYTES: usize = 48;
 
 /// The id of a word that has none (not a word, or the vocabulary is full).
 pub(crate) const NO_ID: u32 = u32::MAX;
@@ -39,6 +42,10 @@ pub(crate) const W_CONNECTOR: u32 = 1 << 8;
 pub(crate) const W_GREETING: u32 = 1 << 9;
 /// Holds `-`, `.` or `’`, after which a new word may start inside the token.
 pub(crate) const W_JOINED: u32 = 1 << 10;
+/// The gazetteer's token-by-token matching has something to do at this token.
+pub(crate) const W_GAZ_ANY: u32 = 1 << 11;
+/// The triggers' token-by-token matching has something to do at this token.
+pub(crate) const W_TRIG_ANY: u32 = 1 << 12;
 
 // Bits of the token as written.
 /// A word token.
@@ -89,12 +96,19 @@ impl WordInfo {
     /// The info of the lower-cased word `w`.
     pub fn of(w: &str) -> Self {
         let (gaz, trig) = (&*lexicon::GAZ_STARTS, &*super::actions::TRIGGER_STARTS);
-        Self {
+        let mut info = Self {
             bits: word_bits(w),
             gaz: gaz.list(w),
             trig: trig.list(w),
             cross: gaz.cross(w) | trig.cross(w),
+        };
+        if info.gaz != 0 || info.cross != 0 {
+            info.bits |= W_GAZ_ANY;
         }
+        if info.trig != 0 || info.cross != 0 || info.bits & W_JOINED != 0 {
+            info.bits |= W_TRIG_ANY;
+        }
+        info
     }
 
     /// The token info of a word with this info, `id` and `T_*` bits.
@@ -240,13 +254,17 @@ pub(crate) fn other_info(t: &str) -> TokInfo {
     if t == "&" {
         bits |= W_CONNECTOR;
     }
+    let cross = gaz.cross_other(t);
+    if bits & W_GAZ != 0 || cross != 0 {
+        bits |= W_GAZ_ANY;
+    }
     // Triggers start with a letter, and these tokens have none.
     TokInfo {
         id: NO_ID,
         bits,
         gaz: 0,
         trig: 0,
-        cross: gaz.cross_other(t),
+        cross,
     }
 }
 
@@ -274,7 +292,7 @@ pub(crate) fn infos<'a>(s: &Sent<'a>) -> Cow<'a, [TokInfo]> {
 }
 
 /// Distinct words as written kept in the surface table.
-const MAX_SURFACE: usize = 150_000;
+const MAX_SURFACE: usize = 80_000;
 
 /// One word as written: where its bytes are in the arena and its info.
 #[derive(Debug, Clone, Copy)]
@@ -313,6 +331,9 @@ fn hash_of(b: &[u8], head: u64) -> u64 {
 /// arena).
 #[derive(Debug, Default)]
 pub(crate) struct Vocab {
+    /// Fewer words than [`MAX_VOCAB`] get ids (tests of the full vocabulary's string paths).
+    #[cfg(test)]
+    pub small: Option<usize>,
     map: FastMap<Box<str>, u32>,
     words: Vec<Box<str>>,
     infos: Vec<WordInfo>,
@@ -329,7 +350,11 @@ impl Vocab {
             return (id, self.infos[id as usize]);
         }
         let info = WordInfo::of(w);
-        if self.words.len() >= MAX_VOCAB {
+        #[cfg(test)]
+        let max = self.small.unwrap_or(MAX_VOCAB);
+        #[cfg(not(test))]
+        let max = MAX_VOCAB;
+        if self.words.len() >= max || w.len() > MAX_WORD_BYTES {
             return (NO_ID, info);
         }
         let id = self.words.len() as u32;
@@ -386,8 +411,7 @@ impl Vocab {
     fn new_surface(&mut self, text: &str, lower: &str, hash: u64, head: u64) -> TokInfo {
         let (id, word) = self.intern(lower);
         let info = word.token(id, case_bits(text));
-        if self.surface.len() >= MAX_SURFACE || self.arena.len() + text.len() > u32::MAX as usize
-        {
+        if self.surface.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
             return info;
         }
         if (self.surface.len() + 1) * 2 > self.slots.len() {
@@ -484,6 +508,11 @@ mod tests {
         let a = v.word_info(long, &long.to_ascii_lowercase());
         assert_eq!(v.word_info(long, &long.to_ascii_lowercase()), a);
         assert_ne!(v.word_info("Interoperabilitx", "interoperabilitx").id, a.id);
+        // A very long word has no id but the same bits.
+        let long = "a".repeat(MAX_WORD_BYTES + 1);
+        let info = v.word_info(&long, &long);
+        assert_eq!(info.id, NO_ID);
+        assert_eq!(info, v.word_info(&long, &long));
         // Many words: the table grows and still finds each.
         let words: Vec<String> = (0..5000).map(|i| format!("w{i}x")).collect();
         let ids: Vec<u32> = words.iter().map(|w| v.word_info(w, w).id).collect();
