@@ -430,10 +430,7 @@ mod tests {
             .collect();
         let mut fast = Vec::new();
         triggers(&s, &vocab::infos(&s), &mut fast);
-        let fast = fast
-            .into_iter()
-            .filter(accepted)
-            .collect();
+        let fast = fast.into_iter().filter(accepted).collect();
         (full, fast)
     }
 

@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use super::hash::FastMap;
 
 use super::lexicon::{
-    CasePolicy, GAZ_STARTS, GAZETTEER, GENERIC_HEADS, ORG_SUFFIXES, ROLE_WORDS,
-    is_english, is_given_name, is_stop,
+    CasePolicy, GAZ_STARTS, GAZETTEER, GENERIC_HEADS, ORG_SUFFIXES, ROLE_WORDS, is_english,
+    is_given_name, is_stop,
 };
 use super::patterns::{Sent, match_at};
 use super::starts::Hit;
@@ -33,7 +33,6 @@ const TITLE_CASE_NOISE: usize = 6;
 
 /// Distinct words whose dictionary answer is cached.
 const MAX_CACHED_WORDS: usize = 100_000;
-
 
 /// Speaker names whose candidate is remembered.
 const MAX_SPOKE: usize = 4_096;
@@ -542,7 +541,8 @@ impl EntityTable {
                 continue;
             }
             // `is_stop` of the text as written: a stop word only when it has no capital.
-            let stop_as_written = |k: usize| infos.get(k).is_some_and(|f| f.has(W_STOP | T_NO_UPPER));
+            let stop_as_written =
+                |k: usize| infos.get(k).is_some_and(|f| f.has(W_STOP | T_NO_UPPER));
             let suffix_at = (i + 1..=i + 2).find(|&j| {
                 plain_word(j, claimed)
                     && infos[j].has(W_ORG_SUFFIX)
@@ -852,7 +852,11 @@ mod tests {
             let (fast, full) = aligned_both_ways(text);
             assert_eq!(fast, full, "{text}");
         }
-        assert!(!aligned_both_ways("we moved to Snowflake in Oregon").0.is_empty());
+        assert!(
+            !aligned_both_ways("we moved to Snowflake in Oregon")
+                .0
+                .is_empty()
+        );
     }
 
     proptest! {

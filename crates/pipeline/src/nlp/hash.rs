@@ -85,7 +85,9 @@ pub(crate) fn load_partial(b: &[u8]) -> u64 {
     if n == 0 {
         return 0;
     }
-    u64::from(b[0]) | (u64::from(b[n / 2]) << (8 * (n / 2))) | (u64::from(b[n - 1]) << (8 * (n - 1)))
+    u64::from(b[0])
+        | (u64::from(b[n / 2]) << (8 * (n / 2)))
+        | (u64::from(b[n - 1]) << (8 * (n - 1)))
 }
 
 /// `HashMap` with [`Fx`].
@@ -112,7 +114,17 @@ mod tests {
     #[test]
     fn distinct_short_keys_hash_apart() {
         let b = BuildHasherDefault::<Fx>::default();
-        let keys = ["", "a", "b", "ab", "ba", "a\0", "abcdefgh", "abcdefghi", "abcdefgh\0"];
+        let keys = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ba",
+            "a\0",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgh\0",
+        ];
         let hashes: FastSet<u64> = keys.iter().map(|k| b.hash_one(k)).collect();
         assert_eq!(hashes.len(), keys.len());
     }

@@ -12,9 +12,9 @@ mod entities;
 mod hash;
 mod lexicon;
 mod patterns;
+mod starts;
 mod terms;
 mod token;
-mod starts;
 mod topics;
 mod vocab;
 
@@ -318,11 +318,26 @@ mod tests {
     #[test]
     fn a_full_vocabulary_changes_nothing() {
         let lines = [
-            ("Dana Whitfield", "Thanks Greg, the service account is ready in Snowflake."),
-            ("Greg Lindqvist", "Great, Dana, I'll send the SSO plan to Brightwater Analytics."),
-            ("Dana Whitfield", "Greg creates the service account by June 6th, right?"),
-            ("Greg Lindqvist", "we moved twenty percent of the data to aws in new york"),
-            ("Raj Mehta", "Can you confirm the service account with Dana next Tuesday?"),
+            (
+                "Dana Whitfield",
+                "Thanks Greg, the service account is ready in Snowflake.",
+            ),
+            (
+                "Greg Lindqvist",
+                "Great, Dana, I'll send the SSO plan to Brightwater Analytics.",
+            ),
+            (
+                "Dana Whitfield",
+                "Greg creates the service account by June 6th, right?",
+            ),
+            (
+                "Greg Lindqvist",
+                "we moved twenty percent of the data to aws in new york",
+            ),
+            (
+                "Raj Mehta",
+                "Can you confirm the service account with Dana next Tuesday?",
+            ),
         ];
         let run = |small: Option<usize>| {
             let mut a = Analyzer::new(NlpOptions::default());

@@ -317,10 +317,7 @@ mod tests {
             st.longest(l, "new york city hall", 0).map(|h| h.pattern),
             Some(1)
         );
-        assert_eq!(
-            st.longest(l, "new york", 0).map(|h| h.pattern),
-            Some(0)
-        );
+        assert_eq!(st.longest(l, "new york", 0).map(|h| h.pattern), Some(0));
         assert_eq!(st.longest(l, "new yorkshire", 0).map(|h| h.end), Some(8));
         assert_eq!(st.longest(l, "new", 0), None);
         assert!(st.list("u.s.") != 0 && st.list("u") != 0 && st.list("at") != 0);

@@ -458,12 +458,9 @@ impl Vocab {
                 let hash = hash_of(b, head);
                 match self.probe(b, hash, head) {
                     Some(info) => info,
-                    None => self.new_surface(
-                        &text[t.start..t.end],
-                        &lower[t.start..t.end],
-                        hash,
-                        head,
-                    ),
+                    None => {
+                        self.new_surface(&text[t.start..t.end], &lower[t.start..t.end], hash, head)
+                    }
                 }
             } else {
                 other_info(&text[t.start..t.end])
@@ -496,9 +493,15 @@ mod tests {
         assert_eq!(v.word(dana.id), "dana");
         let thanks = out[0];
         assert!(thanks.has(W_STOP | W_GREETING));
-        let i = toks.iter().position(|t| &text[t.start..t.end] == "I'll").unwrap();
+        let i = toks
+            .iter()
+            .position(|t| &text[t.start..t.end] == "I'll")
+            .unwrap();
         assert!(out[i].trig != 0 && !out[i].has(T_CAP));
-        let sso = toks.iter().position(|t| &text[t.start..t.end] == "SSO").unwrap();
+        let sso = toks
+            .iter()
+            .position(|t| &text[t.start..t.end] == "SSO")
+            .unwrap();
         assert!(out[sso].has(T_INNER_UPPER | T_NO_LOWER) && !out[sso].has(T_CAP));
         // Same word, same id, whatever the case; same info for the same spelling.
         assert_eq!(v.intern("dana").0, dana.id);
