@@ -54,6 +54,17 @@ static CLASS: [u8; 256] = {
     t
 };
 
+/// ASCII letters and digits: one load per byte in the word loop.
+static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 /// Appends the tokens of `s` to `out` (cleared first).
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
     out.clear();
@@ -167,7 +178,7 @@ fn scan_ascii_word(s: &str, start: usize) -> usize {
     let b = s.as_bytes();
     let mut i = start + 1;
     loop {
-        while i < b.len() && b[i].is_ascii_alphanumeric() {
+        while i < b.len() && ALNUM[usize::from(b[i])] {
             i += 1;
         }
         let Some(&c) = b.get(i) else { return i };
