@@ -1,7 +1,8 @@
 //! Word lists shipped in the crate (`data/`), loaded once per process.
 //!
-//! The gazetteer (countries, regions, cities, vendors and products) is one Aho-Corasick automaton
-//! so a sentence is scanned once whatever the list size. The English dictionary is the sorted
+//! The gazetteer (countries, regions, cities, vendors and products) is one Aho-Corasick automaton,
+//! with its entries also listed by the word they start with ([`GAZ_STARTS`]) so most sentences
+//! are matched without scanning them (see `starts`). The English dictionary is the sorted
 //! lower-case part of SCOWL (via Debian's `wamerican`, see `data/english_words.COPYRIGHT`),
 //! binary-searched through a line index built on first use (under a millisecond).
 

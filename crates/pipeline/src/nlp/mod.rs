@@ -3,9 +3,11 @@
 //!
 //! [`Analyzer`] takes one sentence at a time and keeps only per-vocabulary counters (distinct
 //! entity candidates, words, phrases, terms), so memory does not grow with the meeting's
-//! length beyond the capped lists of action items and questions. Matching is done with one
-//! Aho-Corasick automaton for the gazetteers and hand-written scanners for numbers and dates;
-//! nothing allocates per token.
+//! length beyond the capped lists of action items and questions. Each token costs one probe in
+//! the meeting's vocabulary (`vocab`), which gives its word id and lexicon bits computed once per
+//! distinct word; the gazetteer and the action triggers are matched token by token from the
+//! words they can start with, with the same matches as one Aho-Corasick scan (`starts`), and
+//! numbers and dates by hand-written scanners. Nothing allocates per token.
 
 mod actions;
 mod entities;
