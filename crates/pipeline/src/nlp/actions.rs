@@ -11,6 +11,8 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 
 use super::patterns::Sent;
+use super::starts::{Hit, Starts};
+use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG_ANY};
 use super::{ActionItem, Question};
 
 /// Action items and unanswered questions kept; the snapshot is a summary, not the transcript.
@@ -153,6 +155,10 @@ static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLoc
     (ac, list)
 });
 
+/// The trigger phrases by the word they can start with.
+pub(crate) static TRIGGER_STARTS: LazyLock<Starts> =
+    LazyLock::new(|| Starts::new(TRIGGERS.1.iter().map(|&(_, p)| p)));
+
 /// Action and question tracker.
 #[derive(Debug, Default)]
 pub(crate) struct Actions {
@@ -163,7 +169,13 @@ pub(crate) struct Actions {
     other: Option<String>,
     /// Lower-case first names of the speakers (index into the speaker list), kept in step.
     firsts: Vec<(String, usize)>,
+    /// Per vocabulary id: the first speaker whose first name it is, or [`NO_ID`].
+    first_ids: Vec<u32>,
+    /// The first bytes of `firsts`, a bit each: most tokens without an id are ruled out.
+    first_bytes: [u64; 4],
     known_speakers: usize,
+    /// The trigger matches of the current sentence.
+    hits: Vec<Hit>,
 }
 
 /// Whether `hay[a..b]` is whole words.
@@ -193,7 +205,21 @@ const MAX_NAMED_OWNERS: usize = 50;
 impl Actions {
     /// Looks at one sentence (`lower` is its ASCII-lower-cased copy). `speakers` are the
     /// meeting's known speaker names.
+    #[cfg(test)]
     pub fn observe(&mut self, speaker: Option<&str>, ms: u64, s: &Sent<'_>, speakers: &[String]) {
+        self.observe_with(speaker, ms, s, speakers, None);
+    }
+
+    /// [`Actions::observe`] with the vocabulary that gave the sentence's token ids (so speakers'
+    /// first names are found by id). Use the same vocabulary, or none, for every sentence.
+    pub fn observe_with(
+        &mut self,
+        speaker: Option<&str>,
+        ms: u64,
+        s: &Sent<'_>,
+        speakers: &[String],
+        mut vocab: Option<&mut Vocab>,
+    ) {
         let sentence = s.text;
         let is_question = sentence.trim_end().ends_with('?');
         // Answers.
@@ -223,11 +249,30 @@ impl Actions {
         while self.known_speakers < speakers.len().min(MAX_NAMED_OWNERS) {
             let i = self.known_speakers;
             if let Some(first) = speakers[i].split_whitespace().next() {
-                self.firsts.push((first.to_lowercase(), i));
+                let first = first.to_lowercase();
+                if let Some(v) = vocab.as_deref_mut() {
+                    let id = v.intern(&first).0;
+                    if id != NO_ID {
+                        let k = id as usize;
+                        if k >= self.first_ids.len() {
+                            self.first_ids.resize(k + 1, NO_ID);
+                        }
+                        if self.first_ids[k] == NO_ID {
+                            self.first_ids[k] = i as u32;
+                        }
+                    }
+                }
+                if let Some(&b) = first.as_bytes().first() {
+                    self.first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+                self.firsts.push((first, i));
             }
             self.known_speakers += 1;
         }
-        if let Some(owner) = self.owner(s, speaker, speakers, is_question)
+        let mut hits = std::mem::take(&mut self.hits);
+        let owner = self.owner(s, speaker, speakers, is_question, &mut hits);
+        self.hits = hits;
+        if let Some(owner) = owner
             && self.items.len() < MAX_ITEMS
         {
             self.items.push(ActionItem {
@@ -245,40 +290,69 @@ impl Actions {
         speaker: Option<&str>,
         speakers: &[String],
         is_question: bool,
+        hits: &mut Vec<Hit>,
     ) -> Option<Option<String>> {
         let l = s.lower;
         if s.toks.len() < 4 {
             return None;
         }
+        let infos = vocab::infos(s);
         // "Greg creates the service account by June 6th." Names are looked up per token: one
         // pass whatever the number of speakers.
         // In cased text a name is capitalised, which spares comparing every other word.
-        let cased = (0..s.toks.len()).any(|k| {
-            let mut c = s.s(k).chars();
-            c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
-        });
+        let cased = infos.iter().any(|f| f.has(T_TITLE));
         let named = |k: usize| {
-            if cased && !s.s(k).starts_with(char::is_uppercase) {
+            let f = infos[k];
+            if cased && !f.has(T_UPPER0) {
                 return None;
             }
+            if f.id != NO_ID {
+                return self
+                    .first_ids
+                    .get(f.id as usize)
+                    .filter(|&&i| i != NO_ID)
+                    .map(|&i| i as usize);
+            }
             let w = s.l(k);
+            let b = *w.as_bytes().first()?;
+            if self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+                return None;
+            }
             self.firsts.iter().find(|(f, _)| f == w).map(|&(_, i)| i)
         };
         for k in 0..s.toks.len() {
+            // Cheap rejections first: a lower-case word in cased text, or a word with an id that
+            // is nobody's first name.
+            let f = infos[k];
+            if cased && !f.has(T_UPPER0) {
+                continue;
+            }
+            if f.id != NO_ID
+                && self
+                    .first_ids
+                    .get(f.id as usize)
+                    .is_none_or(|&i| i == NO_ID)
+            {
+                continue;
+            }
             if let Some(i) = named(k)
                 && THIRD_PERSON.contains(&s.l(k + 1))
             {
                 return Some(Some(speakers[i].clone()));
             }
         }
-        let (ac, list) = &*TRIGGERS;
+        triggers(s, &infos, hits);
+        if hits.is_empty() {
+            return None;
+        }
+        let (_, list) = &*TRIGGERS;
         let mut commit = false;
-        for m in ac.find_iter(l) {
-            if !whole_words(l, m.start(), m.end()) {
+        for &m in hits.iter() {
+            if !whole_words(l, m.start, m.end) {
                 continue;
             }
-            let (kind, phrase) = list[m.pattern().as_usize()];
-            let next = next_word(&l[m.end()..]);
+            let (kind, phrase) = list[m.pattern];
+            let next = next_word(&l[m.end..]);
             match kind {
                 Trigger::Request if ACTION_VERBS.contains(&next) => {
                     let addressed = (0..s.toks.len())
@@ -291,11 +365,11 @@ impl Actions {
                     let meeting_talk = (phrase.ends_with("ll") || phrase.ends_with("will"))
                         && NOT_ACTIONS.contains(&next);
                     // "if we need to" is a condition, not a commitment.
-                    let condition = phrase.contains("need") && l[..m.end()].contains("if ");
+                    let condition = phrase.contains("need") && l[..m.end].contains("if ");
                     commit |= !meeting_talk && !condition;
                 }
                 Trigger::Lets if !is_question => {
-                    let rest = l[m.end()..].trim_start();
+                    let rest = l[m.end..].trim_start();
                     commit |= LETS.iter().any(|v| rest.starts_with(v));
                 }
                 _ => {}
@@ -312,6 +386,21 @@ impl Actions {
     }
 }
 
+/// The trigger automaton's matches in the sentence, as one scan finds them (see
+/// [`Starts`]); words start inside hyphenated, dotted and `’` tokens, so those are scanned.
+fn triggers(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
+    TRIGGER_STARTS.matches(
+        &TRIGGERS.0,
+        s,
+        infos,
+        W_TRIG_ANY,
+        |f| f.trig,
+        |f| f.has(T_WORD | W_JOINED),
+        |_| false,
+        out,
+    );
+}
+
 fn secs(ms: u64) -> f64 {
     ms as f64 / 1000.0
 }
@@ -319,6 +408,74 @@ fn secs(ms: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The whole-word triggers the full scan finds, and those found token by token.
+    fn both_ways(text: &str) -> (Vec<Hit>, Vec<Hit>) {
+        let mut toks = Vec::new();
+        crate::nlp::token::tokenize(text, &mut toks);
+        let lower = text.to_ascii_lowercase();
+        let s = Sent {
+            text,
+            lower: &lower,
+            toks: &toks,
+            flags: &[],
+        };
+        let accepted = |h: &Hit| whole_words(&lower, h.start, h.end);
+        let full = TRIGGERS
+            .0
+            .find_iter(lower.as_str())
+            .map(Hit::from)
+            .filter(accepted)
+            .collect();
+        let mut fast = Vec::new();
+        triggers(&s, &vocab::infos(&s), &mut fast);
+        let fast = fast.into_iter().filter(accepted).collect();
+        (full, fast)
+    }
+
+    #[test]
+    fn triggers_by_token_are_the_full_scan() {
+        for text in [
+            "I'll send it",
+            "so i will follow up",
+            "hawaii will follow up",
+            "co-i will do it",
+            "x’i will do it",
+            "the please-based flow",
+            "a to-do list",
+            "u.s.we will go",
+            "next step is this",
+            "the transaction item and action item",
+        ] {
+            let (full, fast) = both_ways(text);
+            assert_eq!(full, fast, "{text}");
+        }
+        assert!(both_ways("the data is ready").0.is_empty());
+        // The scan's "i will" inside "hawaii" hides "will follow up".
+        assert!(both_ways("hawaii will follow up").0.is_empty());
+        assert_eq!(both_ways("so i will follow up").0.len(), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn triggers_by_token_match_the_full_scan(
+            words in proptest::collection::vec(
+                "i|i'll|we|will|we'll|can|you|could|please|let's|let|us|next|step|is|action|item|\
+                 to|do|follow|up|need|am|going|hawaii|co|x|scan|outlet|[a-z]{1,5}|[0-9]{1,2}",
+                0..10,
+            ),
+            seps in proptest::collection::vec(" |-|\\.|'|’|, ", 10),
+        ) {
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            let (full, fast) = both_ways(&text);
+            prop_assert_eq!(full, fast, "{}", text);
+        }
+    }
 
     fn run(lines: &[(&str, &str)]) -> (Vec<ActionItem>, Vec<Question>) {
         let speakers: Vec<String> = ["Dana Whitfield", "Greg Lindqvist", "Raj Mehta"]

@@ -13,18 +13,18 @@ use std::collections::HashMap;
 use super::hash::FastMap;
 
 use super::lexicon::{
-    CasePolicy, GAZETTEER, GAZETTEER_DFA, GENERIC_HEADS, NAME_CONNECTORS, ORG_SUFFIXES, ROLE_WORDS,
-    is_english, is_given_name, is_stop,
+    CasePolicy, GAZ_STARTS, GAZETTEER, GENERIC_HEADS, ORG_SUFFIXES, ROLE_WORDS, is_english,
+    is_given_name, is_stop,
 };
 use super::patterns::{Sent, match_at};
+use super::starts::Hit;
 use super::token::Kind;
 use super::{Entity, EntityLabel};
 
-/// Words that open a sentence or address someone without being part of a name.
-const GREETINGS: &[&str] = &[
-    "hi", "hey", "hello", "thanks", "thank", "okay", "ok", "yeah", "yes", "so", "well", "oh",
-    "dear", "bye",
-];
+use super::vocab::{
+    self, GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
+    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
+};
 
 /// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
 /// transcript is taken to capitalise common nouns for emphasis, so such runs stop counting as
@@ -34,8 +34,8 @@ const TITLE_CASE_NOISE: usize = 6;
 /// Distinct words whose dictionary answer is cached.
 const MAX_CACHED_WORDS: usize = 100_000;
 
-/// Sentences after which the gazetteer is matched with its DFA.
-const DFA_AFTER_SENTENCES: u64 = 20_000;
+/// Speaker names whose candidate is remembered.
+const MAX_SPOKE: usize = 4_096;
 
 /// Distinct candidates kept; later new spans are ignored (existing ones still count).
 pub(crate) const MAX_CANDIDATES: usize = 50_000;
@@ -88,12 +88,16 @@ pub(crate) struct EntityTable {
     key: String,
     /// Value key of the current pattern match.
     pkey: String,
-    /// Sentences seen.
-    sentences: u64,
     /// Dictionary answers for the words of lower-case captions.
     english: FastMap<String, bool>,
+    /// The same per vocabulary id: 0 not asked yet, 1 no, 2 yes.
+    english_ids: Vec<u8>,
+    /// Speakers' candidates by the name as given (a candidate's index never changes).
+    spoke: FastMap<String, usize>,
     lower: String,
     claimed: Vec<bool>,
+    /// The gazetteer's matches in the current sentence.
+    hits: Vec<Hit>,
 }
 
 fn lower_into(s: &str, buf: &mut String) {
@@ -112,10 +116,6 @@ fn strip_possessive(w: &str) -> &str {
         .unwrap_or(w)
 }
 
-fn is_acronym(w: &str) -> bool {
-    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(char::is_lowercase)
-}
-
 fn is_title(w: &str) -> bool {
     let mut c = w.chars();
     c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
@@ -129,6 +129,21 @@ pub(crate) fn is_camel(w: &str) -> bool {
     b.windows(2)
         .any(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_uppercase())
         && b.iter().filter(|c| c.is_ascii_lowercase()).count() >= 2
+}
+
+/// The gazetteer's matches in the sentence's lower-cased text, as one leftmost-longest scan
+/// finds them (see [`Starts`](super::starts::Starts)).
+fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
+    GAZ_STARTS.matches(
+        &GAZETTEER.automaton,
+        s,
+        infos,
+        W_GAZ_ANY,
+        |f| f.gaz,
+        |_| false,
+        |f| !f.has(T_WORD) && f.has(W_GAZ),
+        out,
+    );
 }
 
 impl EntityTable {
@@ -149,6 +164,12 @@ impl EntityTable {
 
     /// Notes that `name` spoke at `ms`, so a speaker's first mention is no later than that.
     pub fn speaker_spoke(&mut self, name: &str, ms: u64) {
+        // Turns are many and speakers few: their candidates are remembered.
+        if let Some(&i) = self.spoke.get(name) {
+            let c = &mut self.cands[i];
+            c.first_ms = c.first_ms.min(ms);
+            return;
+        }
         lower_into(name.trim(), &mut self.lower);
         self.key.clear();
         self.key.push_str("n:");
@@ -156,6 +177,9 @@ impl EntityTable {
         if let Some(&i) = self.map.get(self.key.as_str()) {
             let c = &mut self.cands[i];
             c.first_ms = c.first_ms.min(ms);
+            if self.spoke.len() < MAX_SPOKE {
+                self.spoke.insert(name.to_owned(), i);
+            }
         }
     }
 
@@ -227,6 +251,26 @@ impl EntityTable {
         k
     }
 
+    /// [`EntityTable::known_word`] of word token `i` (`lower` its lower-cased text), cached per
+    /// vocabulary id when it has one.
+    fn known_token(&mut self, info: TokInfo, lower: &str) -> bool {
+        if info.id == NO_ID {
+            return self.known_word(lower);
+        }
+        let k = info.id as usize;
+        if k >= self.english_ids.len() {
+            self.english_ids.resize(k + 1, 0);
+        }
+        match self.english_ids[k] {
+            0 => {
+                let known = is_english(lower);
+                self.english_ids[k] = 1 + u8::from(known);
+                known
+            }
+            v => v == 2,
+        }
+    }
+
     /// Marks the candidate recorded last as seen right after "at"/"from".
     fn bump_after_at(&mut self) {
         if let Some(&i) = self.map.get(self.key.as_str()) {
@@ -253,9 +297,10 @@ impl EntityTable {
 
     /// Finds the candidates in one sentence.
     pub fn observe(&mut self, s: &Sent<'_>, ms: u64) {
-        let (text, toks) = (s.text, s.toks);
+        let toks = s.toks;
+        let infos = vocab::infos(s);
         let n = toks.len();
-        let cased = (0..n).any(|i| s.kind(i) == Some(Kind::Word) && is_title(s.s(i)));
+        let cased = infos.iter().any(|f| f.has(T_WORD | T_TITLE));
         let first = (0..n)
             .find(|&i| matches!(s.kind(i), Some(Kind::Word | Kind::Num)))
             .unwrap_or(0);
@@ -267,6 +312,16 @@ impl EntityTable {
         let mut key = std::mem::take(&mut self.pkey);
         let mut i = 0;
         while i < n {
+            // What `match_at` turns away first, without the call.
+            let skip = match toks[i].kind {
+                Kind::Word => !s.may_start(i),
+                Kind::Punct => true,
+                Kind::Sym | Kind::Num => false,
+            };
+            if skip {
+                i += 1;
+                continue;
+            }
             match match_at(s, i, cased, &mut key) {
                 Some(m) => {
                     let surface = s.span(m.start, m.end);
@@ -286,22 +341,41 @@ impl EntityTable {
         self.pkey = key;
 
         // 2. Gazetteer.
-        let gaz = &*GAZETTEER;
-        // Long transcripts switch to the DFA: it scans several times faster but takes tens of
-        // milliseconds to build, which a short file should not pay.
-        self.sentences += 1;
-        let automaton = if self.sentences > DFA_AFTER_SENTENCES {
-            &*GAZETTEER_DFA
+        let mut hits = std::mem::take(&mut self.hits);
+        gazetteer_hits(s, &infos, &mut hits);
+        self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
+        self.hits = hits;
+
+        // 3. Names.
+        if cased {
+            self.runs(s, &infos, &mut claimed, first, ms);
         } else {
-            &gaz.automaton
-        };
-        for hit in automaton.find_iter(s.lower) {
-            let Some(a) = toks.iter().position(|t| t.start == hit.start()) else {
+            self.lower_case_names(s, &infos, &mut claimed, first, ms);
+        }
+        self.claimed = claimed;
+    }
+
+    /// Records the gazetteer's entries among `hits` (see [`gazetteer_hits`]) that start and end
+    /// at token boundaries and fit the entry's case policy.
+    fn gazetteer(
+        &mut self,
+        s: &Sent<'_>,
+        hits: &[Hit],
+        claimed: &mut [bool],
+        cased: bool,
+        first: usize,
+        ms: u64,
+    ) {
+        let (text, toks) = (s.text, s.toks);
+        let n = toks.len();
+        let gaz = &*GAZETTEER;
+        for hit in hits {
+            let Some(a) = toks.iter().position(|t| t.start == hit.start) else {
                 continue;
             };
             let Some(b) = toks[a..]
                 .iter()
-                .position(|t| t.end == hit.end())
+                .position(|t| t.end == hit.end)
                 .map(|p| a + p + 1)
             else {
                 continue;
@@ -309,8 +383,8 @@ impl EntityTable {
             if claimed[a..b].iter().any(|&c| c) {
                 continue;
             }
-            let e = &gaz.entries[hit.pattern().as_usize()];
-            let surface = &text[hit.start()..hit.end()];
+            let e = &gaz.entries[hit.pattern];
+            let surface = &text[hit.start..hit.end];
             let ok = match e.case {
                 CasePolicy::Exact => surface == e.name,
                 CasePolicy::Normal => !cased || surface.chars().next() == e.name.chars().next(),
@@ -329,32 +403,25 @@ impl EntityTable {
             self.record_named(e.name, Some(e.label), Src::Gaz(e.case), a == first, ms);
             claimed[a..b].fill(true);
         }
-
-        // 3. Names.
-        if cased {
-            self.runs(s, &mut claimed, first, ms);
-        } else {
-            self.lower_case_names(s, &mut claimed, first, ms);
-        }
-        self.claimed = claimed;
     }
 
-    fn is_cap_word(&self, s: &Sent<'_>, i: usize, claimed: &[bool]) -> bool {
-        if claimed.get(i).is_none_or(|&c| c) || s.kind(i) != Some(Kind::Word) {
-            return false;
-        }
-        let w = s.s(i);
-        let starts_upper = w.starts_with(char::is_uppercase);
-        let pronoun_i = w == "I" || w.starts_with("I'") || w.starts_with("I’");
-        starts_upper && w.chars().count() > 1 && !is_acronym(w) && !pronoun_i
+    fn is_cap_word(&self, infos: &[TokInfo], i: usize, claimed: &[bool]) -> bool {
+        claimed.get(i).is_some_and(|&c| !c) && infos[i].has(T_WORD | T_CAP)
     }
 
     /// Capitalised runs in cased text: "Halvorsen Marine Supply", "Bank of America".
-    fn runs(&mut self, s: &Sent<'_>, claimed: &mut [bool], first: usize, ms: u64) {
+    fn runs(
+        &mut self,
+        s: &Sent<'_>,
+        infos: &[TokInfo],
+        claimed: &mut [bool],
+        first: usize,
+        ms: u64,
+    ) {
         let n = s.toks.len();
         let mut i = 0;
         while i < n {
-            if !self.is_cap_word(s, i, claimed) {
+            if !self.is_cap_word(infos, i, claimed) {
                 i += 1;
                 continue;
             }
@@ -365,9 +432,11 @@ impl EntityTable {
                 if ends_possessive {
                     break;
                 }
-                if self.is_cap_word(s, end, claimed) && s.toks[end].spaced {
+                if self.is_cap_word(infos, end, claimed) && s.toks[end].spaced {
                     end += 1;
-                } else if s.any(end, NAME_CONNECTORS) && self.is_cap_word(s, end + 1, claimed) {
+                } else if infos.get(end).is_some_and(|f| f.has(W_CONNECTOR))
+                    && self.is_cap_word(infos, end + 1, claimed)
+                {
                     end += 2;
                 } else {
                     break;
@@ -377,9 +446,19 @@ impl EntityTable {
             // "Thanks Dana", "Hi Raj": a sentence's opening word or a greeting is not part of a
             // name, but a capitalised "First" inside one is ("First National Bank").
             while start < end {
-                lower_into(s.s(start), &mut self.lower);
-                let opener = start == first && is_stop(&self.lower);
-                if !opener && !GREETINGS.contains(&self.lower.as_str()) {
+                let f = infos[start];
+                let (stop, greeting) = if f.has(T_ASCII) {
+                    (f.has(W_STOP), f.has(W_GREETING))
+                } else {
+                    // Unicode lower-casing can turn a non-ASCII word into an ASCII one.
+                    lower_into(s.s(start), &mut self.lower);
+                    (
+                        is_stop(&self.lower),
+                        GREETINGS.contains(&self.lower.as_str()),
+                    )
+                };
+                let opener = start == first && stop;
+                if !opener && !greeting {
                     break;
                 }
                 start += 1;
@@ -397,21 +476,25 @@ impl EntityTable {
                 Src::Run
             };
             self.record_named(text, None, src, initial, ms);
-            if start > 0 && s.any(start - 1, &["at", "from"]) {
+            if start > 0 && infos[start - 1].has(W_AT_FROM) {
                 self.bump_after_at();
             }
         }
     }
 
     /// Lower-case captions: given names ("elena vasquez") and words no dictionary knows.
-    fn lower_case_names(&mut self, s: &Sent<'_>, claimed: &mut [bool], first: usize, ms: u64) {
+    fn lower_case_names(
+        &mut self,
+        s: &Sent<'_>,
+        infos: &[TokInfo],
+        claimed: &mut [bool],
+        first: usize,
+        ms: u64,
+    ) {
         let n = s.toks.len();
         let plain_word = |i: usize, claimed: &[bool]| {
-            !claimed.get(i).is_none_or(|&c| c)
-                && s.kind(i) == Some(Kind::Word)
-                && s.s(i).bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+            !claimed.get(i).is_none_or(|&c| c) && infos[i].has(T_WORD | T_PLAIN)
         };
-        let mut lower_next = String::new();
         let mut i = 0;
         while i < n {
             if !plain_word(i, claimed) || s.s(i).len() < 3 {
@@ -419,13 +502,14 @@ impl EntityTable {
                 continue;
             }
             let w = s.s(i);
+            let f = infos[i];
             // "at kestrel health": an everyday word is still a company name before an
             // organisation suffix right after "at"/"from".
             let workplace = i > 0
-                && s.any(i - 1, &["at", "from"])
+                && infos[i - 1].has(W_AT_FROM)
                 && plain_word(i + 1, claimed)
-                && ORG_SUFFIXES.contains(&s.s(i + 1))
-                && !is_stop(w);
+                && infos[i + 1].has(W_ORG_SUFFIX)
+                && !f.has(W_STOP);
             if workplace {
                 let text = s.span(i, i + 2);
                 self.record_named(text, Some(EntityLabel::Org), Src::OrgPair, i == first, ms);
@@ -433,18 +517,19 @@ impl EntityTable {
                 i += 2;
                 continue;
             }
-            if s.is_stop(i) || self.known_word(w) {
+            if f.has(W_STOP) || self.known_token(f, w) {
                 i += 1;
                 continue;
             }
             let initial = i == first;
-            if is_given_name(w) {
+            if f.has(W_GIVEN) {
                 let next_unknown = plain_word(i + 1, claimed) && {
-                    lower_next.clear();
-                    lower_next.push_str(s.s(i + 1));
-                    lower_next.len() >= 3 && !s.is_stop(i + 1) && !self.known_word(&lower_next)
+                    let next = s.s(i + 1);
+                    next.len() >= 3
+                        && !infos[i + 1].has(W_STOP)
+                        && !self.known_token(infos[i + 1], next)
                 };
-                if next_unknown && !is_given_name(&lower_next) {
+                if next_unknown && !infos[i + 1].has(W_GIVEN) {
                     let text = s.span(i, i + 2);
                     self.record_named(text, Some(EntityLabel::Person), Src::NamePair, initial, ms);
                     claimed[i..i + 2].fill(true);
@@ -455,10 +540,13 @@ impl EntityTable {
                 }
                 continue;
             }
+            // `is_stop` of the text as written: a stop word only when it has no capital.
+            let stop_as_written =
+                |k: usize| infos.get(k).is_some_and(|f| f.has(W_STOP | T_NO_UPPER));
             let suffix_at = (i + 1..=i + 2).find(|&j| {
                 plain_word(j, claimed)
-                    && ORG_SUFFIXES.contains(&s.s(j))
-                    && (j == i + 1 || !is_stop(s.s(i + 1)))
+                    && infos[j].has(W_ORG_SUFFIX)
+                    && (j == i + 1 || !stop_as_written(i + 1))
             });
             if let Some(j) = suffix_at {
                 let text = s.span(i, j + 1);
@@ -468,7 +556,7 @@ impl EntityTable {
                 continue;
             }
             self.record_named(w, None, Src::Single, initial, ms);
-            if plain_word(i + 1, claimed) && !is_stop(s.s(i + 1)) {
+            if plain_word(i + 1, claimed) && !infos[i + 1].has(W_STOP) {
                 let text = s.span(i, i + 2);
                 self.record_named(text, None, Src::Bigram, initial, ms);
             }
@@ -723,6 +811,73 @@ impl EntityTable {
 mod tests {
     use super::*;
     use crate::nlp::token::tokenize;
+    use proptest::prelude::*;
+
+    /// The aligned gazetteer matches of `text`: token by token, and by the full scan.
+    fn aligned_both_ways(text: &str) -> (Vec<Hit>, Vec<Hit>) {
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let lower = text.to_ascii_lowercase();
+        let s = Sent {
+            text,
+            lower: &lower,
+            toks: &toks,
+            flags: &[],
+        };
+        let infos = vocab::infos(&s);
+        let aligned = |h: &Hit| {
+            toks.iter().any(|t| t.start == h.start) && toks.iter().any(|t| t.end == h.end)
+        };
+        let mut hits = Vec::new();
+        gazetteer_hits(&s, &infos, &mut hits);
+        let fast = hits.into_iter().filter(aligned).collect();
+        let full = GAZETTEER
+            .automaton
+            .find_iter(lower.as_str())
+            .map(Hit::from)
+            .filter(aligned)
+            .collect();
+        (fast, full)
+    }
+
+    #[test]
+    fn gazetteer_by_token_is_the_full_scan() {
+        for text in [
+            "we renew york contracts in New York City and the U.S. on AWS",
+            "the status of us and new york citywide at AT&T with .NET in São Paulo",
+            "Ohioan teams use Slack, Box and Microsoft Teams in the US",
+            // The scan's "new mexico" inside "renew" hides "mexico".
+            "we renew mexico deals and anew mexico, then xwest virginia",
+        ] {
+            let (fast, full) = aligned_both_ways(text);
+            assert_eq!(fast, full, "{text}");
+        }
+        assert!(
+            !aligned_both_ways("we moved to Snowflake in Oregon")
+                .0
+                .is_empty()
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn gazetteer_by_token_matches_the_full_scan(
+            words in proptest::collection::vec(
+                "new|york|city|renew|anew|mexico|xwest|virginia|north|korea|us|status|u\\.s\\.|\\.net|at&t|slack|box|the|hague|san|paulo|são|\
+                 amazon|web|services|oracle|[a-z]{1,6}|[0-9]{1,3}|-|,|\\.",
+                0..12,
+            ),
+            seps in proptest::collection::vec(" |  |-|\\.|'|’|", 12),
+        ) {
+            let mut text = String::new();
+            for (w, sep) in words.iter().zip(&seps) {
+                text.push_str(w);
+                text.push_str(sep);
+            }
+            let (fast, full) = aligned_both_ways(&text);
+            prop_assert_eq!(fast, full, "{}", text);
+        }
+    }
 
     fn run_with(
         speakers: &[&str],

@@ -1,16 +1,19 @@
 //! Word lists shipped in the crate (`data/`), loaded once per process.
 //!
-//! The gazetteer (countries, regions, cities, vendors and products) is one Aho-Corasick automaton
-//! so a sentence is scanned once whatever the list size. The English dictionary is the sorted
+//! The gazetteer (countries, regions, cities, vendors and products) is one Aho-Corasick automaton,
+//! with its entries also listed by the word they start with ([`GAZ_STARTS`]) so most sentences
+//! are matched without scanning them (see `starts`). The English dictionary is the sorted
 //! lower-case part of SCOWL (via Debian's `wamerican`, see `data/english_words.COPYRIGHT`),
 //! binary-searched through a line index built on first use (under a millisecond).
 
 use std::collections::HashSet;
 
-use super::hash::{FastMap, FastSet};
+use super::hash::FastSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
+
+use super::starts::Starts;
 
 use super::EntityLabel;
 
@@ -84,25 +87,13 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     entries.retain(|e| seen.insert(e.name.to_lowercase()));
     // Patterns are lower-cased and matched against the sentence's ASCII-lower-cased copy (same
     // byte offsets): half the automaton of a case-insensitive one, so it builds and scans faster.
+    // Anchored searches too: they check cheaply whether a sentence needs the full scan.
     let automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Both)
         .build(entries.iter().map(|e| e.name.to_ascii_lowercase()))
         .expect("the gazetteer is a small fixed list of literal patterns");
     Gazetteer { automaton, entries }
-});
-
-/// The same automaton as [`GAZETTEER`]'s, as a DFA (same patterns, same ids, same matches).
-pub(crate) static GAZETTEER_DFA: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(
-            GAZETTEER
-                .entries
-                .iter()
-                .map(|e| e.name.to_ascii_lowercase()),
-        )
-        .expect("the gazetteer is a small fixed list of literal patterns")
 });
 
 pub(crate) static GIVEN: LazyLock<FastSet<String>> = LazyLock::new(|| {
@@ -118,27 +109,15 @@ pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
         .collect()
 });
 
-/// [`word_flags`] bit: a stop word.
-pub(crate) const FLAG_STOP: u8 = 1;
-/// [`word_flags`] bit: the word itself can open a number, date or time pattern.
-pub(crate) const FLAG_STARTER: u8 = 2;
-
-/// Stop words and pattern starters in one table, so each token costs one lookup.
-static WORD_FLAGS: LazyLock<FastMap<&'static str, u8>> = LazyLock::new(|| {
-    let mut map: FastMap<&'static str, u8> = FastMap::default();
-    for &w in STOP.iter() {
-        *map.entry(w).or_default() |= FLAG_STOP;
-    }
-    for &w in super::patterns::STARTERS.iter() {
-        *map.entry(w).or_default() |= FLAG_STARTER;
-    }
-    map
+/// The gazetteer's entries by the word they can start with (see [`Starts`]).
+pub(crate) static GAZ_STARTS: LazyLock<Starts> = LazyLock::new(|| {
+    let names: Vec<String> = GAZETTEER
+        .entries
+        .iter()
+        .map(|e| e.name.to_ascii_lowercase())
+        .collect();
+    Starts::new(names.iter().map(String::as_str))
 });
-
-/// The [`FLAG_STOP`] and [`FLAG_STARTER`] bits of `lower` (already lower-case).
-pub(crate) fn word_flags(lower: &str) -> u8 {
-    WORD_FLAGS.get(lower).copied().unwrap_or(0)
-}
 
 /// Whether `lower` (already lower-case) is a given name.
 pub(crate) fn is_given_name(lower: &str) -> bool {
@@ -394,6 +373,17 @@ mod tests {
     }
 
     #[test]
+    fn gazetteer_starts() {
+        for w in ["us", "new", "snowflake", "u.s.", "at", "the"] {
+            assert!(GAZ_STARTS.list(w) != 0, "{w}");
+        }
+        for w in ["a", "meeting", "york", "status"] {
+            assert_eq!(GAZ_STARTS.list(w), 0, "{w}");
+        }
+        assert!(GAZ_STARTS.may_open(".") && !GAZ_STARTS.may_open(","));
+    }
+
+    #[test]
     fn lists_load() {
         assert!(is_given_name("elena"));
         assert!(!is_given_name("will"));
@@ -410,22 +400,5 @@ mod tests {
                 .any(|e| e.name == "Slack" && e.case == CasePolicy::Ambiguous)
         );
         assert!(g.entries.len() > 500);
-    }
-
-    #[test]
-    fn dfa_and_nfa_find_the_same_entries() {
-        let text = "we moved from oracle database to snowflake on aws in new york city and \
-                    british columbia, then to microsoft teams, slack and the us";
-        let a: Vec<_> = GAZETTEER
-            .automaton
-            .find_iter(text)
-            .map(|m| (m.start(), m.end(), m.pattern()))
-            .collect();
-        let b: Vec<_> = GAZETTEER_DFA
-            .find_iter(text)
-            .map(|m| (m.start(), m.end(), m.pattern()))
-            .collect();
-        assert_eq!(a, b);
-        assert!(a.len() >= 8, "{a:?}");
     }
 }

@@ -3,18 +3,22 @@
 //!
 //! [`Analyzer`] takes one sentence at a time and keeps only per-vocabulary counters (distinct
 //! entity candidates, words, phrases, terms), so memory does not grow with the meeting's
-//! length beyond the capped lists of action items and questions. Matching is done with one
-//! Aho-Corasick automaton for the gazetteers and hand-written scanners for numbers and dates;
-//! nothing allocates per token.
+//! length beyond the capped lists of action items and questions. Each token costs one probe in
+//! the meeting's vocabulary (`vocab`), which gives its word id and lexicon bits computed once per
+//! distinct word; the gazetteer and the action triggers are matched token by token from the
+//! words they can start with, with the same matches as one Aho-Corasick scan (`starts`), and
+//! numbers and dates by hand-written scanners. Nothing allocates per token.
 
 mod actions;
 mod entities;
 mod hash;
 mod lexicon;
 mod patterns;
+mod starts;
 mod terms;
 mod token;
 mod topics;
+mod vocab;
 
 use serde::{Deserialize, Serialize};
 
@@ -66,14 +70,21 @@ pub struct Analyzer {
     toks: Vec<token::Tok>,
     /// The current sentence, ASCII-lower-cased.
     lower: String,
-    /// Each token's lexicon flags (stop word, pattern starter); 0 for non-words.
-    flags: Vec<u8>,
+    /// Each token's vocabulary id and bits.
+    flags: Vec<vocab::TokInfo>,
+    /// The meeting's distinct words.
+    vocab: vocab::Vocab,
     entities: entities::EntityTable,
     topics: topics::Topics,
     terms: terms::Terms,
     actions: actions::Actions,
     speakers: Vec<String>,
+    /// Names already given to [`Analyzer::add_speaker`], which does nothing for them again.
+    seen_speakers: hash::FastSet<String>,
 }
+
+/// Names remembered in `seen_speakers`; more are checked the long way.
+const MAX_SEEN_SPEAKERS: usize = 4_096;
 
 impl Analyzer {
     /// An analyzer with the given options.
@@ -83,17 +94,22 @@ impl Analyzer {
             toks: Vec::new(),
             lower: String::new(),
             flags: Vec::new(),
+            vocab: vocab::Vocab::default(),
             entities: entities::EntityTable::default(),
             topics: topics::Topics::default(),
             terms: terms::Terms::default(),
             actions: actions::Actions::default(),
             speakers: Vec::new(),
+            seen_speakers: hash::FastSet::default(),
         }
     }
 
     /// Registers a speaker: a PERSON entity whose first name and surname, said alone, count as
     /// mentions of the full name. Speakers seen by [`Analyzer::observe`] are registered too.
     pub fn add_speaker(&mut self, name: &str) {
+        if self.seen_speakers.len() < MAX_SEEN_SPEAKERS && !self.seen_speakers.contains(name) {
+            self.seen_speakers.insert(name.to_owned());
+        }
         let name = name.trim();
         if name.is_empty()
             || self.speakers.iter().any(|s| s == name)
@@ -108,22 +124,17 @@ impl Analyzer {
     /// Analyses one sentence said by `speaker` at `start_ms`.
     pub fn observe(&mut self, speaker: Option<&str>, start_ms: u64, sentence: &str) {
         if let Some(sp) = speaker {
-            if self.speakers.last().is_none_or(|l| l != sp) {
+            // Once given a name, `add_speaker` has nothing more to do with it.
+            if !self.seen_speakers.contains(sp) {
                 self.add_speaker(sp);
             }
             self.entities.speaker_spoke(sp, start_ms);
         }
         token::tokenize(sentence, &mut self.toks);
         patterns::ascii_lower_into(sentence, &mut self.lower);
-        // One lexicon lookup per token, shared by every stage below.
-        self.flags.clear();
-        self.flags.extend(self.toks.iter().map(|t| {
-            if t.kind == token::Kind::Word {
-                lexicon::word_flags(&self.lower[t.start..t.end])
-            } else {
-                0
-            }
-        }));
+        // One vocabulary lookup per token, shared by every stage below.
+        self.vocab
+            .annotate(sentence, &self.lower, &self.toks, &mut self.flags);
         let s = patterns::Sent {
             text: sentence,
             lower: &self.lower,
@@ -133,11 +144,13 @@ impl Analyzer {
         self.entities.observe(&s, start_ms);
         self.topics.observe(&s);
         self.terms.observe(&s);
-        self.actions.observe(speaker, start_ms, &s, &self.speakers);
+        self.actions
+            .observe_with(speaker, start_ms, &s, &self.speakers, Some(&mut self.vocab));
     }
 
     /// Ends the meeting and returns what was found.
-    pub fn finish(self) -> Analysis {
+    pub fn finish(mut self) -> Analysis {
+        self.topics.materialize(&self.vocab);
         let limits = entities::EntityLimits {
             min_frequency: self.opts.min_entity_frequency,
             min_length: self.opts.min_entity_length,
@@ -302,6 +315,45 @@ mod tests {
             "{:?}",
             out.technical_terms
         );
+    }
+
+    #[test]
+    fn a_full_vocabulary_changes_nothing() {
+        let lines = [
+            (
+                "Dana Whitfield",
+                "Thanks Greg, the service account is ready in Snowflake.",
+            ),
+            (
+                "Greg Lindqvist",
+                "Great, Dana, I'll send the SSO plan to Brightwater Analytics.",
+            ),
+            (
+                "Dana Whitfield",
+                "Greg creates the service account by June 6th, right?",
+            ),
+            (
+                "Greg Lindqvist",
+                "we moved twenty percent of the data to aws in new york",
+            ),
+            (
+                "Raj Mehta",
+                "Can you confirm the service account with Dana next Tuesday?",
+            ),
+        ];
+        let run = |small: Option<usize>| {
+            let mut a = Analyzer::new(NlpOptions::default());
+            a.vocab.small = small;
+            for (i, (speaker, text)) in lines.iter().enumerate() {
+                a.observe(Some(speaker), i as u64 * 1000, text);
+            }
+            a.finish()
+        };
+        let full = run(None);
+        assert!(!full.entities.is_empty() && !full.action_items.is_empty());
+        for small in [0, 3, 12, 40] {
+            assert_eq!(run(Some(small)), full, "{small} words with ids");
+        }
     }
 
     #[test]

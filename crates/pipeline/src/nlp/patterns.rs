@@ -9,15 +9,16 @@ use std::sync::LazyLock;
 use super::EntityLabel;
 use super::hash::FastSet;
 use super::token::{Kind, Tok};
+use super::vocab::{TokInfo, W_START};
 
 /// A sentence, its ASCII-lower-cased copy (same byte offsets) and its tokens.
 pub(crate) struct Sent<'a> {
     pub text: &'a str,
     pub lower: &'a str,
     pub toks: &'a [Tok],
-    /// Per token: its [`lexicon::word_flags`](super::lexicon::word_flags) (0 for non-words).
-    /// Empty means "look it up".
-    pub flags: &'a [u8],
+    /// Per token: its vocabulary id and bits (see [`vocab`](super::vocab)). Empty means
+    /// "compute them" (see [`vocab::infos`](super::vocab::infos)).
+    pub flags: &'a [TokInfo],
 }
 
 /// Writes `text` with ASCII letters lower-cased into `buf`; byte offsets stay the same.
@@ -28,23 +29,15 @@ pub(crate) fn ascii_lower_into(text: &str, buf: &mut String) {
 }
 
 impl<'a> Sent<'a> {
-    /// Whether token `i` is a stop word.
-    pub fn is_stop(&self, i: usize) -> bool {
-        match self.flags.get(i) {
-            Some(&f) => f & super::lexicon::FLAG_STOP != 0,
-            None => self.kind(i) == Some(Kind::Word) && super::lexicon::is_stop(self.l(i)),
-        }
-    }
-
-    /// Token `i`, ASCII-lower-cased.
     /// Whether word token `i` can open a pattern (see [`may_start`]), from its flags when known.
     pub fn may_start(&self, i: usize) -> bool {
         match self.flags.get(i) {
-            Some(&f) => f & super::lexicon::FLAG_STARTER != 0 || may_start_indirect(self.l(i)),
+            Some(f) => f.has(W_START),
             None => may_start(self.l(i)),
         }
     }
 
+    /// Token `i`, ASCII-lower-cased.
     pub fn l(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| &self.lower[t.start..t.end])
     }
@@ -232,7 +225,7 @@ pub(crate) static STARTERS: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
 });
 
 /// Whether the lower-case word `w` can open a pattern ("twenty-five", "thursdays", "q3", "fy25").
-fn may_start(w: &str) -> bool {
+pub(crate) fn may_start(w: &str) -> bool {
     STARTERS.contains(w) || may_start_indirect(w)
 }
 

@@ -6,7 +6,7 @@ use super::hash::FastMap;
 use super::entities::is_camel;
 use super::lexicon::{CasePolicy, GAZETTEER};
 use super::patterns::Sent;
-use super::token::Kind;
+use super::vocab::{self, T_INNER_UPPER, T_NO_LOWER, T_WORD, TokInfo};
 
 /// Distinct acronyms and CamelCase words kept.
 const MAX_TERMS: usize = 20_000;
@@ -111,22 +111,22 @@ fn bump(map: &mut FastMap<String, u32>, k: &str) {
 impl Terms {
     /// Counts the acronyms and CamelCase words of one sentence.
     pub fn observe(&mut self, s: &Sent<'_>) {
-        let words = (0..s.toks.len()).filter(|&i| s.kind(i) == Some(Kind::Word));
+        let infos = vocab::infos(s);
         // Both acronyms and CamelCase have a capital after the first letter; most words do not.
-        let candidate = |i: usize| s.s(i).bytes().skip(1).any(|b| b.is_ascii_uppercase());
-        if !words.clone().any(candidate) {
+        let candidate = |f: &TokInfo| f.has(T_WORD | T_INNER_UPPER);
+        if !infos.iter().any(candidate) {
             return;
         }
         let (mut all, mut upper) = (0usize, 0usize);
-        for i in words.clone() {
+        for f in infos.iter().filter(|f| f.has(T_WORD)) {
             all += 1;
-            upper += usize::from(!s.s(i).chars().any(char::is_lowercase));
+            upper += usize::from(f.has(T_NO_LOWER));
         }
         // A shouted or all-caps caption line has no acronyms to find.
         if all >= 4 && upper * 2 > all {
             return;
         }
-        for i in words.filter(|&i| candidate(i)) {
+        for (i, _) in infos.iter().enumerate().filter(|(_, f)| candidate(f)) {
             let w = s.s(i);
             // ".NET" is a product name, not the acronym "NET".
             if i > 0 && s.s(i - 1) == "." && !s.toks[i].spaced {

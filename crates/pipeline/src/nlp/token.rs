@@ -26,6 +26,45 @@ pub(crate) struct Tok {
     pub spaced: bool,
 }
 
+/// Byte classes of the tokenizer's ASCII fast path.
+const WS: u8 = 1;
+const ALPHA: u8 = 2;
+const DIGIT: u8 = 3;
+const OTHER: u8 = 4;
+/// A byte of a multi-byte character: the general path.
+const HIGH: u8 = 5;
+
+static CLASS: [u8; 256] = {
+    let mut t = [HIGH; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            // What `char::is_whitespace` says of ASCII (it includes the vertical tab).
+            WS
+        } else if c.is_ascii_alphabetic() {
+            ALPHA
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    t
+};
+
+/// ASCII letters and digits: one load per byte in the word loop.
+static ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 /// Appends the tokens of `s` to `out` (cleared first).
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
     out.clear();
@@ -33,18 +72,70 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
     let mut i = 0;
     let mut spaced = true;
     while i < b.len() {
-        // ASCII fast paths; the general code below handles the rest.
         let byte = b[i];
-        if byte.is_ascii_whitespace() {
-            spaced = true;
-            i += 1;
-            continue;
+        let start = i;
+        let kind;
+        match CLASS[usize::from(byte)] {
+            WS => {
+                spaced = true;
+                i += 1;
+                continue;
+            }
+            ALPHA => {
+                kind = Kind::Word;
+                i = scan_ascii_word(s, start);
+            }
+            DIGIT => {
+                kind = Kind::Num;
+                i = scan_number(b, i);
+            }
+            OTHER => {
+                kind = if matches!(byte, b'$' | b'%' | b'&' | b'+' | b'#') {
+                    Kind::Sym
+                } else {
+                    Kind::Punct
+                };
+                i += 1;
+            }
+            _ => {
+                let c = char_at(s, i);
+                if c.is_whitespace() {
+                    spaced = true;
+                    i += c.len_utf8();
+                    continue;
+                }
+                if c.is_alphabetic() {
+                    kind = Kind::Word;
+                    i = scan_word(s, i);
+                } else {
+                    kind = if matches!(c, '€' | '£') {
+                        Kind::Sym
+                    } else {
+                        Kind::Punct
+                    };
+                    i += c.len_utf8();
+                }
+            }
         }
-        let c = if byte < 0x80 {
-            char::from(byte)
-        } else {
-            char_at(s, i)
-        };
+        out.push(Tok {
+            start,
+            end: i,
+            kind,
+            spaced,
+        });
+        spaced = false;
+    }
+}
+
+/// The tokenizer without its fast path, to check that the fast path changes nothing.
+#[cfg(test)]
+fn tokenize_general(s: &str, out: &mut Vec<Tok>) {
+    out.clear();
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut spaced = true;
+    while i < b.len() {
+        let c = char_at(s, i);
         if c.is_whitespace() {
             spaced = true;
             i += c.len_utf8();
@@ -78,6 +169,30 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
 
 fn char_at(s: &str, i: usize) -> char {
     s[i..].chars().next().unwrap_or(' ')
+}
+
+/// [`scan_word`] for a word that starts with an ASCII letter: ASCII letters and digits, and
+/// `'` or `-` joining two of them, are read here; a dot or a non-ASCII byte hands the whole word
+/// to [`scan_word`].
+fn scan_ascii_word(s: &str, start: usize) -> usize {
+    let b = s.as_bytes();
+    let mut i = start + 1;
+    loop {
+        while i < b.len() && ALNUM[usize::from(b[i])] {
+            i += 1;
+        }
+        let Some(&c) = b.get(i) else { return i };
+        let next = b.get(i + 1).copied();
+        match c {
+            b'\'' if next.is_some_and(|n| n.is_ascii_alphabetic()) => i += 2,
+            b'-' if next.is_some_and(|n| n.is_ascii_alphanumeric()) => i += 2,
+            // Whether a non-ASCII character continues the word is the general scanner's call.
+            b'\'' | b'-' if next.is_some_and(|n| n >= 0x80) => return scan_word(s, start),
+            b'.' => return scan_word(s, start),
+            c if c >= 0x80 => return scan_word(s, start),
+            _ => return i,
+        }
+    }
 }
 
 fn scan_word(s: &str, mut i: usize) -> usize {
@@ -138,6 +253,19 @@ fn scan_number(b: &[u8], mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fast_path_is_the_general_tokenizer(
+            s in "\\PC{0,60}|([A-Za-z0-9$%.,:'’\u{b}\t -]{0,10}[éÉ€ ]?){0,8}",
+        ) {
+            let (mut fast, mut general) = (Vec::new(), Vec::new());
+            tokenize(&s, &mut fast);
+            tokenize_general(&s, &mut general);
+            prop_assert_eq!(fast, general);
+        }
+    }
 
     fn toks(s: &str) -> Vec<&str> {
         let mut v = Vec::new();

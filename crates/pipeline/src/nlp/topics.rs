@@ -9,7 +9,7 @@ use super::hash::FastMap;
 
 use super::Topic;
 use super::patterns::Sent;
-use super::token::Kind;
+use super::vocab::{self, NO_ID, T_WORD, TokInfo, Vocab, W_TOPIC};
 
 /// Distinct phrases kept; later new phrases are not counted.
 const MAX_PHRASES: usize = 200_000;
@@ -18,13 +18,24 @@ const MAX_WORDS: usize = 100_000;
 /// Longest candidate phrase, in words.
 const MAX_PHRASE_WORDS: usize = 4;
 
-/// Phrase and word counters.
+/// A phrase as the vocabulary ids of its words, padded with [`NO_ID`].
+type IdPhrase = [u32; MAX_PHRASE_WORDS];
+
+/// Phrase and word counters. Words with a vocabulary id are counted by id (no string is built
+/// or hashed per mention); the rest, and every phrase holding one, by string. The two kinds
+/// never hold the same word or phrase, and the caps count both.
 #[derive(Debug, Default)]
 pub(crate) struct Topics {
     /// Word -> (frequency, degree, times said as a one-word phrase).
     words: FastMap<String, (u32, u32, u32)>,
+    /// Per vocabulary id: the word's counters, if counted.
+    id_words: Vec<Option<(u32, u32, u32)>>,
+    /// How many of `id_words` are counted.
+    id_word_count: usize,
     /// Phrase of two or more words -> times said.
     pub(crate) phrases: FastMap<String, u32>,
+    /// Phrases of words that all have ids -> times said.
+    id_phrases: FastMap<IdPhrase, u32>,
     buf: String,
     run: Vec<usize>,
 }
@@ -32,41 +43,70 @@ pub(crate) struct Topics {
 impl Topics {
     /// Counts the candidate phrases of one sentence.
     pub fn observe(&mut self, s: &Sent<'_>) {
+        let infos = vocab::infos(s);
         let mut run = std::mem::take(&mut self.run);
         run.clear();
         for i in 0..=s.toks.len() {
-            let keep = i < s.toks.len() && s.kind(i) == Some(Kind::Word) && {
-                let w = s.l(i);
-                w.len() >= 2 && !s.is_stop(i) && !w.contains(['\'', '’', '.'])
-            };
+            let keep = infos.get(i).is_some_and(|f| f.has(T_WORD | W_TOPIC));
             if keep {
                 run.push(i);
             } else if !run.is_empty() {
-                self.count_phrase(s, &run);
+                self.count_phrase(s, &infos, &run);
                 run.clear();
             }
         }
         self.run = run;
     }
 
-    fn count_phrase(&mut self, s: &Sent<'_>, run: &[usize]) {
+    fn count_phrase(&mut self, s: &Sent<'_>, infos: &[TokInfo], run: &[usize]) {
         if run.len() > MAX_PHRASE_WORDS {
             return;
         }
         let degree = run.len() as u32;
         // A one-word phrase is counted in the word table itself: one lookup instead of two.
         let solo = u32::from(run.len() == 1);
+        let mut all_ids = true;
         for &i in run {
-            let w = s.l(i);
-            if let Some(e) = self.words.get_mut(w) {
+            let id = infos[i].id;
+            if id == NO_ID {
+                all_ids = false;
+                let w = s.l(i);
+                if let Some(e) = self.words.get_mut(w) {
+                    e.0 += 1;
+                    e.1 += degree;
+                    e.2 += solo;
+                } else if self.word_count() < MAX_WORDS {
+                    self.words.insert(w.to_owned(), (1, degree, solo));
+                }
+                continue;
+            }
+            let k = id as usize;
+            if k >= self.id_words.len() {
+                self.id_words.resize(k + 1, None);
+            }
+            if let Some(e) = &mut self.id_words[k] {
                 e.0 += 1;
                 e.1 += degree;
                 e.2 += solo;
-            } else if self.words.len() < MAX_WORDS {
-                self.words.insert(w.to_owned(), (1, degree, solo));
+            } else if self.word_count() < MAX_WORDS {
+                self.id_words[k] = Some((1, degree, solo));
+                self.id_word_count += 1;
             }
         }
         if solo == 1 {
+            return;
+        }
+        let room = self.phrases.len() + self.id_phrases.len() < MAX_PHRASES;
+        if all_ids {
+            let mut key = [NO_ID; MAX_PHRASE_WORDS];
+            for (k, &i) in run.iter().enumerate() {
+                key[k] = infos[i].id;
+            }
+            if let Some(c) = self.id_phrases.get_mut(&key) {
+                *c += 1;
+            } else if room {
+                self.id_phrases.insert(key, 1);
+            }
             return;
         }
         self.buf.clear();
@@ -78,8 +118,33 @@ impl Topics {
         }
         if let Some(c) = self.phrases.get_mut(self.buf.as_str()) {
             *c += 1;
-        } else if self.phrases.len() < MAX_PHRASES {
+        } else if room {
             self.phrases.insert(self.buf.clone(), 1);
+        }
+    }
+
+    fn word_count(&self) -> usize {
+        self.words.len() + self.id_word_count
+    }
+
+    /// Moves the words and phrases counted by id into the string tables, for [`Topics::top`]
+    /// and the technical terms.
+    pub fn materialize(&mut self, vocab: &Vocab) {
+        for (id, e) in std::mem::take(&mut self.id_words).into_iter().enumerate() {
+            if let Some(e) = e {
+                self.words.insert(vocab.word(id as u32).to_owned(), e);
+            }
+        }
+        self.id_word_count = 0;
+        for (key, c) in std::mem::take(&mut self.id_phrases) {
+            let mut p = String::new();
+            for &id in key.iter().take_while(|&&id| id != NO_ID) {
+                if !p.is_empty() {
+                    p.push(' ');
+                }
+                p.push_str(vocab.word(id));
+            }
+            self.phrases.insert(p, c);
         }
     }
 

@@ -1,0 +1,527 @@
+//! The meeting's vocabulary: every distinct (ASCII-lower-cased) word gets a small id and its
+//! lexicon properties (stop word, pattern starter, given name, gazetteer or trigger opener...)
+//! computed once, so each token costs one hash probe and the stages test bits instead of
+//! looking strings up in several tables. Memory is bounded by [`MAX_VOCAB`]; words after that
+//! get their bits computed each time and no id ([`NO_ID`]), and every stage keeps a string path
+//! for them.
+
+use std::borrow::Cow;
+
+use super::hash::{FastMap, load_partial, load8};
+use super::lexicon;
+use super::patterns::Sent;
+use super::token::{Kind, Tok};
+
+/// Distinct words given an id.
+const MAX_VOCAB: usize = 50_000;
+/// Longer words get no id and are not kept (their bits are computed each time): with the caps,
+/// this bounds the vocabulary's memory (a few MB) whatever the input.
+const MAX_WORD_BYTES: usize = 48;
+
+/// The id of a word that has none (not a word, or the vocabulary is full).
+pub(crate) const NO_ID: u32 = u32::MAX;
+
+// Bits of the lower-cased word.
+/// A stop word.
+pub(crate) const W_STOP: u32 = 1;
+/// Can open a number, date or time pattern.
+pub(crate) const W_START: u32 = 1 << 1;
+/// Can be a word of a key phrase (two bytes or more, not a stop word, no `'`, `’` or `.`).
+pub(crate) const W_TOPIC: u32 = 1 << 2;
+/// A given name.
+pub(crate) const W_GIVEN: u32 = 1 << 3;
+/// A token that is not a word where a gazetteer entry may start (by its first byte).
+pub(crate) const W_GAZ: u32 = 1 << 4;
+/// "at" or "from".
+pub(crate) const W_AT_FROM: u32 = 1 << 6;
+/// An organisation suffix ("inc", "analytics").
+pub(crate) const W_ORG_SUFFIX: u32 = 1 << 7;
+/// A word that may join two capitalised words of a name ("of", "&").
+pub(crate) const W_CONNECTOR: u32 = 1 << 8;
+/// A greeting or opener that is not part of a name ("hi", "thanks").
+pub(crate) const W_GREETING: u32 = 1 << 9;
+/// Holds `-`, `.` or `’`, after which a new word may start inside the token.
+pub(crate) const W_JOINED: u32 = 1 << 10;
+/// The gazetteer's token-by-token matching has something to do at this token.
+pub(crate) const W_GAZ_ANY: u32 = 1 << 11;
+/// The triggers' token-by-token matching has something to do at this token.
+pub(crate) const W_TRIG_ANY: u32 = 1 << 12;
+
+// Bits of the token as written.
+/// A word token.
+pub(crate) const T_WORD: u32 = 1 << 16;
+/// Capital then lower-case letter ("Dana").
+pub(crate) const T_TITLE: u32 = 1 << 17;
+/// Starts with an upper-case letter.
+pub(crate) const T_UPPER0: u32 = 1 << 18;
+/// A capitalised word that may be part of a name: not an acronym, not "I", two letters or more.
+pub(crate) const T_CAP: u32 = 1 << 19;
+/// An ASCII capital after the first byte (acronyms, CamelCase).
+pub(crate) const T_INNER_UPPER: u32 = 1 << 20;
+/// No lower-case letter.
+pub(crate) const T_NO_LOWER: u32 = 1 << 21;
+/// Only ASCII lower-case letters and hyphens.
+pub(crate) const T_PLAIN: u32 = 1 << 22;
+/// No ASCII capital.
+pub(crate) const T_NO_UPPER: u32 = 1 << 23;
+/// Only ASCII.
+pub(crate) const T_ASCII: u32 = 1 << 24;
+
+/// What the stages need to know about one token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TokInfo {
+    /// Vocabulary id of the lower-cased word, or [`NO_ID`].
+    pub id: u32,
+    /// `W_*` and `T_*` bits.
+    pub bits: u32,
+    /// The gazetteer entries the word can open (see `Starts::list`).
+    pub gaz: u16,
+    /// The action triggers the word can open.
+    pub trig: u16,
+    /// Next characters with which a gazetteer or trigger match from inside the token runs past
+    /// its end (see `Starts::cross`).
+    pub cross: u64,
+}
+
+/// What the vocabulary keeps per lower-cased word.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct WordInfo {
+    bits: u32,
+    gaz: u16,
+    trig: u16,
+    cross: u64,
+}
+
+impl WordInfo {
+    /// The info of the lower-cased word `w`.
+    pub fn of(w: &str) -> Self {
+        let (gaz, trig) = (&*lexicon::GAZ_STARTS, &*super::actions::TRIGGER_STARTS);
+        let mut info = Self {
+            bits: word_bits(w),
+            gaz: gaz.list(w),
+            trig: trig.list(w),
+            cross: gaz.cross(w) | trig.cross(w),
+        };
+        if info.gaz != 0 || info.cross != 0 {
+            info.bits |= W_GAZ_ANY;
+        }
+        if info.trig != 0 || info.cross != 0 || info.bits & W_JOINED != 0 {
+            info.bits |= W_TRIG_ANY;
+        }
+        info
+    }
+
+    /// The token info of a word with this info, `id` and `T_*` bits.
+    fn token(self, id: u32, case: u32) -> TokInfo {
+        TokInfo {
+            id,
+            bits: self.bits | case,
+            gaz: self.gaz,
+            trig: self.trig,
+            cross: self.cross,
+        }
+    }
+}
+
+impl TokInfo {
+    /// Whether all of `bits` are set.
+    #[inline]
+    pub fn has(self, bits: u32) -> bool {
+        self.bits & bits == bits
+    }
+}
+
+/// Greetings and openers that are not part of a name (see entities).
+pub(crate) const GREETINGS: &[&str] = &[
+    "hi", "hey", "hello", "thanks", "thank", "okay", "ok", "yeah", "yes", "so", "well", "oh",
+    "dear", "bye",
+];
+
+/// The `W_*` bits of the ASCII-lower-cased word `w`.
+pub(crate) fn word_bits(w: &str) -> u32 {
+    let mut b = 0;
+    let stop = lexicon::is_stop(w);
+    if stop {
+        b |= W_STOP;
+    }
+    if super::patterns::may_start(w) {
+        b |= W_START;
+    }
+    if w.len() >= 2 && !stop && !w.contains(['\'', '’', '.']) {
+        b |= W_TOPIC;
+    }
+    if lexicon::is_given_name(w) {
+        b |= W_GIVEN;
+    }
+    if w == "at" || w == "from" {
+        b |= W_AT_FROM;
+    }
+    if lexicon::ORG_SUFFIXES.contains(&w) {
+        b |= W_ORG_SUFFIX;
+    }
+    if lexicon::NAME_CONNECTORS.contains(&w) {
+        b |= W_CONNECTOR;
+    }
+    if GREETINGS.contains(&w) {
+        b |= W_GREETING;
+    }
+    if w.contains(['-', '.', '’']) {
+        b |= W_JOINED;
+    }
+    b
+}
+
+/// The `T_*` bits of a word token as written.
+pub(crate) fn case_bits(t: &str) -> u32 {
+    let b = t.as_bytes();
+    let mut bits = T_WORD;
+    if t.is_ascii() {
+        let (mut upper, mut lower, mut plain) = (0usize, 0usize, true);
+        for &c in b {
+            upper += usize::from(c.is_ascii_uppercase());
+            lower += usize::from(c.is_ascii_lowercase());
+            plain &= c.is_ascii_lowercase() || c == b'-';
+        }
+        let alpha = upper + lower;
+        let upper0 = b.first().is_some_and(u8::is_ascii_uppercase);
+        let acronym = alpha >= 2 && lower == 0;
+        let pronoun_i = t == "I" || t.starts_with("I'");
+        bits |= T_ASCII;
+        if upper0 {
+            bits |= T_UPPER0;
+            if b.len() > 1 && b[1].is_ascii_lowercase() {
+                bits |= T_TITLE;
+            }
+            if b.len() > 1 && !acronym && !pronoun_i {
+                bits |= T_CAP;
+            }
+        }
+        if upper > usize::from(upper0) {
+            bits |= T_INNER_UPPER;
+        }
+        if lower == 0 {
+            bits |= T_NO_LOWER;
+        }
+        if plain {
+            bits |= T_PLAIN;
+        }
+        if upper == 0 {
+            bits |= T_NO_UPPER;
+        }
+        return bits;
+    }
+    let mut c = t.chars();
+    let first_upper = c.next().is_some_and(char::is_uppercase);
+    if first_upper {
+        bits |= T_UPPER0;
+        if c.next().is_some_and(char::is_lowercase) {
+            bits |= T_TITLE;
+        }
+        let acronym = t.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && !t.chars().any(char::is_lowercase);
+        let pronoun_i = t == "I" || t.starts_with("I'") || t.starts_with("I’");
+        if t.chars().count() > 1 && !acronym && !pronoun_i {
+            bits |= T_CAP;
+        }
+    }
+    if b.iter().skip(1).any(u8::is_ascii_uppercase) {
+        bits |= T_INNER_UPPER;
+    }
+    if !t.chars().any(char::is_lowercase) {
+        bits |= T_NO_LOWER;
+    }
+    if b.iter().all(|&c| c.is_ascii_lowercase() || c == b'-') {
+        bits |= T_PLAIN;
+    }
+    if !b.iter().any(u8::is_ascii_uppercase) {
+        bits |= T_NO_UPPER;
+    }
+    bits
+}
+
+/// The info of a token that is not a word.
+pub(crate) fn other_info(t: &str) -> TokInfo {
+    let mut bits = T_NO_UPPER;
+    if t.is_ascii() {
+        bits |= T_ASCII;
+    } else if t.starts_with(char::is_uppercase) {
+        bits |= T_UPPER0;
+    }
+    let gaz = &*lexicon::GAZ_STARTS;
+    if gaz.may_open(t) {
+        bits |= W_GAZ;
+    }
+    if t == "&" {
+        bits |= W_CONNECTOR;
+    }
+    let cross = gaz.cross_other(t);
+    if bits & W_GAZ != 0 || cross != 0 {
+        bits |= W_GAZ_ANY;
+    }
+    // Triggers start with a letter, and these tokens have none.
+    TokInfo {
+        id: NO_ID,
+        bits,
+        gaz: 0,
+        trig: 0,
+        cross,
+    }
+}
+
+/// The info of token `t` of a sentence without a vocabulary (no id).
+pub(crate) fn token_info(text: &str, lower: &str, t: &Tok) -> TokInfo {
+    if t.kind == Kind::Word {
+        WordInfo::of(&lower[t.start..t.end]).token(NO_ID, case_bits(&text[t.start..t.end]))
+    } else {
+        other_info(&text[t.start..t.end])
+    }
+}
+
+/// The sentence's token infos: its own, or computed now when it came without them (tests).
+pub(crate) fn infos<'a>(s: &Sent<'a>) -> Cow<'a, [TokInfo]> {
+    if s.flags.len() == s.toks.len() {
+        Cow::Borrowed(s.flags)
+    } else {
+        Cow::Owned(
+            s.toks
+                .iter()
+                .map(|t| token_info(s.text, s.lower, t))
+                .collect(),
+        )
+    }
+}
+
+/// Distinct words as written kept in the surface table.
+const MAX_SURFACE: usize = 80_000;
+
+/// One word as written: where its bytes are in the arena and its info.
+#[derive(Debug, Clone, Copy)]
+struct Surface {
+    hash: u64,
+    /// The first eight bytes, zero-padded: most words compare in one step.
+    head: u64,
+    start: u32,
+    len: u32,
+    info: TokInfo,
+}
+
+#[inline]
+fn head_of(b: &[u8]) -> u64 {
+    load_partial(&b[..b.len().min(8)])
+}
+
+/// FxHash-style over the head (see [`head_of`]) and the rest in 8-byte words.
+#[inline]
+fn hash_of(b: &[u8], head: u64) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h = (head ^ (b.len() as u64).rotate_right(8)).wrapping_mul(K);
+    let mut rest = &b[b.len().min(8)..];
+    while rest.len() >= 8 {
+        h = (h.rotate_left(5) ^ load8(rest)).wrapping_mul(K);
+        rest = &rest[8..];
+    }
+    if !rest.is_empty() {
+        h = (h.rotate_left(5) ^ load_partial(rest)).wrapping_mul(K);
+    }
+    h.rotate_left(26)
+}
+
+/// The meeting's words: lower-cased word -> id with its `W_*` bits, and word as written -> its
+/// whole [`TokInfo`] (one probe per token, in an open-addressing table whose keys live in one
+/// arena).
+#[derive(Debug, Default)]
+pub(crate) struct Vocab {
+    /// Fewer words than [`MAX_VOCAB`] get ids (tests of the full vocabulary's string paths).
+    #[cfg(test)]
+    pub small: Option<usize>,
+    map: FastMap<Box<str>, u32>,
+    words: Vec<Box<str>>,
+    infos: Vec<WordInfo>,
+    /// Index + 1 into `surface`, 0 for empty; the length is a power of two.
+    slots: Vec<u32>,
+    surface: Vec<Surface>,
+    arena: Vec<u8>,
+}
+
+impl Vocab {
+    /// The id (or [`NO_ID`] when the vocabulary is full) and info of the lower-cased word.
+    pub fn intern(&mut self, w: &str) -> (u32, WordInfo) {
+        if let Some(&id) = self.map.get(w) {
+            return (id, self.infos[id as usize]);
+        }
+        let info = WordInfo::of(w);
+        #[cfg(test)]
+        let max = self.small.unwrap_or(MAX_VOCAB);
+        #[cfg(not(test))]
+        let max = MAX_VOCAB;
+        if self.words.len() >= max || w.len() > MAX_WORD_BYTES {
+            return (NO_ID, info);
+        }
+        let id = self.words.len() as u32;
+        self.map.insert(w.into(), id);
+        self.words.push(w.into());
+        self.infos.push(info);
+        (id, info)
+    }
+
+    /// The word of `id`.
+    pub fn word(&self, id: u32) -> &str {
+        &self.words[id as usize]
+    }
+
+    /// The info of a word token written `text`, whose ASCII-lower-cased form is `lower`.
+    #[cfg(test)]
+    pub fn word_info(&mut self, text: &str, lower: &str) -> TokInfo {
+        let b = text.as_bytes();
+        let head = head_of(b);
+        let hash = hash_of(b, head);
+        match self.probe(b, hash, head) {
+            Some(info) => info,
+            None => self.new_surface(text, lower, hash, head),
+        }
+    }
+
+    /// The info of the word written `b` if the table has it.
+    #[inline]
+    fn probe(&self, b: &[u8], hash: u64, head: u64) -> Option<TokInfo> {
+        if !self.slots.is_empty() {
+            let mask = self.slots.len() - 1;
+            let mut k = hash as usize & mask;
+            loop {
+                let slot = self.slots[k];
+                if slot == 0 {
+                    break;
+                }
+                let e = &self.surface[slot as usize - 1];
+                if e.hash == hash
+                    && e.head == head
+                    && e.len as usize == b.len()
+                    && (b.len() <= 8
+                        || self.arena[e.start as usize + 8..e.start as usize + b.len()] == b[8..])
+                {
+                    return Some(e.info);
+                }
+                k = (k + 1) & mask;
+            }
+        }
+        None
+    }
+
+    #[cold]
+    fn new_surface(&mut self, text: &str, lower: &str, hash: u64, head: u64) -> TokInfo {
+        let (id, word) = self.intern(lower);
+        let info = word.token(id, case_bits(text));
+        if self.surface.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
+            return info;
+        }
+        if (self.surface.len() + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.surface.push(Surface {
+            hash,
+            head,
+            start: self.arena.len() as u32,
+            len: text.len() as u32,
+            info,
+        });
+        self.arena.extend_from_slice(text.as_bytes());
+        self.place(self.surface.len() - 1);
+        info
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(1024);
+        self.slots = vec![0; size];
+        for i in 0..self.surface.len() {
+            self.place(i);
+        }
+    }
+
+    fn place(&mut self, i: usize) {
+        let mask = self.slots.len() - 1;
+        let mut k = self.surface[i].hash as usize & mask;
+        while self.slots[k] != 0 {
+            k = (k + 1) & mask;
+        }
+        self.slots[k] = i as u32 + 1;
+    }
+
+    /// Fills `out` with the infos of the sentence's tokens.
+    pub fn annotate(&mut self, text: &str, lower: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
+        out.clear();
+        out.reserve(toks.len());
+        let tb = text.as_bytes();
+        for t in toks {
+            let info = if t.kind == Kind::Word {
+                let b = &tb[t.start..t.end];
+                let head = head_of(b);
+                let hash = hash_of(b, head);
+                match self.probe(b, hash, head) {
+                    Some(info) => info,
+                    None => {
+                        self.new_surface(&text[t.start..t.end], &lower[t.start..t.end], hash, head)
+                    }
+                }
+            } else {
+                other_info(&text[t.start..t.end])
+            };
+            out.push(info);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlp::token::tokenize;
+
+    #[test]
+    fn vocabulary_and_on_the_fly_bits_agree() {
+        let text = "Thanks Dana, I'll send the Q3 plan to Brightwater Analytics & co. at 9 AM \
+                    in the U.S. — Élodie's ÉTÉ go-live, iPhone SSO e.g. next Tuesday";
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let lower = text.to_ascii_lowercase();
+        let mut v = Vocab::default();
+        let mut out = Vec::new();
+        v.annotate(text, &lower, &toks, &mut out);
+        for (t, info) in toks.iter().zip(&out) {
+            assert_eq!(info.bits, token_info(text, &lower, t).bits, "{t:?}");
+        }
+        let dana = out[1];
+        assert!(dana.has(T_WORD | T_TITLE | T_CAP | W_GIVEN));
+        assert_eq!(v.word(dana.id), "dana");
+        let thanks = out[0];
+        assert!(thanks.has(W_STOP | W_GREETING));
+        let i = toks
+            .iter()
+            .position(|t| &text[t.start..t.end] == "I'll")
+            .unwrap();
+        assert!(out[i].trig != 0 && !out[i].has(T_CAP));
+        let sso = toks
+            .iter()
+            .position(|t| &text[t.start..t.end] == "SSO")
+            .unwrap();
+        assert!(out[sso].has(T_INNER_UPPER | T_NO_LOWER) && !out[sso].has(T_CAP));
+        // Same word, same id, whatever the case; same info for the same spelling.
+        assert_eq!(v.intern("dana").0, dana.id);
+        assert_eq!(v.word_info("DANA", "dana").id, dana.id);
+        assert_eq!(v.word_info("Dana", "dana"), dana);
+        let long = "Interoperability";
+        let a = v.word_info(long, &long.to_ascii_lowercase());
+        assert_eq!(v.word_info(long, &long.to_ascii_lowercase()), a);
+        assert_ne!(v.word_info("Interoperabilitx", "interoperabilitx").id, a.id);
+        // A very long word has no id but the same bits.
+        let long = "a".repeat(MAX_WORD_BYTES + 1);
+        let info = v.word_info(&long, &long);
+        assert_eq!(info.id, NO_ID);
+        assert_eq!(info, v.word_info(&long, &long));
+        // Many words: the table grows and still finds each.
+        let words: Vec<String> = (0..5000).map(|i| format!("w{i}x")).collect();
+        let ids: Vec<u32> = words.iter().map(|w| v.word_info(w, w).id).collect();
+        for (w, id) in words.iter().zip(&ids) {
+            assert_eq!(v.word_info(w, w).id, *id);
+            assert_eq!(v.word(*id), w);
+        }
+    }
+}
