@@ -300,9 +300,8 @@ fn analyze_inner(
     while let Some(batch) = walk.next_batch(observer)? {
         observer.stage_started(Stage::Entities);
         let mut text_bytes = 0u64;
-        for (utt, sentences) in batch {
+        for (utt, words, sentences) in batch {
             let speaker = utt.speaker.as_deref();
-            let words = text::word_count(&utt.text) as u64;
             stats.words += words;
             stats.utterances += 1;
             let mut index = None;
@@ -504,6 +503,8 @@ struct Walk<R: Read> {
     clean: CleanOptions,
     cues_buf: Vec<CueBuf>,
     utterances: Vec<Utterance>,
+    /// [`text::word_count`] of each cleaned utterance.
+    word_counts: Vec<u64>,
     /// Sentence byte ranges of each cleaned utterance, flattened; `bounds[i]..bounds[i+1]`.
     sentences: Vec<std::ops::Range<usize>>,
     bounds: Vec<usize>,
@@ -523,6 +524,7 @@ impl<R: Read> Walk<R> {
             clean: config.clean.clone(),
             cues_buf: Vec::new(),
             utterances: Vec::new(),
+            word_counts: Vec::new(),
             sentences: Vec::new(),
             bounds: Vec::new(),
             scratch: String::new(),
@@ -534,13 +536,16 @@ impl<R: Read> Walk<R> {
         })
     }
 
-    /// The next batch of cleaned utterances with their sentence ranges, or `None` at the end.
+    /// The next batch of cleaned utterances with their word counts and sentence ranges, or
+    /// `None` at the end.
     #[allow(clippy::type_complexity)]
     fn next_batch<'s>(
         &'s mut self,
         observer: &mut dyn Observer,
     ) -> Result<
-        Option<impl Iterator<Item = (&'s Utterance, &'s [std::ops::Range<usize>])> + use<'s, R>>,
+        Option<
+            impl Iterator<Item = (&'s Utterance, u64, &'s [std::ops::Range<usize>])> + use<'s, R>,
+        >,
         VttError,
     > {
         if self.done {
@@ -614,6 +619,7 @@ impl<R: Read> Walk<R> {
         // Clean and split.
         observer.stage_started(Stage::Sentences);
         self.sentences.clear();
+        self.word_counts.clear();
         self.bounds.clear();
         self.bounds.push(0);
         let mut text_bytes = 0u64;
@@ -621,7 +627,8 @@ impl<R: Read> Walk<R> {
             text_bytes += utt.text.len() as u64;
             // `clean` appends; the scratch buffer holds the previous utterance's raw text.
             self.scratch.clear();
-            text::clean(&utt.text, &self.clean, &mut self.scratch);
+            let words = text::clean(&utt.text, &self.clean, &mut self.scratch);
+            self.word_counts.push(words as u64);
             std::mem::swap(&mut utt.text, &mut self.scratch);
             let base = &utt.text;
             self.sentences.extend(text::split_sentences(base).map(|s| {
@@ -639,9 +646,10 @@ impl<R: Read> Walk<R> {
         );
         let sentences = &self.sentences;
         let bounds = &self.bounds;
-        Ok(Some(self.utterances.iter().enumerate().map(
-            move |(i, u)| (u, &sentences[bounds[i]..bounds[i + 1]]),
-        )))
+        let word_counts = &self.word_counts;
+        Ok(Some(self.utterances.iter().enumerate().map(move |(i, u)| {
+            (u, word_counts[i], &sentences[bounds[i]..bounds[i + 1]])
+        })))
     }
 
     fn finish_warnings(&mut self) -> Vec<SourceWarning> {

@@ -1,5 +1,8 @@
 //! Cleaning one utterance's text: whitespace, quotes, and (optionally) spoken fillers and
 //! stutters. Writes into a caller-owned buffer so the hot loop does not allocate.
+//!
+//! Runs once over every byte of the transcript, so words are found with a byte-class table and
+//! only non-ASCII bytes are decoded as characters (the general path handles any Unicode).
 
 /// What [`clean`] does beyond whitespace and quote normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,54 +19,169 @@ impl Default for CleanOptions {
     }
 }
 
-/// Single-word fillers, lower case.
-const FILLERS: &[&str] = &[
-    "um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah", "hmm", "mm", "mhm",
-];
-
 /// Words that are legitimately said twice in a row ("no no", "bye bye", "that that").
 const REPEATABLE: &[&str] = &[
     "no", "bye", "very", "really", "so", "ha", "that", "had", "yeah", "yes", "okay", "ok", "right",
     "well", "go", "now", "more", "far", "on", "too", "many", "much",
 ];
 
+/// Whether `core` is a single-word filler ("um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah",
+/// "hmm", "mm", "mhm"), in any ASCII case.
+fn is_filler(core: &str) -> bool {
+    let b = core.as_bytes();
+    // Every filler is 2-4 bytes long: most words stop here.
+    if !(2..=4).contains(&b.len()) {
+        return false;
+    }
+    let mut lower = [0u8; 4];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    matches!(
+        &lower[..b.len()],
+        b"um" | b"umm" | b"uh" | b"uhh" | b"uhm" | b"erm" | b"er" | b"ah" | b"hmm" | b"mm" | b"mhm"
+    )
+}
+
+/// Byte class bits: whitespace as `char::is_whitespace` sees ASCII, a non-ASCII byte (decode
+/// the character), an ASCII letter or digit.
+const WS: u8 = 1;
+const HI: u8 = 2;
+const ALNUM: u8 = 4;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+            WS
+        } else if c >= 0x80 {
+            HI
+        } else if c.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// One whitespace-separated word of the input.
+#[derive(Debug, Clone, Copy, Default)]
+struct Word<'a> {
+    text: &'a str,
+    /// Pure ASCII, so no quote or ellipsis needs normalising.
+    ascii: bool,
+    /// Holds a letter or digit, so it counts in [`super::word_count`].
+    alnum: bool,
+}
+
+/// The words of a text, split at Unicode whitespace (`str::split_whitespace`).
+struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = Word<'a>;
+
+    fn next(&mut self) -> Option<Word<'a>> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.pos;
+        loop {
+            let &b = bytes.get(i)?;
+            let class = CLASS[usize::from(b)];
+            if class & WS != 0 {
+                i += 1;
+            } else if class & HI != 0 {
+                let c = char_at(self.text, i);
+                if !c.is_whitespace() {
+                    break;
+                }
+                i += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let start = i;
+        let mut seen = 0u8;
+        while let Some(&b) = bytes.get(i) {
+            let class = CLASS[usize::from(b)];
+            if class & (WS | HI) == 0 {
+                seen |= class;
+                i += 1;
+            } else if class & WS != 0 {
+                break;
+            } else {
+                let c = char_at(self.text, i);
+                if c.is_whitespace() {
+                    break;
+                }
+                seen |= HI | if c.is_alphanumeric() { ALNUM } else { 0 };
+                i += c.len_utf8();
+            }
+        }
+        self.pos = i;
+        Some(Word {
+            text: &self.text[start..i],
+            ascii: seen & HI == 0,
+            alnum: seen & ALNUM != 0,
+        })
+    }
+}
+
+/// The character starting at byte `i` (a character boundary) of `s`.
+fn char_at(s: &str, i: usize) -> char {
+    s[i..].chars().next().unwrap_or_default()
+}
+
+/// Whether `s` holds `.`, `?` or `!`.
+fn has_end_mark(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'.' | b'?' | b'!'))
+}
+
 /// Replaces the contents of `out` with the cleaned form of `text`: runs of whitespace become one space, curly quotes
 /// become straight ones, `…` becomes `...`, and with `remove_fillers` fillers and stutters go.
 /// When a removed filler opened a sentence, the next word is capitalised if the filler was.
-/// Cleaning its own output changes nothing.
-pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) {
+/// Cleaning its own output changes nothing. Returns the [`super::word_count`] of the result,
+/// counted on the way.
+pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
     out.clear();
     let base = 0;
     // Byte offset in `out` where the last kept word starts, and whether a sentence starts next.
     let mut last_word: Option<usize> = None;
+    // Whether the last kept word counted in `count`.
+    let mut last_alnum = false;
     let mut capitalise_next = false;
-    let mut words = text
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .peekable();
+    let mut words = Words { text, pos: 0 }.peekable();
     let mut sentence_start = true;
-    while let Some(raw) = words.next() {
+    let mut count = 0;
+    while let Some(Word { text: raw, ascii, alnum }) = words.next() {
         let start = out.len();
         if start > base {
             out.push(' ');
         }
         let word_start = out.len();
-        push_normalised(raw, out);
+        if ascii {
+            out.push_str(raw);
+        } else {
+            push_normalised(raw, out);
+        }
         let word = &out[word_start..];
         let (core, trail) = split_trailing(word);
         if opts.remove_fillers {
-            let lower_is = |list: &[&str]| list.iter().any(|f| core.eq_ignore_ascii_case(f));
             let two_word = matches!(core, "you" | "You" | "I")
-                && !trail.contains(['.', '?', '!'])
+                && !has_end_mark(trail)
                 && words.peek().is_some_and(|next| {
-                    let (nc, nt) = split_trailing(next);
+                    let (nc, nt) = split_trailing(next.text);
                     let pair = (core.eq_ignore_ascii_case("you") && nc == "know")
                         || (core == "I" && nc == "mean");
                     // Only as an aside: "you know," / ", I mean," not "you know the answer".
                     pair && (nt.starts_with(',') || out[..start].ends_with(','))
                 });
-            // Every filler is 2-4 bytes long: most words skip the list.
-            let is_filler = (matches!(core.len(), 2..=4) && lower_is(FILLERS)) || two_word;
+            let is_filler = is_filler(core) || two_word;
             let stutter = !is_filler
                 && last_word.is_some_and(|lw| {
                     let (prev_core, _) = split_trailing(&out[lw..start]);
@@ -77,7 +195,7 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) {
                 let filler_capitalised = core.starts_with(char::is_uppercase);
                 out.truncate(start);
                 if two_word {
-                    let next = words.next().unwrap_or_default();
+                    let next = words.next().unwrap_or_default().text;
                     let (_, nt) = split_trailing(next);
                     keep_terminal(nt, out, base);
                 } else {
@@ -90,24 +208,32 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) {
                         let end = lw + pc.len();
                         out.truncate(end);
                         out.push_str(&trail);
+                        // `pc` does not count the word's leading quotes, so the cut can reach
+                        // into the word: count it again.
+                        let alnum = out[lw..].chars().any(char::is_alphanumeric);
+                        count = count - usize::from(last_alnum) + usize::from(alnum);
+                        last_alnum = alnum;
                     }
                 } else if sentence_start && filler_capitalised {
                     capitalise_next = true;
                 }
-                if trail.contains(['.', '?', '!']) {
+                if has_end_mark(&trail) {
                     sentence_start = true;
                 }
                 continue;
             }
         }
-        let ends_sentence = trail.contains(['.', '?', '!']);
+        let ends_sentence = has_end_mark(trail);
         if capitalise_next {
             capitalise_at(out, word_start);
             capitalise_next = false;
         }
+        count += usize::from(alnum);
+        last_alnum = alnum;
         last_word = Some(word_start);
         sentence_start = ends_sentence;
     }
+    count
 }
 
 /// When a dropped filler carried a sentence end ("..., um."), keep the end on the previous word.
@@ -150,9 +276,17 @@ fn push_normalised(raw: &str, out: &mut String) {
 
 /// Splits a word into its core and trailing punctuation: `"know,"` -> (`know`, `,`).
 fn split_trailing(word: &str) -> (&str, &str) {
-    let core = word.trim_end_matches([',', '.', '?', '!', ';', ':']);
-    let core_start = core.trim_start_matches(['"', '\'', '(']);
-    (core_start, &word[core.len()..])
+    // The marks are ASCII and never part of a multi-byte character, so bytes suffice.
+    let b = word.as_bytes();
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b',' | b'.' | b'?' | b'!' | b';' | b':') {
+        end -= 1;
+    }
+    let mut start = 0;
+    while start < end && matches!(b[start], b'"' | b'\'' | b'(') {
+        start += 1;
+    }
+    (&word[start..end], &word[end..])
 }
 
 #[cfg(test)]
@@ -161,7 +295,8 @@ mod tests {
 
     fn c(text: &str) -> String {
         let mut out = String::new();
-        clean(text, &CleanOptions::default(), &mut out);
+        let n = clean(text, &CleanOptions::default(), &mut out);
+        assert_eq!(n, super::super::word_count(&out), "{text:?} -> {out:?}");
         out
     }
 
@@ -175,6 +310,31 @@ mod tests {
             &mut out,
         );
         out
+    }
+
+    #[test]
+    fn fillers_match_in_any_case_and_nothing_else() {
+        for f in [
+            "um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah", "hmm", "mm", "mhm", "UM", "Uh",
+        ] {
+            assert!(is_filler(f), "{f}");
+        }
+        for w in ["u", "umms", "the", "hm", "ummm", "ü", "a", ""] {
+            assert!(!is_filler(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn unicode_whitespace_splits_and_counts() {
+        let mut out = String::new();
+        let n = clean(
+            "caf\u{e9}\u{a0}na\u{ef}ve\u{2003}\u{201C}\u{2014}\u{201D} \u{200B} x",
+            &CleanOptions::default(),
+            &mut out,
+        );
+        assert_eq!(out, "caf\u{e9} na\u{ef}ve \"\u{2014}\"  x");
+        assert_eq!(n, 3);
+        assert_eq!(n, super::super::word_count(&out));
     }
 
     #[test]

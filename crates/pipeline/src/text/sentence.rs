@@ -9,18 +9,39 @@
 //! [`SentenceSplitter::max_words`] words, preferably before a discourse word ("so", "and",
 //! "okay"). The splitter yields slices of its input, so no sentence is copied.
 
-/// Titles and Latin abbreviations after which a sentence never ends.
-const NEVER_END: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "vs", "e.g", "i.e", "cf", "approx",
-    "no", "vol", "fig", "dept", "gen", "gov", "sen", "rep", "capt", "lt", "col", "sgt", "rev",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "est",
-];
+/// What an abbreviation before a `.` means for the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Abbreviation {
+    /// Titles and Latin abbreviations ("Mr.", "e.g.") after which a sentence never ends.
+    NeverEnd,
+    /// Abbreviations ("Inc.", "a.m.", "U.S.") that end a sentence before a capitalised word.
+    MayEnd,
+}
 
-/// Abbreviations that may also end a sentence: they end one before a capitalised word.
-const MAY_END: &[&str] = &[
-    "inc", "corp", "co", "ltd", "llc", "plc", "etc", "a.m", "p.m", "u.s", "u.k", "u.s.a", "al",
-    "bros", "gmbh", "ag", "s.a", "n.a",
-];
+/// Looks `word` (the text before a single `.`) up among the abbreviations, ignoring ASCII case.
+fn abbreviation(word: &str) -> Option<Abbreviation> {
+    let b = word.as_bytes();
+    // The longest abbreviation ("approx") has six bytes: most words stop here.
+    if b.is_empty() || b.len() > 6 {
+        return None;
+    }
+    let mut lower = [0u8; 6];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    match &lower[..b.len()] {
+        b"mr" | b"mrs" | b"ms" | b"dr" | b"prof" | b"sr" | b"jr" | b"st" | b"mt" | b"vs"
+        | b"e.g" | b"i.e" | b"cf" | b"approx" | b"no" | b"vol" | b"fig" | b"dept" | b"gen"
+        | b"gov" | b"sen" | b"rep" | b"capt" | b"lt" | b"col" | b"sgt" | b"rev" | b"jan"
+        | b"feb" | b"mar" | b"apr" | b"jun" | b"jul" | b"aug" | b"sep" | b"sept" | b"oct"
+        | b"nov" | b"dec" | b"est" => Some(Abbreviation::NeverEnd),
+        b"inc" | b"corp" | b"co" | b"ltd" | b"llc" | b"plc" | b"etc" | b"a.m" | b"p.m" | b"u.s"
+        | b"u.k" | b"u.s.a" | b"al" | b"bros" | b"gmbh" | b"ag" | b"s.a" | b"n.a" => {
+            Some(Abbreviation::MayEnd)
+        }
+        _ => None,
+    }
+}
 
 /// Words before which an unpunctuated run is best cut.
 const CUT_BEFORE: &[&str] = &[
@@ -78,7 +99,7 @@ impl<'a> Iterator for Sentences<'a> {
     fn next(&mut self) -> Option<&'a str> {
         loop {
             let rest = &self.text[self.pos..];
-            if rest.trim().is_empty() {
+            if rest.trim_start().is_empty() {
                 self.pos = self.text.len();
                 return None;
             }
@@ -92,17 +113,42 @@ impl<'a> Iterator for Sentences<'a> {
     }
 }
 
+/// `u8::is_ascii_whitespace` (the splitter's word separator) and the end marks, as a table.
+const SPACE: u8 = 1;
+const MARK: u8 = 2;
+
+static SPLIT_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_whitespace() {
+            SPACE
+        } else if matches!(c, b'.' | b'!' | b'?') {
+            MARK
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// ASCII whitespace as `char::is_whitespace` sees it (vertical tab included).
+fn is_ascii_white(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
 impl Sentences<'_> {
     /// Byte length of the first sentence of `rest` (at least one byte).
     fn find_end(&self, rest: &str) -> usize {
         let bytes = rest.as_bytes();
         let mut words = 0usize;
         let mut in_word = false;
-        let mut best_cut: Option<usize> = None;
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            if b.is_ascii_whitespace() {
+            let class = SPLIT_CLASS[usize::from(bytes[i])];
+            if class == SPACE {
                 in_word = false;
                 i += 1;
                 continue;
@@ -111,19 +157,10 @@ impl Sentences<'_> {
                 in_word = true;
                 words += 1;
                 if words > self.max_words {
-                    return best_cut.unwrap_or(i);
-                }
-                if words > self.min_words && words > 1 {
-                    let w = word_at(rest, i);
-                    // Every cut word is 2-8 bytes: most words skip the list.
-                    if matches!(w.len(), 2..=8)
-                        && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
-                    {
-                        best_cut = Some(i);
-                    }
+                    return self.best_cut(rest, i);
                 }
             }
-            if matches!(b, b'.' | b'!' | b'?') {
+            if class == MARK {
                 // The whole run of end marks and closing quotes/brackets belongs to the sentence.
                 let mut j = i;
                 while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
@@ -152,38 +189,99 @@ impl Sentences<'_> {
         bytes.len()
     }
 
+    /// Where a sentence that reached [`SentenceSplitter::max_words`] at byte `limit` (the start
+    /// of the word past the cap) is cut: before the last discourse word after
+    /// [`SentenceSplitter::min_words`] words, else at `limit`. Looked for only when the cap is
+    /// reached, which punctuated text rarely does.
+    fn best_cut(&self, rest: &str, limit: usize) -> usize {
+        let bytes = &rest.as_bytes()[..limit];
+        let mut best = None;
+        let mut words = 0usize;
+        let mut in_word = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b.is_ascii_whitespace() {
+                in_word = false;
+            } else if !in_word {
+                in_word = true;
+                words += 1;
+                if words > self.min_words && words > 1 {
+                    let w = word_at(rest, i);
+                    // Every cut word is 2-8 bytes: most words skip the list.
+                    if matches!(w.len(), 2..=8)
+                        && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
+                    {
+                        best = Some(i);
+                    }
+                }
+            }
+        }
+        best.unwrap_or(limit)
+    }
+
     /// Whether the end marks at `rest[mark..after]` end a sentence.
     fn ends_here(&self, rest: &str, mark: usize, after: usize) -> bool {
-        let marks = &rest[mark..after];
-        let next = rest[after..].trim_start();
-        let next_upper = next.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
-        if marks.starts_with(['?', '!']) {
+        let bytes = rest.as_bytes();
+        if matches!(bytes[mark], b'?' | b'!') {
             return true;
         }
-        if marks.starts_with("..") {
-            return next_upper;
+        if after > mark + 1 && bytes[mark + 1] == b'.' {
+            return next_is_upper(rest, after);
         }
-        // A single '.': look at the word before it.
-        let before = &rest[..mark];
-        let word_start = before
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"')
-            .map_or(0, |(p, c)| p + c.len_utf8());
-        let word = before[word_start..].trim_start_matches(['\'', '"']);
-        let is_in = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(word));
-        if is_in(NEVER_END) {
-            return false;
+        // A single '.': look at the word before it, which starts after whitespace, '(' or '"'.
+        let mut word_start = mark;
+        while word_start > 0 {
+            let b = bytes[word_start - 1];
+            if !b.is_ascii() {
+                word_start = word_start_slow(&rest[..mark]);
+                break;
+            }
+            if is_ascii_white(b) || b == b'(' || b == b'"' {
+                break;
+            }
+            word_start -= 1;
         }
-        if is_in(MAY_END) {
-            return next_upper;
+        let word = rest[word_start..mark].trim_start_matches(['\'', '"']);
+        match abbreviation(word) {
+            Some(Abbreviation::NeverEnd) => return false,
+            Some(Abbreviation::MayEnd) => return next_is_upper(rest, after),
+            None => {}
         }
         // An initial: "J. Smith".
-        if word.chars().count() == 1 && word.starts_with(char::is_uppercase) {
-            return !next_upper;
+        let initial = if word.is_ascii() {
+            word.len() == 1 && word.as_bytes()[0].is_ascii_uppercase()
+        } else {
+            word.chars().count() == 1 && word.starts_with(char::is_uppercase)
+        };
+        if initial {
+            return !next_is_upper(rest, after);
         }
         true
     }
+}
+
+/// Whether the text after byte `after` starts (past whitespace) with a capital or a digit.
+fn next_is_upper(rest: &str, after: usize) -> bool {
+    let bytes = rest.as_bytes();
+    let mut k = after;
+    while k < bytes.len() && is_ascii_white(bytes[k]) {
+        k += 1;
+    }
+    match bytes.get(k) {
+        None => false,
+        Some(&b) if b.is_ascii() => b.is_ascii_uppercase() || b.is_ascii_digit(),
+        Some(_) => rest[k..]
+            .trim_start()
+            .starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()),
+    }
+}
+
+/// Start of the last word of `before`, after Unicode whitespace, '(' or '"'.
+fn word_start_slow(before: &str) -> usize {
+    before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"')
+        .map_or(0, |(p, c)| p + c.len_utf8())
 }
 
 /// The word starting at byte `i`.
