@@ -588,7 +588,9 @@ impl<R: Read> Walk<R> {
 
         // Utterances.
         observer.stage_started(Stage::Utterances);
-        self.utterances.clear();
+        for u in self.utterances.drain(..) {
+            self.builder.recycle(u);
+        }
         let mut plain_bytes = 0u64;
         for slot in &self.cues_buf[..n] {
             plain_bytes += slot.plain.len() as u64;
@@ -598,8 +600,10 @@ impl<R: Read> Walk<R> {
                 voice: slot.has_voice.then_some(slot.voice.as_str()),
                 plain: &slot.plain,
             };
-            self.style.observe_cue(&input);
-            if let Some(u) = self.builder.push(input) {
+            let finished = self.builder.push(input);
+            self.style
+                .observe_cue_marked(&input, self.builder.first_marker());
+            if let Some(u) = finished {
                 self.utterances.push(u);
             }
         }

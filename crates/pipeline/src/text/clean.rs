@@ -27,20 +27,38 @@ const REPEATABLE: &[&str] = &[
 
 /// Whether `core` is a single-word filler ("um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah",
 /// "hmm", "mm", "mhm"), in any ASCII case.
+#[inline]
 fn is_filler(core: &str) -> bool {
+    /// The word's bytes, little-endian, with its length in the top byte.
+    const fn key(word: &[u8]) -> u64 {
+        let mut k = (word.len() as u64) << 56;
+        let mut i = 0;
+        while i < word.len() {
+            k |= (word[i].to_ascii_lowercase() as u64) << (8 * i);
+            i += 1;
+        }
+        k
+    }
+    const FILLERS: [u64; 11] = [
+        key(b"um"),
+        key(b"umm"),
+        key(b"uh"),
+        key(b"uhh"),
+        key(b"uhm"),
+        key(b"erm"),
+        key(b"er"),
+        key(b"ah"),
+        key(b"hmm"),
+        key(b"mm"),
+        key(b"mhm"),
+    ];
     let b = core.as_bytes();
     // Every filler is 2-4 bytes long: most words stop here.
     if !(2..=4).contains(&b.len()) {
         return false;
     }
-    let mut lower = [0u8; 4];
-    for (l, c) in lower.iter_mut().zip(b) {
-        *l = c.to_ascii_lowercase();
-    }
-    matches!(
-        &lower[..b.len()],
-        b"um" | b"umm" | b"uh" | b"uhh" | b"uhm" | b"erm" | b"er" | b"ah" | b"hmm" | b"mm" | b"mhm"
-    )
+    let k = key(b);
+    FILLERS.iter().any(|&f| f == k)
 }
 
 /// Byte class bits: whitespace as `char::is_whitespace` sees ASCII, a non-ASCII byte (decode
@@ -149,16 +167,184 @@ fn has_end_mark(s: &str) -> bool {
 /// counted on the way.
 pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
     out.clear();
-    let base = 0;
-    // Byte offset in `out` where the last kept word starts, and whether a sentence starts next.
-    let mut last_word: Option<usize> = None;
-    // Whether the last kept word counted in `count`.
-    let mut last_alnum = false;
-    let mut capitalise_next = false;
-    let mut words = Words { text, pos: 0 }.peekable();
-    let mut sentence_start = true;
-    let mut count = 0;
-    while let Some(Word { text: raw, ascii, alnum }) = words.next() {
+    let bytes = text.as_bytes();
+    // Printable ASCII with single-space-or-more separators is almost every caption: its words
+    // need no decoding, and runs of kept words are copied in one piece.
+    let plain_ascii = !bytes.iter().fold(false, |bad, &b| bad | !(0x20..0x80).contains(&b));
+    if plain_ascii {
+        clean_spaced(text, opts, out)
+    } else {
+        let mut state = Cleaner::default();
+        let mut words = Words { text, pos: 0 }.peekable();
+        while let Some(word) = words.next() {
+            state.step(word, &mut words, opts, out);
+        }
+        state.count
+    }
+}
+
+/// [`clean`] of printable ASCII text whose only whitespace is `' '`.
+///
+/// Words that certainly stay as they are (no filler, no repeat of the previous word, no pending
+/// capital) are not pushed one by one: `pending` marks a run of them in `text`, joined by single
+/// spaces, that equals what [`Cleaner::step`] would have written. Any other word flushes the run
+/// and goes through [`Cleaner::step`], so both paths share the same rules.
+fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
+    let mut state = Cleaner::default();
+    let mut words = SpacedWords { text, pos: 0 }.peekable();
+    // (start, end, start of its last word) of the run in `text` not yet copied to `out`.
+    let mut pending: Option<(usize, usize, usize)> = None;
+    // Core of the last kept word when it is in `pending`.
+    let mut prev_core: &str = "";
+    while let Some(word) = words.next() {
+        let (core, trail) = split_trailing(word.text);
+        let special = state.capitalise_next
+            || (opts.remove_fillers
+                && ((core.len() <= 4 && (is_filler(core) || matches!(core, "you" | "You" | "I")))
+                    || if pending.is_some() {
+                        !prev_core.is_empty() && prev_core.eq_ignore_ascii_case(core)
+                    } else {
+                        state.last_word.is_some_and(|lw| same_core(&out[lw..], core))
+                    }));
+        let at = word.text.as_ptr() as usize - text.as_ptr() as usize;
+        let end = at + word.text.len();
+        if !special {
+            pending = match pending {
+                Some((start, run_end, _)) if at == run_end + 1 => Some((start, end, at)),
+                run => {
+                    flush(text, run, &mut state, out);
+                    Some((at, end, at))
+                }
+            };
+            prev_core = core;
+            state.count += usize::from(word.alnum);
+            state.last_alnum = word.alnum;
+            state.sentence_start = has_end_mark(trail);
+            continue;
+        }
+        flush(text, pending.take(), &mut state, out);
+        state.step(word, &mut words, opts, out);
+    }
+    flush(text, pending, &mut state, out);
+    state.count
+}
+
+/// Copies a run of kept words to `out` as [`Cleaner::step`] would have pushed them.
+fn flush(text: &str, run: Option<(usize, usize, usize)>, state: &mut Cleaner, out: &mut String) {
+    if let Some((start, end, last)) = run {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let at = out.len();
+        out.push_str(&text[start..end]);
+        state.last_word = Some(at + (last - start));
+    }
+}
+
+/// Whether `prev` (the last kept word) has a non-empty core equal to `core` in ASCII case: a
+/// possible stutter.
+fn same_core(prev: &str, core: &str) -> bool {
+    let (prev_core, _) = split_trailing(prev);
+    !prev_core.is_empty() && prev_core.eq_ignore_ascii_case(core)
+}
+
+/// Offset of the first `' '` in `bytes` at or after `from`, or the length; eight bytes at a
+/// time with the zero-byte trick.
+#[inline]
+fn next_space(bytes: &[u8], from: usize) -> usize {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut i = from;
+    while let Some(eight) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+        let v = x ^ (ONES * u64::from(b' '));
+        // High bit of each byte that equals ' '.
+        let spaces = !(((v & LOW) + LOW) | v | LOW);
+        if spaces != 0 {
+            return i + (spaces.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] != b' ' {
+        i += 1;
+    }
+    i
+}
+
+/// The words of printable ASCII text whose only whitespace is `' '`.
+struct SpacedWords<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for SpacedWords<'a> {
+    type Item = Word<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Word<'a>> {
+        let bytes = self.text.as_bytes();
+        let mut start = self.pos;
+        while start < bytes.len() && bytes[start] == b' ' {
+            start += 1;
+        }
+        if start >= bytes.len() {
+            self.pos = start;
+            return None;
+        }
+        let end = next_space(bytes, start + 1);
+        self.pos = end;
+        let text = &self.text[start..end];
+        Some(Word {
+            text,
+            ascii: true,
+            alnum: text.bytes().any(|b| b.is_ascii_alphanumeric()),
+        })
+    }
+}
+
+/// The state of [`clean`] between words.
+#[derive(Debug)]
+struct Cleaner {
+    /// Byte offset in `out` where the last kept word starts.
+    last_word: Option<usize>,
+    /// Whether the last kept word counted in `count`.
+    last_alnum: bool,
+    /// A removed capitalised filler opened the sentence: capitalise the next kept word.
+    capitalise_next: bool,
+    /// The next word starts a sentence.
+    sentence_start: bool,
+    /// Words with a letter or digit kept so far.
+    count: usize,
+}
+
+impl Default for Cleaner {
+    fn default() -> Self {
+        Cleaner {
+            last_word: None,
+            last_alnum: false,
+            capitalise_next: false,
+            sentence_start: true,
+            count: 0,
+        }
+    }
+}
+
+impl Cleaner {
+    /// Appends one word to `out`, or drops it as a filler or stutter; `words` are the words
+    /// after it (a "you know," pair takes the next one too).
+    fn step<'a>(
+        &mut self,
+        word: Word<'a>,
+        words: &mut std::iter::Peekable<impl Iterator<Item = Word<'a>>>,
+        opts: &CleanOptions,
+        out: &mut String,
+    ) {
+        let base = 0;
+        let Word {
+            text: raw,
+            ascii,
+            alnum,
+        } = word;
         let start = out.len();
         if start > base {
             out.push(' ');
@@ -183,10 +369,8 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
                 });
             let is_filler = is_filler(core) || two_word;
             let stutter = !is_filler
-                && last_word.is_some_and(|lw| {
-                    let (prev_core, _) = split_trailing(&out[lw..start]);
-                    !prev_core.is_empty()
-                        && prev_core.eq_ignore_ascii_case(core)
+                && self.last_word.is_some_and(|lw| {
+                    same_core(&out[lw..start], core)
                         && !REPEATABLE.iter().any(|r| core.eq_ignore_ascii_case(r))
                         && core.chars().any(char::is_alphabetic)
                 });
@@ -203,7 +387,7 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
                 }
                 if stutter {
                     // "we're, we're really" -> "we're really": the repeat's punctuation wins.
-                    if let Some(lw) = last_word {
+                    if let Some(lw) = self.last_word {
                         let (pc, _) = split_trailing(&out[lw..]);
                         let end = lw + pc.len();
                         out.truncate(end);
@@ -211,29 +395,28 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
                         // `pc` does not count the word's leading quotes, so the cut can reach
                         // into the word: count it again.
                         let alnum = out[lw..].chars().any(char::is_alphanumeric);
-                        count = count - usize::from(last_alnum) + usize::from(alnum);
-                        last_alnum = alnum;
+                        self.count = self.count - usize::from(self.last_alnum) + usize::from(alnum);
+                        self.last_alnum = alnum;
                     }
-                } else if sentence_start && filler_capitalised {
-                    capitalise_next = true;
+                } else if self.sentence_start && filler_capitalised {
+                    self.capitalise_next = true;
                 }
                 if has_end_mark(&trail) {
-                    sentence_start = true;
+                    self.sentence_start = true;
                 }
-                continue;
+                return;
             }
         }
         let ends_sentence = has_end_mark(trail);
-        if capitalise_next {
+        if self.capitalise_next {
             capitalise_at(out, word_start);
-            capitalise_next = false;
+            self.capitalise_next = false;
         }
-        count += usize::from(alnum);
-        last_alnum = alnum;
-        last_word = Some(word_start);
-        sentence_start = ends_sentence;
+        self.count += usize::from(alnum);
+        self.last_alnum = alnum;
+        self.last_word = Some(word_start);
+        self.sentence_start = ends_sentence;
     }
-    count
 }
 
 /// When a dropped filler carried a sentence end ("..., um."), keep the end on the previous word.
@@ -275,6 +458,7 @@ fn push_normalised(raw: &str, out: &mut String) {
 }
 
 /// Splits a word into its core and trailing punctuation: `"know,"` -> (`know`, `,`).
+#[inline]
 fn split_trailing(word: &str) -> (&str, &str) {
     // The marks are ASCII and never part of a multi-byte character, so bytes suffice.
     let b = word.as_bytes();

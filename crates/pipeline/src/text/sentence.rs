@@ -113,26 +113,120 @@ impl<'a> Iterator for Sentences<'a> {
     }
 }
 
-/// `u8::is_ascii_whitespace` (the splitter's word separator) and the end marks, as a table.
-const SPACE: u8 = 1;
-const MARK: u8 = 2;
-
-static SPLIT_CLASS: [u8; 256] = {
+/// `u8::is_ascii_whitespace` as a table, so the word count has no branch per byte.
+static IS_SPACE: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        t[b] = if c.is_ascii_whitespace() {
-            SPACE
-        } else if matches!(c, b'.' | b'!' | b'?') {
-            MARK
-        } else {
-            0
-        };
+        t[b] = (b as u8).is_ascii_whitespace() as u8;
         b += 1;
     }
     t
 };
+
+/// High bit of each byte of `chunk` (at most eight bytes) where a word starts: a byte other
+/// than ASCII whitespace after whitespace. `prev_space` says whether the byte before the chunk
+/// was whitespace (or there was none) and is updated to the chunk's last byte.
+///
+/// When no byte is below `0x20` the only whitespace is `' '`, found for all eight bytes at once
+/// with the zero-byte trick; otherwise (tabs, newlines, a short chunk) byte by byte.
+#[inline]
+fn start_mask(chunk: &[u8], prev_space: &mut u8) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    if let Ok(&eight) = <&[u8; 8]>::try_from(chunk) {
+        let x = u64::from_le_bytes(eight);
+        if x.wrapping_sub(ONES * 0x20) & !x & HIGH == 0 {
+            let v = x ^ (ONES * u64::from(b' '));
+            // High bit of each byte that equals ' '.
+            let spaces = !(((v & LOW) + LOW) | v | LOW);
+            let before = (spaces << 8) | (u64::from(*prev_space) << 7);
+            *prev_space = (spaces >> 63) as u8;
+            return !spaces & before & HIGH;
+        }
+    }
+    let mut mask = 0;
+    for (k, &b) in chunk.iter().enumerate() {
+        let space = IS_SPACE[usize::from(b)];
+        mask |= u64::from(*prev_space & !space & 1) << (8 * k + 7);
+        *prev_space = space;
+    }
+    mask
+}
+
+/// Byte offsets of the word starts in `bytes`, given whether a word was open before it.
+struct WordStarts<'a> {
+    chunks: std::slice::Chunks<'a, u8>,
+    /// Offset of the chunk `mask` belongs to.
+    base: usize,
+    next_base: usize,
+    mask: u64,
+    prev_space: u8,
+}
+
+impl<'a> WordStarts<'a> {
+    fn new(bytes: &'a [u8], in_word: bool) -> Self {
+        WordStarts {
+            chunks: bytes.chunks(8),
+            base: 0,
+            next_base: 0,
+            mask: 0,
+            prev_space: u8::from(!in_word),
+        }
+    }
+}
+
+impl Iterator for WordStarts<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            let chunk = self.chunks.next()?;
+            self.base = self.next_base;
+            self.next_base += chunk.len();
+            self.mask = start_mask(chunk, &mut self.prev_space);
+        }
+        let at = self.base + (self.mask.trailing_zeros() / 8) as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
+    }
+}
+
+/// Words starting in `segment` (a word is a run of bytes other than ASCII whitespace), given
+/// whether a word was open before it; and whether one is open at its end.
+fn count_word_starts(segment: &[u8], in_word: bool) -> (usize, bool) {
+    let mut prev_space = u8::from(!in_word);
+    let mut starts = 0usize;
+    for chunk in segment.chunks(8) {
+        // One bit per byte lane; the multiply adds the lanes into the top byte.
+        let lanes = start_mask(chunk, &mut prev_space) >> 7;
+        starts += (lanes.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+    }
+    (starts, prev_space == 0)
+}
+
+/// Byte offset in `segment` of the start of word number `n + 1` (counting from 1), which
+/// [`count_word_starts`] says exists.
+fn nth_word_start(segment: &[u8], in_word: bool, n: usize) -> usize {
+    WordStarts::new(segment, in_word)
+        .nth(n)
+        .unwrap_or(segment.len())
+}
+
+/// Whether the word at byte `i` of `s` is one before which an unpunctuated run is best cut.
+fn is_cut_word(s: &str, i: usize) -> bool {
+    // Every cut word starts with one of these letters: most words stop here.
+    if !matches!(
+        s.as_bytes()[i].to_ascii_lowercase(),
+        b's' | b'o' | b'a' | b'b' | b'y' | b'u' | b't' | b'n' | b'w' | b'r'
+    ) {
+        return false;
+    }
+    let w = word_at(s, i);
+    // Every cut word is 2-8 bytes.
+    matches!(w.len(), 2..=8) && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
+}
 
 /// ASCII whitespace as `char::is_whitespace` sees it (vertical tab included).
 fn is_ascii_white(b: u8) -> bool {
@@ -141,52 +235,52 @@ fn is_ascii_white(b: u8) -> bool {
 
 impl Sentences<'_> {
     /// Byte length of the first sentence of `rest` (at least one byte).
+    ///
+    /// Jumps from end mark to end mark (`memchr3`) and counts the words in between without a
+    /// branch per byte; only a segment that passes the word cap is walked word by word.
     fn find_end(&self, rest: &str) -> usize {
         let bytes = rest.as_bytes();
         let mut words = 0usize;
         let mut in_word = false;
         let mut i = 0;
-        while i < bytes.len() {
-            let class = SPLIT_CLASS[usize::from(bytes[i])];
-            if class == SPACE {
-                in_word = false;
-                i += 1;
-                continue;
+        loop {
+            let mark = memchr::memchr3(b'.', b'!', b'?', &bytes[i..]).map_or(bytes.len(), |k| i + k);
+            let segment = &bytes[i..mark];
+            let (starts, ends_in_word) = count_word_starts(segment, in_word);
+            if words + starts > self.max_words {
+                let cap = nth_word_start(segment, in_word, self.max_words - words);
+                return self.best_cut(rest, i + cap);
             }
+            words += starts;
+            in_word = ends_in_word;
+            if mark == bytes.len() {
+                return bytes.len();
+            }
+            // The mark itself is a word byte.
             if !in_word {
                 in_word = true;
                 words += 1;
                 if words > self.max_words {
-                    return self.best_cut(rest, i);
+                    return self.best_cut(rest, mark);
                 }
             }
-            if class == MARK {
-                // The whole run of end marks and closing quotes/brackets belongs to the sentence.
-                let mut j = i;
-                while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
-                    j += 1;
-                }
-                while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
-                    j += 1;
-                }
-                let at_end = j >= bytes.len();
-                if at_end {
-                    return j;
-                }
-                if !bytes[j].is_ascii_whitespace() {
-                    // "3.5", "U.S.A", "example.com": no break inside a token.
-                    i = j;
-                    continue;
-                }
-                if self.ends_here(rest, i, j) {
-                    return j;
-                }
-                i = j;
-                continue;
+            // The whole run of end marks and closing quotes/brackets belongs to the sentence.
+            let mut j = mark;
+            while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
+                j += 1;
             }
-            i += 1;
+            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
+                j += 1;
+            }
+            if j >= bytes.len() {
+                return j;
+            }
+            // "3.5", "U.S.A", "example.com": no break inside a token.
+            if bytes[j].is_ascii_whitespace() && self.ends_here(rest, mark, j) {
+                return j;
+            }
+            i = j;
         }
-        bytes.len()
     }
 
     /// Where a sentence that reached [`SentenceSplitter::max_words`] at byte `limit` (the start
@@ -194,25 +288,11 @@ impl Sentences<'_> {
     /// [`SentenceSplitter::min_words`] words, else at `limit`. Looked for only when the cap is
     /// reached, which punctuated text rarely does.
     fn best_cut(&self, rest: &str, limit: usize) -> usize {
-        let bytes = &rest.as_bytes()[..limit];
         let mut best = None;
-        let mut words = 0usize;
-        let mut in_word = false;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b.is_ascii_whitespace() {
-                in_word = false;
-            } else if !in_word {
-                in_word = true;
-                words += 1;
-                if words > self.min_words && words > 1 {
-                    let w = word_at(rest, i);
-                    // Every cut word is 2-8 bytes: most words skip the list.
-                    if matches!(w.len(), 2..=8)
-                        && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
-                    {
-                        best = Some(i);
-                    }
-                }
+        for (n, i) in WordStarts::new(&rest.as_bytes()[..limit], false).enumerate() {
+            let words = n + 1;
+            if words > self.min_words && words > 1 && is_cut_word(rest, i) {
+                best = Some(i);
             }
         }
         best.unwrap_or(limit)
