@@ -177,7 +177,9 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
         let mut state = Cleaner::default();
         let mut words = Words { text, pos: 0 }.peekable();
         while let Some(word) = words.next() {
-            state.step(word, &mut words, opts, out);
+            if state.step(word, words.peek().copied(), opts, out) {
+                words.next();
+            }
         }
         state.count
     }
@@ -188,26 +190,31 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
 /// Words that certainly stay as they are (no filler, no repeat of the previous word, no pending
 /// capital) are not pushed one by one: `pending` marks a run of them in `text`, joined by single
 /// spaces, that equals what [`Cleaner::step`] would have written. Any other word flushes the run
-/// and goes through [`Cleaner::step`], so both paths share the same rules.
+/// and goes through [`Cleaner::step`], so both paths share the same rules. The test for "any
+/// other word" is a few branch-free operations per word, since nearly every word passes it.
 fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
+    let bytes = text.as_bytes();
     let mut state = Cleaner::default();
-    let mut words = SpacedWords { text, pos: 0 }.peekable();
     // (start, end, start of its last word) of the run in `text` not yet copied to `out`.
     let mut pending: Option<(usize, usize, usize)> = None;
     // Core of the last kept word when it is in `pending`.
-    let mut prev_core: &str = "";
-    while let Some(word) = words.next() {
-        let (core, trail) = split_trailing(word.text);
+    let mut prev_core = 0..0;
+    let mut pos = 0;
+    while let Some((at, end)) = next_word(bytes, pos) {
+        pos = end;
+        let core = core_range(bytes, at, end);
         let special = state.capitalise_next
             || (opts.remove_fillers
-                && ((core.len() <= 4 && (is_filler(core) || matches!(core, "you" | "You" | "I")))
+                && (may_be_filler(bytes, core.clone())
                     || if pending.is_some() {
-                        !prev_core.is_empty() && prev_core.eq_ignore_ascii_case(core)
+                        !prev_core.is_empty()
+                            && bytes[prev_core.clone()].eq_ignore_ascii_case(&bytes[core.clone()])
                     } else {
-                        state.last_word.is_some_and(|lw| same_core(&out[lw..], core))
+                        state
+                            .last_word
+                            .is_some_and(|lw| same_core(&out[lw..], &text[core.clone()]))
                     }));
-        let at = word.text.as_ptr() as usize - text.as_ptr() as usize;
-        let end = at + word.text.len();
+        let alnum = has_alnum(&bytes[at..end]);
         if !special {
             pending = match pending {
                 Some((start, run_end, _)) if at == run_end + 1 => Some((start, end, at)),
@@ -216,17 +223,111 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
                     Some((at, end, at))
                 }
             };
+            state.count += usize::from(alnum);
+            state.last_alnum = alnum;
+            state.sentence_start = has_end_mark(&text[core.end..end]);
             prev_core = core;
-            state.count += usize::from(word.alnum);
-            state.last_alnum = word.alnum;
-            state.sentence_start = has_end_mark(trail);
             continue;
         }
         flush(text, pending.take(), &mut state, out);
-        state.step(word, &mut words, opts, out);
+        let word = Word {
+            text: &text[at..end],
+            ascii: true,
+            alnum,
+        };
+        let next = next_word(bytes, end).map(|(a, b)| Word {
+            text: &text[a..b],
+            ascii: true,
+            alnum: has_alnum(&bytes[a..b]),
+        });
+        if state.step(word, next, opts, out)
+            && let Some((_, next_end)) = next_word(bytes, end)
+        {
+            pos = next_end;
+        }
     }
     flush(text, pending, &mut state, out);
     state.count
+}
+
+/// The next word of printable ASCII `bytes` at or after `pos`, as a byte range.
+#[inline]
+fn next_word(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
+    while *bytes.get(pos)? == b' ' {
+        pos += 1;
+    }
+    Some((pos, next_space(bytes, pos + 1)))
+}
+
+/// [`split_trailing`]'s core of the word `bytes[at..end]`, as a byte range.
+#[inline]
+fn core_range(bytes: &[u8], at: usize, end: usize) -> std::ops::Range<usize> {
+    let mut core_end = end;
+    while core_end > at && matches!(bytes[core_end - 1], b',' | b'.' | b'?' | b'!' | b';' | b':') {
+        core_end -= 1;
+    }
+    let mut core_start = at;
+    while core_start < core_end && matches!(bytes[core_start], b'"' | b'\'' | b'(') {
+        core_start += 1;
+    }
+    core_start..core_end
+}
+
+/// Whether an ASCII word holds a letter or digit (usually its first byte does).
+#[inline]
+fn has_alnum(word: &[u8]) -> bool {
+    word.iter().any(u8::is_ascii_alphanumeric)
+}
+
+/// Whether the ASCII core `bytes[core]` is a filler or opens a "you know" / "I mean" aside:
+/// exactly `is_filler(core) || matches!(core, "you" | "You" | "I")`, without a branch on the
+/// word. The first four bytes and the length make a key compared with every candidate at once.
+#[inline]
+fn may_be_filler(bytes: &[u8], core: std::ops::Range<usize>) -> bool {
+    const fn key(word: &[u8]) -> u64 {
+        let mut k = (word.len() as u64) << 32;
+        let mut i = 0;
+        while i < word.len() {
+            k |= (word[i] as u64) << (8 * i);
+            i += 1;
+        }
+        k
+    }
+    const LOWER: [u64; 11] = [
+        key(b"um"),
+        key(b"umm"),
+        key(b"uh"),
+        key(b"uhh"),
+        key(b"uhm"),
+        key(b"erm"),
+        key(b"er"),
+        key(b"ah"),
+        key(b"hmm"),
+        key(b"mm"),
+        key(b"mhm"),
+    ];
+    const EXACT: [u64; 3] = [key(b"you"), key(b"You"), key(b"I")];
+    let len = core.len();
+    let raw = match bytes.get(core.start..core.start + 4) {
+        Some(four) => {
+            let x = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
+            // Keep the core's bytes only (a shift by 32 would overflow, hence u64).
+            (u64::from(x) & ((1u64 << (8 * len.min(4))) - 1)) as u32
+        }
+        None => bytes[core.clone()]
+            .iter()
+            .take(4)
+            .enumerate()
+            .fold(0u32, |k, (i, &b)| k | (u32::from(b) << (8 * i))),
+    };
+    // ASCII lower case of four bytes at once: add 0x20 to each byte in 'A'..='Z'.
+    let upper = raw.wrapping_add(0x3F3F_3F3F) & !raw.wrapping_add(0x2525_2525) & 0x8080_8080;
+    let lower = raw | (upper >> 2);
+    // Lengths above 15 cannot match and must not wrap into a short one.
+    let len_key = (len.min(15) as u64) << 32;
+    let (lower, raw) = (u64::from(lower) | len_key, u64::from(raw) | len_key);
+    LOWER.iter().fold(false, |hit, &k| hit | (k == lower))
+        | EXACT.iter().fold(false, |hit, &k| hit | (k == raw))
 }
 
 /// Copies a run of kept words to `out` as [`Cleaner::step`] would have pushed them.
@@ -271,37 +372,6 @@ fn next_space(bytes: &[u8], from: usize) -> usize {
     i
 }
 
-/// The words of printable ASCII text whose only whitespace is `' '`.
-struct SpacedWords<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl<'a> Iterator for SpacedWords<'a> {
-    type Item = Word<'a>;
-
-    #[inline]
-    fn next(&mut self) -> Option<Word<'a>> {
-        let bytes = self.text.as_bytes();
-        let mut start = self.pos;
-        while start < bytes.len() && bytes[start] == b' ' {
-            start += 1;
-        }
-        if start >= bytes.len() {
-            self.pos = start;
-            return None;
-        }
-        let end = next_space(bytes, start + 1);
-        self.pos = end;
-        let text = &self.text[start..end];
-        Some(Word {
-            text,
-            ascii: true,
-            alnum: text.bytes().any(|b| b.is_ascii_alphanumeric()),
-        })
-    }
-}
-
 /// The state of [`clean`] between words.
 #[derive(Debug)]
 struct Cleaner {
@@ -330,15 +400,15 @@ impl Default for Cleaner {
 }
 
 impl Cleaner {
-    /// Appends one word to `out`, or drops it as a filler or stutter; `words` are the words
-    /// after it (a "you know," pair takes the next one too).
-    fn step<'a>(
+    /// Appends one word to `out`, or drops it as a filler or stutter; `next` is the word after
+    /// it. Returns true when it used up `next` too (the "know," of a "you know," aside).
+    fn step(
         &mut self,
-        word: Word<'a>,
-        words: &mut std::iter::Peekable<impl Iterator<Item = Word<'a>>>,
+        word: Word<'_>,
+        next: Option<Word<'_>>,
         opts: &CleanOptions,
         out: &mut String,
-    ) {
+    ) -> bool {
         let base = 0;
         let Word {
             text: raw,
@@ -360,7 +430,7 @@ impl Cleaner {
         if opts.remove_fillers {
             let two_word = matches!(core, "you" | "You" | "I")
                 && !has_end_mark(trail)
-                && words.peek().is_some_and(|next| {
+                && next.is_some_and(|next| {
                     let (nc, nt) = split_trailing(next.text);
                     let pair = (core.eq_ignore_ascii_case("you") && nc == "know")
                         || (core == "I" && nc == "mean");
@@ -379,7 +449,7 @@ impl Cleaner {
                 let filler_capitalised = core.starts_with(char::is_uppercase);
                 out.truncate(start);
                 if two_word {
-                    let next = words.next().unwrap_or_default().text;
+                    let next = next.unwrap_or_default().text;
                     let (_, nt) = split_trailing(next);
                     keep_terminal(nt, out, base);
                 } else {
@@ -404,7 +474,7 @@ impl Cleaner {
                 if has_end_mark(&trail) {
                     self.sentence_start = true;
                 }
-                return;
+                return two_word;
             }
         }
         let ends_sentence = has_end_mark(trail);
@@ -416,6 +486,7 @@ impl Cleaner {
         self.last_alnum = alnum;
         self.last_word = Some(word_start);
         self.sentence_start = ends_sentence;
+        false
     }
 }
 

@@ -250,6 +250,18 @@ const NOT_SPEAKERS: &[&str] = &[
     "yes",
 ];
 
+/// Bit `len` of entry `c - 'a'`: some label starts with `c` and has `len` bytes.
+static LABEL_SHAPES: [u16; 26] = {
+    let mut t = [0u16; 26];
+    let mut i = 0;
+    while i < NOT_SPEAKERS.len() {
+        let w = NOT_SPEAKERS[i].as_bytes();
+        t[(w[0] - b'a') as usize] |= 1 << w.len();
+        i += 1;
+    }
+    t
+};
+
 /// Lower-case contents of `[...]` or `(...)` that describe sounds, not speakers.
 const SOUNDS: &[&str] = &[
     "music",
@@ -372,9 +384,13 @@ fn name_part<'a>(s: &'a str) -> Option<&'a str> {
     };
     let fits = if name.is_ascii() {
         // `char::is_whitespace` over ASCII, without decoding.
-        name.split(|c: char| matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r'))
+        name.as_bytes()
+            .split(|&c| matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
             .filter(|w| !w.is_empty())
-            .all(&mut add)
+            .all(|w| {
+                let at = w.as_ptr() as usize - name.as_ptr() as usize;
+                add(&name[at..at + w.len()])
+            })
     } else {
         name.split_whitespace().all(&mut add)
     };
@@ -423,6 +439,15 @@ fn is_label(word: &str) -> bool {
             .is_ok();
     }
     let word = word.trim_end_matches('.');
+    // Most names fail here: no label has their first letter and length.
+    let shape = |first: u8, len: usize| {
+        usize::from(first.to_ascii_lowercase().wrapping_sub(b'a')) < 26
+            && len < 16
+            && LABEL_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << len) != 0
+    };
+    if !word.as_bytes().first().is_some_and(|&f| shape(f, word.len())) {
+        return false;
+    }
     // The longest label has 11 letters.
     let mut buf = [0u8; 11];
     let Some(lower) = buf.get_mut(..word.len()) else {
