@@ -94,13 +94,17 @@ pub struct StyleDetector {
 impl StyleDetector {
     /// Looks at a cue's raw text (tags included): voice tags and inline word timestamps.
     pub fn observe_raw(&mut self, raw: &str) {
-        if raw.contains("<v ") || raw.contains("<v.") {
-            self.stats.voice_tags += 1;
+        // Both are tags: one pass over the '<'s (most caption cues have none).
+        let bytes = raw.as_bytes();
+        let (mut voice, mut timed) = (false, false);
+        for at in memchr::memchr_iter(b'<', bytes) {
+            match bytes.get(at + 1) {
+                Some(b'v') => voice |= matches!(bytes.get(at + 2), Some(b' ' | b'.')),
+                Some(d) => timed |= d.is_ascii_digit(),
+                None => {}
+            }
         }
-        let timed = raw
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'<' && w[1].is_ascii_digit());
+        self.stats.voice_tags += u64::from(voice);
         self.stats.timed_cues += u64::from(timed);
     }
 
@@ -520,6 +524,18 @@ mod tests {
         assert_eq!(parse_marker("(laughs) okay").1, "okay");
         assert_eq!(parse_marker("[inaudible] so").0, Marker::Sound);
         assert_eq!(parse_marker("(in parentheses) text").0, Marker::None);
+    }
+
+    #[test]
+    fn raw_cues_show_voices_and_word_times() {
+        let mut d = StyleDetector::default();
+        for raw in ["<v Ann>Hi", "<v.loud Bo>Hi", "a <vx> b", "x<", "<c>t</c>", "<00:01.000>w"] {
+            d.observe_raw(raw);
+        }
+        assert_eq!((d.stats().voice_tags, d.stats().timed_cues), (2, 1));
+        let mut d = StyleDetector::default();
+        d.observe_raw("<v Ann><00:00:01.000>both");
+        assert_eq!((d.stats().voice_tags, d.stats().timed_cues), (1, 1));
     }
 
     #[test]
