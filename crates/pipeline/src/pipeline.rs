@@ -292,9 +292,12 @@ fn analyze_inner(
     mut spool: Option<&mut Spool>,
 ) -> Result<(Summary, Vec<String>), PipelineError> {
     let mut analyzer = Analyzer::new(config.nlp.clone());
-    // Value: (index into `names`, stats).
-    let mut speakers: HashMap<String, (u32, SpeakerStats)> = HashMap::new();
+    // Speakers in order of appearance: `names[i]`'s statistics are `speakers[i]`.
+    let mut index_of: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
+    let mut speakers: Vec<SpeakerStats> = Vec::new();
+    // Consecutive utterances often share a speaker: compare before hashing.
+    let mut last_speaker: Option<u32> = None;
     let mut stats = Stats::default();
     let mut walk = Walk::new(input, config)?;
     while let Some(batch) = walk.next_batch(observer)? {
@@ -306,24 +309,29 @@ fn analyze_inner(
             stats.utterances += 1;
             let mut index = None;
             if let Some(name) = speaker {
-                let (i, entry) = match speakers.get_mut(name) {
-                    Some(found) => found,
-                    None => {
-                        analyzer.add_speaker(name);
-                        names.push(name.to_string());
-                        let stats = SpeakerStats {
-                            name: name.to_string(),
-                            utterances: 0,
-                            words: 0,
-                            talk_seconds: 0.0,
-                            talk_share: 0.0,
-                        };
-                        speakers
-                            .entry(name.to_string())
-                            .or_insert(((names.len() - 1) as u32, stats))
-                    }
+                let i = match last_speaker {
+                    Some(i) if names[i as usize] == name => i,
+                    _ => match index_of.get(name) {
+                        Some(&i) => i,
+                        None => {
+                            analyzer.add_speaker(name);
+                            let i = names.len() as u32;
+                            names.push(name.to_string());
+                            speakers.push(SpeakerStats {
+                                name: name.to_string(),
+                                utterances: 0,
+                                words: 0,
+                                talk_seconds: 0.0,
+                                talk_share: 0.0,
+                            });
+                            index_of.insert(name.to_string(), i);
+                            i
+                        }
+                    },
                 };
-                index = Some(*i);
+                last_speaker = Some(i);
+                index = Some(i);
+                let entry = &mut speakers[i as usize];
                 entry.utterances += 1;
                 entry.words += words;
                 entry.talk_seconds += utt.end_ms.saturating_sub(utt.start_ms) as f64 / 1000.0;
@@ -358,8 +366,7 @@ fn analyze_inner(
         },
     );
 
-    let total_talk: f64 = speakers.values().map(|(_, s)| s.talk_seconds).sum();
-    let mut speakers: Vec<SpeakerStats> = speakers.into_values().map(|(_, s)| s).collect();
+    let total_talk: f64 = speakers.iter().map(|s| s.talk_seconds).sum();
     for s in &mut speakers {
         s.talk_share = if total_talk > 0.0 {
             round_to(s.talk_seconds / total_talk, 4)

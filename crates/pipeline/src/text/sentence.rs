@@ -193,21 +193,76 @@ impl Iterator for WordStarts<'_> {
     }
 }
 
-/// Words starting in `segment` (a word is a run of bytes other than ASCII whitespace), given
-/// whether a word was open before it; and whether one is open at its end.
-fn count_word_starts(segment: &[u8], in_word: bool) -> (usize, bool) {
+/// High bit of each byte of `v` that is zero.
+#[inline]
+fn zero_bytes(v: u64) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((v & LOW) + LOW) | v | LOW)
+}
+
+/// Number of bytes whose high bit is set in `bits` (set only on high bits).
+#[inline]
+fn count_lanes(bits: u64) -> usize {
+    // One bit per byte lane; the multiply adds the lanes into the top byte.
+    ((bits >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
+}
+
+/// From byte `from` of `bytes`: the offset of the next end mark (`.`, `!`, `?`, else the
+/// length), how many words (runs of bytes other than ASCII whitespace) start before it, given
+/// whether a word was open at `from`, and whether one is open at the mark.
+///
+/// Eight bytes at a time: when none is below `0x20` the only whitespace is `' '`, and spaces
+/// and marks are found with the zero-byte trick; otherwise (tabs, newlines, the last few
+/// bytes) byte by byte.
+fn scan_to_mark(bytes: &[u8], from: usize, in_word: bool) -> (usize, usize, bool) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
     let mut prev_space = u8::from(!in_word);
     let mut starts = 0usize;
-    for chunk in segment.chunks(8) {
-        // One bit per byte lane; the multiply adds the lanes into the top byte.
-        let lanes = start_mask(chunk, &mut prev_space) >> 7;
-        starts += (lanes.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+    let mut i = from;
+    let scalar = |chunk: &[u8], at: usize, starts: &mut usize, prev_space: &mut u8| {
+        for (k, &b) in chunk.iter().enumerate() {
+            if matches!(b, b'.' | b'!' | b'?') {
+                return Some(at + k);
+            }
+            let space = IS_SPACE[usize::from(b)];
+            *starts += usize::from(*prev_space & !space & 1);
+            *prev_space = space;
+        }
+        None
+    };
+    while let Some(eight) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+        if x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0 {
+            if let Some(mark) = scalar(eight, i, &mut starts, &mut prev_space) {
+                return (mark, starts, prev_space == 0);
+            }
+            i += 8;
+            continue;
+        }
+        let spaces = zero_bytes(x ^ (ONES * u64::from(b' ')));
+        let marks = zero_bytes(x ^ (ONES * u64::from(b'.')))
+            | zero_bytes(x ^ (ONES * u64::from(b'!')))
+            | zero_bytes(x ^ (ONES * u64::from(b'?')));
+        let start_bits = !spaces & ((spaces << 8) | (u64::from(prev_space) << 7)) & HIGH;
+        if marks != 0 {
+            let lane = marks.trailing_zeros() / 8;
+            starts += count_lanes(start_bits & ((1u64 << (8 * lane)) - 1));
+            if lane > 0 {
+                prev_space = ((spaces >> (8 * lane - 1)) & 1) as u8;
+            }
+            return (i + lane as usize, starts, prev_space == 0);
+        }
+        starts += count_lanes(start_bits);
+        prev_space = (spaces >> 63) as u8;
+        i += 8;
     }
-    (starts, prev_space == 0)
+    let mark = scalar(&bytes[i..], i, &mut starts, &mut prev_space).unwrap_or(bytes.len());
+    (mark, starts, prev_space == 0)
 }
 
 /// Byte offset in `segment` of the start of word number `n + 1` (counting from 1), which
-/// [`count_word_starts`] says exists.
+/// [`scan_to_mark`] says exists.
 fn nth_word_start(segment: &[u8], in_word: bool, n: usize) -> usize {
     WordStarts::new(segment, in_word)
         .nth(n)
@@ -236,17 +291,16 @@ fn is_ascii_white(b: u8) -> bool {
 impl Sentences<'_> {
     /// Byte length of the first sentence of `rest` (at least one byte).
     ///
-    /// Jumps from end mark to end mark (`memchr3`) and counts the words in between without a
-    /// branch per byte; only a segment that passes the word cap is walked word by word.
+    /// Jumps from end mark to end mark, counting the words in between in the same pass without
+    /// a branch per byte; only a segment that passes the word cap is walked word by word.
     fn find_end(&self, rest: &str) -> usize {
         let bytes = rest.as_bytes();
         let mut words = 0usize;
         let mut in_word = false;
         let mut i = 0;
         loop {
-            let mark = memchr::memchr3(b'.', b'!', b'?', &bytes[i..]).map_or(bytes.len(), |k| i + k);
+            let (mark, starts, ends_in_word) = scan_to_mark(bytes, i, in_word);
             let segment = &bytes[i..mark];
-            let (starts, ends_in_word) = count_word_starts(segment, in_word);
             if words + starts > self.max_words {
                 let cap = nth_word_start(segment, in_word, self.max_words - words);
                 return self.best_cut(rest, i + cap);
