@@ -658,9 +658,9 @@ impl<R: Read> Walk<R> {
         let sentences = &self.sentences;
         let bounds = &self.bounds;
         let word_counts = &self.word_counts;
-        Ok(Some(self.utterances.iter().enumerate().map(move |(i, u)| {
-            (u, word_counts[i], &sentences[bounds[i]..bounds[i + 1]])
-        })))
+        Ok(Some(self.utterances.iter().enumerate().map(
+            move |(i, u)| (u, word_counts[i], &sentences[bounds[i]..bounds[i + 1]]),
+        )))
     }
 
     fn finish_warnings(&mut self) -> Vec<SourceWarning> {

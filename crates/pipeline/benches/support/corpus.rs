@@ -72,10 +72,7 @@ pub fn corpus() -> (Vec<Cue>, u64) {
 
 /// Stages 2–3: utterances, cleaning, sentence splitting; returns the number of sentences and,
 /// with `keep`, stores them (speaker, start, text) for stage 4.
-pub fn stages_2_3(
-    cues: &[Cue],
-    keep: Option<&mut Vec<(Option<String>, u64, String)>>,
-) -> usize {
+pub fn stages_2_3(cues: &[Cue], keep: Option<&mut Vec<(Option<String>, u64, String)>>) -> usize {
     let mut builder = UtteranceBuilder::default();
     let mut cleaned = String::new();
     let mut count = 0;

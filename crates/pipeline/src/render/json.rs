@@ -76,9 +76,9 @@ fn write_entry(out: &mut dyn Write, entry: &TranscriptEntry) -> io::Result<()> {
 /// control character; serde_json leaves everything else alone), else through serde_json.
 fn write_json_str(out: &mut dyn Write, s: &str) -> io::Result<()> {
     // No early exit, so the check runs as a vector loop.
-    let plain = !s
-        .bytes()
-        .fold(false, |esc, b| esc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    let plain = !s.bytes().fold(false, |esc, b| {
+        esc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
     if plain {
         out.write_all(b"\"")?;
         out.write_all(s.as_bytes())?;
@@ -107,7 +107,10 @@ mod tests {
         use crate::snapshot::TranscriptEntry;
         for (speaker, text) in [
             (Some("Ann \"A\" Lee"), "plain text, caf\u{e9} \u{2014} ok"),
-            (None, "quote \" back\\slash \n tab\t bell\u{7} del\u{7f} </script>"),
+            (
+                None,
+                "quote \" back\\slash \n tab\t bell\u{7} del\u{7f} </script>",
+            ),
             (Some(""), ""),
         ] {
             for (start, end) in [(0.0, 1.5), (12.345, 1e21), (f64::NAN, -0.0)] {
@@ -120,7 +123,10 @@ mod tests {
                 let mut ours = Vec::new();
                 super::write_entry(&mut ours, &e).expect("write to a Vec");
                 let theirs = serde_json::to_vec(&e).expect("serialize");
-                assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs)
+                );
             }
         }
     }

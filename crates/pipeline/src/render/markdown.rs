@@ -211,7 +211,10 @@ mod tests {
     #[test]
     fn escape_md_handles_every_special_and_keeps_unicode() {
         let mut out = String::new();
-        super::escape_md("a\\b`c*d_e[f]g#h|i<j>k~l\nm\rn caf\u{e9} \u{2014}", &mut out);
+        super::escape_md(
+            "a\\b`c*d_e[f]g#h|i<j>k~l\nm\rn caf\u{e9} \u{2014}",
+            &mut out,
+        );
         assert_eq!(
             out,
             "a\\\\b\\`c\\*d\\_e\\[f\\]g\\#h\\|i\\<j\\>k\\~l m n caf\u{e9} \u{2014}"

@@ -25,40 +25,45 @@ const REPEATABLE: &[&str] = &[
     "well", "go", "now", "more", "far", "on", "too", "many", "much",
 ];
 
+/// A word of at most four bytes as a number: its bytes, little-endian, and its length above
+/// them. With `lower`, ASCII letters are lower-cased.
+const fn word_key(word: &[u8], lower: bool) -> u64 {
+    let mut k = (word.len() as u64) << 32;
+    let mut i = 0;
+    while i < word.len() {
+        let b = if lower {
+            word[i].to_ascii_lowercase()
+        } else {
+            word[i]
+        };
+        k |= (b as u64) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// [`word_key`]s of the single-word fillers, lower case.
+const FILLERS: [u64; 11] = [
+    word_key(b"um", true),
+    word_key(b"umm", true),
+    word_key(b"uh", true),
+    word_key(b"uhh", true),
+    word_key(b"uhm", true),
+    word_key(b"erm", true),
+    word_key(b"er", true),
+    word_key(b"ah", true),
+    word_key(b"hmm", true),
+    word_key(b"mm", true),
+    word_key(b"mhm", true),
+];
+
 /// Whether `core` is a single-word filler ("um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah",
 /// "hmm", "mm", "mhm"), in any ASCII case.
 #[inline]
 fn is_filler(core: &str) -> bool {
-    /// The word's bytes, little-endian, with its length in the top byte.
-    const fn key(word: &[u8]) -> u64 {
-        let mut k = (word.len() as u64) << 56;
-        let mut i = 0;
-        while i < word.len() {
-            k |= (word[i].to_ascii_lowercase() as u64) << (8 * i);
-            i += 1;
-        }
-        k
-    }
-    const FILLERS: [u64; 11] = [
-        key(b"um"),
-        key(b"umm"),
-        key(b"uh"),
-        key(b"uhh"),
-        key(b"uhm"),
-        key(b"erm"),
-        key(b"er"),
-        key(b"ah"),
-        key(b"hmm"),
-        key(b"mm"),
-        key(b"mhm"),
-    ];
     let b = core.as_bytes();
     // Every filler is 2-4 bytes long: most words stop here.
-    if !(2..=4).contains(&b.len()) {
-        return false;
-    }
-    let k = key(b);
-    FILLERS.iter().any(|&f| f == k)
+    (2..=4).contains(&b.len()) && FILLERS.contains(&word_key(b, true))
 }
 
 /// Byte class bits: whitespace as `char::is_whitespace` sees ASCII, a non-ASCII byte (decode
@@ -170,7 +175,9 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
     let bytes = text.as_bytes();
     // Printable ASCII with single-space-or-more separators is almost every caption: its words
     // need no decoding, and runs of kept words are copied in one piece.
-    let plain_ascii = !bytes.iter().fold(false, |bad, &b| bad | !(0x20..0x80).contains(&b));
+    let plain_ascii = !bytes
+        .iter()
+        .fold(false, |bad, &b| bad | !(0x20..0x80).contains(&b));
     if plain_ascii {
         clean_spaced(text, opts, out)
     } else {
@@ -284,29 +291,11 @@ fn has_alnum(word: &[u8]) -> bool {
 /// word. The first four bytes and the length make a key compared with every candidate at once.
 #[inline]
 fn may_be_filler(bytes: &[u8], core: std::ops::Range<usize>) -> bool {
-    const fn key(word: &[u8]) -> u64 {
-        let mut k = (word.len() as u64) << 32;
-        let mut i = 0;
-        while i < word.len() {
-            k |= (word[i] as u64) << (8 * i);
-            i += 1;
-        }
-        k
-    }
-    const LOWER: [u64; 11] = [
-        key(b"um"),
-        key(b"umm"),
-        key(b"uh"),
-        key(b"uhh"),
-        key(b"uhm"),
-        key(b"erm"),
-        key(b"er"),
-        key(b"ah"),
-        key(b"hmm"),
-        key(b"mm"),
-        key(b"mhm"),
+    const EXACT: [u64; 3] = [
+        word_key(b"you", false),
+        word_key(b"You", false),
+        word_key(b"I", false),
     ];
-    const EXACT: [u64; 3] = [key(b"you"), key(b"You"), key(b"I")];
     let len = core.len();
     let raw = match bytes.get(core.start..core.start + 4) {
         Some(four) => {
@@ -334,13 +323,13 @@ fn may_be_filler(bytes: &[u8], core: std::ops::Range<usize>) -> bool {
     const FILTER: [u64; 4] = {
         let mut f = [0u64; 4];
         let mut i = 0;
-        while i < LOWER.len() + 2 {
-            let k = if i < LOWER.len() {
-                LOWER[i]
-            } else if i == LOWER.len() {
-                key(b"you")
+        while i < FILLERS.len() + 2 {
+            let k = if i < FILLERS.len() {
+                FILLERS[i]
+            } else if i == FILLERS.len() {
+                word_key(b"you", true)
             } else {
-                key(b"i")
+                word_key(b"i", true)
             };
             f[(slot(k) / 64) as usize] |= 1 << (slot(k) % 64);
             i += 1;
@@ -351,7 +340,7 @@ fn may_be_filler(bytes: &[u8], core: std::ops::Range<usize>) -> bool {
     if FILTER[(s / 64) as usize] & (1 << (s % 64)) == 0 {
         return false;
     }
-    LOWER.contains(&lower) || EXACT.contains(&raw)
+    FILLERS.contains(&lower) || EXACT.contains(&raw)
 }
 
 /// Copies a run of kept words to `out` as [`Cleaner::step`] would have pushed them.

@@ -449,7 +449,11 @@ fn is_label(word: &str) -> bool {
             && len < 16
             && LABEL_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << len) != 0
     };
-    if !word.as_bytes().first().is_some_and(|&f| shape(f, word.len())) {
+    if !word
+        .as_bytes()
+        .first()
+        .is_some_and(|&f| shape(f, word.len()))
+    {
         return false;
     }
     // The longest label has 11 letters.
@@ -529,7 +533,14 @@ mod tests {
     #[test]
     fn raw_cues_show_voices_and_word_times() {
         let mut d = StyleDetector::default();
-        for raw in ["<v Ann>Hi", "<v.loud Bo>Hi", "a <vx> b", "x<", "<c>t</c>", "<00:01.000>w"] {
+        for raw in [
+            "<v Ann>Hi",
+            "<v.loud Bo>Hi",
+            "a <vx> b",
+            "x<",
+            "<c>t</c>",
+            "<00:01.000>w",
+        ] {
             d.observe_raw(raw);
         }
         assert_eq!((d.stats().voice_tags, d.stats().timed_cues), (2, 1));
