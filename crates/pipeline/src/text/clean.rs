@@ -231,7 +231,6 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
                 }
             };
             state.count += usize::from(alnum);
-            state.last_alnum = alnum;
             state.sentence_start = has_end_mark(&text[core.end..end]);
             prev_core = core;
             continue;
@@ -390,8 +389,6 @@ fn next_space(bytes: &[u8], from: usize) -> usize {
 struct Cleaner {
     /// Byte offset in `out` where the last kept word starts.
     last_word: Option<usize>,
-    /// Whether the last kept word counted in `count`.
-    last_alnum: bool,
     /// A removed capitalised filler opened the sentence: capitalise the next kept word.
     capitalise_next: bool,
     /// The next word starts a sentence.
@@ -404,7 +401,6 @@ impl Default for Cleaner {
     fn default() -> Self {
         Cleaner {
             last_word: None,
-            last_alnum: false,
             capitalise_next: false,
             sentence_start: true,
             count: 0,
@@ -472,14 +468,11 @@ impl Cleaner {
                     // "we're, we're really" -> "we're really": the repeat's punctuation wins.
                     if let Some(lw) = self.last_word {
                         let (pc, _) = split_trailing(&out[lw..]);
-                        let end = lw + pc.len();
+                        // Cut after the core, past any leading quote ("'The the" keeps "'The"):
+                        // the word keeps its letters, so the count stands.
+                        let end = pc.as_ptr() as usize - out.as_ptr() as usize + pc.len();
                         out.truncate(end);
                         out.push_str(&trail);
-                        // `pc` does not count the word's leading quotes, so the cut can reach
-                        // into the word: count it again.
-                        let alnum = out[lw..].chars().any(char::is_alphanumeric);
-                        self.count = self.count - usize::from(self.last_alnum) + usize::from(alnum);
-                        self.last_alnum = alnum;
                     }
                 } else if self.sentence_start && filler_capitalised {
                     self.capitalise_next = true;
@@ -496,7 +489,6 @@ impl Cleaner {
             self.capitalise_next = false;
         }
         self.count += usize::from(alnum);
-        self.last_alnum = alnum;
         self.last_word = Some(word_start);
         self.sentence_start = ends_sentence;
         false
@@ -662,6 +654,18 @@ mod tests {
     fn you_know_as_a_verb_stays() {
         assert_eq!(c("Do you know the answer?"), "Do you know the answer?");
         assert_eq!(c("I mean it."), "I mean it.");
+    }
+
+    #[test]
+    fn a_stutter_after_a_quoted_word_keeps_that_word() {
+        assert_eq!(c("\"The the plan"), "\"The plan");
+        assert_eq!(c("'L l"), "'L");
+        // Used to cut inside the 'é' and panic.
+        assert_eq!(
+            c("I said 'caf\u{e9} caf\u{e9} and left."),
+            "I said 'caf\u{e9} and left."
+        );
+        assert_eq!(c("(we're, we're fine"), "(we're fine");
     }
 
     #[test]
