@@ -6,8 +6,6 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
-#[path = "support/mini_cues.rs"]
-mod mini_cues;
 
 use std::hint::black_box;
 

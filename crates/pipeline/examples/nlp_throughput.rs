@@ -8,8 +8,6 @@
 
 #[path = "../benches/support/corpus.rs"]
 mod corpus;
-#[path = "../benches/support/mini_cues.rs"]
-mod mini_cues;
 
 use std::hint::black_box;
 

@@ -292,39 +292,46 @@ fn analyze_inner(
     mut spool: Option<&mut Spool>,
 ) -> Result<(Summary, Vec<String>), PipelineError> {
     let mut analyzer = Analyzer::new(config.nlp.clone());
-    // Value: (index into `names`, stats).
-    let mut speakers: HashMap<String, (u32, SpeakerStats)> = HashMap::new();
+    // Speakers in order of appearance: `names[i]`'s statistics are `speakers[i]`.
+    let mut index_of: HashMap<String, u32> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
+    let mut speakers: Vec<SpeakerStats> = Vec::new();
+    // Consecutive utterances often share a speaker: compare before hashing.
+    let mut last_speaker: Option<u32> = None;
     let mut stats = Stats::default();
     let mut walk = Walk::new(input, config)?;
     while let Some(batch) = walk.next_batch(observer)? {
         observer.stage_started(Stage::Entities);
         let mut text_bytes = 0u64;
-        for (utt, sentences) in batch {
+        for (utt, words, sentences) in batch {
             let speaker = utt.speaker.as_deref();
-            let words = text::word_count(&utt.text) as u64;
             stats.words += words;
             stats.utterances += 1;
             let mut index = None;
             if let Some(name) = speaker {
-                let (i, entry) = match speakers.get_mut(name) {
-                    Some(found) => found,
-                    None => {
-                        analyzer.add_speaker(name);
-                        names.push(name.to_string());
-                        let stats = SpeakerStats {
-                            name: name.to_string(),
-                            utterances: 0,
-                            words: 0,
-                            talk_seconds: 0.0,
-                            talk_share: 0.0,
-                        };
-                        speakers
-                            .entry(name.to_string())
-                            .or_insert(((names.len() - 1) as u32, stats))
-                    }
+                let i = match last_speaker {
+                    Some(i) if names[i as usize] == name => i,
+                    _ => match index_of.get(name) {
+                        Some(&i) => i,
+                        None => {
+                            analyzer.add_speaker(name);
+                            let i = names.len() as u32;
+                            names.push(name.to_string());
+                            speakers.push(SpeakerStats {
+                                name: name.to_string(),
+                                utterances: 0,
+                                words: 0,
+                                talk_seconds: 0.0,
+                                talk_share: 0.0,
+                            });
+                            index_of.insert(name.to_string(), i);
+                            i
+                        }
+                    },
                 };
-                index = Some(*i);
+                last_speaker = Some(i);
+                index = Some(i);
+                let entry = &mut speakers[i as usize];
                 entry.utterances += 1;
                 entry.words += words;
                 entry.talk_seconds += utt.end_ms.saturating_sub(utt.start_ms) as f64 / 1000.0;
@@ -359,8 +366,7 @@ fn analyze_inner(
         },
     );
 
-    let total_talk: f64 = speakers.values().map(|(_, s)| s.talk_seconds).sum();
-    let mut speakers: Vec<SpeakerStats> = speakers.into_values().map(|(_, s)| s).collect();
+    let total_talk: f64 = speakers.iter().map(|s| s.talk_seconds).sum();
     for s in &mut speakers {
         s.talk_share = if total_talk > 0.0 {
             round_to(s.talk_seconds / total_talk, 4)
@@ -504,6 +510,8 @@ struct Walk<R: Read> {
     clean: CleanOptions,
     cues_buf: Vec<CueBuf>,
     utterances: Vec<Utterance>,
+    /// [`text::word_count`] of each cleaned utterance.
+    word_counts: Vec<u64>,
     /// Sentence byte ranges of each cleaned utterance, flattened; `bounds[i]..bounds[i+1]`.
     sentences: Vec<std::ops::Range<usize>>,
     bounds: Vec<usize>,
@@ -523,6 +531,7 @@ impl<R: Read> Walk<R> {
             clean: config.clean.clone(),
             cues_buf: Vec::new(),
             utterances: Vec::new(),
+            word_counts: Vec::new(),
             sentences: Vec::new(),
             bounds: Vec::new(),
             scratch: String::new(),
@@ -534,13 +543,16 @@ impl<R: Read> Walk<R> {
         })
     }
 
-    /// The next batch of cleaned utterances with their sentence ranges, or `None` at the end.
+    /// The next batch of cleaned utterances with their word counts and sentence ranges, or
+    /// `None` at the end.
     #[allow(clippy::type_complexity)]
     fn next_batch<'s>(
         &'s mut self,
         observer: &mut dyn Observer,
     ) -> Result<
-        Option<impl Iterator<Item = (&'s Utterance, &'s [std::ops::Range<usize>])> + use<'s, R>>,
+        Option<
+            impl Iterator<Item = (&'s Utterance, u64, &'s [std::ops::Range<usize>])> + use<'s, R>,
+        >,
         VttError,
     > {
         if self.done {
@@ -583,7 +595,9 @@ impl<R: Read> Walk<R> {
 
         // Utterances.
         observer.stage_started(Stage::Utterances);
-        self.utterances.clear();
+        for u in self.utterances.drain(..) {
+            self.builder.recycle(u);
+        }
         let mut plain_bytes = 0u64;
         for slot in &self.cues_buf[..n] {
             plain_bytes += slot.plain.len() as u64;
@@ -593,8 +607,10 @@ impl<R: Read> Walk<R> {
                 voice: slot.has_voice.then_some(slot.voice.as_str()),
                 plain: &slot.plain,
             };
-            self.style.observe_cue(&input);
-            if let Some(u) = self.builder.push(input) {
+            let finished = self.builder.push(input);
+            self.style
+                .observe_cue_marked(&input, self.builder.first_marker());
+            if let Some(u) = finished {
                 self.utterances.push(u);
             }
         }
@@ -614,6 +630,7 @@ impl<R: Read> Walk<R> {
         // Clean and split.
         observer.stage_started(Stage::Sentences);
         self.sentences.clear();
+        self.word_counts.clear();
         self.bounds.clear();
         self.bounds.push(0);
         let mut text_bytes = 0u64;
@@ -621,7 +638,8 @@ impl<R: Read> Walk<R> {
             text_bytes += utt.text.len() as u64;
             // `clean` appends; the scratch buffer holds the previous utterance's raw text.
             self.scratch.clear();
-            text::clean(&utt.text, &self.clean, &mut self.scratch);
+            let words = text::clean(&utt.text, &self.clean, &mut self.scratch);
+            self.word_counts.push(words as u64);
             std::mem::swap(&mut utt.text, &mut self.scratch);
             let base = &utt.text;
             self.sentences.extend(text::split_sentences(base).map(|s| {
@@ -639,8 +657,9 @@ impl<R: Read> Walk<R> {
         );
         let sentences = &self.sentences;
         let bounds = &self.bounds;
+        let word_counts = &self.word_counts;
         Ok(Some(self.utterances.iter().enumerate().map(
-            move |(i, u)| (u, &sentences[bounds[i]..bounds[i + 1]]),
+            move |(i, u)| (u, word_counts[i], &sentences[bounds[i]..bounds[i + 1]]),
         )))
     }
 

@@ -1,11 +1,40 @@
 //! The NLP bench corpus, shared by `benches/nlp.rs` and `examples/nlp_throughput.rs`: the shared
-//! real transcripts and the gold meetings repeated with shifted times, read with the throwaway
-//! cue reader, and stages 2–3 over it.
+//! real transcripts and the gold meetings repeated with shifted times, read with the project's
+//! WebVTT parser, and stages 2–3 over it.
 
 use snapshot_pipeline::text::{CleanOptions, clean, split_sentences};
 use snapshot_pipeline::utterance::{CueInput, UtteranceBuilder};
+use snapshot_pipeline::vtt;
 
-use super::mini_cues;
+/// One cue as stage 2 sees it: timing, `<v>` voice and plain text.
+pub struct Cue {
+    /// Start, milliseconds.
+    pub start_ms: u64,
+    /// End, milliseconds.
+    pub end_ms: u64,
+    /// `<v>` voice.
+    pub voice: Option<String>,
+    /// Text without tags, character references decoded.
+    pub plain: String,
+}
+
+/// The cues of one WebVTT file, through [`vtt::Parser`] and [`vtt::plain_text_and_voice`].
+fn read_cues(path: &str, text: &str) -> Vec<Cue> {
+    let mut parser =
+        vtt::Parser::from_slice(text.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut cues = Vec::new();
+    while let Some(cue) = parser.next_cue().unwrap_or_else(|e| panic!("{path}: {e}")) {
+        let mut plain = String::new();
+        let voice = vtt::plain_text_and_voice(&cue.text, &mut plain).map(str::to_owned);
+        cues.push(Cue {
+            start_ms: cue.start_ms,
+            end_ms: cue.end_ms,
+            voice,
+            plain,
+        });
+    }
+    cues
+}
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata");
 const FILES: &[&str] = &[
@@ -19,7 +48,7 @@ const FILES: &[&str] = &[
 const TARGET_BYTES: usize = 8 << 20;
 
 /// Cues of the corpus and the WebVTT bytes they came from.
-pub fn corpus() -> (Vec<mini_cues::Cue>, u64) {
+pub fn corpus() -> (Vec<Cue>, u64) {
     let mut cues = Vec::new();
     let mut bytes = 0usize;
     let mut offset_ms = 0u64;
@@ -29,7 +58,7 @@ pub fn corpus() -> (Vec<mini_cues::Cue>, u64) {
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
             bytes += text.len();
             let mut last = 0;
-            for mut c in mini_cues::read_cues(&text) {
+            for mut c in read_cues(&path, &text) {
                 c.start_ms += offset_ms;
                 c.end_ms += offset_ms;
                 last = last.max(c.end_ms);
@@ -43,10 +72,7 @@ pub fn corpus() -> (Vec<mini_cues::Cue>, u64) {
 
 /// Stages 2–3: utterances, cleaning, sentence splitting; returns the number of sentences and,
 /// with `keep`, stores them (speaker, start, text) for stage 4.
-pub fn stages_2_3(
-    cues: &[mini_cues::Cue],
-    keep: Option<&mut Vec<(Option<String>, u64, String)>>,
-) -> usize {
+pub fn stages_2_3(cues: &[Cue], keep: Option<&mut Vec<(Option<String>, u64, String)>>) -> usize {
     let mut builder = UtteranceBuilder::default();
     let mut cleaned = String::new();
     let mut count = 0;

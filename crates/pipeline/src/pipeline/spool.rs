@@ -69,10 +69,7 @@ impl Spool {
             }
             None => Source::Memory(io::Cursor::new(self.buf)),
         };
-        Ok(SpoolReader {
-            source,
-            scratch: Vec::new(),
-        })
+        Ok(SpoolReader { source })
     }
 }
 
@@ -102,7 +99,6 @@ impl Read for Source {
 #[derive(Debug)]
 pub(crate) struct SpoolReader {
     source: Source,
-    scratch: Vec<u8>,
 }
 
 impl SpoolReader {
@@ -127,12 +123,13 @@ impl SpoolReader {
         let start_ms = u64::from_le_bytes(field(4, 12));
         let end_ms = u64::from_le_bytes(field(12, 20));
         let len = u64::from_le_bytes(field(20, 24)) as usize;
-        self.scratch.resize(len, 0);
-        self.source.read_exact(&mut self.scratch)?;
-        let text = std::str::from_utf8(&self.scratch)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-        entry.text.clear();
-        entry.text.push_str(text);
+        // Read straight into the entry's buffer (checked as UTF-8 before it becomes text again).
+        let mut bytes = std::mem::take(&mut entry.text).into_bytes();
+        bytes.clear();
+        bytes.resize(len, 0);
+        self.source.read_exact(&mut bytes)?;
+        entry.text =
+            String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
         match speakers.get(speaker as usize) {
             Some(name) => match &mut entry.speaker {
                 Some(s) => s.clone_from(name),

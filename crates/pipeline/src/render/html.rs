@@ -18,16 +18,22 @@ pub struct HtmlRenderer {
 /// Escapes text for HTML element content and double-quoted attribute values.
 pub fn escape_html(text: &str, out: &mut String) {
     out.clear();
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+    // Every special character is ASCII, so runs between them are copied whole.
+    let mut from = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[from..i]);
+        out.push_str(entity);
+        from = i + 1;
     }
+    out.push_str(&text[from..]);
 }
 
 impl HtmlRenderer {
@@ -220,6 +226,13 @@ mod tests {
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
         assert!(html.contains("Raj &lt;Patel&gt;"));
         assert!(html.contains("Who owns the &lt;b&gt;budget&lt;/b&gt;?"));
+    }
+
+    #[test]
+    fn escape_html_handles_every_special_and_keeps_unicode() {
+        let mut out = String::from("old");
+        super::escape_html("a&b<c>d\"e'f caf\u{e9}&", &mut out);
+        assert_eq!(out, "a&amp;b&lt;c&gt;d&quot;e&#39;f caf\u{e9}&amp;");
     }
 
     #[test]

@@ -15,17 +15,35 @@ pub struct MarkdownRenderer {
 /// Escapes text so Markdown shows it literally (and embedded HTML stays text).
 pub fn escape_md(text: &str, out: &mut String) {
     out.clear();
-    for c in text.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '<' | '>' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(c),
+    // Every special character is ASCII, so runs between them are copied whole.
+    let mut from = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if !MD_SPECIAL[usize::from(b)] {
+            continue;
         }
+        out.push_str(&text[from..i]);
+        if matches!(b, b'\n' | b'\r') {
+            out.push(' ');
+        } else {
+            out.push('\\');
+            out.push(char::from(b));
+        }
+        from = i + 1;
     }
+    out.push_str(&text[from..]);
 }
+
+/// The bytes [`escape_md`] changes.
+static MD_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let special = b"\\`*_[]#|<>~\n\r";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
 
 impl MarkdownRenderer {
     fn esc(&mut self, text: &str) -> &str {
@@ -154,8 +172,8 @@ impl Renderer for MarkdownRenderer {
     fn entry(&mut self, out: &mut dyn Write, e: &TranscriptEntry) -> io::Result<()> {
         match &e.speaker {
             Some(name) => {
-                let name = self.esc(name).to_string();
-                write!(out, "**[{}] {name}:** ", clock(e.start))?;
+                escape_md(name, &mut self.buf);
+                write!(out, "**[{}] {}:** ", clock(e.start), self.buf)?;
             }
             None => write!(out, "**[{}]** ", clock(e.start))?,
         }
@@ -188,5 +206,20 @@ mod tests {
         assert!(md.contains(r"\<script\>"));
         assert!(!md.contains("<script>"));
         assert!(md.contains(r"\*stars\*"));
+    }
+
+    #[test]
+    fn escape_md_handles_every_special_and_keeps_unicode() {
+        let mut out = String::new();
+        super::escape_md(
+            "a\\b`c*d_e[f]g#h|i<j>k~l\nm\rn caf\u{e9} \u{2014}",
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "a\\\\b\\`c\\*d\\_e\\[f\\]g\\#h\\|i\\<j\\>k\\~l m n caf\u{e9} \u{2014}"
+        );
+        super::escape_md("", &mut out);
+        assert_eq!(out, "");
     }
 }

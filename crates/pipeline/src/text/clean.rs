@@ -1,5 +1,8 @@
 //! Cleaning one utterance's text: whitespace, quotes, and (optionally) spoken fillers and
 //! stutters. Writes into a caller-owned buffer so the hot loop does not allocate.
+//!
+//! Runs once over every byte of the transcript, so words are found with a byte-class table and
+//! only non-ASCII bytes are decoded as characters (the general path handles any Unicode).
 
 /// What [`clean`] does beyond whitespace and quote normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,59 +19,437 @@ impl Default for CleanOptions {
     }
 }
 
-/// Single-word fillers, lower case.
-const FILLERS: &[&str] = &[
-    "um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah", "hmm", "mm", "mhm",
-];
-
 /// Words that are legitimately said twice in a row ("no no", "bye bye", "that that").
 const REPEATABLE: &[&str] = &[
     "no", "bye", "very", "really", "so", "ha", "that", "had", "yeah", "yes", "okay", "ok", "right",
     "well", "go", "now", "more", "far", "on", "too", "many", "much",
 ];
 
+/// A word of at most four bytes as a number: its bytes, little-endian, and its length above
+/// them. With `lower`, ASCII letters are lower-cased.
+const fn word_key(word: &[u8], lower: bool) -> u64 {
+    let mut k = (word.len() as u64) << 32;
+    let mut i = 0;
+    while i < word.len() {
+        let b = if lower {
+            word[i].to_ascii_lowercase()
+        } else {
+            word[i]
+        };
+        k |= (b as u64) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// [`word_key`]s of the single-word fillers, lower case.
+const FILLERS: [u64; 11] = [
+    word_key(b"um", true),
+    word_key(b"umm", true),
+    word_key(b"uh", true),
+    word_key(b"uhh", true),
+    word_key(b"uhm", true),
+    word_key(b"erm", true),
+    word_key(b"er", true),
+    word_key(b"ah", true),
+    word_key(b"hmm", true),
+    word_key(b"mm", true),
+    word_key(b"mhm", true),
+];
+
+/// Whether `core` is a single-word filler ("um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah",
+/// "hmm", "mm", "mhm"), in any ASCII case.
+#[inline]
+fn is_filler(core: &str) -> bool {
+    let b = core.as_bytes();
+    // Every filler is 2-4 bytes long: most words stop here.
+    (2..=4).contains(&b.len()) && FILLERS.contains(&word_key(b, true))
+}
+
+/// Byte class bits: whitespace as `char::is_whitespace` sees ASCII, a non-ASCII byte (decode
+/// the character), an ASCII letter or digit.
+const WS: u8 = 1;
+const HI: u8 = 2;
+const ALNUM: u8 = 4;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r') {
+            WS
+        } else if c >= 0x80 {
+            HI
+        } else if c.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// One whitespace-separated word of the input.
+#[derive(Debug, Clone, Copy, Default)]
+struct Word<'a> {
+    text: &'a str,
+    /// Pure ASCII, so no quote or ellipsis needs normalising.
+    ascii: bool,
+    /// Holds a letter or digit, so it counts in [`super::word_count`].
+    alnum: bool,
+}
+
+/// The words of a text, split at Unicode whitespace (`str::split_whitespace`).
+struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = Word<'a>;
+
+    fn next(&mut self) -> Option<Word<'a>> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.pos;
+        loop {
+            let &b = bytes.get(i)?;
+            let class = CLASS[usize::from(b)];
+            if class & WS != 0 {
+                i += 1;
+            } else if class & HI != 0 {
+                let c = char_at(self.text, i);
+                if !c.is_whitespace() {
+                    break;
+                }
+                i += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let start = i;
+        let mut seen = 0u8;
+        while let Some(&b) = bytes.get(i) {
+            let class = CLASS[usize::from(b)];
+            if class & (WS | HI) == 0 {
+                seen |= class;
+                i += 1;
+            } else if class & WS != 0 {
+                break;
+            } else {
+                let c = char_at(self.text, i);
+                if c.is_whitespace() {
+                    break;
+                }
+                seen |= HI | if c.is_alphanumeric() { ALNUM } else { 0 };
+                i += c.len_utf8();
+            }
+        }
+        self.pos = i;
+        Some(Word {
+            text: &self.text[start..i],
+            ascii: seen & HI == 0,
+            alnum: seen & ALNUM != 0,
+        })
+    }
+}
+
+/// The character starting at byte `i` (a character boundary) of `s`.
+fn char_at(s: &str, i: usize) -> char {
+    s[i..].chars().next().unwrap_or_default()
+}
+
+/// Whether `s` holds `.`, `?` or `!`.
+fn has_end_mark(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'.' | b'?' | b'!'))
+}
+
 /// Replaces the contents of `out` with the cleaned form of `text`: runs of whitespace become one space, curly quotes
 /// become straight ones, `…` becomes `...`, and with `remove_fillers` fillers and stutters go.
 /// When a removed filler opened a sentence, the next word is capitalised if the filler was.
-/// Cleaning its own output changes nothing.
-pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) {
+/// Cleaning its own output changes nothing. Returns the [`super::word_count`] of the result,
+/// counted on the way.
+pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
     out.clear();
-    let base = 0;
-    // Byte offset in `out` where the last kept word starts, and whether a sentence starts next.
-    let mut last_word: Option<usize> = None;
-    let mut capitalise_next = false;
-    let mut words = text
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .peekable();
-    let mut sentence_start = true;
-    while let Some(raw) = words.next() {
+    let bytes = text.as_bytes();
+    // Printable ASCII with single-space-or-more separators is almost every caption: its words
+    // need no decoding, and runs of kept words are copied in one piece.
+    let plain_ascii = !bytes
+        .iter()
+        .fold(false, |bad, &b| bad | !(0x20..0x80).contains(&b));
+    if plain_ascii {
+        clean_spaced(text, opts, out)
+    } else {
+        let mut state = Cleaner::default();
+        let mut words = Words { text, pos: 0 }.peekable();
+        while let Some(word) = words.next() {
+            if state.step(word, words.peek().copied(), opts, out) {
+                words.next();
+            }
+        }
+        state.count
+    }
+}
+
+/// [`clean`] of printable ASCII text whose only whitespace is `' '`.
+///
+/// Words that certainly stay as they are (no filler, no repeat of the previous word, no pending
+/// capital) are not pushed one by one: `pending` marks a run of them in `text`, joined by single
+/// spaces, that equals what [`Cleaner::step`] would have written. Any other word flushes the run
+/// and goes through [`Cleaner::step`], so both paths share the same rules. The test for "any
+/// other word" is a few branch-free operations per word, since nearly every word passes it.
+fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
+    let bytes = text.as_bytes();
+    let mut state = Cleaner::default();
+    // (start, end, start of its last word) of the run in `text` not yet copied to `out`.
+    let mut pending: Option<(usize, usize, usize)> = None;
+    // Core of the last kept word when it is in `pending`.
+    let mut prev_core = 0..0;
+    let mut pos = 0;
+    while let Some((at, end)) = next_word(bytes, pos) {
+        pos = end;
+        let core = core_range(bytes, at, end);
+        let special = state.capitalise_next
+            || (opts.remove_fillers
+                && (may_be_filler(bytes, core.clone())
+                    || if pending.is_some() {
+                        !prev_core.is_empty()
+                            && bytes[prev_core.clone()].eq_ignore_ascii_case(&bytes[core.clone()])
+                    } else {
+                        state
+                            .last_word
+                            .is_some_and(|lw| same_core(&out[lw..], &text[core.clone()]))
+                    }));
+        let alnum = has_alnum(&bytes[at..end]);
+        if !special {
+            pending = match pending {
+                Some((start, run_end, _)) if at == run_end + 1 => Some((start, end, at)),
+                run => {
+                    flush(text, run, &mut state, out);
+                    Some((at, end, at))
+                }
+            };
+            state.count += usize::from(alnum);
+            state.sentence_start = has_end_mark(&text[core.end..end]);
+            prev_core = core;
+            continue;
+        }
+        flush(text, pending.take(), &mut state, out);
+        let word = Word {
+            text: &text[at..end],
+            ascii: true,
+            alnum,
+        };
+        let next = next_word(bytes, end).map(|(a, b)| Word {
+            text: &text[a..b],
+            ascii: true,
+            alnum: has_alnum(&bytes[a..b]),
+        });
+        if state.step(word, next, opts, out)
+            && let Some((_, next_end)) = next_word(bytes, end)
+        {
+            pos = next_end;
+        }
+    }
+    flush(text, pending, &mut state, out);
+    state.count
+}
+
+/// The next word of printable ASCII `bytes` at or after `pos`, as a byte range.
+#[inline]
+fn next_word(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
+    while *bytes.get(pos)? == b' ' {
+        pos += 1;
+    }
+    Some((pos, next_space(bytes, pos + 1)))
+}
+
+/// [`split_trailing`]'s core of the word `bytes[at..end]`, as a byte range.
+#[inline]
+fn core_range(bytes: &[u8], at: usize, end: usize) -> std::ops::Range<usize> {
+    let mut core_end = end;
+    while core_end > at && matches!(bytes[core_end - 1], b',' | b'.' | b'?' | b'!' | b';' | b':') {
+        core_end -= 1;
+    }
+    let mut core_start = at;
+    while core_start < core_end && matches!(bytes[core_start], b'"' | b'\'' | b'(') {
+        core_start += 1;
+    }
+    core_start..core_end
+}
+
+/// Whether an ASCII word holds a letter or digit (usually its first byte does).
+#[inline]
+fn has_alnum(word: &[u8]) -> bool {
+    word.iter().any(u8::is_ascii_alphanumeric)
+}
+
+/// Whether the ASCII core `bytes[core]` is a filler or opens a "you know" / "I mean" aside:
+/// exactly `is_filler(core) || matches!(core, "you" | "You" | "I")`, without a branch on the
+/// word. The first four bytes and the length make a key compared with every candidate at once.
+#[inline]
+fn may_be_filler(bytes: &[u8], core: std::ops::Range<usize>) -> bool {
+    const EXACT: [u64; 3] = [
+        word_key(b"you", false),
+        word_key(b"You", false),
+        word_key(b"I", false),
+    ];
+    let len = core.len();
+    let raw = match bytes.get(core.start..core.start + 4) {
+        Some(four) => {
+            let x = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
+            // Keep the core's bytes only (a shift by 32 would overflow, hence u64).
+            (u64::from(x) & ((1u64 << (8 * len.min(4))) - 1)) as u32
+        }
+        None => bytes[core.clone()]
+            .iter()
+            .take(4)
+            .enumerate()
+            .fold(0u32, |k, (i, &b)| k | (u32::from(b) << (8 * i))),
+    };
+    // ASCII lower case of four bytes at once: add 0x20 to each byte in 'A'..='Z'.
+    let upper = raw.wrapping_add(0x3F3F_3F3F) & !raw.wrapping_add(0x2525_2525) & 0x8080_8080;
+    let lower = raw | (upper >> 2);
+    // Lengths above 15 cannot match and must not wrap into a short one.
+    let len_key = (len.min(15) as u64) << 32;
+    let (lower, raw) = (u64::from(lower) | len_key, u64::from(raw) | len_key);
+    // A 256-bit filter over the lower-cased keys of every candidate ("you" and "i" too) lets
+    // nearly every word go after one multiply; the rest are compared exactly.
+    const fn slot(key: u64) -> u64 {
+        key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56
+    }
+    const FILTER: [u64; 4] = {
+        let mut f = [0u64; 4];
+        let mut i = 0;
+        while i < FILLERS.len() + 2 {
+            let k = if i < FILLERS.len() {
+                FILLERS[i]
+            } else if i == FILLERS.len() {
+                word_key(b"you", true)
+            } else {
+                word_key(b"i", true)
+            };
+            f[(slot(k) / 64) as usize] |= 1 << (slot(k) % 64);
+            i += 1;
+        }
+        f
+    };
+    let s = slot(lower);
+    if FILTER[(s / 64) as usize] & (1 << (s % 64)) == 0 {
+        return false;
+    }
+    FILLERS.contains(&lower) || EXACT.contains(&raw)
+}
+
+/// Copies a run of kept words to `out` as [`Cleaner::step`] would have pushed them.
+fn flush(text: &str, run: Option<(usize, usize, usize)>, state: &mut Cleaner, out: &mut String) {
+    if let Some((start, end, last)) = run {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let at = out.len();
+        out.push_str(&text[start..end]);
+        state.last_word = Some(at + (last - start));
+    }
+}
+
+/// Whether `prev` (the last kept word) has a non-empty core equal to `core` in ASCII case: a
+/// possible stutter.
+fn same_core(prev: &str, core: &str) -> bool {
+    let (prev_core, _) = split_trailing(prev);
+    !prev_core.is_empty() && prev_core.eq_ignore_ascii_case(core)
+}
+
+/// Offset of the first `' '` in `bytes` at or after `from`, or the length; eight bytes at a
+/// time with the zero-byte trick.
+#[inline]
+fn next_space(bytes: &[u8], from: usize) -> usize {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut i = from;
+    while let Some(eight) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+        let v = x ^ (ONES * u64::from(b' '));
+        // High bit of each byte that equals ' '.
+        let spaces = !(((v & LOW) + LOW) | v | LOW);
+        if spaces != 0 {
+            return i + (spaces.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] != b' ' {
+        i += 1;
+    }
+    i
+}
+
+/// The state of [`clean`] between words.
+#[derive(Debug)]
+struct Cleaner {
+    /// Byte offset in `out` where the last kept word starts.
+    last_word: Option<usize>,
+    /// A removed capitalised filler opened the sentence: capitalise the next kept word.
+    capitalise_next: bool,
+    /// The next word starts a sentence.
+    sentence_start: bool,
+    /// Words with a letter or digit kept so far.
+    count: usize,
+}
+
+impl Default for Cleaner {
+    fn default() -> Self {
+        Cleaner {
+            last_word: None,
+            capitalise_next: false,
+            sentence_start: true,
+            count: 0,
+        }
+    }
+}
+
+impl Cleaner {
+    /// Appends one word to `out`, or drops it as a filler or stutter; `next` is the word after
+    /// it. Returns true when it used up `next` too (the "know," of a "you know," aside).
+    fn step(
+        &mut self,
+        word: Word<'_>,
+        next: Option<Word<'_>>,
+        opts: &CleanOptions,
+        out: &mut String,
+    ) -> bool {
+        let base = 0;
+        let Word {
+            text: raw,
+            ascii,
+            alnum,
+        } = word;
         let start = out.len();
         if start > base {
             out.push(' ');
         }
         let word_start = out.len();
-        push_normalised(raw, out);
+        if ascii {
+            out.push_str(raw);
+        } else {
+            push_normalised(raw, out);
+        }
         let word = &out[word_start..];
         let (core, trail) = split_trailing(word);
         if opts.remove_fillers {
-            let lower_is = |list: &[&str]| list.iter().any(|f| core.eq_ignore_ascii_case(f));
             let two_word = matches!(core, "you" | "You" | "I")
-                && !trail.contains(['.', '?', '!'])
-                && words.peek().is_some_and(|next| {
-                    let (nc, nt) = split_trailing(next);
+                && !has_end_mark(trail)
+                && next.is_some_and(|next| {
+                    let (nc, nt) = split_trailing(next.text);
                     let pair = (core.eq_ignore_ascii_case("you") && nc == "know")
                         || (core == "I" && nc == "mean");
                     // Only as an aside: "you know," / ", I mean," not "you know the answer".
                     pair && (nt.starts_with(',') || out[..start].ends_with(','))
                 });
-            // Every filler is 2-4 bytes long: most words skip the list.
-            let is_filler = (matches!(core.len(), 2..=4) && lower_is(FILLERS)) || two_word;
+            let is_filler = is_filler(core) || two_word;
             let stutter = !is_filler
-                && last_word.is_some_and(|lw| {
-                    let (prev_core, _) = split_trailing(&out[lw..start]);
-                    !prev_core.is_empty()
-                        && prev_core.eq_ignore_ascii_case(core)
+                && self.last_word.is_some_and(|lw| {
+                    same_core(&out[lw..start], core)
                         && !REPEATABLE.iter().any(|r| core.eq_ignore_ascii_case(r))
                         && core.chars().any(char::is_alphabetic)
                 });
@@ -77,7 +458,7 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) {
                 let filler_capitalised = core.starts_with(char::is_uppercase);
                 out.truncate(start);
                 if two_word {
-                    let next = words.next().unwrap_or_default();
+                    let next = next.unwrap_or_default().text;
                     let (_, nt) = split_trailing(next);
                     keep_terminal(nt, out, base);
                 } else {
@@ -85,28 +466,32 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) {
                 }
                 if stutter {
                     // "we're, we're really" -> "we're really": the repeat's punctuation wins.
-                    if let Some(lw) = last_word {
+                    if let Some(lw) = self.last_word {
                         let (pc, _) = split_trailing(&out[lw..]);
-                        let end = lw + pc.len();
+                        // Cut after the core, past any leading quote ("'The the" keeps "'The"):
+                        // the word keeps its letters, so the count stands.
+                        let end = pc.as_ptr() as usize - out.as_ptr() as usize + pc.len();
                         out.truncate(end);
                         out.push_str(&trail);
                     }
-                } else if sentence_start && filler_capitalised {
-                    capitalise_next = true;
+                } else if self.sentence_start && filler_capitalised {
+                    self.capitalise_next = true;
                 }
-                if trail.contains(['.', '?', '!']) {
-                    sentence_start = true;
+                if has_end_mark(&trail) {
+                    self.sentence_start = true;
                 }
-                continue;
+                return two_word;
             }
         }
-        let ends_sentence = trail.contains(['.', '?', '!']);
-        if capitalise_next {
+        let ends_sentence = has_end_mark(trail);
+        if self.capitalise_next {
             capitalise_at(out, word_start);
-            capitalise_next = false;
+            self.capitalise_next = false;
         }
-        last_word = Some(word_start);
-        sentence_start = ends_sentence;
+        self.count += usize::from(alnum);
+        self.last_word = Some(word_start);
+        self.sentence_start = ends_sentence;
+        false
     }
 }
 
@@ -149,10 +534,19 @@ fn push_normalised(raw: &str, out: &mut String) {
 }
 
 /// Splits a word into its core and trailing punctuation: `"know,"` -> (`know`, `,`).
+#[inline]
 fn split_trailing(word: &str) -> (&str, &str) {
-    let core = word.trim_end_matches([',', '.', '?', '!', ';', ':']);
-    let core_start = core.trim_start_matches(['"', '\'', '(']);
-    (core_start, &word[core.len()..])
+    // The marks are ASCII and never part of a multi-byte character, so bytes suffice.
+    let b = word.as_bytes();
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b',' | b'.' | b'?' | b'!' | b';' | b':') {
+        end -= 1;
+    }
+    let mut start = 0;
+    while start < end && matches!(b[start], b'"' | b'\'' | b'(') {
+        start += 1;
+    }
+    (&word[start..end], &word[end..])
 }
 
 #[cfg(test)]
@@ -161,7 +555,8 @@ mod tests {
 
     fn c(text: &str) -> String {
         let mut out = String::new();
-        clean(text, &CleanOptions::default(), &mut out);
+        let n = clean(text, &CleanOptions::default(), &mut out);
+        assert_eq!(n, super::super::word_count(&out), "{text:?} -> {out:?}");
         out
     }
 
@@ -175,6 +570,46 @@ mod tests {
             &mut out,
         );
         out
+    }
+
+    #[test]
+    fn fillers_match_in_any_case_and_nothing_else() {
+        for f in [
+            "um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah", "hmm", "mm", "mhm", "UM", "Uh",
+        ] {
+            assert!(is_filler(f), "{f}");
+        }
+        for w in ["u", "umms", "the", "hm", "ummm", "ü", "a", ""] {
+            assert!(!is_filler(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn filler_test_on_bytes_agrees_with_the_word_lists() {
+        let words = [
+            "um", "UMM", "Uh", "uhh", "uhM", "erm", "ER", "ah", "hmm", "mm", "mhm", "you", "You",
+            "I", "YOU", "i", "yo", "u", "umms", "the", "a", "know", "mean", "Hmmm", "Ah,", "",
+        ];
+        for w in words {
+            // Followed by other bytes, and at the very end of the text.
+            for text in [format!("{w} tail"), w.to_owned()] {
+                let want = is_filler(w) || matches!(w, "you" | "You" | "I");
+                assert_eq!(may_be_filler(text.as_bytes(), 0..w.len()), want, "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unicode_whitespace_splits_and_counts() {
+        let mut out = String::new();
+        let n = clean(
+            "caf\u{e9}\u{a0}na\u{ef}ve\u{2003}\u{201C}\u{2014}\u{201D} \u{200B} x",
+            &CleanOptions::default(),
+            &mut out,
+        );
+        assert_eq!(out, "caf\u{e9} na\u{ef}ve \"\u{2014}\"  x");
+        assert_eq!(n, 3);
+        assert_eq!(n, super::super::word_count(&out));
     }
 
     #[test]
@@ -219,6 +654,18 @@ mod tests {
     fn you_know_as_a_verb_stays() {
         assert_eq!(c("Do you know the answer?"), "Do you know the answer?");
         assert_eq!(c("I mean it."), "I mean it.");
+    }
+
+    #[test]
+    fn a_stutter_after_a_quoted_word_keeps_that_word() {
+        assert_eq!(c("\"The the plan"), "\"The plan");
+        assert_eq!(c("'L l"), "'L");
+        // Used to cut inside the 'é' and panic.
+        assert_eq!(
+            c("I said 'caf\u{e9} caf\u{e9} and left."),
+            "I said 'caf\u{e9} and left."
+        );
+        assert_eq!(c("(we're, we're fine"), "(we're fine");
     }
 
     #[test]

@@ -35,10 +35,19 @@ mod proptests {
         fn cleaning_is_idempotent(text in "((um|uh|Um,|you know,|I|the|We're,|we're|yes|No|[a-z]{1,5}|[.,?!]|\u{2019}|\u{201C})[ ]?){0,40}", fillers in any::<bool>()) {
             let opts = CleanOptions { remove_fillers: fillers };
             let mut once = String::new();
-            clean(&text, &opts, &mut once);
+            let n = clean(&text, &opts, &mut once);
+            prop_assert_eq!(n, word_count(&once));
             let mut twice = String::new();
             clean(&once, &opts, &mut twice);
             prop_assert_eq!(twice, once);
+        }
+
+        #[test]
+        fn cleaning_counts_words_of_any_text(text in "\\PC{0,120}", fillers in any::<bool>()) {
+            let opts = CleanOptions { remove_fillers: fillers };
+            let mut out = String::new();
+            let n = clean(&text, &opts, &mut out);
+            prop_assert_eq!(n, word_count(&out));
         }
     }
 }

@@ -9,18 +9,39 @@
 //! [`SentenceSplitter::max_words`] words, preferably before a discourse word ("so", "and",
 //! "okay"). The splitter yields slices of its input, so no sentence is copied.
 
-/// Titles and Latin abbreviations after which a sentence never ends.
-const NEVER_END: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "vs", "e.g", "i.e", "cf", "approx",
-    "no", "vol", "fig", "dept", "gen", "gov", "sen", "rep", "capt", "lt", "col", "sgt", "rev",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "est",
-];
+/// What an abbreviation before a `.` means for the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Abbreviation {
+    /// Titles and Latin abbreviations ("Mr.", "e.g.") after which a sentence never ends.
+    NeverEnd,
+    /// Abbreviations ("Inc.", "a.m.", "U.S.") that end a sentence before a capitalised word.
+    MayEnd,
+}
 
-/// Abbreviations that may also end a sentence: they end one before a capitalised word.
-const MAY_END: &[&str] = &[
-    "inc", "corp", "co", "ltd", "llc", "plc", "etc", "a.m", "p.m", "u.s", "u.k", "u.s.a", "al",
-    "bros", "gmbh", "ag", "s.a", "n.a",
-];
+/// Looks `word` (the text before a single `.`) up among the abbreviations, ignoring ASCII case.
+fn abbreviation(word: &str) -> Option<Abbreviation> {
+    let b = word.as_bytes();
+    // The longest abbreviation ("approx") has six bytes: most words stop here.
+    if b.is_empty() || b.len() > 6 {
+        return None;
+    }
+    let mut lower = [0u8; 6];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    match &lower[..b.len()] {
+        b"mr" | b"mrs" | b"ms" | b"dr" | b"prof" | b"sr" | b"jr" | b"st" | b"mt" | b"vs"
+        | b"e.g" | b"i.e" | b"cf" | b"approx" | b"no" | b"vol" | b"fig" | b"dept" | b"gen"
+        | b"gov" | b"sen" | b"rep" | b"capt" | b"lt" | b"col" | b"sgt" | b"rev" | b"jan"
+        | b"feb" | b"mar" | b"apr" | b"jun" | b"jul" | b"aug" | b"sep" | b"sept" | b"oct"
+        | b"nov" | b"dec" | b"est" => Some(Abbreviation::NeverEnd),
+        b"inc" | b"corp" | b"co" | b"ltd" | b"llc" | b"plc" | b"etc" | b"a.m" | b"p.m" | b"u.s"
+        | b"u.k" | b"u.s.a" | b"al" | b"bros" | b"gmbh" | b"ag" | b"s.a" | b"n.a" => {
+            Some(Abbreviation::MayEnd)
+        }
+        _ => None,
+    }
+}
 
 /// Words before which an unpunctuated run is best cut.
 const CUT_BEFORE: &[&str] = &[
@@ -78,7 +99,7 @@ impl<'a> Iterator for Sentences<'a> {
     fn next(&mut self) -> Option<&'a str> {
         loop {
             let rest = &self.text[self.pos..];
-            if rest.trim().is_empty() {
+            if rest.trim_start().is_empty() {
                 self.pos = self.text.len();
                 return None;
             }
@@ -92,98 +113,309 @@ impl<'a> Iterator for Sentences<'a> {
     }
 }
 
+/// `u8::is_ascii_whitespace` as a table, so the word count has no branch per byte.
+static IS_SPACE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_whitespace() as u8;
+        b += 1;
+    }
+    t
+};
+
+/// High bit of each byte of `chunk` (at most eight bytes) where a word starts: a byte other
+/// than ASCII whitespace after whitespace. `prev_space` says whether the byte before the chunk
+/// was whitespace (or there was none) and is updated to the chunk's last byte.
+///
+/// When no byte is below `0x20` the only whitespace is `' '`, found for all eight bytes at once
+/// with the zero-byte trick; otherwise (tabs, newlines, a short chunk) byte by byte.
+#[inline]
+fn start_mask(chunk: &[u8], prev_space: &mut u8) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    if let Ok(&eight) = <&[u8; 8]>::try_from(chunk) {
+        let x = u64::from_le_bytes(eight);
+        if x.wrapping_sub(ONES * 0x20) & !x & HIGH == 0 {
+            let v = x ^ (ONES * u64::from(b' '));
+            // High bit of each byte that equals ' '.
+            let spaces = !(((v & LOW) + LOW) | v | LOW);
+            let before = (spaces << 8) | (u64::from(*prev_space) << 7);
+            *prev_space = (spaces >> 63) as u8;
+            return !spaces & before & HIGH;
+        }
+    }
+    let mut mask = 0;
+    for (k, &b) in chunk.iter().enumerate() {
+        let space = IS_SPACE[usize::from(b)];
+        mask |= u64::from(*prev_space & !space & 1) << (8 * k + 7);
+        *prev_space = space;
+    }
+    mask
+}
+
+/// Byte offsets of the word starts in `bytes`, given whether a word was open before it.
+struct WordStarts<'a> {
+    chunks: std::slice::Chunks<'a, u8>,
+    /// Offset of the chunk `mask` belongs to.
+    base: usize,
+    next_base: usize,
+    mask: u64,
+    prev_space: u8,
+}
+
+impl<'a> WordStarts<'a> {
+    fn new(bytes: &'a [u8], in_word: bool) -> Self {
+        WordStarts {
+            chunks: bytes.chunks(8),
+            base: 0,
+            next_base: 0,
+            mask: 0,
+            prev_space: u8::from(!in_word),
+        }
+    }
+}
+
+impl Iterator for WordStarts<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            let chunk = self.chunks.next()?;
+            self.base = self.next_base;
+            self.next_base += chunk.len();
+            self.mask = start_mask(chunk, &mut self.prev_space);
+        }
+        let at = self.base + (self.mask.trailing_zeros() / 8) as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
+    }
+}
+
+/// High bit of each byte of `v` that is zero.
+#[inline]
+fn zero_bytes(v: u64) -> u64 {
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    !(((v & LOW) + LOW) | v | LOW)
+}
+
+/// Number of bytes whose high bit is set in `bits` (set only on high bits).
+#[inline]
+fn count_lanes(bits: u64) -> usize {
+    // One bit per byte lane; the multiply adds the lanes into the top byte.
+    ((bits >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
+}
+
+/// From byte `from` of `bytes`: the offset of the next end mark (`.`, `!`, `?`, else the
+/// length), how many words (runs of bytes other than ASCII whitespace) start before it, given
+/// whether a word was open at `from`, and whether one is open at the mark.
+///
+/// Eight bytes at a time: when none is below `0x20` the only whitespace is `' '`, and spaces
+/// and marks are found with the zero-byte trick; otherwise (tabs, newlines, the last few
+/// bytes) byte by byte.
+fn scan_to_mark(bytes: &[u8], from: usize, in_word: bool) -> (usize, usize, bool) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut prev_space = u8::from(!in_word);
+    let mut starts = 0usize;
+    let mut i = from;
+    let scalar = |chunk: &[u8], at: usize, starts: &mut usize, prev_space: &mut u8| {
+        for (k, &b) in chunk.iter().enumerate() {
+            if matches!(b, b'.' | b'!' | b'?') {
+                return Some(at + k);
+            }
+            let space = IS_SPACE[usize::from(b)];
+            *starts += usize::from(*prev_space & !space & 1);
+            *prev_space = space;
+        }
+        None
+    };
+    while let Some(eight) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+        if x.wrapping_sub(ONES * 0x20) & !x & HIGH != 0 {
+            if let Some(mark) = scalar(eight, i, &mut starts, &mut prev_space) {
+                return (mark, starts, prev_space == 0);
+            }
+            i += 8;
+            continue;
+        }
+        let spaces = zero_bytes(x ^ (ONES * u64::from(b' ')));
+        let marks = zero_bytes(x ^ (ONES * u64::from(b'.')))
+            | zero_bytes(x ^ (ONES * u64::from(b'!')))
+            | zero_bytes(x ^ (ONES * u64::from(b'?')));
+        let start_bits = !spaces & ((spaces << 8) | (u64::from(prev_space) << 7)) & HIGH;
+        if marks != 0 {
+            let lane = marks.trailing_zeros() / 8;
+            starts += count_lanes(start_bits & ((1u64 << (8 * lane)) - 1));
+            if lane > 0 {
+                prev_space = ((spaces >> (8 * lane - 1)) & 1) as u8;
+            }
+            return (i + lane as usize, starts, prev_space == 0);
+        }
+        starts += count_lanes(start_bits);
+        prev_space = (spaces >> 63) as u8;
+        i += 8;
+    }
+    let mark = scalar(&bytes[i..], i, &mut starts, &mut prev_space).unwrap_or(bytes.len());
+    (mark, starts, prev_space == 0)
+}
+
+/// Byte offset in `segment` of the start of word number `n + 1` (counting from 1), which
+/// [`scan_to_mark`] says exists.
+fn nth_word_start(segment: &[u8], in_word: bool, n: usize) -> usize {
+    WordStarts::new(segment, in_word)
+        .nth(n)
+        .unwrap_or(segment.len())
+}
+
+/// Whether the word at byte `i` of `s` is one before which an unpunctuated run is best cut.
+fn is_cut_word(s: &str, i: usize) -> bool {
+    // Every cut word starts with one of these letters: most words stop here.
+    if !matches!(
+        s.as_bytes()[i].to_ascii_lowercase(),
+        b's' | b'o' | b'a' | b'b' | b'y' | b'u' | b't' | b'n' | b'w' | b'r'
+    ) {
+        return false;
+    }
+    let w = word_at(s, i);
+    // Every cut word is 2-8 bytes.
+    matches!(w.len(), 2..=8) && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
+}
+
+/// ASCII whitespace as `char::is_whitespace` sees it (vertical tab included).
+fn is_ascii_white(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
 impl Sentences<'_> {
     /// Byte length of the first sentence of `rest` (at least one byte).
+    ///
+    /// Jumps from end mark to end mark, counting the words in between in the same pass without
+    /// a branch per byte; only a segment that passes the word cap is walked word by word.
     fn find_end(&self, rest: &str) -> usize {
         let bytes = rest.as_bytes();
         let mut words = 0usize;
         let mut in_word = false;
-        let mut best_cut: Option<usize> = None;
         let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b.is_ascii_whitespace() {
-                in_word = false;
-                i += 1;
-                continue;
+        loop {
+            let (mark, starts, ends_in_word) = scan_to_mark(bytes, i, in_word);
+            let segment = &bytes[i..mark];
+            if words + starts > self.max_words {
+                let cap = nth_word_start(segment, in_word, self.max_words - words);
+                return self.best_cut(rest, i + cap);
             }
+            words += starts;
+            in_word = ends_in_word;
+            if mark == bytes.len() {
+                return bytes.len();
+            }
+            // The mark itself is a word byte.
             if !in_word {
                 in_word = true;
                 words += 1;
                 if words > self.max_words {
-                    return best_cut.unwrap_or(i);
-                }
-                if words > self.min_words && words > 1 {
-                    let w = word_at(rest, i);
-                    // Every cut word is 2-8 bytes: most words skip the list.
-                    if matches!(w.len(), 2..=8)
-                        && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
-                    {
-                        best_cut = Some(i);
-                    }
+                    return self.best_cut(rest, mark);
                 }
             }
-            if matches!(b, b'.' | b'!' | b'?') {
-                // The whole run of end marks and closing quotes/brackets belongs to the sentence.
-                let mut j = i;
-                while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
-                    j += 1;
-                }
-                while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
-                    j += 1;
-                }
-                let at_end = j >= bytes.len();
-                if at_end {
-                    return j;
-                }
-                if !bytes[j].is_ascii_whitespace() {
-                    // "3.5", "U.S.A", "example.com": no break inside a token.
-                    i = j;
-                    continue;
-                }
-                if self.ends_here(rest, i, j) {
-                    return j;
-                }
-                i = j;
-                continue;
+            // The whole run of end marks and closing quotes/brackets belongs to the sentence.
+            let mut j = mark;
+            while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
+                j += 1;
             }
-            i += 1;
+            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
+                j += 1;
+            }
+            if j >= bytes.len() {
+                return j;
+            }
+            // "3.5", "U.S.A", "example.com": no break inside a token.
+            if bytes[j].is_ascii_whitespace() && self.ends_here(rest, mark, j) {
+                return j;
+            }
+            i = j;
         }
-        bytes.len()
+    }
+
+    /// Where a sentence that reached [`SentenceSplitter::max_words`] at byte `limit` (the start
+    /// of the word past the cap) is cut: before the last discourse word after
+    /// [`SentenceSplitter::min_words`] words, else at `limit`. Looked for only when the cap is
+    /// reached, which punctuated text rarely does.
+    fn best_cut(&self, rest: &str, limit: usize) -> usize {
+        let mut best = None;
+        for (n, i) in WordStarts::new(&rest.as_bytes()[..limit], false).enumerate() {
+            let words = n + 1;
+            if words > self.min_words && words > 1 && is_cut_word(rest, i) {
+                best = Some(i);
+            }
+        }
+        best.unwrap_or(limit)
     }
 
     /// Whether the end marks at `rest[mark..after]` end a sentence.
     fn ends_here(&self, rest: &str, mark: usize, after: usize) -> bool {
-        let marks = &rest[mark..after];
-        let next = rest[after..].trim_start();
-        let next_upper = next.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
-        if marks.starts_with(['?', '!']) {
+        let bytes = rest.as_bytes();
+        if matches!(bytes[mark], b'?' | b'!') {
             return true;
         }
-        if marks.starts_with("..") {
-            return next_upper;
+        if after > mark + 1 && bytes[mark + 1] == b'.' {
+            return next_is_upper(rest, after);
         }
-        // A single '.': look at the word before it.
-        let before = &rest[..mark];
-        let word_start = before
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"')
-            .map_or(0, |(p, c)| p + c.len_utf8());
-        let word = before[word_start..].trim_start_matches(['\'', '"']);
-        let is_in = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(word));
-        if is_in(NEVER_END) {
-            return false;
+        // A single '.': look at the word before it, which starts after whitespace, '(' or '"'.
+        let mut word_start = mark;
+        while word_start > 0 {
+            let b = bytes[word_start - 1];
+            if !b.is_ascii() {
+                word_start = word_start_slow(&rest[..mark]);
+                break;
+            }
+            if is_ascii_white(b) || b == b'(' || b == b'"' {
+                break;
+            }
+            word_start -= 1;
         }
-        if is_in(MAY_END) {
-            return next_upper;
+        let word = rest[word_start..mark].trim_start_matches(['\'', '"']);
+        match abbreviation(word) {
+            Some(Abbreviation::NeverEnd) => return false,
+            Some(Abbreviation::MayEnd) => return next_is_upper(rest, after),
+            None => {}
         }
         // An initial: "J. Smith".
-        if word.chars().count() == 1 && word.starts_with(char::is_uppercase) {
-            return !next_upper;
+        let initial = if word.is_ascii() {
+            word.len() == 1 && word.as_bytes()[0].is_ascii_uppercase()
+        } else {
+            word.chars().count() == 1 && word.starts_with(char::is_uppercase)
+        };
+        if initial {
+            return !next_is_upper(rest, after);
         }
         true
     }
+}
+
+/// Whether the text after byte `after` starts (past whitespace) with a capital or a digit.
+fn next_is_upper(rest: &str, after: usize) -> bool {
+    let bytes = rest.as_bytes();
+    let mut k = after;
+    while k < bytes.len() && is_ascii_white(bytes[k]) {
+        k += 1;
+    }
+    match bytes.get(k) {
+        None => false,
+        Some(&b) if b.is_ascii() => b.is_ascii_uppercase() || b.is_ascii_digit(),
+        Some(_) => rest[k..]
+            .trim_start()
+            .starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit()),
+    }
+}
+
+/// Start of the last word of `before`, after Unicode whitespace, '(' or '"'.
+fn word_start_slow(before: &str) -> usize {
+    before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"')
+        .map_or(0, |(p, c)| p + c.len_utf8())
 }
 
 /// The word starting at byte `i`.

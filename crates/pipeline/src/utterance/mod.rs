@@ -7,6 +7,7 @@
 
 mod speaker;
 
+pub(crate) use speaker::MarkerClass;
 pub use speaker::{Marker, MarkerKind, StyleDetector, StyleStats, parse_marker};
 
 /// One cue as the utterance stage sees it: timing, the `<v>` voice if any, and plain text
@@ -84,6 +85,10 @@ pub struct UtteranceBuilder {
     spare_lines: String,
     /// Text of the cue being read, reused.
     text_buf: String,
+    /// Utterances handed back by [`UtteranceBuilder::recycle`], whose buffers new ones reuse.
+    spare: Vec<Utterance>,
+    /// Marker of the last cue's first non-empty line, when `push` parsed that line.
+    first_marker: Option<MarkerClass>,
     stats: StyleStats,
 }
 
@@ -101,6 +106,21 @@ impl UtteranceBuilder {
         &self.stats
     }
 
+    /// Hands back a finished utterance so that the next ones reuse its buffers instead of
+    /// allocating (one turn per few cues adds up over a long meeting).
+    pub fn recycle(&mut self, utterance: Utterance) {
+        // A batch's worth is plenty; more would only hold memory.
+        if self.spare.len() < 256 {
+            self.spare.push(utterance);
+        }
+    }
+
+    /// The speaker marker of the last pushed cue's first non-empty line, if `push` parsed it
+    /// (it does unless that line was a rolling repeat).
+    pub(crate) fn first_marker(&self) -> Option<MarkerClass> {
+        self.first_marker
+    }
+
     /// Feeds one cue; returns the previous utterance when this cue starts a new turn.
     pub fn push(&mut self, cue: CueInput<'_>) -> Option<Utterance> {
         self.stats.cues += 1;
@@ -115,23 +135,23 @@ impl UtteranceBuilder {
         // Buffers reused across cues: no allocation per cue once they have grown.
         let mut text = std::mem::take(&mut self.text_buf);
         text.clear();
-        let mut marker_speaker: Option<Option<String>> = None;
+        // Borrowed from the cue: the speaker is copied only when it changes.
+        let mut marker_speaker: Option<Option<&str>> = None;
         if let Some(v) = cue.voice {
             self.stats.voice_tags += 1;
             let v = v.trim();
-            marker_speaker = Some(if v.is_empty() {
-                None
-            } else {
-                Some(v.to_owned())
-            });
+            marker_speaker = Some(if v.is_empty() { None } else { Some(v) });
         }
         let mut new_prev = std::mem::take(&mut self.spare_lines);
         new_prev.clear();
+        self.first_marker = None;
+        let mut first_line = true;
         for (i, line) in cue.plain.lines().enumerate() {
             let mut line = line.trim();
             if line.is_empty() {
                 continue;
             }
+            let is_first = std::mem::take(&mut first_line);
             if rolling && self.prev_lines.split('\n').any(|p| p == line) {
                 self.stats.rolling_repeats += 1;
                 push_line(&mut new_prev, line);
@@ -142,6 +162,9 @@ impl UtteranceBuilder {
             // mid-cue marker is handled by treating only the first line as a turn start).
             if i == 0 || text.is_empty() {
                 let (marker, rest) = parse_marker(line);
+                if is_first {
+                    self.first_marker = Some(marker.into());
+                }
                 match marker {
                     Marker::None => {}
                     Marker::Sound => {
@@ -158,7 +181,7 @@ impl UtteranceBuilder {
                     Marker::Named { name, kind } => {
                         self.stats.count(kind);
                         if cue.voice.is_none() {
-                            marker_speaker = Some(Some(name.to_owned()));
+                            marker_speaker = Some(Some(name));
                         }
                         line = rest;
                     }
@@ -177,10 +200,18 @@ impl UtteranceBuilder {
         if let Some(sp) = marker_speaker {
             // `>>` alone always starts a new turn even when the name stays unknown.
             let forced = sp.is_none();
-            if forced || sp != self.speaker {
+            if forced || sp != self.speaker.as_deref() {
                 finished = self.current.take();
             }
-            self.speaker = sp;
+            match (sp, &mut self.speaker) {
+                (Some(name), Some(current)) => {
+                    if current != name {
+                        current.clear();
+                        current.push_str(name);
+                    }
+                }
+                (sp, speaker) => *speaker = sp.map(str::to_owned),
+            }
         }
         if text.is_empty() {
             self.text_buf = text;
@@ -202,12 +233,21 @@ impl UtteranceBuilder {
                 cur.end_ms = cur.end_ms.max(cue.end_ms);
             }
             None => {
-                self.current = Some(Utterance {
-                    speaker: self.speaker.clone(),
-                    start_ms: cue.start_ms,
-                    end_ms: cue.end_ms,
-                    text,
+                let mut utterance = self.spare.pop().unwrap_or_else(|| Utterance {
+                    speaker: None,
+                    start_ms: 0,
+                    end_ms: 0,
+                    text: String::new(),
                 });
+                match (&self.speaker, &mut utterance.speaker) {
+                    (Some(name), Some(buf)) => buf.clone_from(name),
+                    (speaker, buf) => *buf = speaker.clone(),
+                }
+                utterance.start_ms = cue.start_ms;
+                utterance.end_ms = cue.end_ms;
+                // The cue's text becomes the utterance's; its old buffer reads the next cue.
+                self.text_buf = std::mem::replace(&mut utterance.text, text);
+                self.current = Some(utterance);
             }
         }
         finished
@@ -398,6 +438,42 @@ mod proptests {
             }
             out.extend(b.finish());
             prop_assert!(out.iter().all(|u| !u.text.is_empty() && u.start_ms <= u.end_ms));
+        }
+
+        #[test]
+        fn detector_given_the_builders_marker_counts_as_alone(
+            texts in proptest::collection::vec("((Ann Lee|Note|Bob): |>> |\\[Music\\] |\\[Ann\\] |)(\\PC{0,12}|[a-z ]{0,12})(\n(Ann: )?[a-z ]{0,12}){0,2}", 0..30)
+        ) {
+            let mut b = UtteranceBuilder::default();
+            let mut alone = StyleDetector::default();
+            let mut marked = StyleDetector::default();
+            for (i, t) in texts.iter().enumerate() {
+                let start = i as u64 * 700;
+                // Every third cue is a transition cue, so rolling repeats occur.
+                let end = start + if i % 3 == 0 { 10 } else { 600 };
+                let cue = CueInput { start_ms: start, end_ms: end, voice: None, plain: t };
+                b.push(cue);
+                alone.observe_cue(&cue);
+                marked.observe_cue_marked(&cue, b.first_marker());
+            }
+            prop_assert_eq!(alone.stats(), marked.stats());
+        }
+
+        #[test]
+        fn recycled_buffers_change_nothing(texts in proptest::collection::vec("((Ann|Bo): )?[a-z ]{0,20}", 0..30)) {
+            let mut fresh = UtteranceBuilder::default();
+            let mut reusing = UtteranceBuilder::default();
+            for (i, t) in texts.iter().enumerate() {
+                let start = i as u64 * 3000;
+                let cue = CueInput { start_ms: start, end_ms: start + 600, voice: None, plain: t };
+                let a = fresh.push(cue);
+                let b = reusing.push(cue);
+                prop_assert_eq!(&a, &b);
+                if let Some(u) = b {
+                    reusing.recycle(u);
+                }
+            }
+            prop_assert_eq!(fresh.finish(), reusing.finish());
         }
 
         #[test]

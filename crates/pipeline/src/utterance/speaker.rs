@@ -40,6 +40,26 @@ pub enum Marker<'a> {
     Sound,
 }
 
+/// A [`Marker`] without the name it borrows, to hand a parse result on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MarkerClass {
+    None,
+    Change,
+    Named(MarkerKind),
+    Sound,
+}
+
+impl From<Marker<'_>> for MarkerClass {
+    fn from(marker: Marker<'_>) -> Self {
+        match marker {
+            Marker::None => MarkerClass::None,
+            Marker::Change => MarkerClass::Change,
+            Marker::Named { kind, .. } => MarkerClass::Named(kind),
+            Marker::Sound => MarkerClass::Sound,
+        }
+    }
+}
+
 /// Counts of the marker kinds seen, from which [`StyleStats::style`] guesses the source.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StyleStats {
@@ -74,29 +94,43 @@ pub struct StyleDetector {
 impl StyleDetector {
     /// Looks at a cue's raw text (tags included): voice tags and inline word timestamps.
     pub fn observe_raw(&mut self, raw: &str) {
-        if raw.contains("<v ") || raw.contains("<v.") {
-            self.stats.voice_tags += 1;
+        // Both are tags: one pass over the '<'s (most caption cues have none).
+        let bytes = raw.as_bytes();
+        let (mut voice, mut timed) = (false, false);
+        for at in memchr::memchr_iter(b'<', bytes) {
+            match bytes.get(at + 1) {
+                Some(b'v') => voice |= matches!(bytes.get(at + 2), Some(b' ' | b'.')),
+                Some(d) => timed |= d.is_ascii_digit(),
+                None => {}
+            }
         }
-        let timed = raw
-            .as_bytes()
-            .windows(2)
-            .any(|w| w[0] == b'<' && w[1].is_ascii_digit());
+        self.stats.voice_tags += u64::from(voice);
         self.stats.timed_cues += u64::from(timed);
     }
 
     /// Looks at a cue as the utterance stage sees it: speaker markers and rolling repeats.
     pub fn observe_cue(&mut self, cue: &super::CueInput<'_>) {
+        self.observe_cue_marked(cue, None);
+    }
+
+    /// [`StyleDetector::observe_cue`] with the marker of the cue's first non-empty line when
+    /// it is already known (the utterance builder parsed it), so it is not parsed twice.
+    pub(crate) fn observe_cue_marked(
+        &mut self,
+        cue: &super::CueInput<'_>,
+        first_marker: Option<MarkerClass>,
+    ) {
         self.stats.cues += 1;
         let mut lines = cue.plain.lines().map(str::trim).filter(|l| !l.is_empty());
         let Some(first) = lines.next() else { return };
         if !self.prev_last_line.is_empty() && first == self.prev_last_line {
             self.stats.rolling_repeats += 1;
         }
-        match parse_marker(first).0 {
-            Marker::Named { kind, .. } => self.stats.count(kind),
-            Marker::Change => self.stats.chevrons += 1,
-            Marker::Sound => self.stats.sound_tags += 1,
-            Marker::None => {}
+        match first_marker.unwrap_or_else(|| parse_marker(first).0.into()) {
+            MarkerClass::Named(kind) => self.stats.count(kind),
+            MarkerClass::Change => self.stats.chevrons += 1,
+            MarkerClass::Sound => self.stats.sound_tags += 1,
+            MarkerClass::None => {}
         }
         let last = lines.next_back().unwrap_or(first);
         self.prev_last_line.clear();
@@ -140,13 +174,17 @@ impl StyleStats {
     }
 }
 
-/// Label words that end in a colon without naming a person ("Note:", "Action Items:").
+/// Label words that end in a colon without naming a person ("Note:", "Action Items:"); sorted,
+/// for a binary search.
 const NOT_SPEAKERS: &[&str] = &[
     "a",
     "action",
     "actions",
     "agenda",
+    "also",
+    "and",
     "answer",
+    "but",
     "caption",
     "captions",
     "chapter",
@@ -158,6 +196,8 @@ const NOT_SPEAKERS: &[&str] = &[
     "fyi",
     "goal",
     "goals",
+    "hello",
+    "hi",
     "http",
     "https",
     "important",
@@ -168,9 +208,11 @@ const NOT_SPEAKERS: &[&str] = &[
     "language",
     "location",
     "next",
+    "no",
     "note",
     "notes",
     "objective",
+    "ok",
     "okay",
     "option",
     "outcome",
@@ -187,6 +229,7 @@ const NOT_SPEAKERS: &[&str] = &[
     "result",
     "results",
     "section",
+    "so",
     "solution",
     "source",
     "status",
@@ -194,30 +237,34 @@ const NOT_SPEAKERS: &[&str] = &[
     "steps",
     "subject",
     "summary",
+    "sure",
+    "thanks",
+    "then",
+    "time",
     "tip",
     "title",
     "todo",
     "topic",
+    "total",
     "translation",
     "update",
     "warning",
+    "well",
     "www",
     "yes",
-    "no",
-    "so",
-    "well",
-    "ok",
-    "hi",
-    "hello",
-    "thanks",
-    "sure",
-    "and",
-    "but",
-    "then",
-    "also",
-    "time",
-    "total",
 ];
+
+/// Bit `len` of entry `c - 'a'`: some label starts with `c` and has `len` bytes.
+static LABEL_SHAPES: [u16; 26] = {
+    let mut t = [0u16; 26];
+    let mut i = 0;
+    while i < NOT_SPEAKERS.len() {
+        let w = NOT_SPEAKERS[i].as_bytes();
+        t[(w[0] - b'a') as usize] |= 1 << w.len();
+        i += 1;
+    }
+    t
+};
 
 /// Lower-case contents of `[...]` or `(...)` that describe sounds, not speakers.
 const SOUNDS: &[&str] = &[
@@ -301,8 +348,13 @@ pub fn parse_marker(line: &str) -> (Marker<'_>, &str) {
 
 /// `Name: rest` -> (`Name`, `rest`) when the part before the colon is a speaker name.
 fn colon_name(line: &str) -> Option<(&str, &str)> {
-    // Names are short; looking further would only find colons inside sentences.
-    let colon = line.char_indices().take(60).find(|&(_, c)| c == ':')?.0;
+    // Names are short; looking further than 60 characters would only find colons inside
+    // sentences. 60 characters take at most 240 bytes.
+    let bytes = line.as_bytes();
+    let colon = memchr::memchr(b':', &bytes[..bytes.len().min(240)])?;
+    if colon >= 60 && line[..colon].chars().count() >= 60 {
+        return None;
+    }
     let after = &line[colon + 1..];
     // "10:30" and "https://" are not markers.
     if after.starts_with(|c: char| c.is_ascii_digit() || c == '/') {
@@ -313,7 +365,7 @@ fn colon_name(line: &str) -> Option<(&str, &str)> {
 }
 
 /// The name in `John Smith (Customer)`, if the text is a plausible speaker name.
-fn name_part(s: &str) -> Option<&str> {
+fn name_part<'a>(s: &'a str) -> Option<&'a str> {
     let s = s.trim();
     let name = match s.find('(') {
         Some(open) if s.ends_with(')') => s[..open].trim_end(),
@@ -323,18 +375,40 @@ fn name_part(s: &str) -> Option<&str> {
     if name.is_empty() || name.len() > 50 {
         return None;
     }
-    let words: Vec<&str> = name.split_whitespace().collect();
-    if words.len() > 4 {
+    // At most four words, kept on the stack.
+    let mut words = [""; 4];
+    let mut n = 0;
+    let mut add = |w: &'a str| {
+        if n == 4 {
+            return false;
+        }
+        words[n] = w;
+        n += 1;
+        true
+    };
+    let fits = if name.is_ascii() {
+        // `char::is_whitespace` over ASCII, without decoding.
+        name.as_bytes()
+            .split(|&c| matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r'))
+            .filter(|w| !w.is_empty())
+            .all(|w| {
+                let at = w.as_ptr() as usize - name.as_ptr() as usize;
+                add(&name[at..at + w.len()])
+            })
+    } else {
+        name.split_whitespace().all(&mut add)
+    };
+    if !fits {
         return None;
     }
+    let words = &words[..n];
     if words.len() == 2
         && words[0] == "Speaker"
         && words[1].chars().all(|c| c.is_ascii_alphanumeric())
     {
         return Some(name);
     }
-    let first_lower = words[0].to_lowercase();
-    if NOT_SPEAKERS.contains(&first_lower.trim_end_matches('.')) {
+    if is_label(words[0]) {
         return None;
     }
     let last = words.len() - 1;
@@ -343,16 +417,55 @@ fn name_part(s: &str) -> Option<&str> {
         if particle {
             continue;
         }
-        let mut chars = w.chars();
-        let first_ok = chars.next().is_some_and(char::is_uppercase);
-        let rest_ok = w
-            .chars()
-            .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'));
-        if !first_ok || !rest_ok {
+        let ok = if w.is_ascii() {
+            let b = w.as_bytes();
+            b[0].is_ascii_uppercase()
+                && b.iter()
+                    .all(|c| c.is_ascii_alphabetic() || matches!(c, b'\'' | b'-' | b'.'))
+        } else {
+            w.starts_with(char::is_uppercase)
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-' | '.'))
+        };
+        if !ok {
             return None;
         }
     }
     Some(name)
+}
+
+/// Whether `word`, lower-cased and without trailing dots, is one of [`NOT_SPEAKERS`].
+fn is_label(word: &str) -> bool {
+    if !word.is_ascii() {
+        let lower = word.to_lowercase();
+        return NOT_SPEAKERS
+            .binary_search(&lower.trim_end_matches('.'))
+            .is_ok();
+    }
+    let word = word.trim_end_matches('.');
+    // Most names fail here: no label has their first letter and length.
+    let shape = |first: u8, len: usize| {
+        usize::from(first.to_ascii_lowercase().wrapping_sub(b'a')) < 26
+            && len < 16
+            && LABEL_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << len) != 0
+    };
+    if !word
+        .as_bytes()
+        .first()
+        .is_some_and(|&f| shape(f, word.len()))
+    {
+        return false;
+    }
+    // The longest label has 11 letters.
+    let mut buf = [0u8; 11];
+    let Some(lower) = buf.get_mut(..word.len()) else {
+        return false;
+    };
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    NOT_SPEAKERS
+        .binary_search_by(|probe| probe.as_bytes().cmp(lower))
+        .is_ok()
 }
 
 const PARTICLES: &[&str] = &[
@@ -415,6 +528,38 @@ mod tests {
         assert_eq!(parse_marker("(laughs) okay").1, "okay");
         assert_eq!(parse_marker("[inaudible] so").0, Marker::Sound);
         assert_eq!(parse_marker("(in parentheses) text").0, Marker::None);
+    }
+
+    #[test]
+    fn raw_cues_show_voices_and_word_times() {
+        let mut d = StyleDetector::default();
+        for raw in [
+            "<v Ann>Hi",
+            "<v.loud Bo>Hi",
+            "a <vx> b",
+            "x<",
+            "<c>t</c>",
+            "<00:01.000>w",
+        ] {
+            d.observe_raw(raw);
+        }
+        assert_eq!((d.stats().voice_tags, d.stats().timed_cues), (2, 1));
+        let mut d = StyleDetector::default();
+        d.observe_raw("<v Ann><00:00:01.000>both");
+        assert_eq!((d.stats().voice_tags, d.stats().timed_cues), (1, 1));
+    }
+
+    #[test]
+    fn labels_are_found_in_any_case() {
+        assert!(NOT_SPEAKERS.windows(2).all(|w| w[0] < w[1]), "sorted");
+        for w in ["Note", "NOTES", "note.", "Translation", "q", "Q.", "www"] {
+            assert!(is_label(w), "{w}");
+        }
+        for w in ["Ann", "Notes2", "translations", "", "Ünote", "nöte"] {
+            assert!(!is_label(w), "{w}");
+        }
+        // Lower-casing is Unicode-aware: the Kelvin sign lower-cases to 'k'.
+        assert!(is_label("\u{212A}ind"));
     }
 
     #[test]
