@@ -865,6 +865,119 @@ fn benchmark(out: &mut String, d: &DashboardData) {
     out.push_str("</section>");
 }
 
+/// The benchmark's AI stage, when the latest run has one: wall time per concurrency limit and
+/// the call latency percentiles, with the figures in a table. Absent otherwise (the stage is
+/// opt-in, so an empty section would only be noise).
+fn ai_stage(out: &mut String, d: &DashboardData) {
+    let Some(ai) = d.benchmark.as_ref().and_then(|b| b.ai.as_ref()) else {
+        return;
+    };
+    out.push_str(r#"<section id="ai"><h2>AI stage</h2>"#);
+    out.push_str(&format!(
+        r#"<p class="note">The 11-section AI snapshot of a {} meeting against the {} API ({} added before each answer) · prompt cache {} · one run per concurrency limit.</p><div class="grid">"#,
+        esc(&format_bytes(ai.input_bytes)),
+        esc(&ai.api),
+        esc(&format_seconds(ai.latency_seconds)),
+        if ai.prompt_cache { "on" } else { "off" },
+    ));
+    let bars: Vec<Bar> = ai
+        .results
+        .iter()
+        .map(|r| Bar {
+            label: format!("{} in flight", r.concurrency),
+            value: r.wall_seconds,
+            range: None,
+            title: format!(
+                "concurrency {}: {} for {} calls ({} failed, {} retries)",
+                r.concurrency,
+                format_seconds(r.wall_seconds),
+                r.calls,
+                r.failed_calls,
+                r.retries
+            ),
+        })
+        .collect();
+    out.push_str(&svg::bar_chart(
+        "AI stage wall time per concurrency limit",
+        "s",
+        &bars,
+        &[],
+    ));
+    let pct =
+        |name: &str, pick: fn(&crate::bench::ai::AiConcurrencyResult) -> Option<f64>| Series {
+            name: name.into(),
+            points: ai
+                .results
+                .iter()
+                .filter_map(|r| {
+                    pick(r).map(|y| Point {
+                        x: r.concurrency as f64,
+                        y,
+                        title: format!(
+                            "concurrency {}: {name} {}",
+                            r.concurrency,
+                            format_seconds(y)
+                        ),
+                        flagged: r.failed_calls > 0,
+                    })
+                })
+                .collect(),
+        };
+    out.push_str(
+        &LineChart {
+            title: "AI call latency (p50, p95) per concurrency limit".into(),
+            y_unit: "s".into(),
+            x_axis: XAxis::Linear(""),
+            x_labels: vec![],
+            series: vec![
+                pct("p50", |r| r.p50_call_seconds),
+                pct("p95", |r| r.p95_call_seconds),
+            ],
+            hlines: vec![HLine {
+                y: ai.latency_seconds,
+                label: format!("added latency {}", format_seconds(ai.latency_seconds)),
+                class: "target",
+            }],
+            markers: vec![],
+        }
+        .render(),
+    );
+    out.push_str("</div>");
+    let rows: Vec<Vec<String>> = ai
+        .results
+        .iter()
+        .zip(ai.wall_ratios())
+        .map(|(r, ratio)| {
+            vec![
+                r.concurrency.to_string(),
+                format_seconds(r.wall_seconds),
+                opt(ratio, |x| format!("{x:.2}×")),
+                format!("{} ({} failed)", r.calls, r.failed_calls),
+                r.retries.to_string(),
+                opt(r.p50_call_seconds, format_seconds),
+                opt(r.p95_call_seconds, format_seconds),
+                format!("{:.1}", r.parallelism),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &[
+            "Concurrency",
+            "Wall",
+            "vs first",
+            "Calls",
+            "Retries",
+            "p50 call",
+            "p95 call",
+            "In flight (avg)",
+        ],
+        &[true, true, true, true, true, true, true, true],
+        &rows,
+    );
+    out.push_str("</section>");
+}
+
 /// The stacked stage bar, from whichever source [`DashboardData::stage_breakdown`] names; the
 /// caption says which.
 fn stage_chart(out: &mut String, d: &DashboardData) {
@@ -1262,6 +1375,7 @@ pub fn render_html(d: &DashboardData) -> String {
     let mut body = String::with_capacity(64 * 1024);
     summary(&mut body, d);
     benchmark(&mut body, d);
+    ai_stage(&mut body, d);
     trends(&mut body, d);
     monitor_section(&mut body, d);
     profile_section(&mut body, d);
@@ -1383,7 +1497,9 @@ mod tests {
         assert_eq!(sb.sizes.len(), 1, "only the size with stages gets a bar");
         assert_eq!(sb.sizes[0].seconds, vec![0.05]);
         let html = render_html(&d);
-        assert!(html.contains(&format!("Stage breakdown (benchmark run {id} of 2026-11-26T&lt;b&gt;06&lt;/b&gt;")));
+        assert!(html.contains(&format!(
+            "Stage breakdown (benchmark run {id} of 2026-11-26T&lt;b&gt;06&lt;/b&gt;"
+        )));
         assert!(!html.contains("optimize profile of"));
         let v: serde_json::Value = serde_json::from_str(&to_json(&d)).expect("json");
         assert_eq!(v["stage_breakdown"]["source"]["kind"], "benchmark");
@@ -1407,6 +1523,30 @@ mod tests {
         let html = render_html(&d);
         assert!(html.contains("Stage breakdown (optimize profile of 2026-11-25T10:00:00Z"));
         assert!(html.contains("the benchmark run has no stages"));
+    }
+
+    #[test]
+    fn the_ai_stage_is_charted_when_the_run_has_one_and_its_text_escaped() {
+        let mut d = DashboardData::empty("dashboard", Path::new("/h.sqlite"), "now");
+        d.benchmark = Some(sample_report());
+        assert!(!render_html(&d).contains(r#"<section id="ai">"#));
+        let mut ai = crate::bench::ai::tests::sample_stage();
+        ai.api = hostile().into();
+        if let Some(b) = d.benchmark.as_mut() {
+            b.ai = Some(ai);
+        }
+        let html = render_html(&d);
+        assert!(html.contains(r#"<section id="ai">"#));
+        assert!(html.contains("AI stage wall time per concurrency limit"));
+        assert!(html.contains("AI call latency (p50, p95) per concurrency limit"));
+        // One bar per concurrency limit, with its wall time in the hover text.
+        assert!(html.contains("concurrency 1: 5.600 s for 11 calls"));
+        assert!(html.contains("concurrency 4: 2.800 s for 11 calls"));
+        assert!(html.contains("0.50×"));
+        assert!(!html.contains("<script>alert") && !html.contains("<img"));
+        assert!(html.contains("&lt;script&gt;alert"));
+        let (svgs, closes) = (html.matches("<svg").count(), html.matches("</svg>").count());
+        assert_eq!(svgs, closes);
     }
 
     #[test]

@@ -459,11 +459,17 @@ mod tests {
             .iter()
             .map(|s| (s.stage.as_str(), s.position, s.size_bytes))
             .collect();
-        assert_eq!(names, vec![("read", 0, 10_000_000), ("parse", 1, 10_000_000)]);
+        assert_eq!(
+            names,
+            vec![("read", 0, 10_000_000), ("parse", 1, 10_000_000)]
+        );
         assert_eq!(rows[1].seconds, 0.05);
         assert_eq!(rows[1].throughput_mb_per_s, Some(200.0));
         assert_eq!(rows[0].throughput_mb_per_s, None);
         assert!(h.benchmark_stages(without).unwrap().is_empty());
-        assert_eq!(h.latest_complete_benchmark_json().unwrap().map(|x| x.0), Some(without));
+        assert_eq!(
+            h.latest_complete_benchmark_json().unwrap().map(|x| x.0),
+            Some(without)
+        );
     }
 }

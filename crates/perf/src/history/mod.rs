@@ -262,7 +262,11 @@ mod tests {
         let first = h.benchmark_stages(1).expect("rows");
         assert_eq!(first.len(), 1, "{first:?}");
         assert_eq!(
-            (first[0].stage.as_str(), first[0].size_bytes, first[0].position),
+            (
+                first[0].stage.as_str(),
+                first[0].size_bytes,
+                first[0].position
+            ),
             ("parse", 10_000_000, 0)
         );
         assert_eq!(first[0].seconds, 0.05);
