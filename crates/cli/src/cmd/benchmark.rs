@@ -478,6 +478,7 @@ fn bench(
             source: source.clone(),
             started_at: base.started_at.clone(),
             sizes,
+            ai: compare::compare_ai(&report, base),
         });
     }
     write_reports(&report, &json_path, &args)?;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ai::AiStageReport;
-use super::compare::SizeComparison;
+use super::compare::{AiComparison, SizeComparison};
 use super::stats::Outliers;
 use super::targets::{Targets, Verdict};
 use crate::corpus::Layout;
@@ -229,6 +229,9 @@ pub struct BaselineComparison {
     pub started_at: String,
     /// One entry per size present in both runs.
     pub sizes: Vec<SizeComparison>,
+    /// The AI stage per concurrency limit present in both runs (absent when either had none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ai: Vec<AiComparison>,
 }
 
 impl SizeResult {
