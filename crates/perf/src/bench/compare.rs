@@ -220,7 +220,7 @@ mod tests {
             schema_version: SCHEMA_VERSION,
             started_at: "2026-01-01T00:00:00Z".into(),
             complete: true,
-            system: SystemInfo::collect("test", None),
+            system: SystemInfo::for_benchmark("test", None),
             settings,
             results,
             baseline: None,

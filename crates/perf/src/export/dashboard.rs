@@ -1264,11 +1264,7 @@ fn profile_section(out: &mut String, d: &DashboardData) {
         r#"<p class="note">Profile of {} · sampling at {} Hz · {} build</p>"#,
         esc(&p.started_at),
         p.settings.sampling_hz,
-        if p.system.release_build {
-            "release"
-        } else {
-            "debug"
-        }
+        p.system.build_kind()
     ));
     for s in &p.sizes {
         out.push_str(&format!(

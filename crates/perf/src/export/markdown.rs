@@ -39,7 +39,7 @@ pub fn benchmark_report(r: &BenchmarkReport) -> String {
         s.logical_cores,
         s.memory_total_bytes as f64 / 1e9,
         s.os,
-        s.kernel
+        s.kernel.as_deref().unwrap_or("unknown")
     );
     let st = &r.settings;
     let _ = writeln!(
