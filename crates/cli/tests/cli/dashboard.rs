@@ -96,7 +96,7 @@ fn dashboard_mode_renders_benchmark_trends_and_monitor_from_history() {
     // The real benchmark stores its per-stage breakdown; the stage bar is drawn from the
     // newest run's and says so, although no profile exists to fall back on.
     assert!(
-        html.contains("Stage breakdown (benchmark run 2 of "),
+        html.contains("Stage breakdown: benchmark run 2 ("),
         "stage bar from the benchmark run"
     );
     // No AI stage was asked for: no AI section.

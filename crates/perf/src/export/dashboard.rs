@@ -131,14 +131,18 @@ pub struct StageBar {
 }
 
 impl StageBreakdown {
-    /// The chart caption, naming the source.
+    /// The chart caption, naming the source (short enough to fit above a chart; the date is
+    /// the day part of the start time).
     pub fn caption(&self) -> String {
+        let day = |t: &str| t.get(..10).unwrap_or(t).to_owned();
         match &self.source {
             StageSource::Benchmark { run_id, started_at } => format!(
-                "Stage breakdown (benchmark run {run_id} of {started_at}, in-process, seconds)"
+                "Stage breakdown: benchmark run {run_id} ({})",
+                day(started_at)
             ),
             StageSource::Profile { started_at } => format!(
-                "Stage breakdown (optimize profile of {started_at}, in-process, seconds; the benchmark run has no stages)"
+                "Stage breakdown: optimize profile ({}), run has no stages",
+                day(started_at)
             ),
         }
     }
@@ -903,15 +907,17 @@ fn ai_stage(out: &mut String, d: &DashboardData) {
         &bars,
         &[],
     ));
+    // Concurrency limits are few and uneven (1, 2, 4, 8): evenly spaced, labelled by value.
     let pct =
         |name: &str, pick: fn(&crate::bench::ai::AiConcurrencyResult) -> Option<f64>| Series {
             name: name.into(),
             points: ai
                 .results
                 .iter()
-                .filter_map(|r| {
+                .enumerate()
+                .filter_map(|(i, r)| {
                     pick(r).map(|y| Point {
-                        x: r.concurrency as f64,
+                        x: i as f64,
                         y,
                         title: format!(
                             "concurrency {}: {name} {}",
@@ -927,8 +933,12 @@ fn ai_stage(out: &mut String, d: &DashboardData) {
         &LineChart {
             title: "AI call latency (p50, p95) per concurrency limit".into(),
             y_unit: "s".into(),
-            x_axis: XAxis::Linear(""),
-            x_labels: vec![],
+            x_axis: XAxis::Index,
+            x_labels: ai
+                .results
+                .iter()
+                .map(|r| r.concurrency.to_string())
+                .collect(),
             series: vec![
                 pct("p50", |r| r.p50_call_seconds),
                 pct("p95", |r| r.p95_call_seconds),
@@ -1478,7 +1488,7 @@ mod tests {
         h.write(|tx| profile_history::insert(tx, &profile))
             .expect("profile");
         let mut r = sample_report();
-        r.started_at = "2026-11-26T<b>06</b>".into();
+        r.started_at = "<b>1</b>-11-26T06:00:00Z".into();
         let id = h.record_benchmark(&r).expect("store");
         let d = DashboardData::from_history(&path, "dashboard", "now").expect("data");
         let sb = d.stage_breakdown.clone().expect("stages");
@@ -1494,9 +1504,9 @@ mod tests {
         assert_eq!(sb.sizes[0].seconds, vec![0.05]);
         let html = render_html(&d);
         assert!(html.contains(&format!(
-            "Stage breakdown (benchmark run {id} of 2026-11-26T&lt;b&gt;06&lt;/b&gt;"
+            "Stage breakdown: benchmark run {id} (&lt;b&gt;1&lt;/b&gt;-1)"
         )));
-        assert!(!html.contains("optimize profile of"));
+        assert!(!html.contains("optimize profile ("));
         let v: serde_json::Value = serde_json::from_str(&to_json(&d)).expect("json");
         assert_eq!(v["stage_breakdown"]["source"]["kind"], "benchmark");
 
@@ -1517,8 +1527,7 @@ mod tests {
         assert_eq!(sb.sizes[0].label, "1MB");
         assert_eq!(sb.sizes[0].seconds, vec![0.3]);
         let html = render_html(&d);
-        assert!(html.contains("Stage breakdown (optimize profile of 2026-11-25T10:00:00Z"));
-        assert!(html.contains("the benchmark run has no stages"));
+        assert!(html.contains("Stage breakdown: optimize profile (2026-11-25), run has no stages"));
     }
 
     #[test]
