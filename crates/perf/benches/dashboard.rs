@@ -43,7 +43,7 @@ fn report(i: u64) -> BenchmarkReport {
         schema_version: SCHEMA_VERSION,
         started_at: rfc3339_utc(1_790_000_000 + i * 3600),
         complete: true,
-        system: SystemInfo::collect("0.1.0", Some(&format!("{:07x}", i * 7919))),
+        system: SystemInfo::for_benchmark("0.1.0", Some(&format!("{:07x}", i * 7919))),
         settings: Settings {
             sizes_bytes: vec![100_000, 500_000, 1_000_000],
             runs: 5,

@@ -10,3 +10,4 @@ pub mod history;
 pub mod measure;
 pub mod monitor;
 pub mod profile;
+pub mod system;

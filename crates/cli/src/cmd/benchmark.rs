@@ -421,7 +421,7 @@ fn bench(
         schema_version: SCHEMA_VERSION,
         started_at: rfc3339_utc(now),
         complete: false,
-        system: SystemInfo::collect(
+        system: SystemInfo::for_benchmark(
             env!("CARGO_PKG_VERSION"),
             option_env!("CUSTOMER_SNAPSHOT_GIT_COMMIT"),
         ),
@@ -478,6 +478,7 @@ fn bench(
             source: source.clone(),
             started_at: base.started_at.clone(),
             sizes,
+            ai: compare::compare_ai(&report, base),
         });
     }
     write_reports(&report, &json_path, &args)?;

@@ -426,7 +426,7 @@ pub fn run(args: Args, settings: &crate::settings::Settings) -> anyhow::Result<E
     let mut report = OptimizationReport {
         schema_version: SCHEMA_VERSION,
         started_at: plan.started_at.clone(),
-        system: SystemInfo::collect(env!("CARGO_PKG_VERSION")),
+        system: SystemInfo::for_profile(env!("CARGO_PKG_VERSION")),
         settings: Settings {
             sampling_hz: args.hz,
             min_seconds_per_size: args.min_seconds,

@@ -191,6 +191,49 @@ fn the_ai_stage_shows_what_concurrency_buys_and_is_stored() {
         .assert()
         .success()
         .stdout(predicate::str::contains("AI stage").and(predicate::str::contains("| 1: ")));
+
+    // Against that run, the AI stage is compared per concurrency limit both runs have.
+    mock_run(&d, "0.05", "2")
+        .args(["--export-json", "again.json", "--baseline", "latest", "-q"])
+        .args(["--ai-loopback-latency", "50ms", "--ai-concurrency", "4,2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "### AI stage against the baseline",
+        ));
+    let again = read_report(&d.path("again.json"));
+    let cmp = again.baseline.expect("baseline comparison");
+    assert_eq!(cmp.ai.len(), 1, "only concurrency 4 is in both runs");
+    assert_eq!(cmp.ai[0].concurrency, 4);
+    assert_eq!(cmp.ai[0].baseline_wall_seconds, ai.results[1].wall_seconds);
+    assert!(cmp.ai[0].same_latency && cmp.ai[0].wall_ratio.is_some());
+    let page = |d: &Dir| {
+        let _ = std::fs::remove_file(d.path("page.html"));
+        bin()
+            .current_dir(d.0.path())
+            .args(["dashboard", "--mode", "dashboard", "-o", "page.html"])
+            .args(["--history", "h.sqlite"])
+            .assert()
+            .success();
+        std::fs::read_to_string(d.path("page.html")).expect("page")
+    };
+    // The dashboard draws the latest run's AI stage, self-contained like the rest.
+    let html = page(&d);
+    assert!(html.contains(r#"<section id="ai">"#));
+    assert!(html.contains("AI stage wall time per concurrency limit"));
+    assert!(html.contains("AI call latency (p50, p95) per concurrency limit"));
+    assert!(!html.contains("<script") && !html.contains("src=\"http"));
+    // A run without the AI stage against one with it: sizes compared, no AI rows, no failure.
+    mock_run(&d, "0.05", "3")
+        .args(["--export-json", "plain.json", "--baseline", "latest", "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("AI stage against the baseline").not());
+    let plain = read_report(&d.path("plain.json"));
+    let cmp = plain.baseline.expect("baseline comparison");
+    assert!(cmp.ai.is_empty() && !cmp.sizes.is_empty());
+    // The latest run has no AI stage now, so neither has the page.
+    assert!(!page(&d).contains(r#"<section id="ai">"#));
 }
 
 #[test]

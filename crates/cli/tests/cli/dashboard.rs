@@ -93,6 +93,14 @@ fn dashboard_mode_renders_benchmark_trends_and_monitor_from_history() {
     ] {
         assert!(html.contains(chart), "missing chart {chart}");
     }
+    // The real benchmark stores its per-stage breakdown; the stage bar is drawn from the
+    // newest run's and says so, although no profile exists to fall back on.
+    assert!(
+        html.contains("Stage breakdown: benchmark run 2 ("),
+        "stage bar from the benchmark run"
+    );
+    // No AI stage was asked for: no AI section.
+    assert!(!html.contains(r#"<section id="ai">"#));
     assert!(html.contains(r#"class="ref target""#), "target lines");
     assert!(html.contains(r#"class="ref warn""#), "threshold lines");
     // No profile stored yet: the section says what to run.
@@ -110,6 +118,15 @@ fn dashboard_mode_renders_benchmark_trends_and_monitor_from_history() {
     let last = points.last().and_then(|p| p["elapsed_seconds"].as_f64());
     assert!(last.is_some_and(|t| t > 1.0), "{last:?}");
     assert!(data["profile"].is_null());
+    assert_eq!(data["stage_breakdown"]["source"]["kind"], "benchmark");
+    assert_eq!(data["stage_breakdown"]["source"]["run_id"], 2);
+    assert!(
+        data["stage_breakdown"]["stages"]
+            .as_array()
+            .is_some_and(|s| s.len() >= 3),
+        "{}",
+        data["stage_breakdown"]
+    );
     assert_eq!(
         data["monitor"]["thresholds"]["cpu_percent"]["warning"],
         80.0

@@ -103,6 +103,66 @@ pub fn describe_ratio(ci: &RatioCi, above: &str, below: &str) -> String {
     )
 }
 
+/// The AI stage at one concurrency limit, against the baseline's at the same limit. Each side is
+/// one run, so there is a ratio but no interval, and the gate does not read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AiComparison {
+    /// API calls allowed in flight, in both runs.
+    pub concurrency: usize,
+    /// This run's stage wall time.
+    pub wall_seconds: f64,
+    /// The baseline's stage wall time.
+    pub baseline_wall_seconds: f64,
+    /// `wall_seconds / baseline_wall_seconds` (> 1 is slower); `None` when the baseline took no
+    /// measurable time.
+    pub wall_ratio: Option<f64>,
+    /// False when the two runs' loopback APIs added different latencies, which alone changes
+    /// the wall time.
+    pub same_latency: bool,
+    /// The reading in words, e.g. "1.25× faster (one run each)".
+    pub summary: String,
+}
+
+/// Compares the AI stage wall time per concurrency limit present in both runs; empty when
+/// either run has no AI stage.
+pub fn compare_ai(current: &BenchmarkReport, baseline: &BenchmarkReport) -> Vec<AiComparison> {
+    let (Some(cur), Some(base)) = (&current.ai, &baseline.ai) else {
+        return Vec::new();
+    };
+    let same_latency = (cur.latency_seconds - base.latency_seconds).abs() < 1e-9;
+    cur.results
+        .iter()
+        .filter_map(|c| {
+            let b = base
+                .results
+                .iter()
+                .find(|b| b.concurrency == c.concurrency)?;
+            let wall_ratio = (b.wall_seconds > 0.0).then(|| c.wall_seconds / b.wall_seconds);
+            let mut summary = match wall_ratio {
+                Some(r) if format!("{r:.2}") == "1.00" => "no change (one run each)".to_owned(),
+                Some(r) if r > 1.0 => format!("{r:.2}× slower (one run each)"),
+                Some(r) => format!("{:.2}× faster (one run each)", 1.0 / r),
+                None => "baseline took no measurable time".to_owned(),
+            };
+            if !same_latency {
+                summary.push_str(&format!(
+                    "; not like for like: {} s added per answer here, {} s in the baseline",
+                    cur.latency_seconds, base.latency_seconds
+                ));
+            }
+            Some(AiComparison {
+                concurrency: c.concurrency,
+                wall_seconds: c.wall_seconds,
+                baseline_wall_seconds: b.wall_seconds,
+                wall_ratio,
+                same_latency,
+                summary,
+            })
+        })
+        .collect()
+}
+
 /// The regression gate's outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GateOutcome {
@@ -160,7 +220,7 @@ mod tests {
             schema_version: SCHEMA_VERSION,
             started_at: "2026-01-01T00:00:00Z".into(),
             complete: true,
-            system: SystemInfo::collect("test", None),
+            system: SystemInfo::for_benchmark("test", None),
             settings,
             results,
             baseline: None,
@@ -209,6 +269,43 @@ mod tests {
         assert!((c.throughput_ratio.ratio * c.wall_ratio.ratio - 1.0).abs() < 1e-12);
         // A 2× slowdown is not beyond a 150 % threshold.
         assert!(gate(&cmp, 150.0).passed());
+    }
+
+    #[test]
+    fn the_ai_stage_compares_per_concurrency_and_tolerates_a_side_without_it() {
+        let mut base = run_with(&mut MockExecutor::new(0.2, 0.0, 1), 2);
+        let mut cur = base.clone();
+        assert!(compare_ai(&cur, &base).is_empty());
+        cur.ai = Some(crate::bench::ai::tests::sample_stage());
+        assert!(
+            compare_ai(&cur, &base).is_empty(),
+            "baseline without AI stage"
+        );
+        assert!(
+            compare_ai(&base, &cur).is_empty(),
+            "current without AI stage"
+        );
+        let mut b_ai = crate::bench::ai::tests::sample_stage();
+        b_ai.results[0].wall_seconds = 2.8; // concurrency 1 was twice as fast before
+        b_ai.results.retain(|r| r.concurrency == 1);
+        base.ai = Some(b_ai.clone());
+        let cmp = compare_ai(&cur, &base);
+        assert_eq!(cmp.len(), 1, "only concurrency limits both runs have");
+        assert_eq!(cmp[0].concurrency, 1);
+        assert_eq!(cmp[0].wall_ratio, Some(2.0));
+        assert!(cmp[0].same_latency);
+        assert_eq!(cmp[0].summary, "2.00× slower (one run each)");
+        b_ai.latency_seconds = 0.2;
+        b_ai.results[0].wall_seconds = 11.2;
+        base.ai = Some(b_ai);
+        let cmp = compare_ai(&cur, &base);
+        assert!(!cmp[0].same_latency);
+        assert!(
+            cmp[0].summary.starts_with("2.00× faster"),
+            "{}",
+            cmp[0].summary
+        );
+        assert!(cmp[0].summary.contains("not like for like"));
     }
 
     #[test]

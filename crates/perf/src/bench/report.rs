@@ -5,10 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::ai::AiStageReport;
-use super::compare::SizeComparison;
+use super::compare::{AiComparison, SizeComparison};
 use super::stats::Outliers;
 use super::targets::{Targets, Verdict};
 use crate::corpus::Layout;
+/// The machine and the tool; shared with the optimization report (see [`crate::system`]).
+pub use crate::system::SystemInfo;
 
 /// Version of this report's layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -35,55 +37,6 @@ pub struct BenchmarkReport {
     /// The AI stage against the loopback API, when asked for (`--ai-loopback-latency`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai: Option<AiStageReport>,
-}
-
-/// The machine and the tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SystemInfo {
-    /// CPU model name as the OS reports it.
-    pub cpu_model: String,
-    /// Logical CPUs.
-    pub logical_cores: usize,
-    /// Physical cores, when known.
-    pub physical_cores: Option<usize>,
-    /// Installed memory.
-    pub memory_total_bytes: u64,
-    /// OS name and version.
-    pub os: String,
-    /// Kernel version.
-    pub kernel: String,
-    /// customer-snapshot's version.
-    pub tool_version: String,
-    /// The git commit the tool was built from, when known.
-    pub git_commit: Option<String>,
-}
-
-impl SystemInfo {
-    /// Reads the machine's description; `tool_version` and `git_commit` come from the binary.
-    pub fn collect(tool_version: &str, git_commit: Option<&str>) -> Self {
-        use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
-        let kind = RefreshKind::nothing()
-            .with_cpu(CpuRefreshKind::nothing())
-            .with_memory(MemoryRefreshKind::nothing().with_ram());
-        let sys = System::new_with_specifics(kind).ok();
-        let cpu_model = sys
-            .as_ref()
-            .and_then(|s| s.cpus().first().map(|c| c.brand().trim().to_owned()))
-            .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| "unknown".to_owned());
-        let logical_cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Self {
-            cpu_model,
-            logical_cores,
-            physical_cores: System::physical_core_count().ok(),
-            memory_total_bytes: sys.as_ref().map_or(0, |s| s.total_memory()),
-            os: System::long_os_version().unwrap_or_else(|_| std::env::consts::OS.to_owned()),
-            kernel: System::kernel_version().unwrap_or_else(|_| "unknown".to_owned()),
-            tool_version: tool_version.to_owned(),
-            git_commit: git_commit.map(str::to_owned),
-        }
-    }
 }
 
 /// How the benchmark was run.
@@ -229,6 +182,9 @@ pub struct BaselineComparison {
     pub started_at: String,
     /// One entry per size present in both runs.
     pub sizes: Vec<SizeComparison>,
+    /// The AI stage per concurrency limit present in both runs (absent when either had none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ai: Vec<AiComparison>,
 }
 
 impl SizeResult {
@@ -337,9 +293,10 @@ pub(crate) mod tests {
                 physical_cores: Some(1),
                 memory_total_bytes: 8_000_000_000,
                 os: "Linux (Test)".into(),
-                kernel: "6.1.0".into(),
+                kernel: Some("6.1.0".into()),
                 tool_version: "0.1.0".into(),
                 git_commit: Some("abc1234".into()),
+                release_build: None,
             },
             settings: Settings {
                 sizes_bytes: vec![100_000, 10_000_000],
@@ -366,13 +323,5 @@ pub(crate) mod tests {
             default_file_name(1_795_000_000),
             "benchmark_results_20261118_110640.json"
         );
-    }
-
-    #[test]
-    fn system_info_describes_this_machine() {
-        let s = SystemInfo::collect("1.2.3", Some("abc123"));
-        assert!(s.logical_cores >= 1);
-        assert!(s.memory_total_bytes > 0);
-        assert_eq!(s.tool_version, "1.2.3");
     }
 }

@@ -75,6 +75,9 @@ pub struct DashboardData {
     pub tool_version: String,
     /// The newest complete benchmark run, if any.
     pub benchmark: Option<BenchmarkReport>,
+    /// The per-stage bar: from that run's stored stages when it has some, else from the newest
+    /// optimization profile.
+    pub stage_breakdown: Option<StageBreakdown>,
     /// Benchmark runs over time, oldest first.
     pub trend: Vec<TrendPoint>,
     /// The newest monitor session, if any.
@@ -87,6 +90,129 @@ pub struct DashboardData {
     pub flamegraph_note: Option<String>,
     /// A quick health probe, when the caller ran one.
     pub health: Option<HealthCard>,
+}
+
+/// Where the stage bar's timings come from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StageSource {
+    /// The stored stages of a benchmark run (one in-process run per size).
+    Benchmark {
+        /// History row id of the run.
+        run_id: i64,
+        /// When the run started.
+        started_at: String,
+    },
+    /// An optimization profile's in-process stage timings (the benchmark run had none).
+    Profile {
+        /// When the profile started.
+        started_at: String,
+    },
+}
+
+/// The stacked stage bar: seconds per stage, one bar per size.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StageBreakdown {
+    /// Where the timings come from.
+    pub source: StageSource,
+    /// Stage names in pipeline order (the legend).
+    pub stages: Vec<String>,
+    /// One bar per size, smallest first.
+    pub sizes: Vec<StageBar>,
+}
+
+/// One size's bar of the stage breakdown.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StageBar {
+    /// Size label (`10 MB`, or the profile's input label).
+    pub label: String,
+    /// Seconds per stage, in the order of [`StageBreakdown::stages`] (0 for a stage not seen).
+    pub seconds: Vec<f64>,
+}
+
+impl StageBreakdown {
+    /// The chart caption, naming the source (short enough to fit above a chart; the date is
+    /// the day part of the start time).
+    pub fn caption(&self) -> String {
+        let day = |t: &str| t.get(..10).unwrap_or(t).to_owned();
+        match &self.source {
+            StageSource::Benchmark { run_id, started_at } => format!(
+                "Stage breakdown: benchmark run {run_id} ({})",
+                day(started_at)
+            ),
+            StageSource::Profile { started_at } => format!(
+                "Stage breakdown: optimize profile ({}), run has no stages",
+                day(started_at)
+            ),
+        }
+    }
+
+    /// Builds the bars from `(size label, stage, seconds)` triples given size by size, each
+    /// size's stages in pipeline order.
+    fn from_triples<'a>(
+        source: StageSource,
+        triples: impl Iterator<Item = (String, &'a str, f64)>,
+    ) -> Option<Self> {
+        let mut stages: Vec<String> = Vec::new();
+        let mut bars: Vec<(String, Vec<(&'a str, f64)>)> = Vec::new();
+        for (label, stage, seconds) in triples {
+            if !stages.iter().any(|s| s == stage) {
+                stages.push(stage.to_owned());
+            }
+            match bars.last_mut().filter(|(l, _)| *l == label) {
+                Some((_, v)) => v.push((stage, seconds)),
+                None => bars.push((label, vec![(stage, seconds)])),
+            }
+        }
+        if bars.is_empty() {
+            return None;
+        }
+        let sizes = bars
+            .into_iter()
+            .map(|(label, v)| StageBar {
+                label,
+                seconds: stages
+                    .iter()
+                    .map(|n| v.iter().find(|(s, _)| s == n).map_or(0.0, |x| x.1))
+                    .collect(),
+            })
+            .collect();
+        Some(Self {
+            source,
+            stages,
+            sizes,
+        })
+    }
+
+    /// The bars of a stored benchmark run; `None` when it stored no stage.
+    pub fn from_benchmark(
+        run_id: i64,
+        started_at: &str,
+        rows: &[crate::history::bench::BenchStageRow],
+    ) -> Option<Self> {
+        Self::from_triples(
+            StageSource::Benchmark {
+                run_id,
+                started_at: started_at.to_owned(),
+            },
+            rows.iter()
+                .map(|r| (format_size(r.size_bytes), r.stage.as_str(), r.seconds)),
+        )
+    }
+
+    /// The bars of an optimization profile; `None` when it has no stage timings.
+    pub fn from_profile(p: &OptimizationReport) -> Option<Self> {
+        Self::from_triples(
+            StageSource::Profile {
+                started_at: p.started_at.clone(),
+            },
+            p.sizes.iter().flat_map(|s| {
+                s.stages
+                    .iter()
+                    .map(|st| (s.label.clone(), st.stage.as_str(), st.wall_seconds))
+            }),
+        )
+    }
 }
 
 /// One benchmark run in the trend charts.
@@ -183,6 +309,7 @@ impl DashboardData {
             history_path: history_path.display().to_string(),
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             benchmark: None,
+            stage_breakdown: None,
             trend: Vec::new(),
             monitor: None,
             profile: None,
@@ -204,7 +331,7 @@ impl DashboardData {
             return Ok(data);
         }
         let h = History::open(path)?;
-        data.benchmark = latest_complete_benchmark(&h)?;
+        let latest = latest_complete_benchmark(&h)?;
         data.trend = trend(&h)?;
         data.monitor = monitor(&h)?;
         data.profile =
@@ -212,6 +339,14 @@ impl DashboardData {
                 path: path.to_owned(),
                 source,
             })?;
+        if let Some((id, b)) = &latest {
+            data.stage_breakdown =
+                StageBreakdown::from_benchmark(*id, &b.started_at, &h.benchmark_stages(*id)?);
+        }
+        if data.stage_breakdown.is_none() {
+            data.stage_breakdown = data.profile.as_ref().and_then(StageBreakdown::from_profile);
+        }
+        data.benchmark = latest.map(|(_, b)| b);
         if let Some(fg) = data
             .profile
             .as_ref()
@@ -226,23 +361,14 @@ impl DashboardData {
     }
 }
 
-fn latest_complete_benchmark(h: &History) -> Result<Option<BenchmarkReport>, DashboardError> {
-    use rusqlite::OptionalExtension;
-    let row: Option<(i64, String)> = h
-        .conn()
-        .query_row(
-            "SELECT id, report_json FROM bench_runs WHERE complete = 1 ORDER BY id DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(|source| HistoryError::Sql {
-            path: h.path().to_owned(),
-            source,
-        })?;
-    Ok(row.and_then(|(id, json)| {
+fn latest_complete_benchmark(
+    h: &History,
+) -> Result<Option<(i64, BenchmarkReport)>, DashboardError> {
+    Ok(h.latest_complete_benchmark_json()?.and_then(|(id, json)| {
         // A report from an older layout is skipped, as `--baseline latest` does.
-        parse_benchmark_report(&json, &h.path().join(format!("bench_runs/{id}"))).ok()
+        parse_benchmark_report(&json, &h.path().join(format!("bench_runs/{id}")))
+            .ok()
+            .map(|b| (id, b))
     }))
 }
 
@@ -685,31 +811,6 @@ fn benchmark(out: &mut String, d: &DashboardData) {
             })
         })
         .collect();
-    let mut stage_names: Vec<String> = Vec::new();
-    for r in &b.results {
-        for s in &r.stages {
-            if !stage_names.contains(&s.stage) {
-                stage_names.push(s.stage.clone());
-            }
-        }
-    }
-    let stacks: Vec<Stack> = b
-        .results
-        .iter()
-        .filter(|r| !r.stages.is_empty())
-        .map(|r| Stack {
-            label: format_size(r.size_bytes),
-            values: stage_names
-                .iter()
-                .map(|n| {
-                    r.stages
-                        .iter()
-                        .find(|s| &s.stage == n)
-                        .map_or(0.0, |s| s.seconds)
-                })
-                .collect(),
-        })
-        .collect();
     out.push_str(r#"<div class="grid">"#);
     out.push_str(&tp.render());
     out.push_str(&rss.render());
@@ -719,16 +820,7 @@ fn benchmark(out: &mut String, d: &DashboardData) {
         &bars,
         &[],
     ));
-    if stacks.is_empty() {
-        stage_breakdown_from_profile(out, d);
-    } else {
-        out.push_str(&svg::stacked_bar_chart(
-            "Stage breakdown (in-process, seconds)",
-            "s",
-            &stage_names,
-            &stacks,
-        ));
-    }
+    stage_chart(out, d);
     out.push_str("</div><h3>Results</h3>");
     let rows: Vec<Vec<String>> = b
         .results
@@ -777,45 +869,148 @@ fn benchmark(out: &mut String, d: &DashboardData) {
     out.push_str("</section>");
 }
 
-/// The benchmark measures whole processes; when it carries no per-stage split, the stacked bar
-/// comes from the latest profile's in-process stage timings instead, and says so.
-fn stage_breakdown_from_profile(out: &mut String, d: &DashboardData) {
-    let Some(p) = d.profile.as_ref().filter(|p| !p.sizes.is_empty()) else {
+/// The benchmark's AI stage, when the latest run has one: wall time per concurrency limit and
+/// the call latency percentiles, with the figures in a table. Absent otherwise (the stage is
+/// opt-in, so an empty section would only be noise).
+fn ai_stage(out: &mut String, d: &DashboardData) {
+    let Some(ai) = d.benchmark.as_ref().and_then(|b| b.ai.as_ref()) else {
+        return;
+    };
+    out.push_str(r#"<section id="ai"><h2>AI stage</h2>"#);
+    out.push_str(&format!(
+        r#"<p class="note">The 11-section AI snapshot of a {} meeting against the {} API ({} added before each answer) · prompt cache {} · one run per concurrency limit.</p><div class="grid">"#,
+        esc(&format_bytes(ai.input_bytes)),
+        esc(&ai.api),
+        esc(&format_seconds(ai.latency_seconds)),
+        if ai.prompt_cache { "on" } else { "off" },
+    ));
+    let bars: Vec<Bar> = ai
+        .results
+        .iter()
+        .map(|r| Bar {
+            label: format!("{} in flight", r.concurrency),
+            value: r.wall_seconds,
+            range: None,
+            title: format!(
+                "concurrency {}: {} for {} calls ({} failed, {} retries)",
+                r.concurrency,
+                format_seconds(r.wall_seconds),
+                r.calls,
+                r.failed_calls,
+                r.retries
+            ),
+        })
+        .collect();
+    out.push_str(&svg::bar_chart(
+        "AI stage wall time per concurrency limit",
+        "s",
+        &bars,
+        &[],
+    ));
+    // Concurrency limits are few and uneven (1, 2, 4, 8): evenly spaced, labelled by value.
+    let pct =
+        |name: &str, pick: fn(&crate::bench::ai::AiConcurrencyResult) -> Option<f64>| Series {
+            name: name.into(),
+            points: ai
+                .results
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| {
+                    pick(r).map(|y| Point {
+                        x: i as f64,
+                        y,
+                        title: format!(
+                            "concurrency {}: {name} {}",
+                            r.concurrency,
+                            format_seconds(y)
+                        ),
+                        flagged: r.failed_calls > 0,
+                    })
+                })
+                .collect(),
+        };
+    out.push_str(
+        &LineChart {
+            title: "AI call latency (p50, p95) per concurrency limit".into(),
+            y_unit: "s".into(),
+            x_axis: XAxis::Index,
+            x_labels: ai
+                .results
+                .iter()
+                .map(|r| r.concurrency.to_string())
+                .collect(),
+            series: vec![
+                pct("p50", |r| r.p50_call_seconds),
+                pct("p95", |r| r.p95_call_seconds),
+            ],
+            hlines: vec![HLine {
+                y: ai.latency_seconds,
+                label: format!("added latency {}", format_seconds(ai.latency_seconds)),
+                class: "target",
+            }],
+            markers: vec![],
+        }
+        .render(),
+    );
+    out.push_str("</div>");
+    let rows: Vec<Vec<String>> = ai
+        .results
+        .iter()
+        .zip(ai.wall_ratios())
+        .map(|(r, ratio)| {
+            vec![
+                r.concurrency.to_string(),
+                format_seconds(r.wall_seconds),
+                opt(ratio, |x| format!("{x:.2}×")),
+                format!("{} ({} failed)", r.calls, r.failed_calls),
+                r.retries.to_string(),
+                opt(r.p50_call_seconds, format_seconds),
+                opt(r.p95_call_seconds, format_seconds),
+                format!("{:.1}", r.parallelism),
+            ]
+        })
+        .collect();
+    table(
+        out,
+        &[
+            "Concurrency",
+            "Wall",
+            "vs first",
+            "Calls",
+            "Retries",
+            "p50 call",
+            "p95 call",
+            "In flight (avg)",
+        ],
+        &[true, true, true, true, true, true, true, true],
+        &rows,
+    );
+    out.push_str("</section>");
+}
+
+/// The stacked stage bar, from whichever source [`DashboardData::stage_breakdown`] names; the
+/// caption says which.
+fn stage_chart(out: &mut String, d: &DashboardData) {
+    let Some(sb) = &d.stage_breakdown else {
         empty(
             out,
-            "No per-stage timings: the benchmark measures whole processes.",
+            "No per-stage timings: neither the benchmark run nor a profile has any.",
             "customer-snapshot dashboard --mode optimize",
         );
         return;
     };
-    let mut names: Vec<String> = Vec::new();
-    for s in &p.sizes {
-        for st in &s.stages {
-            if !names.contains(&st.stage) {
-                names.push(st.stage.clone());
-            }
-        }
-    }
-    let stacks: Vec<Stack> = p
+    let stacks: Vec<Stack> = sb
         .sizes
         .iter()
-        .map(|s| Stack {
-            label: s.label.clone(),
-            values: names
-                .iter()
-                .map(|n| {
-                    s.stages
-                        .iter()
-                        .find(|st| &st.stage == n)
-                        .map_or(0.0, |st| st.wall_seconds)
-                })
-                .collect(),
+        .map(|b| Stack {
+            label: b.label.clone(),
+            values: b.seconds.clone(),
         })
         .collect();
     out.push_str(&svg::stacked_bar_chart(
-        "Stage breakdown (optimize profile, in-process, seconds)",
+        &sb.caption(),
         "s",
-        &names,
+        &sb.stages,
         &stacks,
     ));
 }
@@ -1079,11 +1274,7 @@ fn profile_section(out: &mut String, d: &DashboardData) {
         r#"<p class="note">Profile of {} · sampling at {} Hz · {} build</p>"#,
         esc(&p.started_at),
         p.settings.sampling_hz,
-        if p.system.release_build {
-            "release"
-        } else {
-            "debug"
-        }
+        p.system.build_kind()
     ));
     for s in &p.sizes {
         out.push_str(&format!(
@@ -1190,6 +1381,7 @@ pub fn render_html(d: &DashboardData) -> String {
     let mut body = String::with_capacity(64 * 1024);
     summary(&mut body, d);
     benchmark(&mut body, d);
+    ai_stage(&mut body, d);
     trends(&mut body, d);
     monitor_section(&mut body, d);
     profile_section(&mut body, d);
@@ -1284,6 +1476,82 @@ mod tests {
         let json = to_json(&d);
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");
         assert_eq!(v["trend"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn the_stage_bar_comes_from_the_benchmark_run_else_the_profile_and_says_which() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("h.sqlite");
+        let mut h = History::open(&path).expect("open");
+        let profile =
+            crate::profile::report::fixtures::report("2026-11-25T10:00:00Z", "1MB", 0.3, 10);
+        h.write(|tx| profile_history::insert(tx, &profile))
+            .expect("profile");
+        let mut r = sample_report();
+        r.started_at = "<b>1</b>-11-26T06:00:00Z".into();
+        let id = h.record_benchmark(&r).expect("store");
+        let d = DashboardData::from_history(&path, "dashboard", "now").expect("data");
+        let sb = d.stage_breakdown.clone().expect("stages");
+        assert_eq!(
+            sb.source,
+            StageSource::Benchmark {
+                run_id: id,
+                started_at: r.started_at.clone()
+            }
+        );
+        assert_eq!(sb.stages, vec!["parse".to_owned()]);
+        assert_eq!(sb.sizes.len(), 1, "only the size with stages gets a bar");
+        assert_eq!(sb.sizes[0].seconds, vec![0.05]);
+        let html = render_html(&d);
+        assert!(html.contains(&format!(
+            "Stage breakdown: benchmark run {id} (&lt;b&gt;1&lt;/b&gt;-1)"
+        )));
+        assert!(!html.contains("optimize profile ("));
+        let v: serde_json::Value = serde_json::from_str(&to_json(&d)).expect("json");
+        assert_eq!(v["stage_breakdown"]["source"]["kind"], "benchmark");
+
+        // A newer complete run without stages: the bar falls back to the profile.
+        for res in &mut r.results {
+            res.stages.clear();
+        }
+        h.record_benchmark(&r).expect("store");
+        drop(h);
+        let d = DashboardData::from_history(&path, "dashboard", "now").expect("data");
+        let sb = d.stage_breakdown.clone().expect("stages");
+        assert_eq!(
+            sb.source,
+            StageSource::Profile {
+                started_at: "2026-11-25T10:00:00Z".into()
+            }
+        );
+        assert_eq!(sb.sizes[0].label, "1MB");
+        assert_eq!(sb.sizes[0].seconds, vec![0.3]);
+        let html = render_html(&d);
+        assert!(html.contains("Stage breakdown: optimize profile (2026-11-25), run has no stages"));
+    }
+
+    #[test]
+    fn the_ai_stage_is_charted_when_the_run_has_one_and_its_text_escaped() {
+        let mut d = DashboardData::empty("dashboard", Path::new("/h.sqlite"), "now");
+        d.benchmark = Some(sample_report());
+        assert!(!render_html(&d).contains(r#"<section id="ai">"#));
+        let mut ai = crate::bench::ai::tests::sample_stage();
+        ai.api = hostile().into();
+        if let Some(b) = d.benchmark.as_mut() {
+            b.ai = Some(ai);
+        }
+        let html = render_html(&d);
+        assert!(html.contains(r#"<section id="ai">"#));
+        assert!(html.contains("AI stage wall time per concurrency limit"));
+        assert!(html.contains("AI call latency (p50, p95) per concurrency limit"));
+        // One bar per concurrency limit, with its wall time in the hover text.
+        assert!(html.contains("concurrency 1: 5.600 s for 11 calls"));
+        assert!(html.contains("concurrency 4: 2.800 s for 11 calls"));
+        assert!(html.contains("0.50×"));
+        assert!(!html.contains("<script>alert") && !html.contains("<img"));
+        assert!(html.contains("&lt;script&gt;alert"));
+        let (svgs, closes) = (html.matches("<svg").count(), html.matches("</svg>").count());
+        assert_eq!(svgs, closes);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn benchmark_report(r: &BenchmarkReport) -> String {
         s.logical_cores,
         s.memory_total_bytes as f64 / 1e9,
         s.os,
-        s.kernel
+        s.kernel.as_deref().unwrap_or("unknown")
     );
     let st = &r.settings;
     let _ = writeln!(
@@ -88,6 +88,24 @@ pub fn benchmark_report(r: &BenchmarkReport) -> String {
             ]);
         }
         out.push_str(&table(&rows));
+        if !b.ai.is_empty() {
+            out.push_str("\n### AI stage against the baseline\n\n");
+            let mut rows = vec![vec![
+                "Concurrency".to_owned(),
+                "Wall".to_owned(),
+                "Baseline wall".to_owned(),
+                "Change".to_owned(),
+            ]];
+            for c in &b.ai {
+                rows.push(vec![
+                    c.concurrency.to_string(),
+                    format_seconds(c.wall_seconds),
+                    format_seconds(c.baseline_wall_seconds),
+                    c.summary.clone(),
+                ]);
+            }
+            out.push_str(&table(&rows));
+        }
     }
     let warnings: Vec<String> = r
         .results
@@ -348,6 +366,27 @@ mod tests {
             md.contains("| 4           | 2.800 s | ×0.50    | 11    |"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn the_baseline_section_lists_the_ai_stage_when_compared() {
+        let mut r = sample_report();
+        r.ai = Some(crate::bench::ai::tests::sample_stage());
+        let mut base = sample_report();
+        base.ai = Some(crate::bench::ai::tests::sample_stage());
+        r.baseline = Some(crate::bench::report::BaselineComparison {
+            source: "history run 1".into(),
+            started_at: base.started_at.clone(),
+            sizes: vec![],
+            ai: crate::bench::compare::compare_ai(&r, &base),
+        });
+        let doc = benchmark_report(&r);
+        assert!(doc.contains("### AI stage against the baseline"), "{doc}");
+        assert!(doc.contains("no change (one run each)"), "{doc}");
+        if let Some(b) = r.baseline.as_mut() {
+            b.ai.clear();
+        }
+        assert!(!benchmark_report(&r).contains("AI stage against the baseline"));
     }
 
     #[test]

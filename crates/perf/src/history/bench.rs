@@ -54,6 +54,51 @@ CREATE TABLE bench_ai_results (
 );
 ";
 
+/// Migration adding the per-stage breakdown as rows: one per measured size and stage, so the
+/// dashboard and trend queries read it without parsing each run's `report_json`. Runs stored
+/// before this migration get their rows from their `report_json` here (SQLite's JSON
+/// functions), so an upgraded file loses nothing; a report that is not valid JSON adds none.
+pub const SCHEMA_STAGES: &str = "
+CREATE TABLE bench_stage_results (
+    run_id INTEGER NOT NULL REFERENCES bench_runs(id) ON DELETE CASCADE,
+    size_bytes INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    seconds REAL NOT NULL,
+    throughput_mb_per_s REAL,
+    PRIMARY KEY (run_id, size_bytes, stage)
+);
+INSERT OR IGNORE INTO bench_stage_results (run_id, size_bytes, position, stage, seconds, throughput_mb_per_s)
+SELECT r.id,
+       json_extract(s.value, '$.size_bytes'),
+       st.key,
+       json_extract(st.value, '$.stage'),
+       json_extract(st.value, '$.seconds'),
+       json_extract(st.value, '$.throughput_mb_per_s')
+FROM bench_runs r,
+     json_each(CASE WHEN json_valid(r.report_json) THEN r.report_json ELSE '{}' END, '$.results') s,
+     json_each(s.value, '$.stages') st
+WHERE s.type = 'object' AND st.type = 'object'
+  AND json_type(s.value, '$.size_bytes') = 'integer'
+  AND json_type(st.value, '$.stage') = 'text'
+  AND json_type(st.value, '$.seconds') IN ('integer', 'real');
+";
+
+/// One stage of one size of a stored run (`bench_stage_results`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BenchStageRow {
+    /// File size the stage was measured on.
+    pub size_bytes: u64,
+    /// The stage's place in the pipeline (0 first), as measured.
+    pub position: u32,
+    /// Stage name.
+    pub stage: String,
+    /// Time spent in the stage.
+    pub seconds: f64,
+    /// Input size over the stage's time.
+    pub throughput_mb_per_s: Option<f64>,
+}
+
 /// One past benchmark run, as listed by `benchmark history`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BenchRunRow {
@@ -145,6 +190,22 @@ impl History {
                     r.throughput_mb_per_s,
                     r.verdict.as_ref().map(|v| v.pass),
                 ])?;
+            }
+            let mut stmt = tx.prepare(
+                "INSERT INTO bench_stage_results (run_id, size_bytes, position, stage, seconds, throughput_mb_per_s)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for r in &report.results {
+                for (position, st) in r.stages.iter().enumerate() {
+                    stmt.execute(params![
+                        id,
+                        r.size_bytes as i64,
+                        position as i64,
+                        st.stage,
+                        st.seconds,
+                        st.throughput_mb_per_s,
+                    ])?;
+                }
             }
             if let Some(ai) = &report.ai {
                 let mut stmt = tx.prepare(
@@ -246,6 +307,47 @@ impl History {
         Ok(runs)
     }
 
+    /// The stored per-stage breakdown of run `run_id`, by size, then in pipeline order (empty
+    /// when the run measured none).
+    pub fn benchmark_stages(&self, run_id: i64) -> Result<Vec<BenchStageRow>, HistoryError> {
+        self.conn()
+            .prepare(
+                "SELECT size_bytes, position, stage, seconds, throughput_mb_per_s
+                 FROM bench_stage_results WHERE run_id = ?1 ORDER BY size_bytes, position",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([run_id], |row| {
+                    Ok(BenchStageRow {
+                        size_bytes: row.get::<_, i64>(0)? as u64,
+                        position: row.get(1)?,
+                        stage: row.get(2)?,
+                        seconds: row.get(3)?,
+                        throughput_mb_per_s: row.get(4)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|source| HistoryError::Sql {
+                path: self.path().to_owned(),
+                source,
+            })
+    }
+
+    /// The newest complete run on any corpus: its id and stored report text.
+    pub fn latest_complete_benchmark_json(&self) -> Result<Option<(i64, String)>, HistoryError> {
+        self.conn()
+            .query_row(
+                "SELECT id, report_json FROM bench_runs WHERE complete = 1 ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|source| HistoryError::Sql {
+                path: self.path().to_owned(),
+                source,
+            })
+    }
+
     /// The newest complete run on the given corpus, with its id, as a baseline.
     pub fn latest_benchmark(
         &self,
@@ -332,5 +434,42 @@ mod tests {
         let (back_id, back) = h.latest_benchmark(Layout::Realistic).unwrap().unwrap();
         assert_eq!(back_id, id);
         assert_eq!(back.ai, r.ai);
+    }
+
+    #[test]
+    fn stores_the_stage_breakdown_in_pipeline_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = History::open(&dir.path().join("h.sqlite")).unwrap();
+        let mut r = sample_report();
+        r.results[1].stages.insert(
+            0,
+            crate::bench::report::StageResult {
+                stage: "read".into(),
+                seconds: 0.02,
+                throughput_mb_per_s: None,
+            },
+        );
+        let with = h.record_benchmark(&r).unwrap();
+        for res in &mut r.results {
+            res.stages.clear();
+        }
+        let without = h.record_benchmark(&r).unwrap();
+        let rows = h.benchmark_stages(with).unwrap();
+        let names: Vec<(&str, u32, u64)> = rows
+            .iter()
+            .map(|s| (s.stage.as_str(), s.position, s.size_bytes))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("read", 0, 10_000_000), ("parse", 1, 10_000_000)]
+        );
+        assert_eq!(rows[1].seconds, 0.05);
+        assert_eq!(rows[1].throughput_mb_per_s, Some(200.0));
+        assert_eq!(rows[0].throughput_mb_per_s, None);
+        assert!(h.benchmark_stages(without).unwrap().is_empty());
+        assert_eq!(
+            h.latest_complete_benchmark_json().unwrap().map(|x| x.0),
+            Some(without)
+        );
     }
 }

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     bench::SCHEMA,
     profile::SCHEMA,
     bench::SCHEMA_AI,
+    bench::SCHEMA_STAGES,
 ];
 
 /// Where the history lives unless told otherwise: `$XDG_DATA_HOME/customer-snapshot/history.sqlite`,
@@ -220,7 +221,10 @@ mod tests {
         .expect("an old run");
         drop(conn);
         let h = History::open(&path).expect("migrates");
-        assert_eq!(h.schema_version().expect("version"), 4);
+        assert_eq!(
+            h.schema_version().expect("version"),
+            MIGRATIONS.len() as i64
+        );
         let (runs, ai): (i64, i64) = h
             .conn()
             .query_row(
@@ -230,6 +234,50 @@ mod tests {
             )
             .expect("both tables");
         assert_eq!((runs, ai), (1, 0));
+    }
+
+    #[test]
+    fn a_version_4_file_gets_the_stage_rows_of_its_stored_runs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v4.sqlite");
+        let conn = Connection::open(&path).expect("open");
+        for sql in &MIGRATIONS[..4] {
+            conn.execute_batch(sql).expect("old schema");
+        }
+        conn.pragma_update(None, "user_version", 4).expect("set");
+        let report =
+            crate::export::json::benchmark_report(&crate::bench::report::tests::sample_report());
+        // A run with stages, one whose report has none, one whose report is not JSON at all.
+        for json in [report.as_str(), "{}", "not json {"] {
+            conn.execute(
+                "INSERT INTO bench_runs (started_at, tool_version, corpus, runs, warmup, complete, report_json)
+                 VALUES ('t', 'v', 'realistic', 1, 0, 1, ?1)",
+                [json],
+            )
+            .expect("an old run");
+        }
+        drop(conn);
+        let h = History::open(&path).expect("migrates");
+        assert_eq!(h.schema_version().expect("version"), 5);
+        let first = h.benchmark_stages(1).expect("rows");
+        assert_eq!(first.len(), 1, "{first:?}");
+        assert_eq!(
+            (
+                first[0].stage.as_str(),
+                first[0].size_bytes,
+                first[0].position
+            ),
+            ("parse", 10_000_000, 0)
+        );
+        assert_eq!(first[0].seconds, 0.05);
+        assert_eq!(first[0].throughput_mb_per_s, Some(200.0));
+        assert!(h.benchmark_stages(2).expect("rows").is_empty());
+        assert!(h.benchmark_stages(3).expect("rows").is_empty());
+        let runs: i64 = h
+            .conn()
+            .query_row("SELECT COUNT(*) FROM bench_runs", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!(runs, 3);
     }
 
     #[test]

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::ai::AiStageProfile;
 use super::compare::Comparison;
 use super::rules::Finding;
+/// The machine and the tool; shared with the benchmark report (see [`crate::system`]).
+pub use crate::system::SystemInfo;
 
 /// Version of this report's layout.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -47,47 +49,6 @@ impl OptimizationReport {
             .iter()
             .flat_map(|s| s.findings.iter())
             .chain(self.findings.iter())
-    }
-}
-
-/// The machine and the tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SystemInfo {
-    /// CPU model name as the OS reports it.
-    pub cpu_model: String,
-    /// Logical CPUs.
-    pub logical_cores: usize,
-    /// Installed memory.
-    pub memory_total_bytes: u64,
-    /// OS name and version.
-    pub os: String,
-    /// customer-snapshot's version.
-    pub tool_version: String,
-    /// True when the binary was built with optimisations (figures from a debug build mislead).
-    pub release_build: bool,
-}
-
-impl SystemInfo {
-    /// Reads the machine's description; `tool_version` comes from the binary.
-    pub fn collect(tool_version: &str) -> Self {
-        use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
-        let kind = RefreshKind::nothing()
-            .with_cpu(CpuRefreshKind::nothing())
-            .with_memory(MemoryRefreshKind::nothing().with_ram());
-        let sys = System::new_with_specifics(kind).ok();
-        let cpu_model = sys
-            .as_ref()
-            .and_then(|s| s.cpus().first().map(|c| c.brand().trim().to_owned()))
-            .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| "unknown".to_owned());
-        Self {
-            cpu_model,
-            logical_cores: std::thread::available_parallelism().map_or(1, usize::from),
-            memory_total_bytes: sys.as_ref().map_or(0, |s| s.total_memory()),
-            os: System::long_os_version().unwrap_or_else(|_| std::env::consts::OS.to_owned()),
-            tool_version: tool_version.to_owned(),
-            release_build: !cfg!(debug_assertions),
-        }
     }
 }
 
@@ -363,7 +324,7 @@ pub(crate) mod fixtures {
         OptimizationReport {
             schema_version: SCHEMA_VERSION,
             started_at: started_at.into(),
-            system: SystemInfo::collect("0.1.0"),
+            system: SystemInfo::for_profile("0.1.0"),
             settings: Settings {
                 sampling_hz: 1000,
                 min_seconds_per_size: 1.0,

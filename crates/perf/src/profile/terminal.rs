@@ -123,10 +123,9 @@ pub fn render(report: &OptimizationReport) -> String {
         out,
         "customer-snapshot optimize: {} input(s), {} build, sampling at {} Hz, {}",
         report.sizes.len(),
-        if report.system.release_build {
-            "release"
-        } else {
-            "DEBUG (figures are not representative)"
+        match report.system.release_build {
+            Some(false) => "DEBUG (figures are not representative)",
+            _ => report.system.build_kind(),
         },
         report.settings.sampling_hz,
         report.system.cpu_model
