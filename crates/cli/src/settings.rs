@@ -86,8 +86,7 @@ pub struct ProcessSettings {
     pub min_entity_frequency: u32,
     /// Entities shorter than this many characters are dropped.
     pub min_entity_length: u32,
-    /// Bytes read per I/O call when streaming an input. Read (the original tool's `CHUNK_SIZE`)
-    /// but not yet passed to the parser, which reads 256 KiB chunks; the default says so.
+    /// Bytes read per I/O call when streaming an input (the original tool's `CHUNK_SIZE`).
     pub chunk_size: ByteSize,
     /// Default output format of `process`.
     pub format: OutputFormat,
@@ -728,12 +727,6 @@ impl Settings {
             ));
         }
         let history = settings.history_path();
-        if settings.process.chunk_size != ProcessSettings::default().chunk_size {
-            problems.push(format!(
-                "process.chunk_size = {} has no effect yet: the parser reads fixed 256 KiB chunks",
-                settings.process.chunk_size.bytes()
-            ));
-        }
         if !settings.process.output_dir.is_empty()
             && !inputs.cwd.join(&settings.process.output_dir).is_dir()
         {

@@ -106,7 +106,7 @@ pub struct NoopObserver;
 impl Observer for NoopObserver {}
 
 /// Settings of one pipeline run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// Speaker detection and merging.
     pub utterance: UtteranceOptions,
@@ -114,6 +114,19 @@ pub struct Config {
     pub clean: CleanOptions,
     /// Entity and topic extraction.
     pub nlp: NlpOptions,
+    /// Bytes asked of the input per read (`CHUNK_SIZE`); the parser's buffer starts this big.
+    pub read_chunk: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            utterance: UtteranceOptions::default(),
+            clean: CleanOptions::default(),
+            nlp: NlpOptions::default(),
+            read_chunk: vtt::DEFAULT_READ_CHUNK,
+        }
+    }
 }
 
 /// What the caller knows about the input.
@@ -526,7 +539,10 @@ struct Walk<R: Read> {
 impl<R: Read> Walk<R> {
     fn new(reader: R, config: &Config) -> Result<Self, PipelineError> {
         Ok(Walk {
-            parser: vtt::Parser::new(reader)?,
+            parser: vtt::Parser::with_source(vtt::ReadSource::with_capacity(
+                reader,
+                config.read_chunk,
+            ))?,
             builder: UtteranceBuilder::new(config.utterance.clone()),
             clean: config.clean.clone(),
             cues_buf: Vec::new(),

@@ -7,6 +7,10 @@ use snapshot_pipeline::pipeline::{self, Config, NoopObserver, SourceInfo};
 use snapshot_pipeline::render::Format;
 
 fn render(example: &str, format: Format) -> String {
+    render_with(example, format, &Config::default())
+}
+
+fn render_with(example: &str, format: Format, config: &Config) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../examples")
         .join(example);
@@ -21,7 +25,7 @@ fn render(example: &str, format: Format) -> String {
     pipeline::run(
         input,
         &info,
-        &Config::default(),
+        config,
         renderer.as_mut(),
         &mut out,
         &mut NoopObserver,
@@ -67,4 +71,20 @@ fn alpine_health_qbr_html() {
 #[test]
 fn alpine_health_qbr_json() {
     insta::assert_snapshot!(render("alpine_health_qbr.vtt", Format::Json));
+}
+
+#[test]
+fn any_read_chunk_gives_the_same_snapshot() {
+    let default = render("alpine_health_qbr.vtt", Format::Json);
+    for read_chunk in [1, 7, 512, 1 << 20] {
+        let config = Config {
+            read_chunk,
+            ..Config::default()
+        };
+        assert_eq!(
+            render_with("alpine_health_qbr.vtt", Format::Json, &config),
+            default,
+            "read_chunk {read_chunk}"
+        );
+    }
 }

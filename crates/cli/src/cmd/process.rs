@@ -134,6 +134,7 @@ pub fn run(mut args: Args, settings: &Settings) -> anyhow::Result<ExitCode> {
     config.clean.remove_fillers = !args.keep_fillers;
     config.nlp.min_entity_frequency = settings.process.min_entity_frequency;
     config.nlp.min_entity_length = settings.process.min_entity_length as usize;
+    config.read_chunk = usize::try_from(settings.process.chunk_size.bytes()).unwrap_or(usize::MAX);
     if let Some(ai_format) = super::ai::requested(&args.ai, format_arg)? {
         return super::ai::run_process(&args, ai_format, &config, &settings.ai, max_file_size);
     }

@@ -47,7 +47,7 @@ use std::sync::Arc;
 pub use cue_text::{Element, ElementKind, Node, dump_tree, parse_cue_text, plain_text_and_voice};
 pub use parser::{Parser, ReaderParser, SliceParser};
 pub use settings::{format_cue_settings, parse_cue_settings, parse_percentage};
-pub use source::{ReadSource, SliceSource, Source};
+pub use source::{DEFAULT_READ_CHUNK, ReadSource, SliceSource, Source};
 pub use timestamp::{format_timestamp, parse_timestamp};
 
 /// A problem that stops parsing: the file is not WebVTT, or reading it failed.

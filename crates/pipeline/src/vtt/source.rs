@@ -6,7 +6,8 @@
 use std::io::{self, Read};
 
 /// Initial read buffer size; the buffer grows only when a single line is longer than it.
-const CHUNK: usize = 256 * 1024;
+/// Bytes read per call by [`ReadSource::new`] (the original tool's `CHUNK_SIZE` default).
+pub const DEFAULT_READ_CHUNK: usize = 256 * 1024;
 
 /// A window of bytes the parser reads lines from.
 pub trait Source {
@@ -34,7 +35,7 @@ pub struct ReadSource<R> {
 impl<R: Read> ReadSource<R> {
     /// Wraps a reader with a 256 KiB buffer; nothing is read until the parser asks.
     pub fn new(reader: R) -> Self {
-        ReadSource::with_capacity(reader, CHUNK)
+        ReadSource::with_capacity(reader, DEFAULT_READ_CHUNK)
     }
 
     /// Wraps a reader with a buffer of `capacity` bytes (at least 1). The buffer still grows
