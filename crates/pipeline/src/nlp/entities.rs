@@ -110,6 +110,18 @@ fn lower_into(s: &str, buf: &mut String) {
     }
 }
 
+/// Writes a named candidate's key ("n:" and the lower-cased name) into `key`, in one pass.
+fn name_key_into(name: &str, key: &mut String) {
+    key.clear();
+    key.push_str("n:");
+    if name.is_ascii() {
+        key.push_str(name);
+        key.make_ascii_lowercase();
+    } else {
+        key.extend(name.chars().flat_map(char::to_lowercase));
+    }
+}
+
 fn strip_possessive(w: &str) -> &str {
     w.strip_suffix("'s")
         .or_else(|| w.strip_suffix("’s"))
@@ -153,10 +165,7 @@ impl EntityTable {
         if name.is_empty() || name.chars().any(|c| c.is_ascii_digit()) {
             return;
         }
-        lower_into(name, &mut self.lower);
-        self.key.clear();
-        self.key.push_str("n:");
-        self.key.push_str(&self.lower);
+        name_key_into(name, &mut self.key);
         let key = std::mem::take(&mut self.key);
         self.upsert(&key, name, Some(EntityLabel::Person), Src::Speaker, None);
         self.key = key;
@@ -170,10 +179,7 @@ impl EntityTable {
             c.first_ms = c.first_ms.min(ms);
             return;
         }
-        lower_into(name.trim(), &mut self.lower);
-        self.key.clear();
-        self.key.push_str("n:");
-        self.key.push_str(&self.lower);
+        name_key_into(name.trim(), &mut self.key);
         if let Some(&i) = self.map.get(self.key.as_str()) {
             let c = &mut self.cands[i];
             c.first_ms = c.first_ms.min(ms);
@@ -286,10 +292,7 @@ impl EntityTable {
         initial: bool,
         ms: u64,
     ) {
-        lower_into(text, &mut self.lower);
-        self.key.clear();
-        self.key.push_str("n:");
-        self.key.push_str(&self.lower);
+        name_key_into(text, &mut self.key);
         let key = std::mem::take(&mut self.key);
         self.upsert(&key, text, label, src, Some((initial, ms)));
         self.key = key;
