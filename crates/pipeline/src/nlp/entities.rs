@@ -23,7 +23,7 @@ use super::{Entity, EntityLabel};
 
 use super::vocab::{
     self, GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
-    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
+    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_START, W_STOP,
 };
 
 /// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
@@ -303,7 +303,15 @@ impl EntityTable {
         let toks = s.toks;
         let infos = vocab::infos(s);
         let n = toks.len();
-        let cased = infos.iter().any(|f| f.has(T_WORD | T_TITLE));
+        // What the sentence's tokens have between them: a step none of them concerns skips the
+        // sentence with one test.
+        let (mut any, mut num_sym) = (0u32, false);
+        for (t, f) in toks.iter().zip(infos.iter()) {
+            any |= f.bits;
+            num_sym |= matches!(t.kind, Kind::Num | Kind::Sym);
+        }
+        // Only word tokens have `T_TITLE`.
+        let cased = any & T_TITLE != 0;
         let first = (0..n)
             .find(|&i| matches!(s.kind(i), Some(Kind::Word | Kind::Num)))
             .unwrap_or(0);
@@ -313,7 +321,8 @@ impl EntityTable {
 
         // 1. Numbers, dates and times.
         let mut key = std::mem::take(&mut self.pkey);
-        let mut i = 0;
+        // Patterns open at a number, a symbol or a starter word.
+        let mut i = if num_sym || any & W_START != 0 { 0 } else { n };
         while i < n {
             // What `match_at` turns away first, without the call.
             let skip = match toks[i].kind {
@@ -345,13 +354,18 @@ impl EntityTable {
 
         // 2. Gazetteer.
         let mut hits = std::mem::take(&mut self.hits);
-        gazetteer_hits(s, &infos, &mut hits);
-        self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
+        if any & W_GAZ_ANY != 0 {
+            gazetteer_hits(s, &infos, &mut hits);
+            self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
+        }
         self.hits = hits;
 
         // 3. Names.
         if cased {
-            self.runs(s, &infos, &mut claimed, first, ms);
+            // A run starts at a capitalised word.
+            if any & T_CAP != 0 {
+                self.runs(s, &infos, &mut claimed, first, ms);
+            }
         } else {
             self.lower_case_names(s, &infos, &mut claimed, first, ms);
         }
