@@ -94,6 +94,9 @@ pub(crate) struct EntityTable {
     english_ids: Vec<u8>,
     /// Speakers' candidates by the name as given (a candidate's index never changes).
     spoke: FastMap<String, usize>,
+    /// The last name found in `spoke` and its candidate: most sentences have the previous
+    /// sentence's speaker.
+    last_spoke: Option<(String, usize)>,
     lower: String,
     claimed: Vec<bool>,
     /// The gazetteer's matches in the current sentence.
@@ -174,9 +177,21 @@ impl EntityTable {
     /// Notes that `name` spoke at `ms`, so a speaker's first mention is no later than that.
     pub fn speaker_spoke(&mut self, name: &str, ms: u64) {
         // Turns are many and speakers few: their candidates are remembered.
+        if let Some((last, i)) = &self.last_spoke
+            && last == name
+        {
+            let c = &mut self.cands[*i];
+            c.first_ms = c.first_ms.min(ms);
+            return;
+        }
         if let Some(&i) = self.spoke.get(name) {
             let c = &mut self.cands[i];
             c.first_ms = c.first_ms.min(ms);
+            // The name's buffer is reused from the previous speaker's.
+            let (mut last, _) = self.last_spoke.take().unwrap_or_default();
+            last.clear();
+            last.push_str(name);
+            self.last_spoke = Some((last, i));
             return;
         }
         name_key_into(name.trim(), &mut self.key);
