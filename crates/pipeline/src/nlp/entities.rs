@@ -23,7 +23,7 @@ use super::{Entity, EntityLabel};
 
 use super::vocab::{
     self, GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
-    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_STOP,
+    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_START, W_STOP,
 };
 
 /// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
@@ -94,6 +94,9 @@ pub(crate) struct EntityTable {
     english_ids: Vec<u8>,
     /// Speakers' candidates by the name as given (a candidate's index never changes).
     spoke: FastMap<String, usize>,
+    /// The last name found in `spoke` and its candidate: most sentences have the previous
+    /// sentence's speaker.
+    last_spoke: Option<(String, usize)>,
     lower: String,
     claimed: Vec<bool>,
     /// The gazetteer's matches in the current sentence.
@@ -107,6 +110,18 @@ fn lower_into(s: &str, buf: &mut String) {
         buf.make_ascii_lowercase();
     } else {
         buf.extend(s.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// Writes a named candidate's key ("n:" and the lower-cased name) into `key`, in one pass.
+fn name_key_into(name: &str, key: &mut String) {
+    key.clear();
+    key.push_str("n:");
+    if name.is_ascii() {
+        key.push_str(name);
+        key.make_ascii_lowercase();
+    } else {
+        key.extend(name.chars().flat_map(char::to_lowercase));
     }
 }
 
@@ -153,10 +168,7 @@ impl EntityTable {
         if name.is_empty() || name.chars().any(|c| c.is_ascii_digit()) {
             return;
         }
-        lower_into(name, &mut self.lower);
-        self.key.clear();
-        self.key.push_str("n:");
-        self.key.push_str(&self.lower);
+        name_key_into(name, &mut self.key);
         let key = std::mem::take(&mut self.key);
         self.upsert(&key, name, Some(EntityLabel::Person), Src::Speaker, None);
         self.key = key;
@@ -165,15 +177,24 @@ impl EntityTable {
     /// Notes that `name` spoke at `ms`, so a speaker's first mention is no later than that.
     pub fn speaker_spoke(&mut self, name: &str, ms: u64) {
         // Turns are many and speakers few: their candidates are remembered.
-        if let Some(&i) = self.spoke.get(name) {
-            let c = &mut self.cands[i];
+        if let Some((last, i)) = &self.last_spoke
+            && last == name
+        {
+            let c = &mut self.cands[*i];
             c.first_ms = c.first_ms.min(ms);
             return;
         }
-        lower_into(name.trim(), &mut self.lower);
-        self.key.clear();
-        self.key.push_str("n:");
-        self.key.push_str(&self.lower);
+        if let Some(&i) = self.spoke.get(name) {
+            let c = &mut self.cands[i];
+            c.first_ms = c.first_ms.min(ms);
+            // The name's buffer is reused from the previous speaker's.
+            let (mut last, _) = self.last_spoke.take().unwrap_or_default();
+            last.clear();
+            last.push_str(name);
+            self.last_spoke = Some((last, i));
+            return;
+        }
+        name_key_into(name.trim(), &mut self.key);
         if let Some(&i) = self.map.get(self.key.as_str()) {
             let c = &mut self.cands[i];
             c.first_ms = c.first_ms.min(ms);
@@ -286,10 +307,7 @@ impl EntityTable {
         initial: bool,
         ms: u64,
     ) {
-        lower_into(text, &mut self.lower);
-        self.key.clear();
-        self.key.push_str("n:");
-        self.key.push_str(&self.lower);
+        name_key_into(text, &mut self.key);
         let key = std::mem::take(&mut self.key);
         self.upsert(&key, text, label, src, Some((initial, ms)));
         self.key = key;
@@ -300,7 +318,15 @@ impl EntityTable {
         let toks = s.toks;
         let infos = vocab::infos(s);
         let n = toks.len();
-        let cased = infos.iter().any(|f| f.has(T_WORD | T_TITLE));
+        // What the sentence's tokens have between them: a step none of them concerns skips the
+        // sentence with one test.
+        let (mut any, mut num_sym) = (0u32, false);
+        for (t, f) in toks.iter().zip(infos.iter()) {
+            any |= f.bits;
+            num_sym |= matches!(t.kind, Kind::Num | Kind::Sym);
+        }
+        // Only word tokens have `T_TITLE`.
+        let cased = any & T_TITLE != 0;
         let first = (0..n)
             .find(|&i| matches!(s.kind(i), Some(Kind::Word | Kind::Num)))
             .unwrap_or(0);
@@ -310,7 +336,8 @@ impl EntityTable {
 
         // 1. Numbers, dates and times.
         let mut key = std::mem::take(&mut self.pkey);
-        let mut i = 0;
+        // Patterns open at a number, a symbol or a starter word.
+        let mut i = if num_sym || any & W_START != 0 { 0 } else { n };
         while i < n {
             // What `match_at` turns away first, without the call.
             let skip = match toks[i].kind {
@@ -342,13 +369,18 @@ impl EntityTable {
 
         // 2. Gazetteer.
         let mut hits = std::mem::take(&mut self.hits);
-        gazetteer_hits(s, &infos, &mut hits);
-        self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
+        if any & W_GAZ_ANY != 0 {
+            gazetteer_hits(s, &infos, &mut hits);
+            self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
+        }
         self.hits = hits;
 
         // 3. Names.
         if cased {
-            self.runs(s, &infos, &mut claimed, first, ms);
+            // A run starts at a capitalised word.
+            if any & T_CAP != 0 {
+                self.runs(s, &infos, &mut claimed, first, ms);
+            }
         } else {
             self.lower_case_names(s, &infos, &mut claimed, first, ms);
         }

@@ -81,6 +81,9 @@ pub struct Analyzer {
     speakers: Vec<String>,
     /// Names already given to [`Analyzer::add_speaker`], which does nothing for them again.
     seen_speakers: hash::FastSet<String>,
+    /// The previous sentence's speaker, already registered: a turn is several sentences, and
+    /// comparing a short name is cheaper than hashing it.
+    last_speaker: String,
 }
 
 /// Names remembered in `seen_speakers`; more are checked the long way.
@@ -101,6 +104,7 @@ impl Analyzer {
             actions: actions::Actions::default(),
             speakers: Vec::new(),
             seen_speakers: hash::FastSet::default(),
+            last_speaker: String::new(),
         }
     }
 
@@ -125,8 +129,12 @@ impl Analyzer {
     pub fn observe(&mut self, speaker: Option<&str>, start_ms: u64, sentence: &str) {
         if let Some(sp) = speaker {
             // Once given a name, `add_speaker` has nothing more to do with it.
-            if !self.seen_speakers.contains(sp) {
-                self.add_speaker(sp);
+            if sp != self.last_speaker {
+                if !self.seen_speakers.contains(sp) {
+                    self.add_speaker(sp);
+                }
+                self.last_speaker.clear();
+                self.last_speaker.push_str(sp);
             }
             self.entities.speaker_spoke(sp, start_ms);
         }
@@ -277,6 +285,31 @@ mod tests {
             a.observe(Some(speaker), i as u64 * 1000, text);
         }
         a.finish()
+    }
+
+    #[test]
+    fn each_speaker_keeps_its_own_earliest_turn() {
+        let mut a = Analyzer::new(NlpOptions::default());
+        // Times out of order, and the same speaker twice in a row (the remembered last speaker).
+        for (speaker, ms) in [
+            ("Dana Whitfield", 9_000),
+            ("Dana Whitfield", 7_000),
+            ("Greg Lindqvist", 8_000),
+            ("Dana Whitfield", 2_000),
+            ("Greg Lindqvist", 5_000),
+            ("Greg Lindqvist", 6_000),
+        ] {
+            a.observe(Some(speaker), ms, "The rollout looks fine.");
+        }
+        let out = a.finish();
+        let first = |name: &str| {
+            out.entities
+                .iter()
+                .find(|e| e.text == name)
+                .map(|e| e.first_seconds)
+        };
+        assert_eq!(first("Dana Whitfield"), Some(2.0), "{:?}", out.entities);
+        assert_eq!(first("Greg Lindqvist"), Some(5.0), "{:?}", out.entities);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! for them.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use super::hash::{FastMap, load_partial, load8};
 use super::lexicon;
@@ -268,6 +269,11 @@ pub(crate) fn other_info(t: &str) -> TokInfo {
     }
 }
 
+/// [`other_info`] of each one-byte ASCII token, computed once.
+static ONE_BYTE_INFOS: LazyLock<[TokInfo; 128]> = LazyLock::new(|| {
+    std::array::from_fn(|c| other_info(char::from(c as u8).encode_utf8(&mut [0; 4])))
+});
+
 /// The info of token `t` of a sentence without a vocabulary (no id).
 pub(crate) fn token_info(text: &str, lower: &str, t: &Tok) -> TokInfo {
     if t.kind == Kind::Word {
@@ -463,7 +469,11 @@ impl Vocab {
                     }
                 }
             } else {
-                other_info(&text[t.start..t.end])
+                match tb[t.start..t.end] {
+                    // Punctuation is most of these tokens: its info is a table read.
+                    [c] if c.is_ascii() => ONE_BYTE_INFOS[usize::from(c)],
+                    _ => other_info(&text[t.start..t.end]),
+                }
             };
             out.push(info);
         }
@@ -474,6 +484,24 @@ impl Vocab {
 mod tests {
     use super::*;
     use crate::nlp::token::tokenize;
+
+    #[test]
+    fn one_byte_table_is_other_info() {
+        for c in 0..128u8 {
+            let t = char::from(c).to_string();
+            assert_eq!(ONE_BYTE_INFOS[usize::from(c)], other_info(&t), "{c}");
+        }
+        // Annotation reads the table for one-byte tokens and computes the rest.
+        let text = "Acme & co. (20%) — $5, ok?";
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let lower = text.to_ascii_lowercase();
+        let mut out = Vec::new();
+        Vocab::default().annotate(text, &lower, &toks, &mut out);
+        for (t, info) in toks.iter().zip(&out) {
+            assert_eq!(info.bits, token_info(text, &lower, t).bits, "{t:?}");
+        }
+    }
 
     #[test]
     fn vocabulary_and_on_the_fly_bits_agree() {
