@@ -237,4 +237,22 @@ mod tests {
         assert_eq!(t.phrases.get("change freeze"), Some(&1));
         assert_eq!(t.phrases.len(), 2);
     }
+
+    #[test]
+    fn verbs_and_number_words_split_phrases() {
+        let mut t = Topics::default();
+        feed(
+            &mut t,
+            "reduce late shipments, heavy queries run nightly, two million requests",
+        );
+        assert_eq!(t.phrases.get("late shipments"), Some(&1));
+        assert_eq!(t.phrases.get("heavy queries"), Some(&1));
+        assert!(
+            t.phrases
+                .keys()
+                .all(|p| !p.contains("reduce") && !p.contains("million") && !p.contains(" run")),
+            "{:?}",
+            t.phrases
+        );
+    }
 }
