@@ -31,9 +31,6 @@ use super::vocab::{
 /// product names.
 const TITLE_CASE_NOISE: usize = 6;
 
-/// Distinct words whose dictionary answer is cached.
-const MAX_CACHED_WORDS: usize = 100_000;
-
 /// Speaker names whose candidate is remembered.
 const MAX_SPOKE: usize = 4_096;
 
@@ -88,9 +85,8 @@ pub(crate) struct EntityTable {
     key: String,
     /// Value key of the current pattern match.
     pkey: String,
-    /// Dictionary answers for the words of lower-case captions.
-    english: FastMap<String, bool>,
-    /// The same per vocabulary id: 0 not asked yet, 1 no, 2 yes.
+    /// Dictionary answers for the words of lower-case captions, per vocabulary id: 0 not asked
+    /// yet, 1 no, 2 yes.
     english_ids: Vec<u8>,
     /// Speakers' candidates by the name as given (a candidate's index never changes).
     spoke: FastMap<String, usize>,
@@ -259,24 +255,12 @@ impl EntityTable {
         }
     }
 
-    /// [`is_english`] through a per-meeting cache: captions repeat their words, and a hash
-    /// lookup is several times cheaper than the dictionary's binary search.
-    fn known_word(&mut self, lower: &str) -> bool {
-        if let Some(&k) = self.english.get(lower) {
-            return k;
-        }
-        let k = is_english(lower);
-        if self.english.len() < MAX_CACHED_WORDS {
-            self.english.insert(lower.to_owned(), k);
-        }
-        k
-    }
-
-    /// [`EntityTable::known_word`] of word token `i` (`lower` its lower-cased text), cached per
-    /// vocabulary id when it has one.
+    /// [`is_english`] of a word token (`lower` its lower-cased text) through a per-meeting cache
+    /// by vocabulary id: captions repeat their words, and an index is several times cheaper than
+    /// the dictionary's binary search. Words the full vocabulary gave no id are looked up directly.
     fn known_token(&mut self, info: TokInfo, lower: &str) -> bool {
         if info.id == NO_ID {
-            return self.known_word(lower);
+            return is_english(lower);
         }
         let k = info.id as usize;
         if k >= self.english_ids.len() {
