@@ -8,9 +8,8 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
-
 use super::patterns::Sent;
+use super::phrases::Phrases;
 use super::starts::{Hit, Starts};
 use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG_ANY};
 use super::{ActionItem, Question};
@@ -132,7 +131,7 @@ const THIRD_PERSON: &[&str] = &[
     "gets",
 ];
 
-/// What a trigger phrase found by the automaton means.
+/// What a trigger phrase found in a sentence means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Trigger {
     Commit,
@@ -140,19 +139,14 @@ enum Trigger {
     Lets,
 }
 
-/// One automaton over every trigger phrase, so a sentence is scanned once.
-static TRIGGERS: LazyLock<(AhoCorasick, Vec<(Trigger, &'static str)>)> = LazyLock::new(|| {
+/// Every trigger phrase in one list, so a sentence is searched once.
+static TRIGGERS: LazyLock<(Phrases, Vec<(Trigger, &'static str)>)> = LazyLock::new(|| {
     let mut list: Vec<(Trigger, &'static str)> = Vec::new();
     list.extend(COMMITS.iter().map(|c| (Trigger::Commit, *c)));
     list.extend(REQUESTS.iter().map(|c| (Trigger::Request, *c)));
     list.extend(["let's", "let us"].map(|c| (Trigger::Lets, c)));
-    // Leftmost-longest, not overlapping: "i'll follow up" and "i'll" mean the same here, and the
-    // non-overlapping search is the faster one.
-    let ac = AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(list.iter().map(|(_, p)| p))
-        .expect("trigger phrases are a small fixed list of literals");
-    (ac, list)
+    // Leftmost-longest, not overlapping: "i'll follow up" and "i'll" mean the same here.
+    (Phrases::new(list.iter().map(|(_, p)| p)), list)
 });
 
 /// The trigger phrases by the word they can start with.
@@ -424,8 +418,7 @@ mod tests {
         let accepted = |h: &Hit| whole_words(&lower, h.start, h.end);
         let full = TRIGGERS
             .0
-            .find_iter(lower.as_str())
-            .map(Hit::from)
+            .find_iter(&lower, 0..lower.len())
             .filter(accepted)
             .collect();
         let mut fast = Vec::new();

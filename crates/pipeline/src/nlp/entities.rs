@@ -146,7 +146,7 @@ pub(crate) fn is_camel(w: &str) -> bool {
 /// finds them (see [`Starts`](super::starts::Starts)).
 fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
     GAZ_STARTS.matches(
-        &GAZETTEER.automaton,
+        &GAZETTEER.phrases,
         s,
         infos,
         W_GAZ_ANY,
@@ -848,9 +848,8 @@ mod tests {
         gazetteer_hits(&s, &infos, &mut hits);
         let fast = hits.into_iter().filter(aligned).collect();
         let full = GAZETTEER
-            .automaton
-            .find_iter(lower.as_str())
-            .map(Hit::from)
+            .phrases
+            .find_iter(&lower, 0..lower.len())
             .filter(aligned)
             .collect();
         (fast, full)

@@ -1,8 +1,9 @@
 //! Word lists shipped in the crate (`data/`), loaded once per process.
 //!
-//! The gazetteer (countries, regions, cities, vendors and products) is one Aho-Corasick automaton,
-//! with its entries also listed by the word they start with ([`GAZ_STARTS`]) so most sentences
-//! are matched without scanning them (see `starts`). The English dictionary is the sorted
+//! The gazetteer (countries, regions, cities, vendors and products) is one sorted phrase list
+//! (searched like a leftmost-longest Aho-Corasick automaton, see `phrases`), with its entries
+//! also listed by the word they start with ([`GAZ_STARTS`]) so most sentences are matched
+//! without searching them (see `starts`). The English dictionary is the sorted
 //! lower-case part of SCOWL (via Debian's `wamerican`, see `data/english_words.COPYRIGHT`),
 //! binary-searched through a line index built on first use (under a millisecond).
 
@@ -11,8 +12,7 @@ use std::collections::HashSet;
 use super::hash::FastSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
-
+use super::phrases::Phrases;
 use super::starts::Starts;
 
 use super::EntityLabel;
@@ -45,9 +45,9 @@ pub(crate) struct GazEntry {
     pub case: CasePolicy,
 }
 
-/// The compiled gazetteer.
+/// The gazetteer: its entries, and their names lower-cased to search sentences with.
 pub(crate) struct Gazetteer {
-    pub automaton: AhoCorasick,
+    pub phrases: Phrases,
     pub entries: Vec<GazEntry>,
 }
 
@@ -85,15 +85,10 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     // The first listing of a name wins ("Singapore" the country, not the city).
     let mut seen = HashSet::new();
     entries.retain(|e| seen.insert(e.name.to_lowercase()));
-    // Patterns are lower-cased and matched against the sentence's ASCII-lower-cased copy (same
-    // byte offsets): half the automaton of a case-insensitive one, so it builds and scans faster.
-    // Anchored searches too: they check cheaply whether a sentence needs the full scan.
-    let automaton = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::LeftmostLongest)
-        .start_kind(StartKind::Both)
-        .build(entries.iter().map(|e| e.name.to_ascii_lowercase()))
-        .expect("the gazetteer is a small fixed list of literal patterns");
-    Gazetteer { automaton, entries }
+    // Phrases are lower-cased and matched against the sentence's ASCII-lower-cased copy (same
+    // byte offsets).
+    let phrases = Phrases::new(entries.iter().map(|e| e.name.to_ascii_lowercase()));
+    Gazetteer { phrases, entries }
 });
 
 pub(crate) static GIVEN: LazyLock<FastSet<String>> = LazyLock::new(|| {

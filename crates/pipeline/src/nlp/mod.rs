@@ -14,6 +14,7 @@ mod entities;
 mod hash;
 mod lexicon;
 mod patterns;
+mod phrases;
 mod starts;
 mod terms;
 mod token;

@@ -8,13 +8,12 @@
 //! next token starts after them. Only a match that starts inside a token and runs past its end
 //! can hide a later token's match, and it must begin with a suffix of the token followed by the
 //! character after the token ([`Starts::cross`]); such tokens, and tokens where words start
-//! inside (hyphens, dots), are scanned with the automaton itself. So the matches come out in the
+//! inside (hyphens, dots), are scanned in full (`phrases`). So the matches come out in the
 //! scan's order, each the scan's match, and a sentence without listed words costs no scan.
-
-use aho_corasick::{AhoCorasick, Anchored, Input};
 
 use super::hash::{FastMap, load_partial};
 use super::patterns::Sent;
+use super::phrases::Phrases;
 use super::vocab::TokInfo;
 
 /// One match: byte range in the sentence and the phrase's index.
@@ -23,16 +22,6 @@ pub(crate) struct Hit {
     pub start: usize,
     pub end: usize,
     pub pattern: usize,
-}
-
-impl From<aho_corasick::Match> for Hit {
-    fn from(m: aho_corasick::Match) -> Self {
-        Self {
-            start: m.start(),
-            end: m.end(),
-            pattern: m.pattern().as_usize(),
-        }
-    }
 }
 
 /// A class of the character after a token, as a bit: ASCII space, punctuation and digits, and
@@ -229,11 +218,11 @@ impl Starts {
     /// Tokens without a bit of `relevant` open nothing, are not crossed and are not scanned.
     /// `list` and `cross` read a token's list and crossing classes from its info; `scan_inside`
     /// says which word tokens have words starting inside them; `open_other` which other tokens
-    /// may start a phrase (searched with the automaton).
+    /// may start a phrase (searched in `ac`, the full list).
     #[allow(clippy::too_many_arguments)]
     pub fn matches(
         &self,
-        ac: &AhoCorasick,
+        ac: &Phrases,
         s: &Sent<'_>,
         infos: &[TokInfo],
         relevant: u32,
@@ -262,12 +251,9 @@ impl Starts {
                 }
                 // Every match starting in the token ends before `limit`, so it is the scan's.
                 let limit = (t.end + self.max_len).min(l.len());
-                for m in ac.find_iter(Input::new(l).range(from..limit)) {
-                    if m.start() >= t.end {
-                        break;
-                    }
-                    pos = m.end();
-                    out.push(m.into());
+                for m in ac.find_iter(l, from..limit).starting_before(t.end) {
+                    pos = m.end;
+                    out.push(m);
                 }
                 continue;
             }
@@ -283,16 +269,7 @@ impl Starts {
             {
                 self.longest(*k, l, t.start)
             } else if open_other(f) {
-                let input = Input::new(l).range(t.start..).anchored(Anchored::Yes);
-                match ac.try_find(input) {
-                    Ok(m) => m.map(Hit::from),
-                    Err(_) => {
-                        // Not expected (the automaton supports anchored searches).
-                        out.clear();
-                        out.extend(ac.find_iter(l).map(Hit::from));
-                        return;
-                    }
-                }
+                ac.longest_at(l, t.start)
             } else {
                 None
             };
