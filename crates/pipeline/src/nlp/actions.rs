@@ -150,7 +150,7 @@ static TRIGGERS: LazyLock<(Phrases, Vec<(Trigger, &'static str)>)> = LazyLock::n
 });
 
 /// The trigger phrases by the word they can start with.
-pub(crate) static TRIGGER_STARTS: LazyLock<Starts> =
+pub(crate) static TRIGGER_STARTS: LazyLock<Starts<'static>> =
     LazyLock::new(|| Starts::new(TRIGGERS.1.iter().map(|&(_, p)| p)));
 
 /// Action and question tracker.

@@ -5,12 +5,11 @@
 //! also listed by the word they start with ([`GAZ_STARTS`]) so most sentences are matched
 //! without searching them (see `starts`). The English dictionary is the sorted
 //! lower-case part of SCOWL (via Debian's `wamerican`, see `data/english_words.COPYRIGHT`),
-//! binary-searched through a line index built on first use (under a millisecond).
+//! binary-searched in place.
 
-use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use super::hash::FastSet;
-use std::sync::LazyLock;
 
 use super::phrases::Phrases;
 use super::starts::Starts;
@@ -49,6 +48,8 @@ pub(crate) struct GazEntry {
 pub(crate) struct Gazetteer {
     pub phrases: Phrases,
     pub entries: Vec<GazEntry>,
+    /// The names ASCII-lower-cased, one per line, in entry order.
+    lower: String,
 }
 
 fn entry(line: &'static str, label: EntityLabel) -> GazEntry {
@@ -83,20 +84,36 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         entries.push(entry(name.trim(), label));
     }
     // The first listing of a name wins ("Singapore" the country, not the city).
-    let mut seen = HashSet::new();
+    let mut seen = FastSet::default();
+    seen.reserve(entries.len());
     entries.retain(|e| seen.insert(e.name.to_lowercase()));
     // Phrases are lower-cased and matched against the sentence's ASCII-lower-cased copy (same
     // byte offsets).
-    let phrases = Phrases::new(entries.iter().map(|e| e.name.to_ascii_lowercase()));
-    Gazetteer { phrases, entries }
+    let mut lower = String::with_capacity(entries.iter().map(|e| e.name.len() + 1).sum());
+    for e in &entries {
+        lower.push_str(e.name);
+        lower.push('\n');
+    }
+    lower.pop();
+    lower.make_ascii_lowercase();
+    let phrases = Phrases::new(lower.split('\n'));
+    Gazetteer {
+        phrases,
+        entries,
+        lower,
+    }
 });
 
-pub(crate) static GIVEN: LazyLock<FastSet<String>> = LazyLock::new(|| {
+/// The given names lower-cased, separated by white space.
+static GIVEN_LOWER: LazyLock<String> = LazyLock::new(|| {
     data_lines(GIVEN_NAMES)
-        .flat_map(str::split_whitespace)
-        .map(str::to_lowercase)
-        .collect()
+        .collect::<Vec<_>>()
+        .join("\n")
+        .to_lowercase()
 });
+
+pub(crate) static GIVEN: LazyLock<FastSet<&'static str>> =
+    LazyLock::new(|| GIVEN_LOWER.split_whitespace().collect());
 
 pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
     data_lines(STOP_WORDS)
@@ -105,14 +122,8 @@ pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
 });
 
 /// The gazetteer's entries by the word they can start with (see [`Starts`]).
-pub(crate) static GAZ_STARTS: LazyLock<Starts> = LazyLock::new(|| {
-    let names: Vec<String> = GAZETTEER
-        .entries
-        .iter()
-        .map(|e| e.name.to_ascii_lowercase())
-        .collect();
-    Starts::new(names.iter().map(String::as_str))
-});
+pub(crate) static GAZ_STARTS: LazyLock<Starts<'static>> =
+    LazyLock::new(|| Starts::new(GAZETTEER.lower.split('\n')));
 
 /// Whether `lower` (already lower-case) is a given name.
 pub(crate) fn is_given_name(lower: &str) -> bool {
@@ -141,36 +152,37 @@ pub(crate) fn is_english(lower: &str) -> bool {
     false
 }
 
-/// Start offsets of the dictionary's lines, built on first use with one `memchr` pass (a hash
-/// set of the 64k words took 20–40 ms to build, too much for a three-cue file).
-static LINE_STARTS: LazyLock<Vec<u32>> = LazyLock::new(|| {
-    let bytes = ENGLISH_WORDS.as_bytes();
-    std::iter::once(0)
-        .chain(
-            memchr::memchr_iter(b'\n', bytes)
-                .map(|p| p + 1)
-                .filter(|&p| p < bytes.len()),
-        )
-        .map(|p| u32::try_from(p).expect("the embedded dictionary is under 4 GB"))
-        .collect()
-});
-
-/// Binary search over the sorted dictionary lines.
+/// Binary search over the sorted dictionary lines, in place: by bytes, each probe backing up to
+/// the start of the line it lands in. No index to build (a hash set of the 64k words took
+/// 20–40 ms, an index of line starts 0.1 ms and 256 KB; both too much for a three-cue file).
 fn in_dictionary(word: &str) -> bool {
-    let dict = ENGLISH_WORDS.as_bytes();
-    let starts = &*LINE_STARTS;
-    let line = |k: usize| {
-        let a = starts[k] as usize;
-        let b = starts.get(k + 1).map_or(dict.len(), |&n| n as usize - 1);
-        dict[a..b].strip_suffix(b"\n").unwrap_or(&dict[a..b])
-    };
-    let (mut lo, mut hi) = (0, starts.len());
+    use std::cmp::Ordering;
+    let (dict, w) = (ENGLISH_WORDS.as_bytes(), word.as_bytes());
+    // `dict[lo..hi]` is whole lines: `lo` starts one, and `hi` starts one or is the end.
+    let (mut lo, mut hi) = (0, dict.len());
     while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        match line(mid).cmp(word.as_bytes()) {
-            std::cmp::Ordering::Equal => return true,
-            std::cmp::Ordering::Less => lo = mid + 1,
-            std::cmp::Ordering::Greater => hi = mid,
+        let mut start = lo + (hi - lo) / 2;
+        while start > lo && dict[start - 1] != b'\n' {
+            start -= 1;
+        }
+        // The line from `start` against `w`, byte by byte up to the first difference.
+        let mut i = 0;
+        let order = loop {
+            let b = dict.get(start + i).filter(|&&b| b != b'\n');
+            match (b, w.get(i)) {
+                (None, None) => break Ordering::Equal,
+                (None, Some(_)) => break Ordering::Less,
+                (Some(_), None) => break Ordering::Greater,
+                (Some(x), Some(y)) if x != y => break x.cmp(y),
+                _ => i += 1,
+            }
+        };
+        match order {
+            Ordering::Equal => return true,
+            Ordering::Less => {
+                lo = memchr::memchr(b'\n', &dict[start + i..hi]).map_or(hi, |p| start + i + p + 1);
+            }
+            Ordering::Greater => hi = start,
         }
     }
     false
@@ -365,6 +377,31 @@ mod tests {
         assert!(!is_english("lumora"));
         assert!(!is_english("vasquez"));
         assert!(!is_english("zzzz"));
+    }
+
+    #[test]
+    fn dictionary_search_finds_every_line_and_nothing_else() {
+        let lines: Vec<&str> = ENGLISH_WORDS.lines().collect();
+        assert!(lines.len() > 60_000);
+        for (k, w) in lines.iter().enumerate() {
+            assert!(in_dictionary(w), "{w}");
+            if k % 5 != 0 {
+                continue;
+            }
+            let cut = w.char_indices().last().map_or(0, |(i, _)| i);
+            for probe in [
+                format!("{w}q"),
+                format!("{w}\u{e9}"),
+                format!("a{w}"),
+                format!("{}{{", &w[..cut]),
+                w[..cut].to_owned(),
+            ] {
+                let want = lines.binary_search(&probe.as_str()).is_ok();
+                assert_eq!(in_dictionary(&probe), want, "{probe}");
+            }
+        }
+        assert!(!in_dictionary(""));
+        assert!(!in_dictionary("\u{10ffff}"));
     }
 
     #[test]

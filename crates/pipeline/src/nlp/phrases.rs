@@ -71,14 +71,27 @@ impl Phrases {
             bytes.extend_from_slice(p);
         }
         let text = |s: &Span| &bytes[s.start as usize..(s.start + s.len) as usize];
-        spans.sort_unstable_by(|a, b| text(a).cmp(text(b)).then(a.pattern.cmp(&b.pattern)));
+        // Most phrases differ in their first eight bytes: compare those as one number first.
+        let head = |s: &Span| {
+            let t = text(s);
+            let mut w = [0u8; 8];
+            let n = t.len().min(8);
+            w[..n].copy_from_slice(&t[..n]);
+            u64::from_be_bytes(w)
+        };
+        let mut keyed: Vec<(u64, Span)> = spans.iter().map(|s| (head(s), *s)).collect();
+        keyed.sort_unstable_by(|(ha, a), (hb, b)| {
+            ha.cmp(hb)
+                .then_with(|| text(a).cmp(text(b)))
+                .then(a.pattern.cmp(&b.pattern))
+        });
+        let spans = keyed.into_iter().map(|(_, s)| s);
         let mut sorted_bytes = Vec::with_capacity(bytes.len());
         let sorted: Vec<Span> = spans
-            .iter()
             .map(|s| {
                 let start = index(sorted_bytes.len());
-                sorted_bytes.extend_from_slice(text(s));
-                Span { start, ..*s }
+                sorted_bytes.extend_from_slice(text(&s));
+                Span { start, ..s }
             })
             .collect();
         let mut trie = Phrases {
@@ -101,7 +114,9 @@ impl Phrases {
     /// stands for `sorted[lo..hi]`, the phrases starting with its prefix of `d` bytes.
     fn build(&mut self) {
         let mut queue = VecDeque::new();
-        for (b, lo, hi) in self.groups(0, self.sorted.len(), 0) {
+        let mut kids = Vec::new();
+        self.groups(0, self.sorted.len(), 0, &mut kids);
+        for &(b, lo, hi) in &kids {
             self.root[usize::from(b)] = self.push_node(b, lo, hi, 1);
             queue.push_back((self.nodes.len() - 1, lo, hi, 1));
         }
@@ -111,10 +126,10 @@ impl Phrases {
             }
             // The phrases that end here come first; the others have a byte `d`.
             let lo = lo + self.ending(lo, hi, d);
-            let kids = self.groups(lo, hi, d);
+            self.groups(lo, hi, d, &mut kids);
             self.nodes[n].first_child = index(self.nodes.len());
             self.nodes[n].children = index(kids.len());
-            for (b, lo, hi) in kids {
+            for &(b, lo, hi) in &kids {
                 self.push_node(b, lo, hi, d + 1);
                 queue.push_back((self.nodes.len() - 1, lo, hi, d + 1));
             }
@@ -129,9 +144,9 @@ impl Phrases {
             .count()
     }
 
-    /// `sorted[lo..hi]` (all longer than `d` bytes) split by their byte `d`.
-    fn groups(&self, lo: usize, hi: usize, d: usize) -> Vec<(u8, usize, usize)> {
-        let mut out = Vec::new();
+    /// `sorted[lo..hi]` (all longer than `d` bytes) split by their byte `d`, into `out`.
+    fn groups(&self, lo: usize, hi: usize, d: usize, out: &mut Vec<(u8, usize, usize)>) {
+        out.clear();
         let mut k = lo;
         while k < hi {
             let b = self.byte(k, d);
@@ -142,7 +157,6 @@ impl Phrases {
             out.push((b, k, end));
             k = end;
         }
-        out
     }
 
     /// Adds the node of `sorted[lo..hi]`, whose prefix of `d` bytes ends with `b`, without its

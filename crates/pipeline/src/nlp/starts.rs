@@ -61,18 +61,19 @@ fn token_may_end(c: char, next: Option<char>) -> bool {
         }
 }
 
-/// The phrases of a list by the word they can start with.
+/// The phrases of a list by the word they can start with. Phrases and keys borrow the list's
+/// text: nothing is copied at start-up.
 #[derive(Debug, Default)]
-pub(crate) struct Starts {
+pub(crate) struct Starts<'a> {
     /// Token text -> 1 + index into `lists`.
-    index: FastMap<String, u16>,
+    index: FastMap<&'a str, u16>,
     /// Phrases (index, lower-cased text) a token can open, longest first.
-    lists: Vec<Vec<(usize, String)>>,
+    lists: Vec<Vec<(usize, &'a str)>>,
     /// Per list: the length of the token that opens it, and per phrase the (up to) eight bytes
     /// after it, zero-padded, with their count: most phrases are ruled out by one comparison.
     tails: Vec<(usize, Vec<(u64, usize)>)>,
     /// A proper prefix of a phrase that a token can end with -> classes of the next character.
-    cross: FastMap<String, u64>,
+    cross: FastMap<&'a str, u64>,
     /// First bytes of the phrases.
     first: Vec<bool>,
     /// A phrase's first character, when it is not a letter or digit -> 1 + index into
@@ -82,22 +83,22 @@ pub(crate) struct Starts {
     max_len: usize,
 }
 
-impl Starts {
+impl<'a> Starts<'a> {
     /// The lists of `patterns` (already lower-cased as the text will be), indexed in order.
-    pub fn new<'a>(patterns: impl Iterator<Item = &'a str>) -> Self {
+    pub fn new(patterns: impl Iterator<Item = &'a str>) -> Self {
         let mut st = Starts {
             first: vec![false; 256],
             ..Starts::default()
         };
-        let add = |st: &mut Starts, key: &str, i: usize, p: &str| {
+        let add = |st: &mut Starts<'a>, key: &'a str, i: usize, p: &'a str| {
             let n = st.lists.len();
-            let k = *st.index.entry(key.to_owned()).or_insert_with(|| {
+            let k = *st.index.entry(key).or_insert_with(|| {
                 u16::try_from(n + 1).expect("under 65535 distinct phrase openings")
             });
             if k as usize > st.lists.len() {
                 st.lists.push(Vec::new());
             }
-            st.lists[k as usize - 1].push((i, p.to_owned()));
+            st.lists[k as usize - 1].push((i, p));
         };
         for (i, p) in patterns.enumerate() {
             st.max_len = st.max_len.max(p.len());
@@ -111,13 +112,13 @@ impl Starts {
                 // crosses its end with `c`.
                 if at > 0 && token_may_end(c, next) {
                     add(&mut st, &p[..at], i, p);
-                    *st.cross.entry(p[..at].to_owned()).or_default() |= class(Some(c));
+                    *st.cross.entry(&p[..at]).or_default() |= class(Some(c));
                 }
                 // A dotted abbreviation ("u.s.") ends after its dot, whatever follows.
                 if c == '.' {
                     add(&mut st, &p[..at + 1], i, p);
                     if let Some(n) = next {
-                        *st.cross.entry(p[..at + 1].to_owned()).or_default() |= class(Some(n));
+                        *st.cross.entry(&p[..at + 1]).or_default() |= class(Some(n));
                     }
                 }
             }
@@ -130,7 +131,7 @@ impl Starts {
                 if k as usize > st.lists.len() {
                     st.lists.push(Vec::new());
                 }
-                st.lists[k as usize - 1].push((i, p.to_owned()));
+                st.lists[k as usize - 1].push((i, p));
             }
         }
         for list in &mut st.lists {
