@@ -7,6 +7,7 @@
 //! lower-case part of SCOWL (via Debian's `wamerican`, see `data/english_words.COPYRIGHT`),
 //! binary-searched in place.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use super::hash::FastSet;
@@ -83,19 +84,41 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         };
         entries.push(entry(name.trim(), label));
     }
-    // The first listing of a name wins ("Singapore" the country, not the city).
-    let mut seen = FastSet::default();
-    seen.reserve(entries.len());
-    entries.retain(|e| seen.insert(e.name.to_lowercase()));
     // Phrases are lower-cased and matched against the sentence's ASCII-lower-cased copy (same
     // byte offsets).
-    let mut lower = String::with_capacity(entries.iter().map(|e| e.name.len() + 1).sum());
+    let mut all = String::with_capacity(entries.iter().map(|e| e.name.len() + 1).sum());
+    let mut ends = Vec::with_capacity(entries.len());
     for e in &entries {
-        lower.push_str(e.name);
-        lower.push('\n');
+        all.push_str(e.name);
+        ends.push(all.len());
+        all.push('\n');
+    }
+    all.make_ascii_lowercase();
+    // The first listing of a name wins ("Singapore" the country, not the city), by its full
+    // lower-case form (the same as the ASCII one for ASCII names, which need no copy).
+    let mut seen: FastSet<Cow<'_, str>> = FastSet::default();
+    seen.reserve(entries.len());
+    let mut lower = String::with_capacity(all.len());
+    let mut start = 0;
+    let mut keep = Vec::with_capacity(entries.len());
+    for (e, &end) in entries.iter().zip(&ends) {
+        let ascii = &all[start..end];
+        start = end + 1;
+        let key = if e.name.is_ascii() {
+            Cow::Borrowed(ascii)
+        } else {
+            Cow::Owned(e.name.to_lowercase())
+        };
+        let new = seen.insert(key);
+        if new {
+            lower.push_str(ascii);
+            lower.push('\n');
+        }
+        keep.push(new);
     }
     lower.pop();
-    lower.make_ascii_lowercase();
+    let mut keep = keep.into_iter();
+    entries.retain(|_| keep.next().unwrap_or(false));
     let phrases = Phrases::new(lower.split('\n'));
     Gazetteer {
         phrases,
@@ -112,8 +135,12 @@ static GIVEN_LOWER: LazyLock<String> = LazyLock::new(|| {
         .to_lowercase()
 });
 
-pub(crate) static GIVEN: LazyLock<FastSet<&'static str>> =
-    LazyLock::new(|| GIVEN_LOWER.split_whitespace().collect());
+pub(crate) static GIVEN: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
+    let mut set = FastSet::default();
+    set.reserve(GIVEN_LOWER.len() / 6);
+    set.extend(GIVEN_LOWER.split_whitespace());
+    set
+});
 
 pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
     data_lines(STOP_WORDS)

@@ -62,16 +62,18 @@ fn token_may_end(c: char, next: Option<char>) -> bool {
 }
 
 /// The phrases of a list by the word they can start with. Phrases and keys borrow the list's
-/// text: nothing is copied at start-up.
+/// text, and the lists share one vector: start-up copies nothing and allocates a few times.
 #[derive(Debug, Default)]
 pub(crate) struct Starts<'a> {
     /// Token text -> 1 + index into `lists`.
     index: FastMap<&'a str, u16>,
-    /// Phrases (index, lower-cased text) a token can open, longest first.
-    lists: Vec<Vec<(usize, &'a str)>>,
-    /// Per list: the length of the token that opens it, and per phrase the (up to) eight bytes
-    /// after it, zero-padded, with their count: most phrases are ruled out by one comparison.
-    tails: Vec<(usize, Vec<(u64, usize)>)>,
+    /// Per list: its range in `phrases` and `tails`, and the length of the token that opens it.
+    lists: Vec<(usize, usize, usize)>,
+    /// The phrases (index, lower-cased text) of each list in turn, longest first.
+    phrases: Vec<(usize, &'a str)>,
+    /// Per phrase: the (up to) eight bytes after the list's opening token, zero-padded, with
+    /// their count: most phrases are ruled out by one comparison.
+    tails: Vec<(u64, usize)>,
     /// A proper prefix of a phrase that a token can end with -> classes of the next character.
     cross: FastMap<&'a str, u64>,
     /// First bytes of the phrases.
@@ -90,77 +92,82 @@ impl<'a> Starts<'a> {
             first: vec![false; 256],
             ..Starts::default()
         };
-        let add = |st: &mut Starts<'a>, key: &'a str, i: usize, p: &'a str| {
-            let n = st.lists.len();
+        // (1 + list, phrase index, phrase), and per list the length of its opening token.
+        let mut members: Vec<(u16, usize, &'a str)> = Vec::new();
+        let mut opens: Vec<usize> = Vec::new();
+        type Members<'a> = Vec<(u16, usize, &'a str)>;
+        let add = |st: &mut Starts<'a>,
+                   (members, opens): (&mut Members<'a>, &mut Vec<usize>),
+                   key: &'a str,
+                   i: usize,
+                   p: &'a str| {
+            let n = opens.len();
             let k = *st.index.entry(key).or_insert_with(|| {
                 u16::try_from(n + 1).expect("under 65535 distinct phrase openings")
             });
-            if k as usize > st.lists.len() {
-                st.lists.push(Vec::new());
+            if k as usize > opens.len() {
+                opens.push(key.len());
             }
-            st.lists[k as usize - 1].push((i, p));
+            members.push((k, i, p));
         };
+        let mut chars: Vec<(usize, char)> = Vec::new();
         for (i, p) in patterns.enumerate() {
             st.max_len = st.max_len.max(p.len());
             if let Some(&b) = p.as_bytes().first() {
                 st.first[usize::from(b)] = true;
             }
-            let chars: Vec<(usize, char)> = p.char_indices().collect();
+            chars.clear();
+            chars.extend(p.char_indices());
             for (k, &(at, c)) in chars.iter().enumerate() {
                 let next = chars.get(k + 1).map(|&(_, n)| n);
                 // A token ends before `c`: it is `p[..at]`, and a match from inside a token
                 // crosses its end with `c`.
                 if at > 0 && token_may_end(c, next) {
-                    add(&mut st, &p[..at], i, p);
+                    add(&mut st, (&mut members, &mut opens), &p[..at], i, p);
                     *st.cross.entry(&p[..at]).or_default() |= class(Some(c));
                 }
                 // A dotted abbreviation ("u.s.") ends after its dot, whatever follows.
                 if c == '.' {
-                    add(&mut st, &p[..at + 1], i, p);
+                    add(&mut st, (&mut members, &mut opens), &p[..at + 1], i, p);
                     if let Some(n) = next {
                         *st.cross.entry(&p[..at + 1]).or_default() |= class(Some(n));
                     }
                 }
             }
-            add(&mut st, p, i, p);
+            add(&mut st, (&mut members, &mut opens), p, i, p);
             if let Some(c) = p.chars().next().filter(|c| !c.is_alphanumeric()) {
-                let n = st.lists.len();
+                // One-character tokens open these lists: keyed apart from word tokens.
+                let n = opens.len();
                 let k = *st.by_symbol.entry(c).or_insert_with(|| {
                     u16::try_from(n + 1).expect("under 65535 distinct phrase openings")
                 });
-                if k as usize > st.lists.len() {
-                    st.lists.push(Vec::new());
+                if k as usize > opens.len() {
+                    opens.push(c.len_utf8());
                 }
-                st.lists[k as usize - 1].push((i, p));
+                members.push((k, i, p));
             }
         }
-        for list in &mut st.lists {
-            list.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-            list.dedup_by_key(|e| e.0);
+        // By list, then longest first; a phrase listed twice under one key counts once.
+        members.sort_unstable_by(|a, b| {
+            (a.0.cmp(&b.0))
+                .then(b.2.len().cmp(&a.2.len()))
+                .then(a.1.cmp(&b.1))
+        });
+        members.dedup_by_key(|e| (e.0, e.1));
+        st.lists = Vec::with_capacity(opens.len());
+        st.phrases = Vec::with_capacity(members.len());
+        st.tails = Vec::with_capacity(members.len());
+        for (k, &open) in opens.iter().enumerate() {
+            let from = st.phrases.len();
+            let list = members[from..].iter().take_while(|e| e.0 as usize == k + 1);
+            for &(_, i, p) in list {
+                let tail = &p.as_bytes()[open..];
+                let n = tail.len().min(8);
+                st.phrases.push((i, p));
+                st.tails.push((load_partial(&tail[..n]), n));
+            }
+            st.lists.push((from, st.phrases.len(), open));
         }
-        let mut open = vec![0; st.lists.len()];
-        for (key, &k) in &st.index {
-            open[k as usize - 1] = key.len();
-        }
-        for (&c, &k) in &st.by_symbol {
-            open[k as usize - 1] = c.len_utf8();
-        }
-        st.tails = st
-            .lists
-            .iter()
-            .zip(open)
-            .map(|(list, open)| {
-                let tails = list
-                    .iter()
-                    .map(|(_, p)| {
-                        let tail = &p.as_bytes()[open..];
-                        let n = tail.len().min(8);
-                        (load_partial(&tail[..n]), n)
-                    })
-                    .collect();
-                (open, tails)
-            })
-            .collect();
         st
     }
 
@@ -196,14 +203,13 @@ impl<'a> Starts<'a> {
     /// The longest phrase of `list` at `at` in `hay` (every phrase of the list starts with the
     /// token there).
     fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
-        let k = list as usize - 1;
-        let (open, tails) = &self.tails[k];
+        let (from, to, open) = self.lists[list as usize - 1];
         let rest = &hay.as_bytes()[at + open..];
-        self.lists[k]
+        self.phrases[from..to]
             .iter()
-            .zip(tails)
+            .zip(&self.tails[from..to])
             .find(|((_, p), (head, n))| {
-                let tail = &p.as_bytes()[*open..];
+                let tail = &p.as_bytes()[open..];
                 tail.len() <= rest.len()
                     && load_partial(&rest[..*n]) == *head
                     && rest[*n..tail.len()] == tail[*n..]
