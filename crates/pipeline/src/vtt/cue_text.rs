@@ -8,7 +8,7 @@
 
 use memchr::{memchr, memchr2};
 
-use super::entities::{ENTITIES, MAX_NAME_LEN};
+use super::entities::{MAX_NAME_LEN, lookup};
 use super::timestamp::{format_timestamp, parse_timestamp};
 
 /// Which cue-text element a tag made.
@@ -113,13 +113,9 @@ fn char_ref(s: &str, pos: &mut usize, out: &mut String, in_attribute: bool) {
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .count();
             let with_semi = alnum + usize::from(rest.get(alnum) == Some(&b';'));
-            let found = (1..=with_semi.min(MAX_NAME_LEN)).rev().find_map(|len| {
-                let name = &rest[..len];
-                ENTITIES
-                    .binary_search_by(|(k, _)| k.as_bytes().cmp(name))
-                    .ok()
-                    .map(|i| (len, ENTITIES[i].1))
-            });
+            let found = (1..=with_semi.min(MAX_NAME_LEN))
+                .rev()
+                .find_map(|len| lookup(&rest[..len]).map(|value| (len, value)));
             match found {
                 Some((len, value)) => {
                     let legacy = rest[len - 1] != b';';
