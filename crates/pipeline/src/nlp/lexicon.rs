@@ -49,8 +49,17 @@ pub(crate) struct GazEntry {
 pub(crate) struct Gazetteer {
     pub phrases: Phrases,
     pub entries: Vec<GazEntry>,
-    /// The names ASCII-lower-cased, one per line, in entry order.
+    /// The names ASCII-lower-cased, one after another in entry order, and where each ends.
     lower: String,
+    lower_ends: Vec<usize>,
+}
+
+impl Gazetteer {
+    /// The entries' names ASCII-lower-cased, in order.
+    fn lower_names(&self) -> impl ExactSizeIterator<Item = &str> {
+        let ends = &self.lower_ends;
+        (0..ends.len()).map(|i| &self.lower[i.checked_sub(1).map_or(0, |p| ends[p])..ends[i]])
+    }
 }
 
 fn entry(line: &'static str, label: EntityLabel) -> GazEntry {
@@ -99,6 +108,7 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
     let mut seen: FastSet<Cow<'_, str>> = FastSet::default();
     seen.reserve(entries.len());
     let mut lower = String::with_capacity(all.len());
+    let mut lower_ends = Vec::with_capacity(entries.len());
     let mut start = 0;
     let mut keep = Vec::with_capacity(entries.len());
     for (e, &end) in entries.iter().zip(&ends) {
@@ -112,19 +122,20 @@ pub(crate) static GAZETTEER: LazyLock<Gazetteer> = LazyLock::new(|| {
         let new = seen.insert(key);
         if new {
             lower.push_str(ascii);
-            lower.push('\n');
+            lower_ends.push(lower.len());
         }
         keep.push(new);
     }
-    lower.pop();
     let mut keep = keep.into_iter();
     entries.retain(|_| keep.next().unwrap_or(false));
-    let phrases = Phrases::new(lower.split('\n'));
-    Gazetteer {
-        phrases,
+    let mut gaz = Gazetteer {
+        phrases: Phrases::new([] as [&str; 0]),
         entries,
         lower,
-    }
+        lower_ends,
+    };
+    gaz.phrases = Phrases::new(gaz.lower_names());
+    gaz
 });
 
 /// The given names lower-cased, separated by white space.
@@ -150,7 +161,7 @@ pub(crate) static STOP: LazyLock<FastSet<&'static str>> = LazyLock::new(|| {
 
 /// The gazetteer's entries by the word they can start with (see [`Starts`]).
 pub(crate) static GAZ_STARTS: LazyLock<Starts<'static>> =
-    LazyLock::new(|| Starts::new(GAZETTEER.lower.split('\n')));
+    LazyLock::new(|| Starts::new(GAZETTEER.lower_names()));
 
 /// Whether `lower` (already lower-case) is a given name.
 pub(crate) fn is_given_name(lower: &str) -> bool {

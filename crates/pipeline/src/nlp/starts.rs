@@ -95,6 +95,9 @@ impl<'a> Starts<'a> {
         // (1 + list, phrase index, phrase), and per list the length of its opening token.
         let mut members: Vec<(u16, usize, &'a str)> = Vec::new();
         let mut opens: Vec<usize> = Vec::new();
+        // About two per phrase (sizing the maps up front too would touch more pages than their
+        // rehashing costs).
+        members.reserve(2 * patterns.size_hint().0);
         type Members<'a> = Vec<(u16, usize, &'a str)>;
         let add = |st: &mut Starts<'a>,
                    (members, opens): (&mut Members<'a>, &mut Vec<usize>),
