@@ -217,7 +217,7 @@ impl<'a> Starts<'a> {
                     && load_partial(&rest[..*n]) == *head
                     && rest[*n..tail.len()] == tail[*n..]
             })
-            .map(|(&(pattern, ref p), _)| Hit {
+            .map(|(&(pattern, p), _)| Hit {
                 start: at,
                 end: at + p.len(),
                 pattern,
