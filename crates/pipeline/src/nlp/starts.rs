@@ -13,9 +13,10 @@
 
 use aho_corasick::{AhoCorasick, Anchored, Input};
 
-use super::hash::{FastMap, load_partial};
+use super::hash::{FastMap, load_partial, load8};
 use super::patterns::Sent;
-use super::vocab::TokInfo;
+use super::token::Tok;
+use super::vocab::{T_WORD, TokInfo};
 
 /// One match: byte range in the sentence and the phrase's index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,19 +47,25 @@ pub(crate) fn class(c: Option<char>) -> u64 {
     }
 }
 
-/// The character of a one-character string.
-fn single_char(t: &str) -> Option<char> {
-    let mut c = t.chars();
-    c.next().filter(|_| c.next().is_none())
-}
+/// [`class`] of each byte, a byte of a multi-byte character being "other": one load per token.
+static CLASS_OF: [u64; 256] = {
+    let mut t = [1u64 << 63; 256];
+    let mut b = 0;
+    while b < 256 {
+        if b >= 32 && b <= 63 {
+            t[b] = 1 << (b - 32);
+        } else if b >= 97 && b <= 122 {
+            t[b] = 1 << (32 + b - 97);
+        }
+        b += 1;
+    }
+    t
+};
 
 /// [`class`] of the character at byte `i` of `s` (a byte of a multi-byte character is "other").
+#[inline]
 fn class_at(s: &str, i: usize) -> u64 {
-    match s.as_bytes().get(i) {
-        None => 0,
-        Some(&b) if b < 0x80 => class(Some(char::from(b))),
-        Some(_) => 1 << 63,
-    }
+    s.as_bytes().get(i).map_or(0, |&b| CLASS_OF[usize::from(b)])
 }
 
 /// Whether the tokenizer can end a word right before `c` (followed by `next`, `None` when
@@ -79,9 +86,8 @@ pub(crate) struct Starts {
     index: FastMap<String, u16>,
     /// Phrases (index, lower-cased text) a token can open, longest first.
     lists: Vec<Vec<(usize, String)>>,
-    /// Per list: the length of the token that opens it, and per phrase the (up to) eight bytes
-    /// after it, zero-padded, with their count: most phrases are ruled out by one comparison.
-    tails: Vec<(usize, Vec<(u64, usize)>)>,
+    /// Per list: how its phrases go on after the token that opens it (see [`Tails`]).
+    tails: Vec<Tails>,
     /// A proper prefix of a phrase that a token can end with -> classes of the next character.
     cross: FastMap<String, u64>,
     /// First bytes of the phrases.
@@ -89,8 +95,94 @@ pub(crate) struct Starts {
     /// A phrase's first character, when it is not a letter or digit -> 1 + index into
     /// `lists` of the phrases starting with it (a one-character token opens all of them).
     by_symbol: FastMap<char, u16>,
+    /// `by_symbol` of the ASCII characters, 0 for none: one load.
+    by_ascii: Vec<u16>,
     /// Longest phrase, in bytes.
     max_len: usize,
+}
+
+/// One phrase of a list after the token that opens it: its (up to) eight first bytes,
+/// zero-padded, the mask of those bytes and their count, and the whole tail's length.
+#[derive(Debug, Clone, Copy)]
+struct Tail {
+    head: u64,
+    mask: u64,
+    n: usize,
+    len: usize,
+}
+
+/// How the phrases of one list go on after the token that opens it (`open` bytes long): most
+/// places are ruled out by the first two bytes after the token, one bit each.
+#[derive(Debug, Default)]
+struct Tails {
+    open: usize,
+    /// First bytes of the non-empty tails.
+    first: [u64; 4],
+    /// Second bytes of the tails of two bytes or more; all set when a tail has one byte.
+    second: [u64; 4],
+    tails: Vec<Tail>,
+}
+
+/// Whether byte `b` is in the 256-bit set `set`.
+#[inline]
+fn in_set(set: &[u64; 4], b: u8) -> bool {
+    set[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+}
+
+impl Tails {
+    fn new(open: usize, phrases: &[(usize, String)]) -> Self {
+        let mut t = Tails {
+            open,
+            ..Tails::default()
+        };
+        for (_, p) in phrases {
+            let tail = &p.as_bytes()[open..];
+            let n = tail.len().min(8);
+            match tail {
+                [] => {}
+                [a] => {
+                    t.first[usize::from(a >> 6)] |= 1 << (a & 63);
+                    t.second = [u64::MAX; 4];
+                }
+                [a, b, ..] => {
+                    t.first[usize::from(a >> 6)] |= 1 << (a & 63);
+                    t.second[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+            }
+            t.tails.push(Tail {
+                head: load_partial(&tail[..n]),
+                mask: if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 },
+                n,
+                len: tail.len(),
+            });
+        }
+        t
+    }
+
+    /// Whether a tail may start `rest` (no false "no").
+    #[inline]
+    fn may_start(&self, rest: &[u8]) -> bool {
+        match rest {
+            [] => false,
+            [a] => in_set(&self.first, *a) && self.second == [u64::MAX; 4],
+            [a, b, ..] => in_set(&self.first, *a) && in_set(&self.second, *b),
+        }
+    }
+}
+
+impl Tail {
+    /// Whether `rest` starts with this tail (`tail`, the phrase's bytes after its opening).
+    #[inline]
+    fn starts(&self, rest: &[u8], tail: &[u8]) -> bool {
+        if rest.len() >= 8 {
+            (load8(rest) & self.mask) == self.head
+                && (self.len <= 8 || (self.len <= rest.len() && rest[8..self.len] == tail[8..]))
+        } else {
+            self.len <= rest.len()
+                && load_partial(&rest[..self.n]) == self.head
+                && rest[self.n..self.len] == tail[self.n..]
+        }
+    }
 }
 
 impl Starts {
@@ -159,17 +251,10 @@ impl Starts {
             .lists
             .iter()
             .zip(open)
-            .map(|(list, open)| {
-                let tails = list
-                    .iter()
-                    .map(|(_, p)| {
-                        let tail = &p.as_bytes()[open..];
-                        let n = tail.len().min(8);
-                        (load_partial(&tail[..n]), n)
-                    })
-                    .collect();
-                (open, tails)
-            })
+            .map(|(list, open)| Tails::new(open, list))
+            .collect();
+        st.by_ascii = (0..128u8)
+            .map(|b| st.by_symbol.get(&char::from(b)).copied().unwrap_or(0))
             .collect();
         st
     }
@@ -207,22 +292,53 @@ impl Starts {
     /// token there).
     fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
         let k = list as usize - 1;
-        let (open, tails) = &self.tails[k];
-        let rest = &hay.as_bytes()[at + open..];
-        self.lists[k]
-            .iter()
-            .zip(tails)
-            .find(|((_, p), (head, n))| {
-                let tail = &p.as_bytes()[*open..];
-                tail.len() <= rest.len()
-                    && load_partial(&rest[..*n]) == *head
-                    && rest[*n..tail.len()] == tail[*n..]
-            })
-            .map(|(&(pattern, ref p), _)| Hit {
-                start: at,
-                end: at + p.len(),
-                pattern,
-            })
+        let tails = &self.tails[k];
+        let list = &self.lists[k];
+        let rest = &hay.as_bytes()[at + tails.open..];
+        let hit = |&(pattern, ref p): &(usize, String)| Hit {
+            start: at,
+            end: at + p.len(),
+            pattern,
+        };
+        if !tails.may_start(rest) {
+            // Only the phrase that is the token itself (the shortest, so the last) can match.
+            return list.last().filter(|(_, p)| p.len() == tails.open).map(hit);
+        }
+        list.iter()
+            .zip(&tails.tails)
+            .find(|((_, p), t)| t.starts(rest, &p.as_bytes()[tails.open..]))
+            .map(|(e, _)| hit(e))
+    }
+
+    /// The list of the phrases that start with the first character of `t`, a token that is not
+    /// a word, when that character is not a letter or digit.
+    fn symbol_list(&self, t: &str) -> Option<u16> {
+        let k = match t.as_bytes().first() {
+            Some(&b) if b < 0x80 => self.by_ascii[usize::from(b)],
+            Some(_) => self
+                .by_symbol
+                .get(&t.chars().next()?)
+                .copied()
+                .unwrap_or(0),
+            None => 0,
+        };
+        (k != 0).then_some(k)
+    }
+
+    /// Whether a phrase that starts inside word token `t` (after its first character) runs past
+    /// its end here: only then can the scan find a match there that the token-by-token path
+    /// does not (see the module docs).
+    fn crossing(&self, l: &str, t: &Tok, class: u64) -> bool {
+        let w = &l[t.start..t.end];
+        w.char_indices().skip(1).any(|(k, _)| {
+            let part = &w[k..];
+            self.cross.get(part).is_some_and(|&m| m & class != 0)
+                && self
+                    .index
+                    .get(part)
+                    .and_then(|&list| self.longest(list, l, t.start + k))
+                    .is_some_and(|h| h.end > t.end)
+        })
     }
 
     /// The scan's matches in the sentence (see the module docs), into `out` (cleared first).
@@ -245,17 +361,19 @@ impl Starts {
         out.clear();
         let l = s.lower;
         let mut pos = 0;
-        for (i, f) in infos.iter().enumerate() {
+        for (f, t) in infos.iter().zip(s.toks) {
             if f.bits & relevant == 0 {
                 continue;
             }
-            let t = &s.toks[i];
             let (k, inside) = (list(f), scan_inside(f));
+            let cross = f.cross & class_at(l, t.end);
             // Most tokens open nothing and nothing crosses them.
-            if k == 0 && f.cross == 0 && !inside && !open_other(f) {
+            if k == 0 && cross == 0 && !inside && !open_other(f) {
                 continue;
             }
-            if inside || (f.cross != 0 && f.cross & class_at(l, t.end) != 0) {
+            // The info's crossing classes are those of every list: a word is scanned only when
+            // one of this list's phrases does cross here.
+            if inside || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross))) {
                 let from = pos.max(t.start);
                 if from >= t.end {
                     continue;
@@ -276,13 +394,12 @@ impl Starts {
             }
             let hit = if k != 0 {
                 self.longest(k, l, t.start)
-            } else if let Some(k) = open_other(f)
-                .then(|| single_char(&l[t.start..t.end]))
-                .flatten()
-                .and_then(|c| self.by_symbol.get(&c))
-            {
-                self.longest(*k, l, t.start)
-            } else if open_other(f) {
+            } else if !open_other(f) {
+                None
+            } else if let Some(k) = self.symbol_list(&l[t.start..t.end]) {
+                // Every phrase that can start here starts with the token's first character.
+                self.longest(k, l, t.start)
+            } else {
                 let input = Input::new(l).range(t.start..).anchored(Anchored::Yes);
                 match ac.try_find(input) {
                     Ok(m) => m.map(Hit::from),
@@ -293,8 +410,6 @@ impl Starts {
                         return;
                     }
                 }
-            } else {
-                None
             };
             if let Some(h) = hit {
                 pos = h.end;
