@@ -518,7 +518,8 @@ impl EntityTable {
     }
 
     fn is_cap_word(&self, infos: &[TokInfo], i: usize, claimed: &[bool]) -> bool {
-        claimed.get(i).is_some_and(|&c| !c) && infos[i].has(T_WORD | T_CAP)
+        // The bits first: most words are not capitalised.
+        infos.get(i).is_some_and(|f| f.has(T_WORD | T_CAP)) && !claimed[i]
     }
 
     /// Capitalised runs in cased text: "Halvorsen Marine Supply", "Bank of America".

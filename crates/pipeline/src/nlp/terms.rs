@@ -129,13 +129,16 @@ impl Terms {
         let infos = vocab::infos(s);
         // Both acronyms and CamelCase have a capital after the first letter; most words do not.
         let candidate = |f: &TokInfo| f.has(T_WORD | T_INNER_UPPER);
-        if !infos.iter().any(candidate) {
-            return;
+        // One pass for both the early-out and the shouting test.
+        let (mut all, mut upper, mut any) = (0usize, 0usize, false);
+        for f in infos.iter() {
+            let word = usize::from(f.has(T_WORD));
+            all += word;
+            upper += word & usize::from(f.has(T_NO_LOWER));
+            any |= candidate(f);
         }
-        let (mut all, mut upper) = (0usize, 0usize);
-        for f in infos.iter().filter(|f| f.has(T_WORD)) {
-            all += 1;
-            upper += usize::from(f.has(T_NO_LOWER));
+        if !any {
+            return;
         }
         // A shouted or all-caps caption line has no acronyms to find.
         if all >= 4 && upper * 2 > all {
