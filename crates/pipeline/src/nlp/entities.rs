@@ -111,8 +111,8 @@ pub(crate) struct EntityTable {
 }
 
 /// A key for the span of tokens `a..b` (the last one without its possessive "'s" when
-/// `stripped`) that is equal for two spans exactly when their candidate keys are: ASCII words
-/// with vocabulary ids (the id of the lower-cased word) separated by one space or nothing.
+/// `stripped`) such that two spans with the same key have the same candidate key: ASCII words
+/// with vocabulary ids (the id of the ASCII-lower-cased word) separated by one space or nothing.
 /// `None` for other spans, which take the string path.
 fn span_key(s: &Sent<'_>, infos: &[TokInfo], a: usize, b: usize, stripped: bool) -> Option<u128> {
     if b <= a || b - a > MAX_ID_SPAN_WORDS {
@@ -121,17 +121,16 @@ fn span_key(s: &Sent<'_>, infos: &[TokInfo], a: usize, b: usize, stripped: bool)
     // Bits 0-95: the ids; 96-100: one bit per gap, set for a space; 101-103: the word count;
     // 104: stripped.
     let mut key = ((b - a) as u128) << 101 | u128::from(stripped) << 104;
-    for k in a..b {
-        let f = infos[k];
+    for (k, (f, t)) in infos[a..b].iter().zip(&s.toks[a..b]).enumerate() {
         if f.id == NO_ID || f.id > 0xffff || !f.has(T_ASCII) {
             return None;
         }
-        key |= u128::from(f.id) << (16 * (k - a));
-        if k > a {
-            let gap = s.toks[k].start - s.toks[k - 1].end;
-            match gap {
+        key |= u128::from(f.id) << (16 * k);
+        if k > 0 {
+            let prev_end = s.toks[a + k - 1].end;
+            match t.start - prev_end {
                 0 => {}
-                1 if s.text.as_bytes()[s.toks[k - 1].end] == b' ' => key |= 1 << (96 + k - a - 1),
+                1 if s.text.as_bytes()[prev_end] == b' ' => key |= 1u128 << (96 + k - 1),
                 _ => return None,
             }
         }
@@ -343,6 +342,12 @@ impl EntityTable {
         let idx = self.upsert(&key, text, label, src, Some((initial, ms)));
         self.key = key;
         idx
+    }
+
+    /// A single word of a lower-case caption (token `i`), unlabelled.
+    fn record_word(&mut self, s: &Sent<'_>, infos: &[TokInfo], i: usize, initial: bool, ms: u64) {
+        let len = s.s(i).len();
+        self.record_span(s, infos, (i, i + 1), len, None, Src::Single, initial, ms);
     }
 
     /// [`EntityTable::record_named`] of the text of tokens `a..b` (the last one `last_len`
@@ -587,8 +592,7 @@ impl EntityTable {
             } else {
                 Src::Run
             };
-            let idx =
-                self.record_span(s, infos, (start, end), last.len(), None, src, initial, ms);
+            let idx = self.record_span(s, infos, (start, end), last.len(), None, src, initial, ms);
             // Seen right after "at"/"from".
             if start > 0
                 && infos[start - 1].has(W_AT_FROM)
@@ -650,11 +654,20 @@ impl EntityTable {
                 if next_unknown && !infos[i + 1].has(W_GIVEN) {
                     let person = Some(EntityLabel::Person);
                     let len = s.s(i + 1).len();
-                    self.record_span(s, infos, (i, i + 2), len, person, Src::NamePair, initial, ms);
+                    self.record_span(
+                        s,
+                        infos,
+                        (i, i + 2),
+                        len,
+                        person,
+                        Src::NamePair,
+                        initial,
+                        ms,
+                    );
                     claimed[i..i + 2].fill(true);
                     i += 2;
                 } else {
-                    self.record_span(s, infos, (i, i + 1), w.len(), None, Src::Single, initial, ms);
+                    self.record_word(s, infos, i, initial, ms);
                     i += 1;
                 }
                 continue;
@@ -675,7 +688,7 @@ impl EntityTable {
                 i = j + 1;
                 continue;
             }
-            self.record_span(s, infos, (i, i + 1), w.len(), None, Src::Single, initial, ms);
+            self.record_word(s, infos, i, initial, ms);
             if plain_word(i + 1, claimed) && !infos[i + 1].has(W_STOP) {
                 let len = s.s(i + 1).len();
                 self.record_span(s, infos, (i, i + 2), len, None, Src::Bigram, initial, ms);
@@ -1037,6 +1050,52 @@ mod tests {
                 min_length: 3,
             },
         )
+    }
+
+    /// Entities with first mention times, with the sentences' token ids from a vocabulary (the
+    /// id-keyed spans) or without (every span by its string key).
+    fn with_ids(ids: bool, sentences: &[&str]) -> Vec<Entity> {
+        let mut t = EntityTable::default();
+        t.add_speaker("Dana Whitfield");
+        let mut v = vocab::Vocab::default();
+        let (mut toks, mut flags) = (Vec::new(), Vec::new());
+        for (i, text) in sentences.iter().enumerate() {
+            tokenize(text, &mut toks);
+            let lower = text.to_ascii_lowercase();
+            flags.clear();
+            if ids {
+                v.annotate(text, &lower, &toks, &mut flags);
+            }
+            let s = Sent {
+                text,
+                lower: &lower,
+                toks: &toks,
+                flags: &flags,
+            };
+            t.observe(&s, i as u64 * 1000);
+        }
+        t.finish(EntityLimits {
+            min_frequency: 1,
+            min_length: 3,
+        })
+    }
+
+    #[test]
+    fn spans_by_ids_are_spans_by_string() {
+        let sentences = [
+            "We met Quest Enterprises and Dana Whitfield at Brightwater Analytics today.",
+            "Then Quest Enterprises's team and QUEST ENTERPRISES'S lead came, Dana Whitfield too.",
+            "Quest  Enterprises again, with Quest Enterprises’s staff in New York.",
+            "Dana Whitfield's plan: Quest Enterprises-Quest Enterprises, at Brightwater Analytics.",
+            "at kestrel health we use lumora pipelines with elena vasquez and lumora data",
+            "elena vasquez said lumora pipelines and kestrel health work at kestrel health",
+        ];
+        let by_ids = with_ids(true, &sentences);
+        assert_eq!(by_ids, with_ids(false, &sentences));
+        let count = |text: &str| by_ids.iter().find(|e| e.text == text).map(|e| e.count);
+        // Twice by ids, once by string ("’s" is not ASCII); the all-caps form is no name.
+        assert_eq!(count("Quest Enterprises"), Some(3), "{by_ids:?}");
+        assert_eq!(count("Dana Whitfield"), Some(3), "{by_ids:?}");
     }
 
     fn has(out: &[(String, EntityLabel, u32)], text: &str, label: EntityLabel) -> bool {

@@ -315,11 +315,7 @@ impl Starts {
     fn symbol_list(&self, t: &str) -> Option<u16> {
         let k = match t.as_bytes().first() {
             Some(&b) if b < 0x80 => self.by_ascii[usize::from(b)],
-            Some(_) => self
-                .by_symbol
-                .get(&t.chars().next()?)
-                .copied()
-                .unwrap_or(0),
+            Some(_) => self.by_symbol.get(&t.chars().next()?).copied().unwrap_or(0),
             None => 0,
         };
         (k != 0).then_some(k)
@@ -441,5 +437,67 @@ mod tests {
         assert_eq!(st.cross("renew") & class(Some(',')), 0);
         assert_ne!(st.cross("that") & class(Some('&')), 0);
         assert_eq!(st.cross("that") & class(Some(' ')), 0);
+    }
+
+    #[test]
+    fn longest_is_the_naive_longest() {
+        let phrases = [
+            "new york",
+            "new york city",
+            "new",
+            "new south wales",
+            "new york stock exchange group",
+            "the hague",
+            "the bronx",
+            "x",
+            "xy",
+            ".net",
+            ".net core runtime",
+        ];
+        let st = Starts::new(phrases.into_iter());
+        let hays = [
+            "new",
+            "new ",
+            "new y",
+            "new york",
+            "new york c",
+            "new york city",
+            "new yorkers",
+            "new south wales",
+            "new york stock exchange grou",
+            "new york stock exchange group!",
+            "the",
+            "the h",
+            "the hague",
+            "the bronx zoo",
+            "the best",
+            "x",
+            "xy",
+            "x y",
+            ".n",
+            ".net",
+            ".net core runtime",
+            ".net core",
+            ". next",
+        ];
+        for hay in hays {
+            let naive = phrases
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| hay.starts_with(*p))
+                .max_by_key(|(i, p)| (p.len(), usize::MAX - i))
+                .map(|(i, p)| (i, p.len()));
+            let opener = hay.split(' ').next().unwrap();
+            let list = st.list(opener);
+            let list = if list != 0 {
+                Some(list)
+            } else {
+                st.symbol_list(hay)
+            };
+            let got = list
+                .and_then(|k| st.longest(k, hay, 0))
+                .map(|h| (h.pattern, h.end));
+            assert_eq!(got, naive, "{hay}");
+        }
     }
 }

@@ -89,8 +89,12 @@ pub(crate) struct Terms {
 /// Whether `w` is in [`NOT_TERMS`], without a string comparison per entry: they are two to
 /// four bytes long, so each is one little-endian number.
 fn not_term(w: &str) -> bool {
-    static WORDS: LazyLock<Vec<u32>> =
-        LazyLock::new(|| NOT_TERMS.iter().map(|t| word_number(t.as_bytes())).collect());
+    static WORDS: LazyLock<Vec<u32>> = LazyLock::new(|| {
+        NOT_TERMS
+            .iter()
+            .map(|t| word_number(t.as_bytes()))
+            .collect()
+    });
     (2..=4).contains(&w.len()) && WORDS.contains(&word_number(w.as_bytes()))
 }
 
@@ -129,16 +133,13 @@ impl Terms {
         let infos = vocab::infos(s);
         // Both acronyms and CamelCase have a capital after the first letter; most words do not.
         let candidate = |f: &TokInfo| f.has(T_WORD | T_INNER_UPPER);
-        // One pass for both the early-out and the shouting test.
-        let (mut all, mut upper, mut any) = (0usize, 0usize, false);
-        for f in infos.iter() {
-            let word = usize::from(f.has(T_WORD));
-            all += word;
-            upper += word & usize::from(f.has(T_NO_LOWER));
-            any |= candidate(f);
-        }
-        if !any {
+        if !infos.iter().any(candidate) {
             return;
+        }
+        let (mut all, mut upper) = (0usize, 0usize);
+        for f in infos.iter().filter(|f| f.has(T_WORD)) {
+            all += 1;
+            upper += usize::from(f.has(T_NO_LOWER));
         }
         // A shouted or all-caps caption line has no acronyms to find.
         if all >= 4 && upper * 2 > all {
