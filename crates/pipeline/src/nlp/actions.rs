@@ -227,8 +227,16 @@ impl Actions {
             }
         }
         if speaker != self.current.as_deref() {
-            self.other = self.current.take();
-            self.current = speaker.map(str::to_owned);
+            // The previous speaker becomes the other one, and the buffer of the one before is
+            // reused for the new speaker: turns change often.
+            std::mem::swap(&mut self.other, &mut self.current);
+            match (speaker, &mut self.current) {
+                (Some(sp), Some(buf)) => {
+                    buf.clear();
+                    buf.push_str(sp);
+                }
+                (sp, current) => *current = sp.map(str::to_owned),
+            }
         }
         if is_question
             && sentence.split_whitespace().count() >= 3

@@ -37,6 +37,11 @@ const MAX_SPOKE: usize = 4_096;
 /// Distinct candidates kept; later new spans are ignored (existing ones still count).
 pub(crate) const MAX_CANDIDATES: usize = 50_000;
 
+/// Spans of words remembered by their vocabulary ids (see [`EntityTable::by_ids`]).
+const MAX_ID_SPANS: usize = 16_384;
+/// Longest span keyed by ids: six words of 16 bits each fit in a `u128` with their gaps.
+const MAX_ID_SPAN_WORDS: usize = 6;
+
 /// Where a candidate came from, strongest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Src {
@@ -97,6 +102,40 @@ pub(crate) struct EntityTable {
     claimed: Vec<bool>,
     /// The gazetteer's matches in the current sentence.
     hits: Vec<Hit>,
+    /// Candidates of spans of ASCII words by their words' vocabulary ids and the spaces between
+    /// them (see [`span_key`]): a name said again costs one integer probe instead of building
+    /// and hashing its lower-cased key.
+    by_ids: FastMap<u128, u32>,
+    /// Candidates of gazetteer entries by entry index, `u32::MAX` for none yet.
+    gaz_cands: Vec<u32>,
+}
+
+/// A key for the span of tokens `a..b` (the last one without its possessive "'s" when
+/// `stripped`) such that two spans with the same key have the same candidate key: ASCII words
+/// with vocabulary ids (the id of the ASCII-lower-cased word) separated by one space or nothing.
+/// `None` for other spans, which take the string path.
+fn span_key(s: &Sent<'_>, infos: &[TokInfo], a: usize, b: usize, stripped: bool) -> Option<u128> {
+    if b <= a || b - a > MAX_ID_SPAN_WORDS {
+        return None;
+    }
+    // Bits 0-95: the ids; 96-100: one bit per gap, set for a space; 101-103: the word count;
+    // 104: stripped.
+    let mut key = ((b - a) as u128) << 101 | u128::from(stripped) << 104;
+    for (k, (f, t)) in infos[a..b].iter().zip(&s.toks[a..b]).enumerate() {
+        if f.id == NO_ID || f.id > 0xffff || !f.has(T_ASCII) {
+            return None;
+        }
+        key |= u128::from(f.id) << (16 * k);
+        if k > 0 {
+            let prev_end = s.toks[a + k - 1].end;
+            match t.start - prev_end {
+                0 => {}
+                1 if s.text.as_bytes()[prev_end] == b' ' => key |= 1u128 << (96 + k - 1),
+                _ => return None,
+            }
+        }
+    }
+    Some(key)
 }
 
 fn lower_into(s: &str, buf: &mut String) {
@@ -209,12 +248,12 @@ impl EntityTable {
         label: Option<EntityLabel>,
         src: Src,
         mention: Option<(bool, u64)>,
-    ) {
+    ) -> Option<usize> {
         let idx = match self.map.get(key) {
             Some(&i) => i,
             None => {
                 if self.cands.len() >= MAX_CANDIDATES {
-                    return;
+                    return None;
                 }
                 self.cands.push(Cand {
                     text: text.to_owned(),
@@ -230,6 +269,19 @@ impl EntityTable {
                 self.cands.len() - 1
             }
         };
+        self.update(idx, text, label, src, mention);
+        Some(idx)
+    }
+
+    /// Counts a mention (or registration) of candidate `idx`; see [`EntityTable::upsert`].
+    fn update(
+        &mut self,
+        idx: usize,
+        text: &str,
+        label: Option<EntityLabel>,
+        src: Src,
+        mention: Option<(bool, u64)>,
+    ) {
         let c = &mut self.cands[idx];
         if src < c.src {
             c.src = src;
@@ -276,13 +328,7 @@ impl EntityTable {
         }
     }
 
-    /// Marks the candidate recorded last as seen right after "at"/"from".
-    fn bump_after_at(&mut self) {
-        if let Some(&i) = self.map.get(self.key.as_str()) {
-            self.cands[i].after_at += 1;
-        }
-    }
-
+    /// Records a mention of a named candidate; returns its index unless the table is full.
     fn record_named(
         &mut self,
         text: &str,
@@ -290,11 +336,50 @@ impl EntityTable {
         src: Src,
         initial: bool,
         ms: u64,
-    ) {
+    ) -> Option<usize> {
         name_key_into(text, &mut self.key);
         let key = std::mem::take(&mut self.key);
-        self.upsert(&key, text, label, src, Some((initial, ms)));
+        let idx = self.upsert(&key, text, label, src, Some((initial, ms)));
         self.key = key;
+        idx
+    }
+
+    /// A single word of a lower-case caption (token `i`), unlabelled.
+    fn record_word(&mut self, s: &Sent<'_>, infos: &[TokInfo], i: usize, initial: bool, ms: u64) {
+        let len = s.s(i).len();
+        self.record_span(s, infos, (i, i + 1), len, None, Src::Single, initial, ms);
+    }
+
+    /// [`EntityTable::record_named`] of the text of tokens `a..b` (the last one `last_len`
+    /// bytes long, without a possessive), through [`EntityTable::by_ids`] when it can.
+    #[allow(clippy::too_many_arguments)]
+    fn record_span(
+        &mut self,
+        s: &Sent<'_>,
+        infos: &[TokInfo],
+        (a, b): (usize, usize),
+        last_len: usize,
+        label: Option<EntityLabel>,
+        src: Src,
+        initial: bool,
+        ms: u64,
+    ) -> Option<usize> {
+        let text = &s.text[s.toks[a].start..s.toks[b - 1].start + last_len];
+        let stripped = last_len != s.toks[b - 1].end - s.toks[b - 1].start;
+        let key = span_key(s, infos, a, b, stripped);
+        if let Some(k) = key
+            && let Some(&i) = self.by_ids.get(&k)
+        {
+            self.update(i as usize, text, label, src, Some((initial, ms)));
+            return Some(i as usize);
+        }
+        let idx = self.record_named(text, label, src, initial, ms);
+        if let (Some(k), Some(i)) = (key, idx)
+            && self.by_ids.len() < MAX_ID_SPANS
+        {
+            self.by_ids.insert(k, i as u32);
+        }
+        idx
     }
 
     /// Finds the candidates in one sentence.
@@ -416,13 +501,30 @@ impl EntityTable {
                     continue;
                 }
             }
-            self.record_named(e.name, Some(e.label), Src::Gaz(e.case), a == first, ms);
+            // An entry's candidate is looked up by its name once.
+            let mention = Some((a == first, ms));
+            match self.gaz_cands.get(hit.pattern) {
+                Some(&i) if i != u32::MAX => {
+                    self.update(i as usize, e.name, Some(e.label), Src::Gaz(e.case), mention);
+                }
+                _ => {
+                    let idx =
+                        self.record_named(e.name, Some(e.label), Src::Gaz(e.case), a == first, ms);
+                    if let Some(i) = idx {
+                        if self.gaz_cands.len() <= hit.pattern {
+                            self.gaz_cands.resize(hit.pattern + 1, u32::MAX);
+                        }
+                        self.gaz_cands[hit.pattern] = i as u32;
+                    }
+                }
+            }
             claimed[a..b].fill(true);
         }
     }
 
     fn is_cap_word(&self, infos: &[TokInfo], i: usize, claimed: &[bool]) -> bool {
-        claimed.get(i).is_some_and(|&c| !c) && infos[i].has(T_WORD | T_CAP)
+        // The bits first: most words are not capitalised.
+        infos.get(i).is_some_and(|f| f.has(T_WORD | T_CAP)) && !claimed[i]
     }
 
     /// Capitalised runs in cased text: "Halvorsen Marine Supply", "Bank of America".
@@ -484,16 +586,19 @@ impl EntityTable {
             }
             let initial = start == first;
             let last = strip_possessive(s.s(end - 1));
-            let text = &s.text[s.toks[start].start..s.toks[end - 1].start + last.len()];
             claimed[start..end].fill(true);
             let src = if end - start == 1 {
                 Src::Single
             } else {
                 Src::Run
             };
-            self.record_named(text, None, src, initial, ms);
-            if start > 0 && infos[start - 1].has(W_AT_FROM) {
-                self.bump_after_at();
+            let idx = self.record_span(s, infos, (start, end), last.len(), None, src, initial, ms);
+            // Seen right after "at"/"from".
+            if start > 0
+                && infos[start - 1].has(W_AT_FROM)
+                && let Some(i) = idx
+            {
+                self.cands[i].after_at += 1;
             }
         }
     }
@@ -527,8 +632,9 @@ impl EntityTable {
                 && infos[i + 1].has(W_ORG_SUFFIX)
                 && !f.has(W_STOP);
             if workplace {
-                let text = s.span(i, i + 2);
-                self.record_named(text, Some(EntityLabel::Org), Src::OrgPair, i == first, ms);
+                let org = Some(EntityLabel::Org);
+                let len = s.s(i + 1).len();
+                self.record_span(s, infos, (i, i + 2), len, org, Src::OrgPair, i == first, ms);
                 claimed[i..i + 2].fill(true);
                 i += 2;
                 continue;
@@ -546,12 +652,22 @@ impl EntityTable {
                         && !self.known_token(infos[i + 1], next)
                 };
                 if next_unknown && !infos[i + 1].has(W_GIVEN) {
-                    let text = s.span(i, i + 2);
-                    self.record_named(text, Some(EntityLabel::Person), Src::NamePair, initial, ms);
+                    let person = Some(EntityLabel::Person);
+                    let len = s.s(i + 1).len();
+                    self.record_span(
+                        s,
+                        infos,
+                        (i, i + 2),
+                        len,
+                        person,
+                        Src::NamePair,
+                        initial,
+                        ms,
+                    );
                     claimed[i..i + 2].fill(true);
                     i += 2;
                 } else {
-                    self.record_named(w, None, Src::Single, initial, ms);
+                    self.record_word(s, infos, i, initial, ms);
                     i += 1;
                 }
                 continue;
@@ -565,16 +681,17 @@ impl EntityTable {
                     && (j == i + 1 || !stop_as_written(i + 1))
             });
             if let Some(j) = suffix_at {
-                let text = s.span(i, j + 1);
-                self.record_named(text, Some(EntityLabel::Org), Src::OrgPair, initial, ms);
+                let org = Some(EntityLabel::Org);
+                let len = s.s(j).len();
+                self.record_span(s, infos, (i, j + 1), len, org, Src::OrgPair, initial, ms);
                 claimed[i..=j].fill(true);
                 i = j + 1;
                 continue;
             }
-            self.record_named(w, None, Src::Single, initial, ms);
+            self.record_word(s, infos, i, initial, ms);
             if plain_word(i + 1, claimed) && !infos[i + 1].has(W_STOP) {
-                let text = s.span(i, i + 2);
-                self.record_named(text, None, Src::Bigram, initial, ms);
+                let len = s.s(i + 1).len();
+                self.record_span(s, infos, (i, i + 2), len, None, Src::Bigram, initial, ms);
             }
             i += 1;
         }
@@ -932,6 +1049,52 @@ mod tests {
                 min_length: 3,
             },
         )
+    }
+
+    /// Entities with first mention times, with the sentences' token ids from a vocabulary (the
+    /// id-keyed spans) or without (every span by its string key).
+    fn with_ids(ids: bool, sentences: &[&str]) -> Vec<Entity> {
+        let mut t = EntityTable::default();
+        t.add_speaker("Dana Whitfield");
+        let mut v = vocab::Vocab::default();
+        let (mut toks, mut flags) = (Vec::new(), Vec::new());
+        for (i, text) in sentences.iter().enumerate() {
+            tokenize(text, &mut toks);
+            let lower = text.to_ascii_lowercase();
+            flags.clear();
+            if ids {
+                v.annotate(text, &lower, &toks, &mut flags);
+            }
+            let s = Sent {
+                text,
+                lower: &lower,
+                toks: &toks,
+                flags: &flags,
+            };
+            t.observe(&s, i as u64 * 1000);
+        }
+        t.finish(EntityLimits {
+            min_frequency: 1,
+            min_length: 3,
+        })
+    }
+
+    #[test]
+    fn spans_by_ids_are_spans_by_string() {
+        let sentences = [
+            "We met Quest Enterprises and Dana Whitfield at Brightwater Analytics today.",
+            "Then Quest Enterprises's team and QUEST ENTERPRISES'S lead came, Dana Whitfield too.",
+            "Quest  Enterprises again, with Quest Enterprises’s staff in New York.",
+            "Dana Whitfield's plan: Quest Enterprises-Quest Enterprises, at Brightwater Analytics.",
+            "at kestrel health we use lumora pipelines with elena vasquez and lumora data",
+            "elena vasquez said lumora pipelines and kestrel health work at kestrel health",
+        ];
+        let by_ids = with_ids(true, &sentences);
+        assert_eq!(by_ids, with_ids(false, &sentences));
+        let count = |text: &str| by_ids.iter().find(|e| e.text == text).map(|e| e.count);
+        // Twice by ids, once by string ("’s" is not ASCII); the all-caps form is no name.
+        assert_eq!(count("Quest Enterprises"), Some(3), "{by_ids:?}");
+        assert_eq!(count("Dana Whitfield"), Some(3), "{by_ids:?}");
     }
 
     fn has(out: &[(String, EntityLabel, u32)], text: &str, label: EntityLabel) -> bool {

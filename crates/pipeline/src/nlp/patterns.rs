@@ -298,7 +298,13 @@ fn word_number(s: &Sent<'_>, i: usize) -> Option<(f64, usize)> {
 /// A quantity at token `i`: digits or words, with an optional scale ("1.2 million", "$50k").
 /// Returns value, end token and whether digits were used.
 fn quantity(s: &Sent<'_>, i: usize, scale: bool) -> Option<(f64, usize, bool)> {
-    let (mut v, mut j, digits) = match s.kind(i)? {
+    let q = bare_quantity(s, i)?;
+    Some(if scale { scaled(s, q) } else { q })
+}
+
+/// [`quantity`] without a scale.
+fn bare_quantity(s: &Sent<'_>, i: usize) -> Option<(f64, usize, bool)> {
+    Some(match s.kind(i)? {
         Kind::Num => {
             let t = s.s(i);
             if t.contains(':') {
@@ -320,8 +326,12 @@ fn quantity(s: &Sent<'_>, i: usize, scale: bool) -> Option<(f64, usize, bool)> {
             (v, j, false)
         }
         _ => return None,
-    };
-    if scale && let Some((_, m)) = SCALES.iter().find(|(w, _)| s.is(j, w)) {
+    })
+}
+
+/// A quantity from [`bare_quantity`] with the scale that follows it, if any.
+fn scaled(s: &Sent<'_>, (mut v, mut j, digits): (f64, usize, bool)) -> (f64, usize, bool) {
+    if let Some((_, m)) = SCALES.iter().find(|(w, _)| s.is(j, w)) {
         // "50k" and "2m" are glued; "1.2 million" is spaced; "1.2 m" alone is too ambiguous.
         let word_scale = s.s(j).len() > 3;
         if word_scale == s.toks[j].spaced {
@@ -329,7 +339,7 @@ fn quantity(s: &Sent<'_>, i: usize, scale: bool) -> Option<(f64, usize, bool)> {
             j += 1;
         }
     }
-    Some((v, j, digits))
+    (v, j, digits)
 }
 
 fn push_value(key: &mut String, v: f64) {
@@ -385,7 +395,9 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
         }
         _ => {}
     }
-    let (v, j, _digits) = quantity(s, i, true)?;
+    // The quantity is read once, with and without its scale.
+    let bare = bare_quantity(s, i)?;
+    let (v, j, _digits) = scaled(s, bare);
     // Percent.
     if (s.s(j) == "%" && s.glued(j)) || s.any(j, &["percent", "pct"]) {
         key.push_str("pct:");
@@ -403,7 +415,7 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
         return m(j + 1, EntityLabel::Money);
     }
     // Scales only make sense for money and percentages.
-    let (v, j, _) = quantity(s, i, false)?;
+    let (v, j, _) = bare;
     // "9 AM Eastern", "2pm".
     if s.any(j, AM_PM) && (1.0..=12.0).contains(&v) && v.fract() == 0.0 {
         let mut e = j + 1;

@@ -11,10 +11,11 @@
 //! inside (hyphens, dots), are scanned in full (`phrases`). So the matches come out in the
 //! scan's order, each the scan's match, and a sentence without listed words costs no scan.
 
-use super::hash::{FastMap, load_partial};
+use super::hash::{FastMap, load_partial, load8};
 use super::patterns::Sent;
 use super::phrases::Phrases;
-use super::vocab::TokInfo;
+use super::token::Tok;
+use super::vocab::{T_WORD, TokInfo};
 
 /// One match: byte range in the sentence and the phrase's index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,19 +36,25 @@ pub(crate) fn class(c: Option<char>) -> u64 {
     }
 }
 
-/// The character of a one-character string.
-fn single_char(t: &str) -> Option<char> {
-    let mut c = t.chars();
-    c.next().filter(|_| c.next().is_none())
-}
+/// [`class`] of each byte, a byte of a multi-byte character being "other": one load per token.
+static CLASS_OF: [u64; 256] = {
+    let mut t = [1u64 << 63; 256];
+    let mut b = 0;
+    while b < 256 {
+        if b >= 32 && b <= 63 {
+            t[b] = 1 << (b - 32);
+        } else if b >= 97 && b <= 122 {
+            t[b] = 1 << (32 + b - 97);
+        }
+        b += 1;
+    }
+    t
+};
 
 /// [`class`] of the character at byte `i` of `s` (a byte of a multi-byte character is "other").
+#[inline]
 fn class_at(s: &str, i: usize) -> u64 {
-    match s.as_bytes().get(i) {
-        None => 0,
-        Some(&b) if b < 0x80 => class(Some(char::from(b))),
-        Some(_) => 1 << 63,
-    }
+    s.as_bytes().get(i).map_or(0, |&b| CLASS_OF[usize::from(b)])
 }
 
 /// Whether the tokenizer can end a word right before `c` (followed by `next`, `None` when
@@ -67,13 +74,13 @@ fn token_may_end(c: char, next: Option<char>) -> bool {
 pub(crate) struct Starts<'a> {
     /// Token text -> 1 + index into `lists`.
     index: FastMap<&'a str, u16>,
-    /// Per list: its range in `phrases` and `tails`, and the length of the token that opens it.
-    lists: Vec<(usize, usize, usize)>,
+    /// Per list: its range in `phrases` and `tails`, the length of the token that opens it and
+    /// the bytes its phrases go on with (see [`List`]).
+    lists: Vec<List>,
     /// The phrases (index, lower-cased text) of each list in turn, longest first.
     phrases: Vec<(usize, &'a str)>,
-    /// Per phrase: the (up to) eight bytes after the list's opening token, zero-padded, with
-    /// their count: most phrases are ruled out by one comparison.
-    tails: Vec<(u64, usize)>,
+    /// Per phrase: how it goes on after its list's opening token (see [`Tail`]).
+    tails: Vec<Tail>,
     /// A proper prefix of a phrase that a token can end with -> classes of the next character.
     cross: FastMap<&'a str, u64>,
     /// First bytes of the phrases.
@@ -83,6 +90,76 @@ pub(crate) struct Starts<'a> {
     by_symbol: FastMap<char, u16>,
     /// Longest phrase, in bytes.
     max_len: usize,
+    /// `by_symbol` of the ASCII characters, 0 for none: one load.
+    by_ascii: Vec<u16>,
+}
+
+/// One list of phrases that start with the same token (`open` bytes long), at
+/// `from..to` in [`Starts`]'s `phrases`: most places are ruled out by the first two bytes after
+/// the token, one bit each.
+#[derive(Debug, Clone, Copy)]
+struct List {
+    from: usize,
+    to: usize,
+    open: usize,
+    /// First bytes of the non-empty tails.
+    first: [u64; 4],
+    /// Second bytes of the tails of two bytes or more; all set when a tail has one byte.
+    second: [u64; 4],
+}
+
+/// One phrase of a list after the token that opens it: its (up to) eight first bytes,
+/// zero-padded, the mask of those bytes and their count, and the whole tail's length.
+#[derive(Debug, Clone, Copy)]
+struct Tail {
+    head: u64,
+    mask: u64,
+    n: usize,
+    len: usize,
+}
+
+/// Whether byte `b` is in the 256-bit set `set`.
+#[inline]
+fn in_set(set: &[u64; 4], b: u8) -> bool {
+    set[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+}
+
+impl List {
+    /// Whether a tail may start `rest` (no false "no").
+    #[inline]
+    fn may_start(&self, rest: &[u8]) -> bool {
+        match rest {
+            [] => false,
+            [a] => in_set(&self.first, *a) && self.second == [u64::MAX; 4],
+            [a, b, ..] => in_set(&self.first, *a) && in_set(&self.second, *b),
+        }
+    }
+}
+
+impl Tail {
+    /// The tail `tail` (a phrase's bytes after its list's opening token).
+    fn new(tail: &[u8]) -> Self {
+        let n = tail.len().min(8);
+        Tail {
+            head: load_partial(&tail[..n]),
+            mask: if n == 8 { u64::MAX } else { (1 << (8 * n)) - 1 },
+            n,
+            len: tail.len(),
+        }
+    }
+
+    /// Whether `rest` starts with this tail (`tail`, the phrase's bytes after its opening).
+    #[inline]
+    fn starts(&self, rest: &[u8], tail: &[u8]) -> bool {
+        if rest.len() >= 8 {
+            (load8(rest) & self.mask) == self.head
+                && (self.len <= 8 || (self.len <= rest.len() && rest[8..self.len] == tail[8..]))
+        } else {
+            self.len <= rest.len()
+                && load_partial(&rest[..self.n]) == self.head
+                && rest[self.n..self.len] == tail[self.n..]
+        }
+    }
 }
 
 impl<'a> Starts<'a> {
@@ -162,15 +239,36 @@ impl<'a> Starts<'a> {
         st.tails = Vec::with_capacity(members.len());
         for (k, &open) in opens.iter().enumerate() {
             let from = st.phrases.len();
+            let mut entry = List {
+                from,
+                to: from,
+                open,
+                first: [0; 4],
+                second: [0; 4],
+            };
             let list = members[from..].iter().take_while(|e| e.0 as usize == k + 1);
             for &(_, i, p) in list {
                 let tail = &p.as_bytes()[open..];
-                let n = tail.len().min(8);
+                match tail {
+                    [] => {}
+                    [a] => {
+                        entry.first[usize::from(a >> 6)] |= 1 << (a & 63);
+                        entry.second = [u64::MAX; 4];
+                    }
+                    [a, b, ..] => {
+                        entry.first[usize::from(a >> 6)] |= 1 << (a & 63);
+                        entry.second[usize::from(b >> 6)] |= 1 << (b & 63);
+                    }
+                }
                 st.phrases.push((i, p));
-                st.tails.push((load_partial(&tail[..n]), n));
+                st.tails.push(Tail::new(tail));
             }
-            st.lists.push((from, st.phrases.len(), open));
+            entry.to = st.phrases.len();
+            st.lists.push(entry);
         }
+        st.by_ascii = (0..128u8)
+            .map(|b| st.by_symbol.get(&char::from(b)).copied().unwrap_or(0))
+            .collect();
         st
     }
 
@@ -206,22 +304,50 @@ impl<'a> Starts<'a> {
     /// The longest phrase of `list` at `at` in `hay` (every phrase of the list starts with the
     /// token there).
     fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
-        let (from, to, open) = self.lists[list as usize - 1];
-        let rest = &hay.as_bytes()[at + open..];
-        self.phrases[from..to]
+        let entry = &self.lists[list as usize - 1];
+        let phrases = &self.phrases[entry.from..entry.to];
+        let rest = &hay.as_bytes()[at + entry.open..];
+        let hit = |&(pattern, p): &(usize, &str)| Hit {
+            start: at,
+            end: at + p.len(),
+            pattern,
+        };
+        if !entry.may_start(rest) {
+            // Only the phrase that is the token itself (the shortest, so the last) can match.
+            return phrases.last().filter(|(_, p)| p.len() == entry.open).map(hit);
+        }
+        phrases
             .iter()
-            .zip(&self.tails[from..to])
-            .find(|((_, p), (head, n))| {
-                let tail = &p.as_bytes()[open..];
-                tail.len() <= rest.len()
-                    && load_partial(&rest[..*n]) == *head
-                    && rest[*n..tail.len()] == tail[*n..]
-            })
-            .map(|(&(pattern, p), _)| Hit {
-                start: at,
-                end: at + p.len(),
-                pattern,
-            })
+            .zip(&self.tails[entry.from..entry.to])
+            .find(|((_, p), t)| t.starts(rest, &p.as_bytes()[entry.open..]))
+            .map(|(e, _)| hit(e))
+    }
+
+    /// The list of the phrases that start with the first character of `t`, a token that is not
+    /// a word, when that character is not a letter or digit.
+    fn symbol_list(&self, t: &str) -> Option<u16> {
+        let k = match t.as_bytes().first() {
+            Some(&b) if b < 0x80 => self.by_ascii[usize::from(b)],
+            Some(_) => self.by_symbol.get(&t.chars().next()?).copied().unwrap_or(0),
+            None => 0,
+        };
+        (k != 0).then_some(k)
+    }
+
+    /// Whether a phrase that starts inside word token `t` (after its first character) runs past
+    /// its end here: only then can the scan find a match there that the token-by-token path
+    /// does not (see the module docs).
+    fn crossing(&self, l: &str, t: &Tok, class: u64) -> bool {
+        let w = &l[t.start..t.end];
+        w.char_indices().skip(1).any(|(k, _)| {
+            let part = &w[k..];
+            self.cross.get(part).is_some_and(|&m| m & class != 0)
+                && self
+                    .index
+                    .get(part)
+                    .and_then(|&list| self.longest(list, l, t.start + k))
+                    .is_some_and(|h| h.end > t.end)
+        })
     }
 
     /// The scan's matches in the sentence (see the module docs), into `out` (cleared first).
@@ -244,17 +370,19 @@ impl<'a> Starts<'a> {
         out.clear();
         let l = s.lower;
         let mut pos = 0;
-        for (i, f) in infos.iter().enumerate() {
+        for (f, t) in infos.iter().zip(s.toks) {
             if f.bits & relevant == 0 {
                 continue;
             }
-            let t = &s.toks[i];
             let (k, inside) = (list(f), scan_inside(f));
+            let cross = f.cross & class_at(l, t.end);
             // Most tokens open nothing and nothing crosses them.
-            if k == 0 && f.cross == 0 && !inside && !open_other(f) {
+            if k == 0 && cross == 0 && !inside && !open_other(f) {
                 continue;
             }
-            if inside || (f.cross != 0 && f.cross & class_at(l, t.end) != 0) {
+            // The info's crossing classes are those of every list: a word is scanned only when
+            // one of this list's phrases does cross here.
+            if inside || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross))) {
                 let from = pos.max(t.start);
                 if from >= t.end {
                     continue;
@@ -272,16 +400,13 @@ impl<'a> Starts<'a> {
             }
             let hit = if k != 0 {
                 self.longest(k, l, t.start)
-            } else if let Some(k) = open_other(f)
-                .then(|| single_char(&l[t.start..t.end]))
-                .flatten()
-                .and_then(|c| self.by_symbol.get(&c))
-            {
-                self.longest(*k, l, t.start)
-            } else if open_other(f) {
-                ac.longest_at(l, t.start)
-            } else {
+            } else if !open_other(f) {
                 None
+            } else if let Some(k) = self.symbol_list(&l[t.start..t.end]) {
+                // Every phrase that can start here starts with the token's first character.
+                self.longest(k, l, t.start)
+            } else {
+                ac.longest_at(l, t.start)
             };
             if let Some(h) = hit {
                 pos = h.end;
@@ -313,5 +438,67 @@ mod tests {
         assert_eq!(st.cross("renew") & class(Some(',')), 0);
         assert_ne!(st.cross("that") & class(Some('&')), 0);
         assert_eq!(st.cross("that") & class(Some(' ')), 0);
+    }
+
+    #[test]
+    fn longest_is_the_naive_longest() {
+        let phrases = [
+            "new york",
+            "new york city",
+            "new",
+            "new south wales",
+            "new york stock exchange group",
+            "the hague",
+            "the bronx",
+            "x",
+            "xy",
+            ".net",
+            ".net core runtime",
+        ];
+        let st = Starts::new(phrases.into_iter());
+        let hays = [
+            "new",
+            "new ",
+            "new y",
+            "new york",
+            "new york c",
+            "new york city",
+            "new yorkers",
+            "new south wales",
+            "new york stock exchange grou",
+            "new york stock exchange group!",
+            "the",
+            "the h",
+            "the hague",
+            "the bronx zoo",
+            "the best",
+            "x",
+            "xy",
+            "x y",
+            ".n",
+            ".net",
+            ".net core runtime",
+            ".net core",
+            ". next",
+        ];
+        for hay in hays {
+            let naive = phrases
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| hay.starts_with(*p))
+                .max_by_key(|(i, p)| (p.len(), usize::MAX - i))
+                .map(|(i, p)| (i, p.len()));
+            let opener = hay.split(' ').next().unwrap();
+            let list = st.list(opener);
+            let list = if list != 0 {
+                Some(list)
+            } else {
+                st.symbol_list(hay)
+            };
+            let got = list
+                .and_then(|k| st.longest(k, hay, 0))
+                .map(|h| (h.pattern, h.end));
+            assert_eq!(got, naive, "{hay}");
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Technical terms: acronyms ("API", "SSO", "ETL"), CamelCase names ("PowerBI", "DataSync") and
 //! phrases with a technical head word ("bulk API", "data warehouse"). Counters per distinct term.
 
+use std::sync::LazyLock;
+
 use super::hash::FastMap;
 
 use super::entities::is_camel;
@@ -84,6 +86,23 @@ pub(crate) struct Terms {
     camel: FastMap<String, u32>,
 }
 
+/// Whether `w` is in [`NOT_TERMS`], without a string comparison per entry: they are two to
+/// four bytes long, so each is one little-endian number.
+fn not_term(w: &str) -> bool {
+    static WORDS: LazyLock<Vec<u32>> = LazyLock::new(|| {
+        NOT_TERMS
+            .iter()
+            .map(|t| word_number(t.as_bytes()))
+            .collect()
+    });
+    (2..=4).contains(&w.len()) && WORDS.contains(&word_number(w.as_bytes()))
+}
+
+/// The (up to four) bytes of `b` as a little-endian number, zero-padded.
+fn word_number(b: &[u8]) -> u32 {
+    b.iter().rev().fold(0, |n, &c| n << 8 | u32::from(c))
+}
+
 fn acronym(w: &str) -> Option<&str> {
     // "APIs" and "DBAs" are plurals of "API" and "DBA".
     let core = w.strip_suffix('s').filter(|c| c.len() >= 2).unwrap_or(w);
@@ -94,7 +113,7 @@ fn acronym(w: &str) -> Option<&str> {
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
         && !core.bytes().all(|b| b"IVXLCDM".contains(&b))
-        && !NOT_TERMS.contains(&core)
+        && !not_term(core)
         // "FY26" and "Q3" are dates.
         && !(core.starts_with("FY") && core[2..].bytes().all(|b| b.is_ascii_digit()));
     ok.then_some(core)
@@ -205,6 +224,14 @@ mod tests {
             "I said OK, we use SSO and the APIs in PowerBI and DataSync on AWS at 9 AM, part II.",
         );
         assert_eq!(got, ["API", "SSO", "DataSync", "PowerBI"]);
+    }
+
+    #[test]
+    fn not_terms_by_number() {
+        assert!(NOT_TERMS.iter().all(|t| not_term(t)));
+        for w in ["", "O", "OKK", "SSO", "API", "CEOS", "EST1", "LLCX", "ok"] {
+            assert!(!not_term(w), "{w}");
+        }
     }
 
     #[test]
