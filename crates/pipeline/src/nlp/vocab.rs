@@ -8,10 +8,12 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+#[cfg(test)]
+use super::hash::head_of;
 use super::hash::{FastMap, load_partial, load8};
 use super::lexicon;
 use super::patterns::Sent;
-use super::token::{Kind, Tok};
+use super::token::{Kind, Tok, tokenize_with};
 
 /// Distinct words given an id.
 const MAX_VOCAB: usize = 50_000;
@@ -311,11 +313,6 @@ struct Surface {
     info: TokInfo,
 }
 
-#[inline]
-fn head_of(b: &[u8]) -> u64 {
-    load_partial(&b[..b.len().min(8)])
-}
-
 /// FxHash-style over the head (see [`head_of`]) and the rest in 8-byte words.
 #[inline]
 fn hash_of(b: &[u8], head: u64) -> u64 {
@@ -452,30 +449,51 @@ impl Vocab {
         self.slots[k] = i as u32 + 1;
     }
 
-    /// Fills `out` with the infos of the sentence's tokens.
+    /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos, in one pass: each
+    /// word is probed as soon as it is scanned, with the head the scanner has already loaded.
+    /// `lower` is `text` ASCII-lower-cased.
+    pub fn read(&mut self, text: &str, lower: &str, toks: &mut Vec<Tok>, out: &mut Vec<TokInfo>) {
+        out.clear();
+        let one_byte = &*ONE_BYTE_INFOS;
+        tokenize_with(text, toks, |t, head| {
+            out.push(self.info(text, lower, one_byte, &t, head));
+        });
+    }
+
+    /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
+    #[cfg(test)]
     pub fn annotate(&mut self, text: &str, lower: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
         out.clear();
-        out.reserve(toks.len());
-        let tb = text.as_bytes();
+        let one_byte = &*ONE_BYTE_INFOS;
         for t in toks {
-            let info = if t.kind == Kind::Word {
-                let b = &tb[t.start..t.end];
-                let head = head_of(b);
-                let hash = hash_of(b, head);
-                match self.probe(b, hash, head) {
-                    Some(info) => info,
-                    None => {
-                        self.new_surface(&text[t.start..t.end], &lower[t.start..t.end], hash, head)
-                    }
-                }
-            } else {
-                match tb[t.start..t.end] {
-                    // Punctuation is most of these tokens: its info is a table read.
-                    [c] if c.is_ascii() => ONE_BYTE_INFOS[usize::from(c)],
-                    _ => other_info(&text[t.start..t.end]),
-                }
-            };
-            out.push(info);
+            let head = head_of(&text.as_bytes()[t.start..t.end]);
+            out.push(self.info(text, lower, one_byte, t, head));
+        }
+    }
+
+    /// The info of token `t` (a word's `head` as [`head_of`] gives it).
+    #[inline(always)]
+    fn info(
+        &mut self,
+        text: &str,
+        lower: &str,
+        one_byte: &[TokInfo; 128],
+        t: &Tok,
+        head: u64,
+    ) -> TokInfo {
+        let b = &text.as_bytes()[t.start..t.end];
+        if t.kind == Kind::Word {
+            let hash = hash_of(b, head);
+            match self.probe(b, hash, head) {
+                Some(info) => info,
+                None => self.new_surface(&text[t.start..t.end], &lower[t.start..t.end], hash, head),
+            }
+        } else {
+            match *b {
+                // Punctuation is most of these tokens: its info is a table read.
+                [c] if c.is_ascii() => one_byte[usize::from(c)],
+                _ => other_info(&text[t.start..t.end]),
+            }
         }
     }
 }
@@ -500,6 +518,25 @@ mod tests {
         Vocab::default().annotate(text, &lower, &toks, &mut out);
         for (t, info) in toks.iter().zip(&out) {
             assert_eq!(info.bits, token_info(text, &lower, t).bits, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_is_tokenize_then_annotate(
+            sentences in proptest::collection::vec(
+                "\\PC{0,40}|([A-Za-z0-9'’.,-]{1,20}[ ,é]?){0,6}", 0..8),
+        ) {
+            let (mut one, mut two) = (Vocab::default(), Vocab::default());
+            let (mut toks1, mut toks2, mut out1, mut out2) = (vec![], vec![], vec![], vec![]);
+            for text in &sentences {
+                let lower = text.to_ascii_lowercase();
+                one.read(text, &lower, &mut toks1, &mut out1);
+                tokenize(text, &mut toks2);
+                two.annotate(text, &lower, &toks2, &mut out2);
+                proptest::prop_assert_eq!(&toks1, &toks2);
+                proptest::prop_assert_eq!(&out1, &out2);
+            }
         }
     }
 
