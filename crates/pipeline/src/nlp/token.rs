@@ -56,6 +56,17 @@ static CLASS: [u8; 256] = {
     t
 };
 
+/// ASCII letters.
+static ASCII_ALPHA: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphabetic();
+        c += 1;
+    }
+    t
+};
+
 /// Appends the tokens of `s` to `out` (cleared first).
 #[cfg(test)]
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
@@ -76,46 +87,49 @@ pub(crate) fn tokenize_with(s: &str, out: &mut Vec<Tok>, mut each: impl FnMut(To
         let start = i;
         let kind;
         let mut head = 0;
-        match CLASS[usize::from(byte)] {
-            WS => {
-                spaced = true;
-                i += 1;
-                continue;
-            }
-            ALPHA => {
-                kind = Kind::Word;
-                (i, head) = scan_ascii_word(s, start);
-            }
-            DIGIT => {
-                kind = Kind::Num;
-                i = scan_number(b, i);
-            }
-            OTHER => {
-                kind = if matches!(byte, b'$' | b'%' | b'&' | b'+' | b'#') {
-                    Kind::Sym
-                } else {
-                    Kind::Punct
-                };
-                i += 1;
-            }
-            _ => {
-                let c = char_at(s, i);
-                if c.is_whitespace() {
+        // Most tokens are words: one predictable branch before the `match`'s jump table (a
+        // table of its own, so that the compiler does not fold the test into the jump).
+        if ASCII_ALPHA[usize::from(byte)] {
+            kind = Kind::Word;
+            (i, head) = scan_ascii_word(s, start);
+        } else {
+            match CLASS[usize::from(byte)] {
+                WS => {
                     spaced = true;
-                    i += c.len_utf8();
+                    i += 1;
                     continue;
                 }
-                if c.is_alphabetic() {
-                    kind = Kind::Word;
-                    i = scan_word(s, i);
-                    head = head_of(&b[start..i]);
-                } else {
-                    kind = if matches!(c, '€' | '£') {
+                DIGIT => {
+                    kind = Kind::Num;
+                    i = scan_number(b, i);
+                }
+                OTHER => {
+                    kind = if matches!(byte, b'$' | b'%' | b'&' | b'+' | b'#') {
                         Kind::Sym
                     } else {
                         Kind::Punct
                     };
-                    i += c.len_utf8();
+                    i += 1;
+                }
+                _ => {
+                    let c = char_at(s, i);
+                    if c.is_whitespace() {
+                        spaced = true;
+                        i += c.len_utf8();
+                        continue;
+                    }
+                    if c.is_alphabetic() {
+                        kind = Kind::Word;
+                        i = scan_word(s, i);
+                        head = head_of(&b[start..i]);
+                    } else {
+                        kind = if matches!(c, '€' | '£') {
+                            Kind::Sym
+                        } else {
+                            Kind::Punct
+                        };
+                        i += c.len_utf8();
+                    }
                 }
             }
         }
@@ -127,7 +141,9 @@ pub(crate) fn tokenize_with(s: &str, out: &mut Vec<Tok>, mut each: impl FnMut(To
         };
         out.push(t);
         each(t, head);
-        spaced = false;
+        // Most tokens are followed by one space: skip it here rather than through the loop.
+        spaced = b.get(i) == Some(&b' ');
+        i += usize::from(spaced);
     }
 }
 
@@ -206,12 +222,6 @@ fn stops(w: u64) -> u64 {
     !((digit | alpha) & !w) & HIGH_BITS
 }
 
-/// How many letters and digits open the eight bytes `w` (0 to 8).
-#[inline(always)]
-fn alnum_run(w: u64) -> usize {
-    stops(w).trailing_zeros() as usize / 8
-}
-
 /// [`scan_word`] for a word that starts with an ASCII letter, with the word's head (see
 /// [`head_of`]): ASCII letters and digits, and `'` or `-` joining two of them, are read here,
 /// eight bytes at a time; a non-ASCII byte, or a dot after a one-letter segment ("U.S."), hands
@@ -220,10 +230,36 @@ fn alnum_run(w: u64) -> usize {
 fn scan_ascii_word(s: &str, start: usize) -> (usize, u64) {
     let b = s.as_bytes();
     let first = load_at(b, start);
-    let mut i = start + alnum_run(first);
-    if i - start == 8 {
-        i = alnum_end(b, i);
+    let stop = stops(first);
+    if stop != 0 {
+        // The word's first eight bytes hold its end: the byte there, 0 past the sentence's end,
+        // decides whether it goes on.
+        let n = stop.trailing_zeros() as usize / 8;
+        if !GOES_ON[((first >> (8 * n)) & 0xff) as usize] {
+            // The bytes below the lowest stop bit's byte.
+            let below = ((stop & stop.wrapping_neg()) - 1) >> 7;
+            return (start + n, first & below);
+        }
     }
+    joined_word(s, start, first)
+}
+
+/// Bytes after a run of letters and digits with which an ASCII word may go on: `'`, `-`, `.`
+/// and the bytes of non-ASCII characters.
+static GOES_ON: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = c >= 0x80 || matches!(c as u8, b'\'' | b'-' | b'.');
+        c += 1;
+    }
+    t
+};
+
+/// [`scan_ascii_word`] past the first eight bytes or a `'`, `-`, `.` or non-ASCII byte.
+fn joined_word(s: &str, start: usize, first: u64) -> (usize, u64) {
+    let b = s.as_bytes();
+    let mut i = alnum_end(b, start);
     // The start of the current segment (after the last `'` or `-`).
     let mut seg = start;
     while let Some(&c) = b.get(i) {
@@ -254,7 +290,7 @@ fn scan_ascii_word(s: &str, start: usize) -> (usize, u64) {
 #[inline(always)]
 fn alnum_end(b: &[u8], mut i: usize) -> usize {
     loop {
-        let n = alnum_run(load_at(b, i));
+        let n = stops(load_at(b, i)).trailing_zeros() as usize / 8;
         i += n;
         if n < 8 {
             return i;

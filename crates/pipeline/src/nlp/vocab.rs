@@ -6,6 +6,7 @@
 //! for them.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 #[cfg(test)]
@@ -302,29 +303,32 @@ pub(crate) fn infos<'a>(s: &Sent<'a>) -> Cow<'a, [TokInfo]> {
 /// Distinct words as written kept in the surface table.
 const MAX_SURFACE: usize = 80_000;
 
-/// One word as written: where its bytes are in the arena and its info.
-#[derive(Debug, Clone, Copy)]
-struct Surface {
-    hash: u64,
-    /// The first eight bytes, zero-padded: most words compare in one step.
+/// One slot of the surface table: a word as written, by its head and length, and where its
+/// info is. The key is in the slot, so that most probes read one slot and the word's info.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct Slot {
+    /// The first eight bytes, zero-padded: with the length, all of a word of up to eight bytes.
     head: u64,
-    start: u32,
     len: u32,
-    info: TokInfo,
+    /// Index + 1 into `surface` and `starts`; 0 for an empty slot.
+    at: u32,
 }
 
 /// FxHash-style over the head (see [`head_of`]) and the rest in 8-byte words.
-#[inline]
+#[inline(always)]
 fn hash_of(b: &[u8], head: u64) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let mut h = (head ^ (b.len() as u64).rotate_right(8)).wrapping_mul(K);
-    let mut rest = &b[b.len().min(8)..];
-    while rest.len() >= 8 {
-        h = (h.rotate_left(5) ^ load8(rest)).wrapping_mul(K);
-        rest = &rest[8..];
-    }
-    if !rest.is_empty() {
-        h = (h.rotate_left(5) ^ load_partial(rest)).wrapping_mul(K);
+    if b.len() > 8 {
+        let mut rest = &b[8..];
+        while rest.len() >= 8 {
+            h = (h.rotate_left(5) ^ load8(rest)).wrapping_mul(K);
+            rest = &rest[8..];
+        }
+        if !rest.is_empty() {
+            h = (h.rotate_left(5) ^ load_partial(rest)).wrapping_mul(K);
+        }
     }
     h.rotate_left(26)
 }
@@ -340,9 +344,12 @@ pub(crate) struct Vocab {
     map: FastMap<Box<str>, u32>,
     words: Vec<Box<str>>,
     infos: Vec<WordInfo>,
-    /// Index + 1 into `surface`, 0 for empty; the length is a power of two.
-    slots: Vec<u32>,
-    surface: Vec<Surface>,
+    /// The surface table; the length is a power of two.
+    slots: Vec<Slot>,
+    /// The info of each word as written.
+    surface: Vec<TokInfo>,
+    /// Where each word as written starts in `arena`.
+    starts: Vec<u32>,
     arena: Vec<u8>,
 }
 
@@ -375,39 +382,38 @@ impl Vocab {
     /// The info of a word token written `text`, whose ASCII-lower-cased form is `lower`.
     #[cfg(test)]
     pub fn word_info(&mut self, text: &str, lower: &str) -> TokInfo {
-        let b = text.as_bytes();
-        let head = head_of(b);
-        let hash = hash_of(b, head);
-        match self.probe(b, hash, head) {
-            Some(info) => info,
-            None => self.new_surface(text, lower, hash, head),
-        }
+        self.word_token(text, lower, 0..text.len(), head_of(text.as_bytes()))
     }
 
-    /// The info of the word written `b` if the table has it.
-    #[inline]
-    fn probe(&self, b: &[u8], hash: u64, head: u64) -> Option<TokInfo> {
-        if !self.slots.is_empty() {
-            let mask = self.slots.len() - 1;
-            let mut k = hash as usize & mask;
-            loop {
-                let slot = self.slots[k];
-                if slot == 0 {
-                    break;
-                }
-                let e = &self.surface[slot as usize - 1];
-                if e.hash == hash
-                    && e.head == head
-                    && e.len as usize == b.len()
-                    && (b.len() <= 8
-                        || self.arena[e.start as usize + 8..e.start as usize + b.len()] == b[8..])
-                {
-                    return Some(e.info);
-                }
-                k = (k + 1) & mask;
+    /// The info of the word token at `range` of `text` (`lower` ASCII-lower-cased), whose head
+    /// [`head_of`] gives.
+    #[inline(always)]
+    fn word_token(&mut self, text: &str, lower: &str, range: Range<usize>, head: u64) -> TokInfo {
+        let b = &text.as_bytes()[range.clone()];
+        let hash = hash_of(b, head);
+        // The head and length are the whole key of most words: no hash to compare.
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut k = hash as usize & mask;
+        while let Some(slot) = self.slots.get(k) {
+            if slot.at == 0 {
+                break;
             }
+            let at = slot.at as usize - 1;
+            if slot.head == head
+                && slot.len as usize == b.len()
+                && (b.len() <= 8 || self.rest_is(at, b))
+            {
+                return self.surface[at];
+            }
+            k = (k + 1) & mask;
         }
-        None
+        self.new_surface(&text[range.clone()], &lower[range], hash, head)
+    }
+
+    /// Whether word `at` as written goes on after its head as `b` does.
+    fn rest_is(&self, at: usize, b: &[u8]) -> bool {
+        let start = self.starts[at] as usize;
+        self.arena.get(start + 8..start + b.len()) == b.get(8..)
     }
 
     #[cold]
@@ -420,38 +426,41 @@ impl Vocab {
         if (self.surface.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        self.surface.push(Surface {
-            hash,
-            head,
-            start: self.arena.len() as u32,
-            len: text.len() as u32,
-            info,
-        });
+        self.surface.push(info);
+        self.starts.push(self.arena.len() as u32);
         self.arena.extend_from_slice(text.as_bytes());
-        self.place(self.surface.len() - 1);
+        self.place(
+            hash,
+            Slot {
+                head,
+                len: text.len() as u32,
+                at: self.surface.len() as u32,
+            },
+        );
         info
     }
 
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(1024);
-        self.slots = vec![0; size];
-        for i in 0..self.surface.len() {
-            self.place(i);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        for slot in old.into_iter().filter(|s| s.at != 0) {
+            let start = self.starts[slot.at as usize - 1] as usize;
+            let word = &self.arena[start..start + slot.len as usize];
+            self.place(hash_of(word, slot.head), slot);
         }
     }
 
-    fn place(&mut self, i: usize) {
+    fn place(&mut self, hash: u64, slot: Slot) {
         let mask = self.slots.len() - 1;
-        let mut k = self.surface[i].hash as usize & mask;
-        while self.slots[k] != 0 {
+        let mut k = hash as usize & mask;
+        while self.slots[k].at != 0 {
             k = (k + 1) & mask;
         }
-        self.slots[k] = i as u32 + 1;
+        self.slots[k] = slot;
     }
 
-    /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos, in one pass: each
-    /// word is probed as soon as it is scanned, with the head the scanner has already loaded.
-    /// `lower` is `text` ASCII-lower-cased.
+    /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos: each word is probed
+    /// with the head the scanner has already loaded. `lower` is `text` ASCII-lower-cased.
     pub fn read(&mut self, text: &str, lower: &str, toks: &mut Vec<Tok>, out: &mut Vec<TokInfo>) {
         out.clear();
         let one_byte = &*ONE_BYTE_INFOS;
@@ -481,15 +490,10 @@ impl Vocab {
         t: &Tok,
         head: u64,
     ) -> TokInfo {
-        let b = &text.as_bytes()[t.start..t.end];
         if t.kind == Kind::Word {
-            let hash = hash_of(b, head);
-            match self.probe(b, hash, head) {
-                Some(info) => info,
-                None => self.new_surface(&text[t.start..t.end], &lower[t.start..t.end], hash, head),
-            }
+            self.word_token(text, lower, t.start..t.end, head)
         } else {
-            match *b {
+            match text.as_bytes()[t.start..t.end] {
                 // Punctuation is most of these tokens: its info is a table read.
                 [c] if c.is_ascii() => one_byte[usize::from(c)],
                 _ => other_info(&text[t.start..t.end]),
