@@ -141,7 +141,7 @@ impl Analyzer {
         patterns::ascii_lower_into(sentence, &mut self.lower);
         // One vocabulary lookup per token, shared by every stage below, made as it is scanned.
         self.vocab
-            .read(sentence, &self.lower, &mut self.toks, &mut self.flags);
+            .read(sentence, &mut self.toks, &mut self.flags);
         let s = patterns::Sent {
             text: sentence,
             lower: &self.lower,

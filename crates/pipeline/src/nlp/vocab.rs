@@ -379,16 +379,15 @@ impl Vocab {
         &self.words[id as usize]
     }
 
-    /// The info of a word token written `text`, whose ASCII-lower-cased form is `lower`.
+    /// The info of a word token written `text`.
     #[cfg(test)]
-    pub fn word_info(&mut self, text: &str, lower: &str) -> TokInfo {
-        self.word_token(text, lower, 0..text.len(), head_of(text.as_bytes()))
+    pub fn word_info(&mut self, text: &str) -> TokInfo {
+        self.word_token(text, 0..text.len(), head_of(text.as_bytes()))
     }
 
-    /// The info of the word token at `range` of `text` (`lower` ASCII-lower-cased), whose head
-    /// [`head_of`] gives.
+    /// The info of the word token at `range` of `text`, whose head [`head_of`] gives.
     #[inline(always)]
-    fn word_token(&mut self, text: &str, lower: &str, range: Range<usize>, head: u64) -> TokInfo {
+    fn word_token(&mut self, text: &str, range: Range<usize>, head: u64) -> TokInfo {
         let b = &text.as_bytes()[range.clone()];
         let hash = hash_of(b, head);
         // The head and length are the whole key of most words: no hash to compare.
@@ -407,7 +406,7 @@ impl Vocab {
             }
             k = (k + 1) & mask;
         }
-        self.new_surface(&text[range.clone()], &lower[range], hash, head)
+        self.new_surface(&text[range], hash, head)
     }
 
     /// Whether word `at` as written goes on after its head as `b` does.
@@ -417,8 +416,8 @@ impl Vocab {
     }
 
     #[cold]
-    fn new_surface(&mut self, text: &str, lower: &str, hash: u64, head: u64) -> TokInfo {
-        let (id, word) = self.intern(lower);
+    fn new_surface(&mut self, text: &str, hash: u64, head: u64) -> TokInfo {
+        let (id, word) = self.intern(&text.to_ascii_lowercase());
         let info = word.token(id, case_bits(text));
         if self.surface.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
             return info;
@@ -461,41 +460,32 @@ impl Vocab {
 
     /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos: each word is probed
     /// with the head the scanner has already loaded. `lower` is `text` ASCII-lower-cased.
-    pub fn read(&mut self, text: &str, lower: &str, toks: &mut Vec<Tok>, out: &mut Vec<TokInfo>) {
+    pub fn read(&mut self, text: &str, toks: &mut Vec<Tok>, out: &mut Vec<TokInfo>) {
         out.clear();
-        let one_byte = &*ONE_BYTE_INFOS;
         tokenize_with(text, toks, |t, head| {
-            out.push(self.info(text, lower, one_byte, &t, head));
+            out.push(self.info(text, &t, head));
         });
     }
 
     /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
     #[cfg(test)]
-    pub fn annotate(&mut self, text: &str, lower: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
+    pub fn annotate(&mut self, text: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
         out.clear();
-        let one_byte = &*ONE_BYTE_INFOS;
         for t in toks {
             let head = head_of(&text.as_bytes()[t.start..t.end]);
-            out.push(self.info(text, lower, one_byte, t, head));
+            out.push(self.info(text, t, head));
         }
     }
 
     /// The info of token `t` (a word's `head` as [`head_of`] gives it).
     #[inline(always)]
-    fn info(
-        &mut self,
-        text: &str,
-        lower: &str,
-        one_byte: &[TokInfo; 128],
-        t: &Tok,
-        head: u64,
-    ) -> TokInfo {
+    fn info(&mut self, text: &str, t: &Tok, head: u64) -> TokInfo {
         if t.kind == Kind::Word {
-            self.word_token(text, lower, t.start..t.end, head)
+            self.word_token(text, t.start..t.end, head)
         } else {
             match text.as_bytes()[t.start..t.end] {
                 // Punctuation is most of these tokens: its info is a table read.
-                [c] if c.is_ascii() => one_byte[usize::from(c)],
+                [c] if c.is_ascii() => ONE_BYTE_INFOS[usize::from(c)],
                 _ => other_info(&text[t.start..t.end]),
             }
         }
@@ -519,7 +509,7 @@ mod tests {
         tokenize(text, &mut toks);
         let lower = text.to_ascii_lowercase();
         let mut out = Vec::new();
-        Vocab::default().annotate(text, &lower, &toks, &mut out);
+        Vocab::default().annotate(text, &toks, &mut out);
         for (t, info) in toks.iter().zip(&out) {
             assert_eq!(info.bits, token_info(text, &lower, t).bits, "{t:?}");
         }
@@ -535,9 +525,9 @@ mod tests {
             let (mut toks1, mut toks2, mut out1, mut out2) = (vec![], vec![], vec![], vec![]);
             for text in &sentences {
                 let lower = text.to_ascii_lowercase();
-                one.read(text, &lower, &mut toks1, &mut out1);
+                one.read(text, &mut toks1, &mut out1);
                 tokenize(text, &mut toks2);
-                two.annotate(text, &lower, &toks2, &mut out2);
+                two.annotate(text, &toks2, &mut out2);
                 proptest::prop_assert_eq!(&toks1, &toks2);
                 proptest::prop_assert_eq!(&out1, &out2);
             }
@@ -553,7 +543,7 @@ mod tests {
         let lower = text.to_ascii_lowercase();
         let mut v = Vocab::default();
         let mut out = Vec::new();
-        v.annotate(text, &lower, &toks, &mut out);
+        v.annotate(text, &toks, &mut out);
         for (t, info) in toks.iter().zip(&out) {
             assert_eq!(info.bits, token_info(text, &lower, t).bits, "{t:?}");
         }
@@ -574,22 +564,22 @@ mod tests {
         assert!(out[sso].has(T_INNER_UPPER | T_NO_LOWER) && !out[sso].has(T_CAP));
         // Same word, same id, whatever the case; same info for the same spelling.
         assert_eq!(v.intern("dana").0, dana.id);
-        assert_eq!(v.word_info("DANA", "dana").id, dana.id);
-        assert_eq!(v.word_info("Dana", "dana"), dana);
+        assert_eq!(v.word_info("DANA").id, dana.id);
+        assert_eq!(v.word_info("Dana"), dana);
         let long = "Interoperability";
-        let a = v.word_info(long, &long.to_ascii_lowercase());
-        assert_eq!(v.word_info(long, &long.to_ascii_lowercase()), a);
-        assert_ne!(v.word_info("Interoperabilitx", "interoperabilitx").id, a.id);
+        let a = v.word_info(long);
+        assert_eq!(v.word_info(long), a);
+        assert_ne!(v.word_info("Interoperabilitx").id, a.id);
         // A very long word has no id but the same bits.
         let long = "a".repeat(MAX_WORD_BYTES + 1);
-        let info = v.word_info(&long, &long);
+        let info = v.word_info(&long);
         assert_eq!(info.id, NO_ID);
-        assert_eq!(info, v.word_info(&long, &long));
+        assert_eq!(info, v.word_info(&long));
         // Many words: the table grows and still finds each.
         let words: Vec<String> = (0..5000).map(|i| format!("w{i}x")).collect();
-        let ids: Vec<u32> = words.iter().map(|w| v.word_info(w, w).id).collect();
+        let ids: Vec<u32> = words.iter().map(|w| v.word_info(w).id).collect();
         for (w, id) in words.iter().zip(&ids) {
-            assert_eq!(v.word_info(w, w).id, *id);
+            assert_eq!(v.word_info(w).id, *id);
             assert_eq!(v.word(*id), w);
         }
     }
