@@ -300,18 +300,20 @@ pub(crate) fn infos<'a>(s: &Sent<'a>) -> Cow<'a, [TokInfo]> {
     }
 }
 
-/// Distinct words as written kept in the surface table.
-const MAX_SURFACE: usize = 80_000;
+/// Distinct words as written kept in the surface table (more are looked up the slow way, with
+/// the same result): the table then has at most 2^17 slots of 40 bytes (5.2 MB).
+const MAX_SURFACE: usize = (1 << 16) - 1;
 
-/// One slot of the surface table: a word as written, by its head and length, and where its
-/// info is. The key is in the slot, so that most probes read one slot and the word's info.
+/// One slot of the surface table: a word as written, by its head and length. The key is in the
+/// slot, and the word's info at the same index of `Vocab::slot_infos`: a probe reads both at
+/// once, as neither address depends on the other's contents (two cache misses overlap).
 #[derive(Debug, Clone, Copy, Default)]
 #[repr(C, align(16))]
 struct Slot {
     /// The first eight bytes, zero-padded: with the length, all of a word of up to eight bytes.
     head: u64,
     len: u32,
-    /// Index + 1 into `surface` and `starts`; 0 for an empty slot.
+    /// Index + 1 into `starts`; 0 for an empty slot.
     at: u32,
 }
 
@@ -346,9 +348,9 @@ pub(crate) struct Vocab {
     infos: Vec<WordInfo>,
     /// The surface table; the length is a power of two.
     slots: Vec<Slot>,
-    /// The info of each word as written.
-    surface: Vec<TokInfo>,
-    /// Where each word as written starts in `arena`.
+    /// The info of the word in each slot.
+    slot_infos: Vec<TokInfo>,
+    /// Where each word as written starts in `arena`, in the order they came.
     starts: Vec<u32>,
     arena: Vec<u8>,
 }
@@ -397,12 +399,11 @@ impl Vocab {
             if slot.at == 0 {
                 break;
             }
-            let at = slot.at as usize - 1;
             if slot.head == head
                 && slot.len as usize == b.len()
-                && (b.len() <= 8 || self.rest_is(at, b))
+                && (b.len() <= 8 || self.rest_is(slot.at as usize - 1, b))
             {
-                return self.surface[at];
+                return self.slot_infos[k];
             }
             k = (k + 1) & mask;
         }
@@ -419,43 +420,42 @@ impl Vocab {
     fn new_surface(&mut self, text: &str, hash: u64, head: u64) -> TokInfo {
         let (id, word) = self.intern(&text.to_ascii_lowercase());
         let info = word.token(id, case_bits(text));
-        if self.surface.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
+        if self.starts.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
             return info;
         }
-        if (self.surface.len() + 1) * 2 > self.slots.len() {
+        if (self.starts.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        self.surface.push(info);
         self.starts.push(self.arena.len() as u32);
         self.arena.extend_from_slice(text.as_bytes());
-        self.place(
-            hash,
-            Slot {
-                head,
-                len: text.len() as u32,
-                at: self.surface.len() as u32,
-            },
-        );
+        let slot = Slot {
+            head,
+            len: text.len() as u32,
+            at: self.starts.len() as u32,
+        };
+        self.place(hash, slot, info);
         info
     }
 
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(1024);
         let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
-        for slot in old.into_iter().filter(|s| s.at != 0) {
+        let old_infos = std::mem::replace(&mut self.slot_infos, vec![other_info(""); size]);
+        for (slot, info) in old.into_iter().zip(old_infos).filter(|(s, _)| s.at != 0) {
             let start = self.starts[slot.at as usize - 1] as usize;
             let word = &self.arena[start..start + slot.len as usize];
-            self.place(hash_of(word, slot.head), slot);
+            self.place(hash_of(word, slot.head), slot, info);
         }
     }
 
-    fn place(&mut self, hash: u64, slot: Slot) {
+    fn place(&mut self, hash: u64, slot: Slot, info: TokInfo) {
         let mask = self.slots.len() - 1;
         let mut k = hash as usize & mask;
         while self.slots[k].at != 0 {
             k = (k + 1) & mask;
         }
         self.slots[k] = slot;
+        self.slot_infos[k] = info;
     }
 
     /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos: each word is probed
@@ -531,6 +531,18 @@ mod tests {
                 proptest::prop_assert_eq!(&toks1, &toks2);
                 proptest::prop_assert_eq!(&out1, &out2);
             }
+        }
+    }
+
+    #[test]
+    fn a_full_surface_table_stays_bounded_and_answers_the_same() {
+        let mut v = Vocab::default();
+        let words: Vec<String> = (0..MAX_SURFACE + 100).map(|i| format!("Wd{i}")).collect();
+        let first: Vec<TokInfo> = words.iter().map(|w| v.word_info(w)).collect();
+        assert_eq!(v.starts.len(), MAX_SURFACE);
+        assert!(v.slots.len() <= 1 << 17, "{}", v.slots.len());
+        for (w, info) in words.iter().zip(&first) {
+            assert_eq!(v.word_info(w), *info, "{w}");
         }
     }
 
