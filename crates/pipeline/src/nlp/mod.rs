@@ -140,8 +140,7 @@ impl Analyzer {
         }
         patterns::ascii_lower_into(sentence, &mut self.lower);
         // One vocabulary lookup per token, shared by every stage below, made as it is scanned.
-        self.vocab
-            .read(sentence, &mut self.toks, &mut self.flags);
+        self.vocab.read(sentence, &mut self.toks, &mut self.flags);
         let s = patterns::Sent {
             text: sentence,
             lower: &self.lower,

@@ -16,7 +16,7 @@ pub(crate) enum Kind {
     Punct,
 }
 
-use super::hash::{head_of, load_partial, load8};
+use super::hash::{head_of, load_partial};
 
 /// One token: a byte range of the sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,9 +194,10 @@ fn char_at(s: &str, i: usize) -> char {
 /// Eight bytes of `b` from `i`, zero-padded past its end.
 #[inline(always)]
 fn load_at(b: &[u8], i: usize) -> u64 {
-    match b.get(i..i + 8) {
-        Some(w) => load8(w),
-        None => load_partial(b.get(i..).unwrap_or_default()),
+    let rest = b.get(i..).unwrap_or_default();
+    match rest.first_chunk::<8>() {
+        Some(w) => u64::from_le_bytes(*w),
+        None => load_partial(rest),
     }
 }
 
