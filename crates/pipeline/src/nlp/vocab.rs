@@ -524,7 +524,6 @@ mod tests {
             let (mut one, mut two) = (Vocab::default(), Vocab::default());
             let (mut toks1, mut toks2, mut out1, mut out2) = (vec![], vec![], vec![], vec![]);
             for text in &sentences {
-                let lower = text.to_ascii_lowercase();
                 one.read(text, &mut toks1, &mut out1);
                 tokenize(text, &mut toks2);
                 two.annotate(text, &toks2, &mut out2);
