@@ -232,7 +232,7 @@ fn scan_ascii_word(s: &str, start: usize) -> (usize, u64) {
     let b = s.as_bytes();
     let first = load_at(b, start);
     let stop = stops(first);
-    if stop != 0 {
+    let run_end = if stop != 0 {
         // The word's first eight bytes hold its end: the byte there, 0 past the sentence's end,
         // decides whether it goes on.
         let n = stop.trailing_zeros() as usize / 8;
@@ -241,8 +241,11 @@ fn scan_ascii_word(s: &str, start: usize) -> (usize, u64) {
             let below = ((stop & stop.wrapping_neg()) - 1) >> 7;
             return (start + n, first & below);
         }
-    }
-    joined_word(s, start, first)
+        start + n
+    } else {
+        alnum_end(s.as_bytes(), start + 8)
+    };
+    joined_word(s, start, first, run_end)
 }
 
 /// Bytes after a run of letters and digits with which an ASCII word may go on: `'`, `-`, `.`
@@ -257,10 +260,11 @@ static GOES_ON: [bool; 256] = {
     t
 };
 
-/// [`scan_ascii_word`] past the first eight bytes or a `'`, `-`, `.` or non-ASCII byte.
-fn joined_word(s: &str, start: usize, first: u64) -> (usize, u64) {
+/// [`scan_ascii_word`] past the first eight bytes or a `'`, `-`, `.` or non-ASCII byte, from the
+/// end of the word's first run of letters and digits, `run_end`.
+fn joined_word(s: &str, start: usize, first: u64, run_end: usize) -> (usize, u64) {
     let b = s.as_bytes();
-    let mut i = alnum_end(b, start);
+    let mut i = run_end;
     // The start of the current segment (after the last `'` or `-`).
     let mut seg = start;
     while let Some(&c) = b.get(i) {
