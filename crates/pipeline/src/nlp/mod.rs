@@ -139,11 +139,9 @@ impl Analyzer {
             }
             self.entities.speaker_spoke(sp, start_ms);
         }
-        token::tokenize(sentence, &mut self.toks);
         patterns::ascii_lower_into(sentence, &mut self.lower);
-        // One vocabulary lookup per token, shared by every stage below.
-        self.vocab
-            .annotate(sentence, &self.lower, &self.toks, &mut self.flags);
+        // One vocabulary lookup per token, shared by every stage below, made as it is scanned.
+        self.vocab.read(sentence, &mut self.toks, &mut self.flags);
         let s = patterns::Sent {
             text: sentence,
             lower: &self.lower,

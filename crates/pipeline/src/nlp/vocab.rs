@@ -6,12 +6,15 @@
 //! for them.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
+#[cfg(test)]
+use super::hash::head_of;
 use super::hash::{FastMap, load_partial, load8};
 use super::lexicon;
 use super::patterns::Sent;
-use super::token::{Kind, Tok};
+use super::token::{Kind, Tok, tokenize_with};
 
 /// Distinct words given an id.
 const MAX_VOCAB: usize = 50_000;
@@ -297,37 +300,37 @@ pub(crate) fn infos<'a>(s: &Sent<'a>) -> Cow<'a, [TokInfo]> {
     }
 }
 
-/// Distinct words as written kept in the surface table.
-const MAX_SURFACE: usize = 80_000;
+/// Distinct words as written kept in the surface table (more are looked up the slow way, with
+/// the same result): the table then has at most 2^17 slots of 40 bytes (5.2 MB).
+const MAX_SURFACE: usize = (1 << 16) - 1;
 
-/// One word as written: where its bytes are in the arena and its info.
-#[derive(Debug, Clone, Copy)]
-struct Surface {
-    hash: u64,
-    /// The first eight bytes, zero-padded: most words compare in one step.
+/// One slot of the surface table: a word as written, by its head and length. The key is in the
+/// slot, and the word's info at the same index of `Vocab::slot_infos`: a probe reads both at
+/// once, as neither address depends on the other's contents (two cache misses overlap).
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(16))]
+struct Slot {
+    /// The first eight bytes, zero-padded: with the length, all of a word of up to eight bytes.
     head: u64,
-    start: u32,
     len: u32,
-    info: TokInfo,
-}
-
-#[inline]
-fn head_of(b: &[u8]) -> u64 {
-    load_partial(&b[..b.len().min(8)])
+    /// Index + 1 into `starts`; 0 for an empty slot.
+    at: u32,
 }
 
 /// FxHash-style over the head (see [`head_of`]) and the rest in 8-byte words.
-#[inline]
+#[inline(always)]
 fn hash_of(b: &[u8], head: u64) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let mut h = (head ^ (b.len() as u64).rotate_right(8)).wrapping_mul(K);
-    let mut rest = &b[b.len().min(8)..];
-    while rest.len() >= 8 {
-        h = (h.rotate_left(5) ^ load8(rest)).wrapping_mul(K);
-        rest = &rest[8..];
-    }
-    if !rest.is_empty() {
-        h = (h.rotate_left(5) ^ load_partial(rest)).wrapping_mul(K);
+    if b.len() > 8 {
+        let mut rest = &b[8..];
+        while rest.len() >= 8 {
+            h = (h.rotate_left(5) ^ load8(rest)).wrapping_mul(K);
+            rest = &rest[8..];
+        }
+        if !rest.is_empty() {
+            h = (h.rotate_left(5) ^ load_partial(rest)).wrapping_mul(K);
+        }
     }
     h.rotate_left(26)
 }
@@ -343,9 +346,12 @@ pub(crate) struct Vocab {
     map: FastMap<Box<str>, u32>,
     words: Vec<Box<str>>,
     infos: Vec<WordInfo>,
-    /// Index + 1 into `surface`, 0 for empty; the length is a power of two.
-    slots: Vec<u32>,
-    surface: Vec<Surface>,
+    /// The surface table; the length is a power of two.
+    slots: Vec<Slot>,
+    /// The info of the word in each slot.
+    slot_infos: Vec<TokInfo>,
+    /// Where each word as written starts in `arena`, in the order they came.
+    starts: Vec<u32>,
     arena: Vec<u8>,
 }
 
@@ -375,107 +381,113 @@ impl Vocab {
         &self.words[id as usize]
     }
 
-    /// The info of a word token written `text`, whose ASCII-lower-cased form is `lower`.
+    /// The info of a word token written `text`.
     #[cfg(test)]
-    pub fn word_info(&mut self, text: &str, lower: &str) -> TokInfo {
-        let b = text.as_bytes();
-        let head = head_of(b);
-        let hash = hash_of(b, head);
-        match self.probe(b, hash, head) {
-            Some(info) => info,
-            None => self.new_surface(text, lower, hash, head),
-        }
+    pub fn word_info(&mut self, text: &str) -> TokInfo {
+        self.word_token(text, 0..text.len(), head_of(text.as_bytes()))
     }
 
-    /// The info of the word written `b` if the table has it.
-    #[inline]
-    fn probe(&self, b: &[u8], hash: u64, head: u64) -> Option<TokInfo> {
-        if !self.slots.is_empty() {
-            let mask = self.slots.len() - 1;
-            let mut k = hash as usize & mask;
-            loop {
-                let slot = self.slots[k];
-                if slot == 0 {
-                    break;
-                }
-                let e = &self.surface[slot as usize - 1];
-                if e.hash == hash
-                    && e.head == head
-                    && e.len as usize == b.len()
-                    && (b.len() <= 8
-                        || self.arena[e.start as usize + 8..e.start as usize + b.len()] == b[8..])
-                {
-                    return Some(e.info);
-                }
-                k = (k + 1) & mask;
+    /// The info of the word token at `range` of `text`, whose head [`head_of`] gives.
+    #[inline(always)]
+    fn word_token(&mut self, text: &str, range: Range<usize>, head: u64) -> TokInfo {
+        let b = &text.as_bytes()[range.clone()];
+        let hash = hash_of(b, head);
+        // The head and length are the whole key of most words: no hash to compare.
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut k = hash as usize & mask;
+        while let Some(slot) = self.slots.get(k) {
+            if slot.at == 0 {
+                break;
             }
+            if slot.head == head
+                && slot.len as usize == b.len()
+                && (b.len() <= 8 || self.rest_is(slot.at as usize - 1, b))
+            {
+                return self.slot_infos[k];
+            }
+            k = (k + 1) & mask;
         }
-        None
+        self.new_surface(&text[range], hash, head)
+    }
+
+    /// Whether word `at` as written goes on after its head as `b` does.
+    fn rest_is(&self, at: usize, b: &[u8]) -> bool {
+        let start = self.starts[at] as usize;
+        self.arena.get(start + 8..start + b.len()) == b.get(8..)
     }
 
     #[cold]
-    fn new_surface(&mut self, text: &str, lower: &str, hash: u64, head: u64) -> TokInfo {
-        let (id, word) = self.intern(lower);
+    fn new_surface(&mut self, text: &str, hash: u64, head: u64) -> TokInfo {
+        let (id, word) = self.intern(&text.to_ascii_lowercase());
         let info = word.token(id, case_bits(text));
-        if self.surface.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
+        if self.starts.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
             return info;
         }
-        if (self.surface.len() + 1) * 2 > self.slots.len() {
+        if (self.starts.len() + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        self.surface.push(Surface {
-            hash,
-            head,
-            start: self.arena.len() as u32,
-            len: text.len() as u32,
-            info,
-        });
+        self.starts.push(self.arena.len() as u32);
         self.arena.extend_from_slice(text.as_bytes());
-        self.place(self.surface.len() - 1);
+        let slot = Slot {
+            head,
+            len: text.len() as u32,
+            at: self.starts.len() as u32,
+        };
+        self.place(hash, slot, info);
         info
     }
 
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(1024);
-        self.slots = vec![0; size];
-        for i in 0..self.surface.len() {
-            self.place(i);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        let old_infos = std::mem::replace(&mut self.slot_infos, vec![other_info(""); size]);
+        for (slot, info) in old.into_iter().zip(old_infos).filter(|(s, _)| s.at != 0) {
+            let start = self.starts[slot.at as usize - 1] as usize;
+            let word = &self.arena[start..start + slot.len as usize];
+            self.place(hash_of(word, slot.head), slot, info);
         }
     }
 
-    fn place(&mut self, i: usize) {
+    fn place(&mut self, hash: u64, slot: Slot, info: TokInfo) {
         let mask = self.slots.len() - 1;
-        let mut k = self.surface[i].hash as usize & mask;
-        while self.slots[k] != 0 {
+        let mut k = hash as usize & mask;
+        while self.slots[k].at != 0 {
             k = (k + 1) & mask;
         }
-        self.slots[k] = i as u32 + 1;
+        self.slots[k] = slot;
+        self.slot_infos[k] = info;
     }
 
-    /// Fills `out` with the infos of the sentence's tokens.
-    pub fn annotate(&mut self, text: &str, lower: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
+    /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos: each word is probed
+    /// with the head the scanner has already loaded. `lower` is `text` ASCII-lower-cased.
+    pub fn read(&mut self, text: &str, toks: &mut Vec<Tok>, out: &mut Vec<TokInfo>) {
         out.clear();
-        out.reserve(toks.len());
-        let tb = text.as_bytes();
+        tokenize_with(text, toks, |t, head| {
+            out.push(self.info(text, &t, head));
+        });
+    }
+
+    /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
+    #[cfg(test)]
+    pub fn annotate(&mut self, text: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
+        out.clear();
         for t in toks {
-            let info = if t.kind == Kind::Word {
-                let b = &tb[t.start..t.end];
-                let head = head_of(b);
-                let hash = hash_of(b, head);
-                match self.probe(b, hash, head) {
-                    Some(info) => info,
-                    None => {
-                        self.new_surface(&text[t.start..t.end], &lower[t.start..t.end], hash, head)
-                    }
-                }
-            } else {
-                match tb[t.start..t.end] {
-                    // Punctuation is most of these tokens: its info is a table read.
-                    [c] if c.is_ascii() => ONE_BYTE_INFOS[usize::from(c)],
-                    _ => other_info(&text[t.start..t.end]),
-                }
-            };
-            out.push(info);
+            let head = head_of(&text.as_bytes()[t.start..t.end]);
+            out.push(self.info(text, t, head));
+        }
+    }
+
+    /// The info of token `t` (a word's `head` as [`head_of`] gives it).
+    #[inline(always)]
+    fn info(&mut self, text: &str, t: &Tok, head: u64) -> TokInfo {
+        if t.kind == Kind::Word {
+            self.word_token(text, t.start..t.end, head)
+        } else {
+            match text.as_bytes()[t.start..t.end] {
+                // Punctuation is most of these tokens: its info is a table read.
+                [c] if c.is_ascii() => ONE_BYTE_INFOS[usize::from(c)],
+                _ => other_info(&text[t.start..t.end]),
+            }
         }
     }
 }
@@ -497,9 +509,39 @@ mod tests {
         tokenize(text, &mut toks);
         let lower = text.to_ascii_lowercase();
         let mut out = Vec::new();
-        Vocab::default().annotate(text, &lower, &toks, &mut out);
+        Vocab::default().annotate(text, &toks, &mut out);
         for (t, info) in toks.iter().zip(&out) {
             assert_eq!(info.bits, token_info(text, &lower, t).bits, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_is_tokenize_then_annotate(
+            sentences in proptest::collection::vec(
+                "\\PC{0,40}|([A-Za-z0-9'’.,-]{1,20}[ ,é]?){0,6}", 0..8),
+        ) {
+            let (mut one, mut two) = (Vocab::default(), Vocab::default());
+            let (mut toks1, mut toks2, mut out1, mut out2) = (vec![], vec![], vec![], vec![]);
+            for text in &sentences {
+                one.read(text, &mut toks1, &mut out1);
+                tokenize(text, &mut toks2);
+                two.annotate(text, &toks2, &mut out2);
+                proptest::prop_assert_eq!(&toks1, &toks2);
+                proptest::prop_assert_eq!(&out1, &out2);
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_surface_table_stays_bounded_and_answers_the_same() {
+        let mut v = Vocab::default();
+        let words: Vec<String> = (0..MAX_SURFACE + 100).map(|i| format!("Wd{i}")).collect();
+        let first: Vec<TokInfo> = words.iter().map(|w| v.word_info(w)).collect();
+        assert_eq!(v.starts.len(), MAX_SURFACE);
+        assert!(v.slots.len() <= 1 << 17, "{}", v.slots.len());
+        for (w, info) in words.iter().zip(&first) {
+            assert_eq!(v.word_info(w), *info, "{w}");
         }
     }
 
@@ -512,7 +554,7 @@ mod tests {
         let lower = text.to_ascii_lowercase();
         let mut v = Vocab::default();
         let mut out = Vec::new();
-        v.annotate(text, &lower, &toks, &mut out);
+        v.annotate(text, &toks, &mut out);
         for (t, info) in toks.iter().zip(&out) {
             assert_eq!(info.bits, token_info(text, &lower, t).bits, "{t:?}");
         }
@@ -533,22 +575,22 @@ mod tests {
         assert!(out[sso].has(T_INNER_UPPER | T_NO_LOWER) && !out[sso].has(T_CAP));
         // Same word, same id, whatever the case; same info for the same spelling.
         assert_eq!(v.intern("dana").0, dana.id);
-        assert_eq!(v.word_info("DANA", "dana").id, dana.id);
-        assert_eq!(v.word_info("Dana", "dana"), dana);
+        assert_eq!(v.word_info("DANA").id, dana.id);
+        assert_eq!(v.word_info("Dana"), dana);
         let long = "Interoperability";
-        let a = v.word_info(long, &long.to_ascii_lowercase());
-        assert_eq!(v.word_info(long, &long.to_ascii_lowercase()), a);
-        assert_ne!(v.word_info("Interoperabilitx", "interoperabilitx").id, a.id);
+        let a = v.word_info(long);
+        assert_eq!(v.word_info(long), a);
+        assert_ne!(v.word_info("Interoperabilitx").id, a.id);
         // A very long word has no id but the same bits.
         let long = "a".repeat(MAX_WORD_BYTES + 1);
-        let info = v.word_info(&long, &long);
+        let info = v.word_info(&long);
         assert_eq!(info.id, NO_ID);
-        assert_eq!(info, v.word_info(&long, &long));
+        assert_eq!(info, v.word_info(&long));
         // Many words: the table grows and still finds each.
         let words: Vec<String> = (0..5000).map(|i| format!("w{i}x")).collect();
-        let ids: Vec<u32> = words.iter().map(|w| v.word_info(w, w).id).collect();
+        let ids: Vec<u32> = words.iter().map(|w| v.word_info(w).id).collect();
         for (w, id) in words.iter().zip(&ids) {
-            assert_eq!(v.word_info(w, w).id, *id);
+            assert_eq!(v.word_info(w).id, *id);
             assert_eq!(v.word(*id), w);
         }
     }
