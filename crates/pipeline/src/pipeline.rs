@@ -529,6 +529,9 @@ struct Walk<R: Read> {
     sentences: Vec<std::ops::Range<usize>>,
     bounds: Vec<usize>,
     scratch: String,
+    /// The default splitter ([`text::split_sentences`]) and its reused masks.
+    splitter: text::SentenceSplitter,
+    split_scratch: text::SplitScratch,
     done: bool,
     cues: u64,
     span: Span,
@@ -551,6 +554,8 @@ impl<R: Read> Walk<R> {
             sentences: Vec::new(),
             bounds: Vec::new(),
             scratch: String::new(),
+            splitter: text::SentenceSplitter::default(),
+            split_scratch: text::SplitScratch::default(),
             done: false,
             cues: 0,
             span: Span::default(),
@@ -657,11 +662,8 @@ impl<R: Read> Walk<R> {
             let words = text::clean(&utt.text, &self.clean, &mut self.scratch);
             self.word_counts.push(words as u64);
             std::mem::swap(&mut utt.text, &mut self.scratch);
-            let base = &utt.text;
-            self.sentences.extend(text::split_sentences(base).map(|s| {
-                let start = s.as_ptr() as usize - base.as_ptr() as usize;
-                start..start + s.len()
-            }));
+            self.splitter
+                .split_into(&utt.text, &mut self.split_scratch, &mut self.sentences);
             self.bounds.push(self.sentences.len());
         }
         observer.stage_finished(
