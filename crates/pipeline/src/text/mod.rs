@@ -2,10 +2,11 @@
 //! word counting. Everything works on borrowed text or writes into a caller-owned buffer.
 
 mod clean;
+mod masks;
 mod sentence;
 mod words;
 
-pub use clean::{CleanOptions, clean};
+pub use clean::{CleanOptions, CleanScratch, clean, clean_with};
 pub use sentence::{SentenceSplitter, Sentences, SplitScratch, capitalize_start, split_sentences};
 pub use words::{word_count, words};
 

@@ -245,23 +245,13 @@ impl SplitScratch {
         // Whether the byte before the current block is a space (the text start counts as one).
         let mut carry = 1u64;
         let mut bad = 0u64;
-        let mut push = |(space, mark, out_of_range): (u64, u64, u64), valid: u64| {
-            self.starts.push(!space & ((space << 1) | carry) & valid);
-            self.marks.push(mark & valid);
-            carry = space >> 63;
-            bad |= out_of_range & valid;
-        };
-        let mut chunks = bytes.chunks_exact(64);
-        for chunk in &mut chunks {
-            let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
-            push(block_masks(chunk), u64::MAX);
-        }
-        let tail = chunks.remainder();
-        if !tail.is_empty() {
-            let mut padded = [b' '; 64];
-            padded[..tail.len()].copy_from_slice(tail);
-            push(block_masks(&padded), (1u64 << tail.len()) - 1);
-        }
+        super::masks::for_each_block(bytes, |c, valid| {
+            self.starts
+                .push(!c.space & ((c.space << 1) | carry) & valid);
+            self.marks.push(c.mark & valid);
+            carry = c.space >> 63;
+            bad |= c.bad & valid;
+        });
         bad == 0
     }
 
@@ -296,53 +286,6 @@ impl SplitScratch {
             bits = *self.starts.get(w)?;
         }
     }
-}
-
-/// Bit masks of one 64-byte block: spaces, end marks (`.`, `!`, `?`), and bytes outside
-/// `0x20..0x80`.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn block_masks(chunk: &[u8; 64]) -> (u64, u64, u64) {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    let (mut space, mut mark, mut bad) = (0u64, 0u64, 0u64);
-    for (i, sixteen) in chunk.chunks_exact(16).enumerate() {
-        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load reads the 16
-        // bytes of `sixteen`.
-        let (sp, mk, bd) = unsafe {
-            let v = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
-            let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
-            let marks = _mm_or_si128(_mm_or_si128(is(b'.'), is(b'!')), is(b'?'));
-            // Signed: bytes from 0x80 are negative, so one compare finds both ends of the range.
-            let out = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-            (
-                _mm_movemask_epi8(is(b' ')),
-                _mm_movemask_epi8(marks),
-                _mm_movemask_epi8(out),
-            )
-        };
-        let at = 16 * i;
-        space |= u64::from(sp as u16) << at;
-        mark |= u64::from(mk as u16) << at;
-        bad |= u64::from(bd as u16) << at;
-    }
-    (space, mark, bad)
-}
-
-/// Bit masks of one 64-byte block: spaces, end marks (`.`, `!`, `?`), and bytes outside
-/// `0x20..0x80`.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-fn block_masks(chunk: &[u8; 64]) -> (u64, u64, u64) {
-    let (mut space, mut mark, mut bad) = (0u64, 0u64, 0u64);
-    for (k, &b) in chunk.iter().enumerate() {
-        space |= u64::from(b == b' ') << k;
-        mark |= u64::from(matches!(b, b'.' | b'!' | b'?')) << k;
-        bad |= u64::from(!(0x20..0x80).contains(&b)) << k;
-    }
-    (space, mark, bad)
 }
 
 /// `u8::is_ascii_whitespace` as a table, so the word count has no branch per byte.
