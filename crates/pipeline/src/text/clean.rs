@@ -185,24 +185,37 @@ pub struct CleanScratch {
     starts: Vec<u64>,
     /// Word starts that need the full per-word rules (see [`CleanScratch::fill`]).
     slow: Vec<u64>,
+    /// Starts of words with a non-ASCII character.
+    unicode: Vec<u64>,
+    /// The text with other whitespace made `' '`, when it had some.
+    spaced: String,
 }
 
 impl CleanScratch {
-    /// Builds the masks of `bytes`; false (masks unusable) unless every byte is in `0x20..0x80`.
+    /// Builds the masks of `text`; false (masks unusable) when it holds whitespace other than
+    /// `' '` (tabs, line breaks, non-ASCII spaces).
     ///
     /// A word start is marked slow when its word may be a filler or open an aside (its first
     /// two bytes are those of "um", "uh", "er", "ah", "hmm", "mm", "mhm" or "you" in any case,
     /// or it is the word "I"), does not start with a letter or digit (a quote, a bracket, a
     /// word without letters), or follows more than one space. Every other word is kept as it
     /// is unless it repeats the previous word, which [`clean_spaced`] checks with two bytes.
-    fn fill(&mut self, bytes: &[u8]) -> bool {
+    /// A word with a non-ASCII character is marked slow and in `unicode`: it always goes
+    /// through [`Cleaner::step`], which normalises its quotes and decodes its characters.
+    fn fill(&mut self, text: &str) -> bool {
+        let bytes = text.as_bytes();
         let blocks = bytes.len().div_ceil(64);
         // Every word is written below; the two zero words stay.
-        for m in [&mut self.alnum, &mut self.starts, &mut self.slow] {
+        for m in [
+            &mut self.alnum,
+            &mut self.starts,
+            &mut self.slow,
+            &mut self.unicode,
+        ] {
             m.clear();
             m.resize(blocks + 2, 0);
         }
-        let mut bad = 0u64;
+        let (mut control, mut high) = (0u64, 0u64);
         // Whether the byte before the block is a space, and the one before it (the text start
         // counts as spaces).
         let (mut prev_space, mut prev_prev_space) = (1u64, 1u64);
@@ -229,11 +242,50 @@ impl CleanScratch {
             self.alnum[b] = c.alnum & valid;
             self.starts[b] = starts;
             self.slow[b] = starts & (candidates | !c.alnum | gap);
-            bad |= c.bad & valid;
+            // Kept in `unicode` until the words holding them are found below.
+            self.unicode[b] = c.high & valid;
+            control |= c.bad & !c.high & valid;
+            high |= c.high & valid;
             prev_prev_space = (c.space >> 62) & 1;
             prev_space = c.space >> 63;
         }
-        bad == 0
+        // Other control characters are word bytes, as in the general path.
+        let ascii_space = control != 0 && bytes.iter().any(|b| (b'\t'..=b'\r').contains(b));
+        if ascii_space || (high != 0 && super::masks::has_unicode_space(text)) {
+            return false;
+        }
+        if high != 0 {
+            // Each non-ASCII byte marks the start of its word instead.
+            for b in 0..blocks {
+                let mut bits = std::mem::take(&mut self.unicode[b]);
+                while bits != 0 {
+                    let p = b * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let start = self.start_at_or_before(p);
+                    self.unicode[start / 64] |= 1 << (start % 64);
+                    self.slow[start / 64] |= 1 << (start % 64);
+                }
+            }
+        }
+        true
+    }
+
+    /// The start of the word holding byte `p` (not a space).
+    fn start_at_or_before(&self, p: usize) -> usize {
+        let mut w = p / 64;
+        let mut bits = self.starts[w] & (u64::MAX >> (63 - p % 64));
+        while bits == 0 && w > 0 {
+            w -= 1;
+            bits = self.starts[w];
+        }
+        // The text start counts as a space, so a word start always precedes.
+        (w * 64 + 63).saturating_sub(bits.leading_zeros() as usize)
+    }
+
+    /// Whether the word starting at `at` holds a non-ASCII character.
+    #[inline]
+    fn is_unicode(&self, at: usize) -> bool {
+        self.unicode[at / 64] >> (at % 64) & 1 == 1
     }
 
     /// The first word start at or after `from`, or a value at least the text's length.
@@ -299,7 +351,7 @@ impl CleanScratch {
         u16::from_le_bytes(pair) & (0xFF | second << 8) | 0x2020
     }
 
-    /// The word starting at `at` of the printable ASCII `bytes`: its end (the next space or the
+    /// The word starting at `at` of `bytes` (whose only whitespace is `' '`): its end (the next space or the
     /// end), its core ([`core_range`]), whether it holds a letter or digit, and whether the
     /// punctuation after its core holds an end mark. Only slow words and the last word of a
     /// run are measured, so bytes suffice.
@@ -339,10 +391,21 @@ pub fn clean_with(
     scratch: &mut CleanScratch,
 ) -> usize {
     out.clear();
-    // Printable ASCII with single-space-or-more separators is almost every caption: its words
-    // need no decoding, are found with bit masks, and runs of kept words are copied in one piece.
-    if scratch.fill(text.as_bytes()) {
-        clean_spaced(text, opts, out, scratch)
+    // Text whose only whitespace is ' ' is almost every caption: its words are found with bit
+    // masks, need no decoding unless non-ASCII, and runs of kept words are copied in one piece.
+    if scratch.fill(text) {
+        return clean_spaced(text, opts, out, scratch);
+    }
+    // Words are split at any whitespace and joined with one space, so other whitespace can
+    // become ' ' first without changing the result.
+    let mut spaced = std::mem::take(&mut scratch.spaced);
+    spaced.clear();
+    spaced.extend(
+        text.chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c }),
+    );
+    let count = if scratch.fill(&spaced) {
+        clean_spaced(&spaced, opts, out, scratch)
     } else {
         let mut state = Cleaner::default();
         let mut words = Words { text, pos: 0 }.peekable();
@@ -352,10 +415,12 @@ pub fn clean_with(
             }
         }
         state.count
-    }
+    };
+    scratch.spaced = spaced;
+    count
 }
 
-/// [`clean`] of printable ASCII text whose only whitespace is `' '`, with `masks` built from it.
+/// [`clean`] of text whose only whitespace is `' '`, with `masks` built from it.
 ///
 /// Words that certainly stay as they are (no filler, no repeat of the previous word, no pending
 /// capital) are not pushed one by one: `pending` marks a run of them in `text`, joined by single
@@ -390,10 +455,13 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &Clean
             continue;
         }
         let word = CleanScratch::word(bytes, at);
+        // Non-ASCII words go through `Cleaner::step`, which normalises and decodes them.
+        let unicode = masks.is_unicode(at);
         let core = word.core.clone();
         // Two words starting with a letter or digit and different keys have different cores.
         let may_repeat = !(fast && key != prev_key && bytes[at].is_ascii_alphanumeric());
-        let special = state.capitalise_next
+        let special = unicode
+            || state.capitalise_next
             || (opts.remove_fillers
                 && (may_be_filler(bytes, core.clone())
                     || may_repeat
@@ -435,8 +503,12 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &Clean
         let end = word.end;
         let current = Word {
             text: &text[at..end],
-            ascii: true,
-            alnum: word.alnum,
+            ascii: !unicode,
+            alnum: if unicode {
+                text[at..end].chars().any(char::is_alphanumeric)
+            } else {
+                word.alnum
+            },
         };
         let next = next_word(bytes, end).map(|(a, b)| Word {
             text: &text[a..b],
@@ -461,7 +533,7 @@ fn measured(bytes: &[u8], (start, last): (usize, usize)) -> (usize, usize, usize
     (start, next_space(bytes, last + 1), last)
 }
 
-/// The next word of printable ASCII `bytes` at or after `pos`, as a byte range.
+/// The next word of `bytes` (whose only whitespace is `' '`) at or after `pos`, as a byte range.
 #[inline]
 fn next_word(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
     while *bytes.get(pos)? == b' ' {
@@ -793,7 +865,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn masked_path_matches_the_general_path(
-            text in "((um|Uh|UHM|you|You|know,|I|mean,|the|The|the,|'the|\"The|(we're|no|No|[a-z]{1,5}|[A-Z][a-z]{0,3}|[a-z]{60,70}|[.,?!;:\"'()]{1,3}|[0-9]{1,3})( {1,3}|[.,?!]| ))){0,120}",
+            text in "((um|Uh|UHM|you|You|know,|I|mean,|the|The|the,|'the|\"The|(we're|no|No|[a-z]{1,5}|[A-Z][a-z]{0,3}|[a-z]{60,70}|[.,?!;:\"'()]{1,3}|[0-9]{1,3}|\u{201C}the|the\u{2019}|caf\u{e9}|\u{c9}t\u{e9}|\u{2026}|\u{200B}|\u{2014}|na\u{ef}ve,|\u{1}x)( {1,3}|[.,?!]| |\u{a0}|\u{2003} |\t|\n ))){0,120}",
             fillers in proptest::prelude::any::<bool>(),
         ) {
             let opts = CleanOptions { remove_fillers: fillers };

@@ -17,11 +17,14 @@ pub(crate) struct Classes {
     pub(crate) alnum: u64,
     /// Bytes outside `0x20..0x80` (control characters, non-ASCII).
     pub(crate) bad: u64,
+    /// Bytes from `0x80` (parts of non-ASCII characters).
+    pub(crate) high: u64,
 }
 
 /// Classes of the bytes of `chunk`.
 #[cfg(target_arch = "x86_64")]
-#[inline]
+// Always inlined: each caller uses a few of the masks, and the rest are then never computed.
+#[inline(always)]
 pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
     use std::arch::x86_64::{
         __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
@@ -50,7 +53,7 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
             let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
             let alnum = _mm_or_si128(within(folded, b'a', b'z'), within(v, b'0', b'9'));
             let bad = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-            [is(b' '), mark, trail, open, alnum, bad].map(|m| _mm_movemask_epi8(m) as u16)
+            [is(b' '), mark, trail, open, alnum, bad, v].map(|m| _mm_movemask_epi8(m) as u16)
         };
         let at = 16 * i;
         c.space |= u64::from(bits[0]) << at;
@@ -59,6 +62,7 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
         c.open |= u64::from(bits[3]) << at;
         c.alnum |= u64::from(bits[4]) << at;
         c.bad |= u64::from(bits[5]) << at;
+        c.high |= u64::from(bits[6]) << at;
     }
     c
 }
@@ -75,6 +79,7 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
         c.open |= u64::from(matches!(b, b'"' | b'\'' | b'(')) << k;
         c.alnum |= u64::from(b.is_ascii_alphanumeric()) << k;
         c.bad |= u64::from(!(0x20..0x80).contains(&b)) << k;
+        c.high |= u64::from(b >= 0x80) << k;
     }
     c
 }
@@ -156,6 +161,12 @@ fn filler_starts_bytewise(block: &[u8]) -> u64 {
     out
 }
 
+/// Whether `text` holds whitespace other than ASCII (`U+00A0`, `U+2003`, …): the bit-mask paths
+/// take `' '` as the only whitespace, so such text goes through the general paths.
+pub(crate) fn has_unicode_space(text: &str) -> bool {
+    text.chars().any(|c| !c.is_ascii() && c.is_whitespace())
+}
+
 /// Calls `f` with the classes of each 64-byte block of `bytes` and the mask of its bytes that
 /// belong to the text; the last block is padded with spaces.
 #[inline]
@@ -197,6 +208,7 @@ mod tests {
                 assert_eq!(bit(c.open), matches!(b, b'"' | b'\'' | b'('), "{b}");
                 assert_eq!(bit(c.alnum), b.is_ascii_alphanumeric(), "{b}");
                 assert_eq!(bit(c.bad), !(0x20..0x80).contains(&b), "{b}");
+                assert_eq!(bit(c.high), b >= 0x80, "{b}");
             }
         }
     }

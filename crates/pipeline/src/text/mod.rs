@@ -34,7 +34,7 @@ mod proptests {
 
         #[test]
         fn masked_split_matches_the_iterator(
-            text in "([A-Za-z]{1,9}|[.?!]{1,3}|[0-9]{1,3}|[\"')(\\]]|e\\.g\\.|Dr\\.|U\\.S\\.|Inc\\.|J\\.|\\.\\.\\.| |  |so|and|well|[\\x20-\\x7F]){0,400}",
+            text in "([A-Za-z]{1,9}|[.?!]{1,3}|[0-9]{1,3}|[\"')(\\]]|e\\.g\\.|Dr\\.|U\\.S\\.|Inc\\.|J\\.|\\.\\.\\.| |  |so|and|well|[\\x20-\\x7F]|\u{e9}|\u{c9}cole|\u{2019}|\u{201C}|\u{2026}){0,400}",
             max_words in 1usize..40,
         ) {
             let splitter = SentenceSplitter { max_words, min_words: 8 };

@@ -128,17 +128,17 @@ impl SentenceSplitter {
     /// Appends the byte ranges of the sentences of `text` to `out`: exactly the slices
     /// [`SentenceSplitter::split`] yields, as offsets.
     ///
-    /// Text of printable ASCII (every byte in `0x20..0x80`, so the only whitespace is `' '`)
-    /// is split with bit masks of word starts and end marks, 64 bytes at a time: words are
-    /// counted with a popcount and only end marks are looked at one by one. Other text goes
-    /// through the general iterator.
+    /// Text whose only whitespace is `' '` (no ASCII control character, no non-ASCII
+    /// whitespace: every cleaned utterance) is split with bit masks of word starts and end
+    /// marks, 64 bytes at a time: words are counted with a popcount and only end marks are
+    /// looked at one by one. Other text goes through the general iterator.
     pub fn split_into(
         &self,
         text: &str,
         scratch: &mut SplitScratch,
         out: &mut Vec<std::ops::Range<usize>>,
     ) {
-        if !scratch.fill(text.as_bytes()) {
+        if !scratch.fill(text) {
             let base = text.as_ptr() as usize;
             out.extend(self.split(text).map(|s| {
                 let start = s.as_ptr() as usize - base;
@@ -238,21 +238,24 @@ impl Sentences<'_> {
 }
 
 impl SplitScratch {
-    /// Builds the masks of `bytes`; false (masks unusable) unless every byte is in `0x20..0x80`.
-    fn fill(&mut self, bytes: &[u8]) -> bool {
+    /// Builds the masks of `text`; false (masks unusable) when it holds an ASCII control
+    /// character or non-ASCII whitespace, so that `' '` is its only whitespace.
+    fn fill(&mut self, text: &str) -> bool {
+        let bytes = text.as_bytes();
         self.starts.clear();
         self.marks.clear();
         // Whether the byte before the current block is a space (the text start counts as one).
         let mut carry = 1u64;
-        let mut bad = 0u64;
+        let (mut control, mut high) = (0u64, 0u64);
         super::masks::for_each_block(bytes, |c, valid| {
             self.starts
                 .push(!c.space & ((c.space << 1) | carry) & valid);
             self.marks.push(c.mark & valid);
             carry = c.space >> 63;
-            bad |= c.bad & valid;
+            control |= c.bad & !c.high & valid;
+            high |= c.high & valid;
         });
-        bad == 0
+        control == 0 && (high == 0 || !super::masks::has_unicode_space(text))
     }
 
     /// Offset of the first end mark at or after `from`.

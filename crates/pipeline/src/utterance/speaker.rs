@@ -295,10 +295,19 @@ const SOUNDS: &[&str] = &[
 
 /// Finds a speaker marker at the start of `line`; returns it and the rest of the line.
 pub fn parse_marker(line: &str) -> (Marker<'_>, &str) {
+    parse_marker_with(line, &mut name_part)
+}
+
+/// [`parse_marker`] with the test for a `Name:` prefix given, so that a caller can remember
+/// its verdict on the last name ([`NameMemo`]).
+pub(crate) fn parse_marker_with<'a>(
+    line: &'a str,
+    colon_name_part: &mut dyn FnMut(&'a str) -> Option<&'a str>,
+) -> (Marker<'a>, &'a str) {
     let line = line.trim_start();
     if let Some(rest) = line.strip_prefix(">>") {
         let rest = rest.trim_start_matches('>').trim_start();
-        if let Some((name, after)) = colon_name(rest) {
+        if let Some((name, after)) = colon_name(rest, colon_name_part) {
             return (
                 Marker::Named {
                     name,
@@ -334,7 +343,7 @@ pub fn parse_marker(line: &str) -> (Marker<'_>, &str) {
         }
         return (Marker::None, line);
     }
-    if let Some((name, after)) = colon_name(line) {
+    if let Some((name, after)) = colon_name(line, colon_name_part) {
         return (
             Marker::Named {
                 name,
@@ -347,7 +356,10 @@ pub fn parse_marker(line: &str) -> (Marker<'_>, &str) {
 }
 
 /// `Name: rest` -> (`Name`, `rest`) when the part before the colon is a speaker name.
-fn colon_name(line: &str) -> Option<(&str, &str)> {
+fn colon_name<'a>(
+    line: &'a str,
+    name_part: &mut dyn FnMut(&'a str) -> Option<&'a str>,
+) -> Option<(&'a str, &'a str)> {
     // Names are short; looking further than 60 characters would only find colons inside
     // sentences. 60 characters take at most 240 bytes.
     let bytes = line.as_bytes();
@@ -362,6 +374,30 @@ fn colon_name(line: &str) -> Option<(&str, &str)> {
     }
     let name = name_part(&line[..colon])?;
     Some((name, after.trim_start()))
+}
+
+/// [`name_part`] remembering its verdict on the last text it saw: consecutive cues mostly open
+/// with the same speaker's `Name:`, so the name is judged once per turn rather than per cue.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct NameMemo {
+    text: String,
+    /// Byte range of the name in `text`, when it is one.
+    name: Option<(usize, usize)>,
+}
+
+impl NameMemo {
+    /// [`name_part`] of `s`.
+    pub(crate) fn name_part<'a>(&mut self, s: &'a str) -> Option<&'a str> {
+        if s != self.text {
+            self.text.clear();
+            self.text.push_str(s);
+            self.name = name_part(s).map(|n| {
+                let at = n.as_ptr() as usize - s.as_ptr() as usize;
+                (at, at + n.len())
+            });
+        }
+        self.name.map(|(a, b)| &s[a..b])
+    }
 }
 
 /// The name in `John Smith (Customer)`, if the text is a plausible speaker name.
