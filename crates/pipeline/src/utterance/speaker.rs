@@ -376,27 +376,34 @@ fn colon_name<'a>(
     Some((name, after.trim_start()))
 }
 
-/// [`name_part`] remembering its verdict on the last text it saw: consecutive cues mostly open
-/// with the same speaker's `Name:`, so the name is judged once per turn rather than per cue.
+/// [`name_part`] remembering its verdicts on the last few texts it saw: cues mostly open with
+/// the `Name:` of one of a meeting's few speakers, so each name is judged about once.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct NameMemo {
-    text: String,
-    /// Byte range of the name in `text`, when it is one.
-    name: Option<(usize, usize)>,
+    /// (text, byte range of the name in it when it is one), replaced in turn.
+    seen: [(String, Option<(usize, usize)>); 4],
+    next: usize,
 }
 
 impl NameMemo {
     /// [`name_part`] of `s`.
     pub(crate) fn name_part<'a>(&mut self, s: &'a str) -> Option<&'a str> {
-        if s != self.text {
-            self.text.clear();
-            self.text.push_str(s);
-            self.name = name_part(s).map(|n| {
-                let at = n.as_ptr() as usize - s.as_ptr() as usize;
-                (at, at + n.len())
-            });
-        }
-        self.name.map(|(a, b)| &s[a..b])
+        let name = match self.seen.iter().find(|(text, _)| text == s) {
+            Some(&(_, name)) => name,
+            None => {
+                let name = name_part(s).map(|n| {
+                    let at = n.as_ptr() as usize - s.as_ptr() as usize;
+                    (at, at + n.len())
+                });
+                let slot = &mut self.seen[self.next];
+                slot.0.clear();
+                slot.0.push_str(s);
+                slot.1 = name;
+                self.next = (self.next + 1) % self.seen.len();
+                name
+            }
+        };
+        name.map(|(a, b)| &s[a..b])
     }
 }
 
@@ -511,6 +518,31 @@ const PARTICLES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_memo_agrees_with_name_part() {
+        let mut memo = NameMemo::default();
+        let texts = [
+            "Bob Jones",
+            "Ann Lee",
+            "Bob Jones",
+            "",
+            "Note",
+            "Ann Lee",
+            "John Smith (Customer)",
+            "Speaker 1",
+            "we said",
+            "Bob Jones",
+            "Q",
+            "Bob Jones",
+            "John Smith (Customer)",
+        ];
+        for _ in 0..2 {
+            for t in texts {
+                assert_eq!(memo.name_part(t), name_part(t), "{t:?}");
+            }
+        }
+    }
 
     fn named(line: &str) -> Option<&str> {
         match parse_marker(line).0 {
