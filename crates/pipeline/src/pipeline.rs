@@ -529,6 +529,10 @@ struct Walk<R: Read> {
     sentences: Vec<std::ops::Range<usize>>,
     bounds: Vec<usize>,
     scratch: String,
+    clean_scratch: text::CleanScratch,
+    /// The default splitter ([`text::split_sentences`]) and its reused masks.
+    splitter: text::SentenceSplitter,
+    split_scratch: text::SplitScratch,
     done: bool,
     cues: u64,
     span: Span,
@@ -551,6 +555,9 @@ impl<R: Read> Walk<R> {
             sentences: Vec::new(),
             bounds: Vec::new(),
             scratch: String::new(),
+            clean_scratch: text::CleanScratch::default(),
+            splitter: text::SentenceSplitter::default(),
+            split_scratch: text::SplitScratch::default(),
             done: false,
             cues: 0,
             span: Span::default(),
@@ -654,14 +661,16 @@ impl<R: Read> Walk<R> {
             text_bytes += utt.text.len() as u64;
             // `clean` appends; the scratch buffer holds the previous utterance's raw text.
             self.scratch.clear();
-            let words = text::clean(&utt.text, &self.clean, &mut self.scratch);
+            let words = text::clean_with(
+                &utt.text,
+                &self.clean,
+                &mut self.scratch,
+                &mut self.clean_scratch,
+            );
             self.word_counts.push(words as u64);
             std::mem::swap(&mut utt.text, &mut self.scratch);
-            let base = &utt.text;
-            self.sentences.extend(text::split_sentences(base).map(|s| {
-                let start = s.as_ptr() as usize - base.as_ptr() as usize;
-                start..start + s.len()
-            }));
+            self.splitter
+                .split_into(&utt.text, &mut self.split_scratch, &mut self.sentences);
             self.bounds.push(self.sentences.len());
         }
         observer.stage_finished(

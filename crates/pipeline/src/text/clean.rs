@@ -171,15 +171,241 @@ fn has_end_mark(s: &str) -> bool {
 /// Cleaning its own output changes nothing. Returns the [`super::word_count`] of the result,
 /// counted on the way.
 pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
+    clean_with(text, opts, out, &mut CleanScratch::default())
+}
+
+/// Reusable buffers of [`clean_with`]: bit masks of the text's byte classes (bit `k % 64` of
+/// word `k / 64` for byte `k`), with two zero words past the end so that walks and look-aheads
+/// need no bounds checks.
+#[derive(Debug, Default, Clone)]
+pub struct CleanScratch {
+    /// ASCII letters and digits.
+    alnum: Vec<u64>,
+    /// Word starts.
+    starts: Vec<u64>,
+    /// Word starts that need the full per-word rules (see [`CleanScratch::fill`]).
+    slow: Vec<u64>,
+    /// Starts of words with a non-ASCII character.
+    unicode: Vec<u64>,
+    /// The text with other whitespace made `' '`, when it had some.
+    spaced: String,
+}
+
+impl CleanScratch {
+    /// Builds the masks of `text`; false (masks unusable) when it holds whitespace other than
+    /// `' '` (tabs, line breaks, non-ASCII spaces).
+    ///
+    /// A word start is marked slow when its word may be a filler or open an aside (its first
+    /// two bytes are those of "um", "uh", "er", "ah", "hmm", "mm", "mhm" or "you" in any case,
+    /// or it is the word "I"), does not start with a letter or digit (a quote, a bracket, a
+    /// word without letters), or follows more than one space. Every other word is kept as it
+    /// is unless it repeats the previous word, which [`clean_spaced`] checks with two bytes.
+    /// A word with a non-ASCII character is marked slow and in `unicode`: it always goes
+    /// through [`Cleaner::step`], which normalises its quotes and decodes its characters.
+    fn fill(&mut self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        let blocks = bytes.len().div_ceil(64);
+        // Every word is written below; the two zero words stay.
+        for m in [
+            &mut self.alnum,
+            &mut self.starts,
+            &mut self.slow,
+            &mut self.unicode,
+        ] {
+            m.clear();
+            m.resize(blocks + 2, 0);
+        }
+        let (mut control, mut high) = (0u64, 0u64);
+        // Whether the byte before the block is a space, and the one before it (the text start
+        // counts as spaces).
+        let (mut prev_space, mut prev_prev_space) = (1u64, 1u64);
+        let mut tail = [b' '; 65];
+        for b in 0..blocks {
+            // The block and the byte after it (the look-ahead of `filler_starts`), padded with
+            // spaces past the end.
+            let block = match bytes.get(b * 64..b * 64 + 65) {
+                Some(block) => block,
+                None => {
+                    let rest = &bytes[b * 64..];
+                    tail[..rest.len()].copy_from_slice(rest);
+                    &tail[..]
+                }
+            };
+            let c = super::masks::classify(block.first_chunk().unwrap_or(&[0; 64]));
+            let candidates = super::masks::filler_starts(block);
+            let valid = match bytes.len() - b * 64 {
+                n @ 1..64 => (1u64 << n) - 1,
+                _ => u64::MAX,
+            };
+            let starts = !c.space & ((c.space << 1) | prev_space) & valid;
+            let gap = (c.space << 2) | (prev_space << 1) | prev_prev_space;
+            self.alnum[b] = c.alnum & valid;
+            self.starts[b] = starts;
+            self.slow[b] = starts & (candidates | !c.alnum | gap);
+            // Kept in `unicode` until the words holding them are found below.
+            self.unicode[b] = c.high & valid;
+            control |= c.bad & !c.high & valid;
+            high |= c.high & valid;
+            prev_prev_space = (c.space >> 62) & 1;
+            prev_space = c.space >> 63;
+        }
+        // Other control characters are word bytes, as in the general path.
+        let ascii_space = control != 0 && bytes.iter().any(|b| (b'\t'..=b'\r').contains(b));
+        if ascii_space || (high != 0 && super::masks::has_unicode_space(text)) {
+            return false;
+        }
+        if high != 0 {
+            // Each non-ASCII byte marks the start of its word instead.
+            for b in 0..blocks {
+                let mut bits = std::mem::take(&mut self.unicode[b]);
+                while bits != 0 {
+                    let p = b * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let start = self.start_at_or_before(p);
+                    self.unicode[start / 64] |= 1 << (start % 64);
+                    self.slow[start / 64] |= 1 << (start % 64);
+                }
+            }
+        }
+        true
+    }
+
+    /// The start of the word holding byte `p` (not a space).
+    fn start_at_or_before(&self, p: usize) -> usize {
+        let mut w = p / 64;
+        let mut bits = self.starts[w] & (u64::MAX >> (63 - p % 64));
+        while bits == 0 && w > 0 {
+            w -= 1;
+            bits = self.starts[w];
+        }
+        // The text start counts as a space, so a word start always precedes.
+        (w * 64 + 63).saturating_sub(bits.leading_zeros() as usize)
+    }
+
+    /// Whether the word starting at `at` holds a non-ASCII character.
+    #[inline]
+    fn is_unicode(&self, at: usize) -> bool {
+        self.unicode[at / 64] >> (at % 64) & 1 == 1
+    }
+
+    /// The first word start at or after `from`, or a value at least the text's length.
+    #[inline]
+    fn next_start(&self, from: usize) -> usize {
+        let mut w = from / 64;
+        let mut bits = self.starts[w] & (u64::MAX << (from % 64));
+        while bits == 0 {
+            w += 1;
+            match self.starts.get(w) {
+                Some(&b) => bits = b,
+                None => return usize::MAX,
+            }
+        }
+        w * 64 + bits.trailing_zeros() as usize
+    }
+
+    /// Walks the word starts from `at` (a plain word whose key differs from `prev_key`) while
+    /// they are plain: not marked slow, and a key different from the word before. Counts them
+    /// in `count`, leaves the key of the last in `prev_key`, and returns its start.
+    #[inline]
+    fn join_plain(&self, bytes: &[u8], at: usize, prev_key: &mut u16, count: &mut usize) -> usize {
+        let mut w = at / 64;
+        let mut bits = self.starts[w] & (u64::MAX << (at % 64));
+        let mut slow = self.slow[w];
+        let mut last = at;
+        loop {
+            while bits != 0 {
+                let k = bits.trailing_zeros();
+                let p = w * 64 + k as usize;
+                let key = self.key(bytes, p);
+                if (slow >> k) & 1 == 1 || key == *prev_key {
+                    return last;
+                }
+                *count += 1;
+                *prev_key = key;
+                last = p;
+                bits &= bits - 1;
+            }
+            w += 1;
+            // The two zero words past the end stop the walk.
+            bits = self.starts[w];
+            if bits == 0 && w + 2 >= self.starts.len() {
+                return last;
+            }
+            slow = self.slow[w];
+        }
+    }
+
+    /// Whether the word starting at `at` is marked slow.
+    #[inline]
+    fn is_slow(&self, at: usize) -> bool {
+        self.slow[at / 64] >> (at % 64) & 1 == 1
+    }
+
+    /// Two bytes that equal for two words starting with a letter or digit whose cores are equal
+    /// in ASCII case: the first byte, and the second when it is a letter or digit, lower-cased.
+    #[inline]
+    fn key(&self, bytes: &[u8], at: usize) -> u16 {
+        // `| 0x20` lower-cases letters and keeps digits; the second byte only when alphanumeric.
+        let second = (self.alnum[(at + 1) / 64] >> ((at + 1) % 64) & 1) as u16 * 0xFF;
+        let pair = [bytes[at], bytes.get(at + 1).copied().unwrap_or(0)];
+        u16::from_le_bytes(pair) & (0xFF | second << 8) | 0x2020
+    }
+
+    /// The word starting at `at` of `bytes` (whose only whitespace is `' '`): its end (the next space or the
+    /// end), its core ([`core_range`]), whether it holds a letter or digit, and whether the
+    /// punctuation after its core holds an end mark. Only slow words and the last word of a
+    /// run are measured, so bytes suffice.
+    #[inline]
+    fn word(bytes: &[u8], at: usize) -> WordSpans {
+        let end = next_space(bytes, at + 1);
+        let core = core_range(bytes, at, end);
+        WordSpans {
+            end,
+            alnum: has_alnum(&bytes[at..end]),
+            marked: bytes[core.end..end]
+                .iter()
+                .any(|b| matches!(b, b'.' | b'?' | b'!')),
+            core,
+        }
+    }
+}
+
+/// One word of [`CleanScratch::word`].
+#[derive(Debug, Clone)]
+struct WordSpans {
+    /// Offset of the space after the word, or the text's length.
+    end: usize,
+    /// [`core_range`] of the word.
+    core: std::ops::Range<usize>,
+    /// Holds an ASCII letter or digit.
+    alnum: bool,
+    /// The punctuation after the core holds `.`, `?` or `!`.
+    marked: bool,
+}
+
+/// [`clean`] with caller-owned scratch buffers, so a long run of calls does not allocate.
+pub fn clean_with(
+    text: &str,
+    opts: &CleanOptions,
+    out: &mut String,
+    scratch: &mut CleanScratch,
+) -> usize {
     out.clear();
-    let bytes = text.as_bytes();
-    // Printable ASCII with single-space-or-more separators is almost every caption: its words
-    // need no decoding, and runs of kept words are copied in one piece.
-    let plain_ascii = !bytes
-        .iter()
-        .fold(false, |bad, &b| bad | !(0x20..0x80).contains(&b));
-    if plain_ascii {
-        clean_spaced(text, opts, out)
+    // Text whose only whitespace is ' ' is almost every caption: its words are found with bit
+    // masks, need no decoding unless non-ASCII, and runs of kept words are copied in one piece.
+    if scratch.fill(text) {
+        return clean_spaced(text, opts, out, scratch);
+    }
+    // Words are split at any whitespace and joined with one space, so other whitespace can
+    // become ' ' first without changing the result.
+    let mut spaced = std::mem::take(&mut scratch.spaced);
+    spaced.clear();
+    spaced.extend(
+        text.chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c }),
+    );
+    let count = if scratch.fill(&spaced) {
+        clean_spaced(&spaced, opts, out, scratch)
     } else {
         let mut state = Cleaner::default();
         let mut words = Words { text, pos: 0 }.peekable();
@@ -189,74 +415,125 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
             }
         }
         state.count
-    }
+    };
+    scratch.spaced = spaced;
+    count
 }
 
-/// [`clean`] of printable ASCII text whose only whitespace is `' '`.
+/// [`clean`] of text whose only whitespace is `' '`, with `masks` built from it.
 ///
 /// Words that certainly stay as they are (no filler, no repeat of the previous word, no pending
 /// capital) are not pushed one by one: `pending` marks a run of them in `text`, joined by single
 /// spaces, that equals what [`Cleaner::step`] would have written. Any other word flushes the run
-/// and goes through [`Cleaner::step`], so both paths share the same rules. The test for "any
-/// other word" is a few branch-free operations per word, since nearly every word passes it.
-fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
+/// and goes through [`Cleaner::step`], so both paths share the same rules.
+///
+/// Most words are not even looked at: a word not marked slow by [`CleanScratch::fill`] whose
+/// [`CleanScratch::key`] differs from the previous word's joins the run with a bit test and a
+/// two-byte compare; the run's last word is measured only when the run ends.
+fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &CleanScratch) -> usize {
     let bytes = text.as_bytes();
     let mut state = Cleaner::default();
-    // (start, end, start of its last word) of the run in `text` not yet copied to `out`.
-    let mut pending: Option<(usize, usize, usize)> = None;
-    // Core of the last kept word when it is in `pending`.
-    let mut prev_core = 0..0;
-    let mut pos = 0;
-    while let Some((at, end)) = next_word(bytes, pos) {
-        pos = end;
-        let core = core_range(bytes, at, end);
-        let special = state.capitalise_next
-            || (opts.remove_fillers
-                && (may_be_filler(bytes, core.clone())
-                    || if pending.is_some() {
-                        !prev_core.is_empty()
-                            && bytes[prev_core.clone()].eq_ignore_ascii_case(&bytes[core.clone()])
-                    } else {
-                        state
-                            .last_word
-                            .is_some_and(|lw| same_core(&out[lw..], &text[core.clone()]))
-                    }));
-        let alnum = has_alnum(&bytes[at..end]);
-        if !special {
-            pending = match pending {
-                Some((start, run_end, _)) if at == run_end + 1 => Some((start, end, at)),
-                run => {
-                    flush(text, run, &mut state, out);
-                    Some((at, end, at))
-                }
-            };
-            state.count += usize::from(alnum);
-            state.sentence_start = has_end_mark(&text[core.end..end]);
-            prev_core = core;
+    // (start, start of its last word) of the run in `text` not yet copied to `out`.
+    let mut pending: Option<(usize, usize)> = None;
+    // The next word may join the run unmeasured: the last word is in the run and starts with a
+    // letter or digit, and `prev_key` is its key.
+    let mut fast = false;
+    let mut prev_key = 0u16;
+    // `state.sentence_start` is not yet that of the run's last word (joined unmeasured).
+    let mut stale = false;
+    let mut at = masks.next_start(0);
+    while at < bytes.len() {
+        let key = masks.key(bytes, at);
+        if fast && key != prev_key && !masks.is_slow(at) {
+            // Join this word and the next plain ones to the run, walking the start bits.
+            let last = masks.join_plain(bytes, at, &mut prev_key, &mut state.count);
+            if let Some((_, l)) = &mut pending {
+                *l = last;
+            }
+            stale = true;
+            at = masks.next_start(last + 1);
             continue;
         }
-        flush(text, pending.take(), &mut state, out);
-        let word = Word {
+        let word = CleanScratch::word(bytes, at);
+        // Non-ASCII words go through `Cleaner::step`, which normalises and decodes them.
+        let unicode = masks.is_unicode(at);
+        let core = word.core.clone();
+        // Two words starting with a letter or digit and different keys have different cores.
+        let may_repeat = !(fast && key != prev_key && bytes[at].is_ascii_alphanumeric());
+        let special = unicode
+            || state.capitalise_next
+            || (opts.remove_fillers
+                && (may_be_filler(bytes, core.clone())
+                    || may_repeat
+                        && match pending {
+                            Some((_, last)) => {
+                                let prev = CleanScratch::word(bytes, last).core;
+                                !prev.is_empty()
+                                    && bytes[prev].eq_ignore_ascii_case(&bytes[core.clone()])
+                            }
+                            None => state
+                                .last_word
+                                .is_some_and(|lw| same_core(&out[lw..], &text[core.clone()])),
+                        }));
+        if !special {
+            match &mut pending {
+                // One space after the run's last word: the run goes on.
+                Some((_, last)) if bytes[at - 2] != b' ' => *last = at,
+                run => {
+                    flush(text, run.map(|r| measured(bytes, r)), &mut state, out);
+                    *run = Some((at, at));
+                }
+            }
+            state.count += usize::from(word.alnum);
+            stale = true;
+            fast = bytes[at].is_ascii_alphanumeric();
+            prev_key = key;
+            at = masks.next_start(word.end);
+            continue;
+        }
+        let run = pending.map(|r| measured(bytes, r));
+        if std::mem::take(&mut stale)
+            && let Some((_, last)) = pending
+        {
+            state.sentence_start = CleanScratch::word(bytes, last).marked;
+        }
+        flush(text, run, &mut state, out);
+        pending = None;
+        fast = false;
+        let end = word.end;
+        let current = Word {
             text: &text[at..end],
-            ascii: true,
-            alnum,
+            ascii: !unicode,
+            alnum: if unicode {
+                text[at..end].chars().any(char::is_alphanumeric)
+            } else {
+                word.alnum
+            },
         };
         let next = next_word(bytes, end).map(|(a, b)| Word {
             text: &text[a..b],
             ascii: true,
             alnum: has_alnum(&bytes[a..b]),
         });
-        if state.step(word, next, opts, out)
+        let mut pos = end;
+        if state.step(current, next, opts, out)
             && let Some((_, next_end)) = next_word(bytes, end)
         {
             pos = next_end;
         }
+        at = masks.next_start(pos);
     }
-    flush(text, pending, &mut state, out);
+    flush(text, pending.map(|r| measured(bytes, r)), &mut state, out);
     state.count
 }
 
-/// The next word of printable ASCII `bytes` at or after `pos`, as a byte range.
+/// A run (start, start of its last word) as [`flush`] takes it: (start, end, last start).
+#[inline]
+fn measured(bytes: &[u8], (start, last): (usize, usize)) -> (usize, usize, usize) {
+    (start, next_space(bytes, last + 1), last)
+}
+
+/// The next word of `bytes` (whose only whitespace is `' '`) at or after `pos`, as a byte range.
 #[inline]
 fn next_word(bytes: &[u8], mut pos: usize) -> Option<(usize, usize)> {
     while *bytes.get(pos)? == b' ' {
@@ -570,6 +847,34 @@ mod tests {
             &mut out,
         );
         out
+    }
+
+    /// [`clean`] through the general, character-decoding path only.
+    fn general(text: &str, opts: &CleanOptions) -> (String, usize) {
+        let mut out = String::new();
+        let mut state = Cleaner::default();
+        let mut words = Words { text, pos: 0 }.peekable();
+        while let Some(word) = words.next() {
+            if state.step(word, words.peek().copied(), opts, &mut out) {
+                words.next();
+            }
+        }
+        (out, state.count)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn masked_path_matches_the_general_path(
+            text in "((um|Uh|UHM|you|You|know,|I|mean,|the|The|the,|'the|\"The|(we're|no|No|[a-z]{1,5}|[A-Z][a-z]{0,3}|[a-z]{60,70}|[.,?!;:\"'()]{1,3}|[0-9]{1,3}|\u{201C}the|the\u{2019}|caf\u{e9}|\u{c9}t\u{e9}|\u{2026}|\u{200B}|\u{2014}|na\u{ef}ve,|\u{1}x)( {1,3}|[.,?!]| |\u{a0}|\u{2003} |\t|\n ))){0,120}",
+            fillers in proptest::prelude::any::<bool>(),
+        ) {
+            let opts = CleanOptions { remove_fillers: fillers };
+            let mut out = String::new();
+            let n = clean_with(&text, &opts, &mut out, &mut CleanScratch::default());
+            let (want, count) = general(&text, &opts);
+            proptest::prop_assert_eq!(out, want);
+            proptest::prop_assert_eq!(n, count);
+        }
     }
 
     #[test]

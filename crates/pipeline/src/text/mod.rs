@@ -2,11 +2,12 @@
 //! word counting. Everything works on borrowed text or writes into a caller-owned buffer.
 
 mod clean;
+mod masks;
 mod sentence;
 mod words;
 
-pub use clean::{CleanOptions, clean};
-pub use sentence::{SentenceSplitter, Sentences, capitalize_start, split_sentences};
+pub use clean::{CleanOptions, CleanScratch, clean, clean_with};
+pub use sentence::{SentenceSplitter, Sentences, SplitScratch, capitalize_start, split_sentences};
 pub use words::{word_count, words};
 
 #[cfg(test)]
@@ -29,6 +30,19 @@ mod proptests {
         fn splitter_keeps_unicode(text in "\\PC{0,200}") {
             let joined: String = split_sentences(&text).collect::<Vec<_>>().concat();
             prop_assert_eq!(non_ws(&joined), non_ws(&text));
+        }
+
+        #[test]
+        fn masked_split_matches_the_iterator(
+            text in "([A-Za-z]{1,9}|[.?!]{1,3}|[0-9]{1,3}|[\"')(\\]]|e\\.g\\.|Dr\\.|U\\.S\\.|Inc\\.|J\\.|\\.\\.\\.| |  |so|and|well|[\\x20-\\x7F]|\u{e9}|\u{c9}cole|\u{2019}|\u{201C}|\u{2026}){0,400}",
+            max_words in 1usize..40,
+        ) {
+            let splitter = SentenceSplitter { max_words, min_words: 8 };
+            let want: Vec<&str> = splitter.split(&text).collect();
+            let mut ranges = Vec::new();
+            splitter.split_into(&text, &mut SplitScratch::default(), &mut ranges);
+            let got: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+            prop_assert_eq!(got, want);
         }
 
         #[test]

@@ -113,6 +113,184 @@ impl<'a> Iterator for Sentences<'a> {
     }
 }
 
+/// Reusable buffers of [`SentenceSplitter::split_into`], so splitting allocates nothing once
+/// they have grown to the longest text.
+#[derive(Debug, Default, Clone)]
+pub struct SplitScratch {
+    /// Bit `k % 64` of word `k / 64`: byte `k` starts a word (a byte other than `' '` after a
+    /// `' '` or at the start).
+    starts: Vec<u64>,
+    /// Bit per byte: `.`, `!` or `?`.
+    marks: Vec<u64>,
+}
+
+impl SentenceSplitter {
+    /// Appends the byte ranges of the sentences of `text` to `out`: exactly the slices
+    /// [`SentenceSplitter::split`] yields, as offsets.
+    ///
+    /// Text whose only whitespace is `' '` (no ASCII control character, no non-ASCII
+    /// whitespace: every cleaned utterance) is split with bit masks of word starts and end
+    /// marks, 64 bytes at a time: words are counted with a popcount and only end marks are
+    /// looked at one by one. Other text goes through the general iterator.
+    pub fn split_into(
+        &self,
+        text: &str,
+        scratch: &mut SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
+        if !scratch.fill(text) {
+            let base = text.as_ptr() as usize;
+            out.extend(self.split(text).map(|s| {
+                let start = s.as_ptr() as usize - base;
+                start..start + s.len()
+            }));
+            return;
+        }
+        let bytes = text.as_bytes();
+        // Abbreviations and cut words are judged exactly as the iterator judges them.
+        let rules = self.split(text);
+        let mut pos = 0;
+        while pos < bytes.len() {
+            let end = pos + rules.find_end_masked(pos, scratch);
+            // `str::trim` on text whose only whitespace is ' '.
+            let (mut a, mut b) = (pos, end);
+            while a < b && bytes[a] == b' ' {
+                a += 1;
+            }
+            while b > a && bytes[b - 1] == b' ' {
+                b -= 1;
+            }
+            if a < b {
+                out.push(a..b);
+            }
+            pos = end;
+        }
+    }
+}
+
+impl Sentences<'_> {
+    /// [`Sentences::find_end`] of `text[pos..]` from the masks in `scratch` (filled for the
+    /// whole text).
+    ///
+    /// The first mark at or after the start of word number `max_words + 1` is never looked at:
+    /// the sentence is cut at that word instead, as the byte-wise scan does.
+    fn find_end_masked(&self, pos: usize, scratch: &SplitScratch) -> usize {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let limit = scratch.nth_start(pos, self.max_words);
+        let stop = limit.unwrap_or(bytes.len());
+        let mut from = pos;
+        while let Some(mark) = scratch.next_mark(from).filter(|&m| m < stop) {
+            let mut j = mark;
+            while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
+                j += 1;
+            }
+            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
+                j += 1;
+            }
+            if j >= bytes.len() {
+                return bytes.len() - pos;
+            }
+            // `ends_here` looks back only to the word's start, which is at or after `pos` (the
+            // text before `pos` ends in, or `pos` starts with, a space).
+            if bytes[j] == b' ' && self.ends_here(text, mark, j) {
+                return j - pos;
+            }
+            from = j;
+        }
+        match limit {
+            Some(limit) => self.best_cut_masked(pos, limit, scratch) - pos,
+            None => bytes.len() - pos,
+        }
+    }
+
+    /// [`Sentences::best_cut`] of the sentence at `pos` reaching the cap at `limit`: the last
+    /// word start before `limit` past word number `min_words` (and past the first) that is a
+    /// cut word, found from the end.
+    fn best_cut_masked(&self, pos: usize, limit: usize, scratch: &SplitScratch) -> usize {
+        let Some(lower) = scratch.nth_start(pos, self.min_words.max(1)) else {
+            return limit;
+        };
+        let mut w = limit / 64;
+        // Starts strictly before `limit` in its block (none when `limit` opens the block).
+        let mut bits = scratch
+            .starts
+            .get(w)
+            .map_or(0, |&b| b & ((1u64 << (limit % 64)) - 1));
+        loop {
+            while bits != 0 {
+                let at = w * 64 + 63 - bits.leading_zeros() as usize;
+                if at < lower {
+                    return limit;
+                }
+                if is_cut_word(self.text, at) {
+                    return at;
+                }
+                bits &= !(1u64 << (at % 64));
+            }
+            if w == 0 || w * 64 <= lower {
+                return limit;
+            }
+            w -= 1;
+            bits = scratch.starts[w];
+        }
+    }
+}
+
+impl SplitScratch {
+    /// Builds the masks of `text`; false (masks unusable) when it holds an ASCII control
+    /// character or non-ASCII whitespace, so that `' '` is its only whitespace.
+    fn fill(&mut self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        self.starts.clear();
+        self.marks.clear();
+        // Whether the byte before the current block is a space (the text start counts as one).
+        let mut carry = 1u64;
+        let (mut control, mut high) = (0u64, 0u64);
+        super::masks::for_each_block(bytes, |c, valid| {
+            self.starts
+                .push(!c.space & ((c.space << 1) | carry) & valid);
+            self.marks.push(c.mark & valid);
+            carry = c.space >> 63;
+            control |= c.bad & !c.high & valid;
+            high |= c.high & valid;
+        });
+        control == 0 && (high == 0 || !super::masks::has_unicode_space(text))
+    }
+
+    /// Offset of the first end mark at or after `from`.
+    #[inline]
+    fn next_mark(&self, from: usize) -> Option<usize> {
+        let mut w = from / 64;
+        let mut bits = *self.marks.get(w)? & (u64::MAX << (from % 64));
+        while bits == 0 {
+            w += 1;
+            bits = *self.marks.get(w)?;
+        }
+        Some(w * 64 + bits.trailing_zeros() as usize)
+    }
+
+    /// Offset of the start of word number `n + 1` counting from `from`, if there is one.
+    #[inline]
+    fn nth_start(&self, from: usize, n: usize) -> Option<usize> {
+        let mut w = from / 64;
+        let mut bits = *self.starts.get(w)? & (u64::MAX << (from % 64));
+        let mut left = n;
+        loop {
+            let count = bits.count_ones() as usize;
+            if count > left {
+                for _ in 0..left {
+                    bits &= bits - 1;
+                }
+                return Some(w * 64 + bits.trailing_zeros() as usize);
+            }
+            left -= count;
+            w += 1;
+            bits = *self.starts.get(w)?;
+        }
+    }
+}
+
 /// `u8::is_ascii_whitespace` as a table, so the word count has no branch per byte.
 static IS_SPACE: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -529,6 +707,38 @@ mod tests {
             s[1].starts_with("then") || s[1].starts_with("so") || s[1].starts_with("and"),
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn ranges_match_the_iterator_on_any_text() {
+        let splitter = SentenceSplitter::default();
+        for text in [
+            "",
+            "   ",
+            " Hi there.  How are you?! Fine",
+            "Dr. Smith met Mr. Jones. Ask J. Smith. He knows... OK",
+            "caf\u{e9}. Na\u{ef}ve?\tYes.\nNo",
+            "We met Acme Corp. Thanks Alice. It's 3.5 at 9:30. (Done.) [x]",
+        ] {
+            let want: Vec<&str> = splitter.split(text).collect();
+            let mut ranges = Vec::new();
+            splitter.split_into(text, &mut SplitScratch::default(), &mut ranges);
+            let got: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+        let long = (0..300)
+            .map(|i| match i % 37 {
+                0 => "so".to_owned(),
+                5 => "end.".to_owned(),
+                _ => format!("w{i}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let want: Vec<&str> = splitter.split(&long).collect();
+        let mut ranges = Vec::new();
+        splitter.split_into(&long, &mut SplitScratch::default(), &mut ranges);
+        let got: Vec<&str> = ranges.iter().map(|r| &long[r.clone()]).collect();
+        assert_eq!(got, want);
     }
 
     #[test]

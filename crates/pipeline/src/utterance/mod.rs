@@ -89,6 +89,8 @@ pub struct UtteranceBuilder {
     spare: Vec<Utterance>,
     /// Marker of the last cue's first non-empty line, when `push` parsed that line.
     first_marker: Option<MarkerClass>,
+    /// The verdict on the last `Name:` prefix.
+    names: speaker::NameMemo,
     stats: StyleStats,
 }
 
@@ -161,7 +163,8 @@ impl UtteranceBuilder {
             // A marker may open any line of a cue ("- Ann: Hi\n- Bo: Hello" is rare; a
             // mid-cue marker is handled by treating only the first line as a turn start).
             if i == 0 || text.is_empty() {
-                let (marker, rest) = parse_marker(line);
+                let memo = &mut self.names;
+                let (marker, rest) = speaker::parse_marker_with(line, &mut |s| memo.name_part(s));
                 if is_first {
                     self.first_marker = Some(marker.into());
                 }

@@ -295,10 +295,19 @@ const SOUNDS: &[&str] = &[
 
 /// Finds a speaker marker at the start of `line`; returns it and the rest of the line.
 pub fn parse_marker(line: &str) -> (Marker<'_>, &str) {
+    parse_marker_with(line, &mut name_part)
+}
+
+/// [`parse_marker`] with the test for a `Name:` prefix given, so that a caller can remember
+/// its verdict on the last name ([`NameMemo`]).
+pub(crate) fn parse_marker_with<'a>(
+    line: &'a str,
+    colon_name_part: &mut dyn FnMut(&'a str) -> Option<&'a str>,
+) -> (Marker<'a>, &'a str) {
     let line = line.trim_start();
     if let Some(rest) = line.strip_prefix(">>") {
         let rest = rest.trim_start_matches('>').trim_start();
-        if let Some((name, after)) = colon_name(rest) {
+        if let Some((name, after)) = colon_name(rest, colon_name_part) {
             return (
                 Marker::Named {
                     name,
@@ -334,7 +343,7 @@ pub fn parse_marker(line: &str) -> (Marker<'_>, &str) {
         }
         return (Marker::None, line);
     }
-    if let Some((name, after)) = colon_name(line) {
+    if let Some((name, after)) = colon_name(line, colon_name_part) {
         return (
             Marker::Named {
                 name,
@@ -347,7 +356,10 @@ pub fn parse_marker(line: &str) -> (Marker<'_>, &str) {
 }
 
 /// `Name: rest` -> (`Name`, `rest`) when the part before the colon is a speaker name.
-fn colon_name(line: &str) -> Option<(&str, &str)> {
+fn colon_name<'a>(
+    line: &'a str,
+    name_part: &mut dyn FnMut(&'a str) -> Option<&'a str>,
+) -> Option<(&'a str, &'a str)> {
     // Names are short; looking further than 60 characters would only find colons inside
     // sentences. 60 characters take at most 240 bytes.
     let bytes = line.as_bytes();
@@ -362,6 +374,37 @@ fn colon_name(line: &str) -> Option<(&str, &str)> {
     }
     let name = name_part(&line[..colon])?;
     Some((name, after.trim_start()))
+}
+
+/// [`name_part`] remembering its verdicts on the last few texts it saw: cues mostly open with
+/// the `Name:` of one of a meeting's few speakers, so each name is judged about once.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct NameMemo {
+    /// (text, byte range of the name in it when it is one), replaced in turn.
+    seen: [(String, Option<(usize, usize)>); 4],
+    next: usize,
+}
+
+impl NameMemo {
+    /// [`name_part`] of `s`.
+    pub(crate) fn name_part<'a>(&mut self, s: &'a str) -> Option<&'a str> {
+        let name = match self.seen.iter().find(|(text, _)| text == s) {
+            Some(&(_, name)) => name,
+            None => {
+                let name = name_part(s).map(|n| {
+                    let at = n.as_ptr() as usize - s.as_ptr() as usize;
+                    (at, at + n.len())
+                });
+                let slot = &mut self.seen[self.next];
+                slot.0.clear();
+                slot.0.push_str(s);
+                slot.1 = name;
+                self.next = (self.next + 1) % self.seen.len();
+                name
+            }
+        };
+        name.map(|(a, b)| &s[a..b])
+    }
 }
 
 /// The name in `John Smith (Customer)`, if the text is a plausible speaker name.
@@ -475,6 +518,31 @@ const PARTICLES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_memo_agrees_with_name_part() {
+        let mut memo = NameMemo::default();
+        let texts = [
+            "Bob Jones",
+            "Ann Lee",
+            "Bob Jones",
+            "",
+            "Note",
+            "Ann Lee",
+            "John Smith (Customer)",
+            "Speaker 1",
+            "we said",
+            "Bob Jones",
+            "Q",
+            "Bob Jones",
+            "John Smith (Customer)",
+        ];
+        for _ in 0..2 {
+            for t in texts {
+                assert_eq!(memo.name_part(t), name_part(t), "{t:?}");
+            }
+        }
+    }
 
     fn named(line: &str) -> Option<&str> {
         match parse_marker(line).0 {
