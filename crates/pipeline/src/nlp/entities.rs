@@ -1063,7 +1063,7 @@ mod tests {
             let lower = text.to_ascii_lowercase();
             flags.clear();
             if ids {
-                v.annotate(text, &lower, &toks, &mut flags);
+                v.annotate(text, &toks, &mut flags);
             }
             let s = Sent {
                 text,

@@ -314,7 +314,10 @@ impl<'a> Starts<'a> {
         };
         if !entry.may_start(rest) {
             // Only the phrase that is the token itself (the shortest, so the last) can match.
-            return phrases.last().filter(|(_, p)| p.len() == entry.open).map(hit);
+            return phrases
+                .last()
+                .filter(|(_, p)| p.len() == entry.open)
+                .map(hit);
         }
         phrases
             .iter()
