@@ -631,8 +631,10 @@ impl<R: Read> Walk<R> {
                 plain: &slot.plain,
             };
             let finished = self.builder.push(input);
-            self.style
-                .observe_cue_marked(&input, self.builder.first_marker());
+            self.style.observe_lines(
+                self.builder.seen_lines(input.plain),
+                self.builder.first_marker(),
+            );
             if let Some(u) = finished {
                 self.utterances.push(u);
             }

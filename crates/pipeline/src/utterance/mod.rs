@@ -89,6 +89,9 @@ pub struct UtteranceBuilder {
     spare: Vec<Utterance>,
     /// Marker of the last cue's first non-empty line, when `push` parsed that line.
     first_marker: Option<MarkerClass>,
+    /// Byte ranges in the last cue's plain text of its first and last non-empty trimmed
+    /// lines, so the style detector need not split the cue again.
+    seen_lines: Option<(std::ops::Range<usize>, std::ops::Range<usize>)>,
     /// The verdict on the last `Name:` prefix.
     names: speaker::NameMemo,
     stats: StyleStats,
@@ -123,11 +126,20 @@ impl UtteranceBuilder {
         self.first_marker
     }
 
+    /// The first and last non-empty trimmed lines of the last pushed cue, whose plain text
+    /// must be passed again as `plain`; `None` when it had no such line.
+    pub(crate) fn seen_lines<'a>(&self, plain: &'a str) -> Option<(&'a str, &'a str)> {
+        let (first, last) = self.seen_lines.clone()?;
+        Some((plain.get(first)?, plain.get(last)?))
+    }
+
     /// Feeds one cue; returns the previous utterance when this cue starts a new turn.
     pub fn push(&mut self, cue: CueInput<'_>) -> Option<Utterance> {
         self.stats.cues += 1;
         let duration = cue.end_ms.saturating_sub(cue.start_ms);
-        let raw_multi_line = cue.plain.trim_end_matches(['\n', '\r']).contains('\n');
+        // One vector scan for the line break, instead of the scalar `str::contains`.
+        let raw_multi_line =
+            memchr::memchr(b'\n', cue.plain.trim_end_matches(['\n', '\r']).as_bytes()).is_some();
         // Rolling captions repeat the previous cue's last line as their first line; transition
         // cues repeat it alone. Only then are repeats dropped, so a speaker who really says
         // "Yes." twice in two single-line cues keeps both.
@@ -147,11 +159,18 @@ impl UtteranceBuilder {
         let mut new_prev = std::mem::take(&mut self.spare_lines);
         new_prev.clear();
         self.first_marker = None;
+        self.seen_lines = None;
         let mut first_line = true;
-        for (i, line) in cue.plain.lines().enumerate() {
+        for (i, line) in plain_lines(cue.plain).enumerate() {
             let mut line = line.trim();
             if line.is_empty() {
                 continue;
+            }
+            let at = line.as_ptr() as usize - cue.plain.as_ptr() as usize;
+            let span = at..at + line.len();
+            match &mut self.seen_lines {
+                Some((_, last)) => *last = span,
+                none => *none = Some((span.clone(), span)),
             }
             let is_first = std::mem::take(&mut first_line);
             if rolling && self.prev_lines.split('\n').any(|p| p == line) {
@@ -261,6 +280,25 @@ impl UtteranceBuilder {
         self.prev_lines.clear();
         self.current.take()
     }
+}
+
+/// The lines of `text` split at `\n` (a trailing `\r` stays): after trimming and skipping
+/// empty ones, the same lines at the same indices as `str::lines`, found with a vector scan.
+fn plain_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match memchr::memchr(b'\n', t.as_bytes()) {
+            Some(i) => {
+                rest = Some(&t[i + 1..]);
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
 }
 
 fn push_line(buf: &mut String, line: &str) {
@@ -450,6 +488,7 @@ mod proptests {
             let mut b = UtteranceBuilder::default();
             let mut alone = StyleDetector::default();
             let mut marked = StyleDetector::default();
+            let mut given_lines = StyleDetector::default();
             for (i, t) in texts.iter().enumerate() {
                 let start = i as u64 * 700;
                 // Every third cue is a transition cue, so rolling repeats occur.
@@ -458,8 +497,10 @@ mod proptests {
                 b.push(cue);
                 alone.observe_cue(&cue);
                 marked.observe_cue_marked(&cue, b.first_marker());
+                given_lines.observe_lines(b.seen_lines(t), b.first_marker());
             }
             prop_assert_eq!(alone.stats(), marked.stats());
+            prop_assert_eq!(alone.stats(), given_lines.stats());
         }
 
         #[test]

@@ -120,9 +120,21 @@ impl StyleDetector {
         cue: &super::CueInput<'_>,
         first_marker: Option<MarkerClass>,
     ) {
-        self.stats.cues += 1;
         let mut lines = cue.plain.lines().map(str::trim).filter(|l| !l.is_empty());
-        let Some(first) = lines.next() else { return };
+        let first = lines.next();
+        let seen = first.map(|f| (f, lines.next_back().unwrap_or(f)));
+        self.observe_lines(seen, first_marker);
+    }
+
+    /// [`StyleDetector::observe_cue_marked`] given the cue's first and last non-empty trimmed
+    /// lines (`None` when it has none), as the utterance builder found them.
+    pub(crate) fn observe_lines(
+        &mut self,
+        lines: Option<(&str, &str)>,
+        first_marker: Option<MarkerClass>,
+    ) {
+        self.stats.cues += 1;
+        let Some((first, last)) = lines else { return };
         if !self.prev_last_line.is_empty() && first == self.prev_last_line {
             self.stats.rolling_repeats += 1;
         }
@@ -132,7 +144,6 @@ impl StyleDetector {
             MarkerClass::Sound => self.stats.sound_tags += 1,
             MarkerClass::None => {}
         }
-        let last = lines.next_back().unwrap_or(first);
         self.prev_last_line.clear();
         self.prev_last_line.push_str(last);
     }
