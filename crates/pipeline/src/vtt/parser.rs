@@ -125,6 +125,12 @@ impl<S: Source> Lines<S> {
         // Fast path inside a region known to use LF only: one scan finds the line end and
         // tells whether the line could contain an arrow.
         let w = &self.src.window()[..self.lf_only_until];
+        // Most lines (blank, identifier, timing, a caption) are short: 16-byte compares find
+        // their end without `memchr2`'s per-call setup.
+        if let Some(found) = lf_line_sse2(w) {
+            self.peeked = Some(found);
+            return Ok(Some(found));
+        }
         if let Some(i) = memchr2(b'\n', b'>', w) {
             let found = if w[i] == b'\n' {
                 Some(Span {
@@ -267,6 +273,49 @@ impl<S: Source> Lines<S> {
         // A region ending at EOF may end without LF; the fast path only takes LF-ended lines.
         self.lf_only_until = if cr { 0 } else { end };
     }
+}
+
+/// The line at the start of `w` (a region of LF-only lines) when its `\n` lies within the
+/// whole 16-byte blocks of `w`, with `may_have_gt` true exactly when a `>` precedes the `\n`;
+/// `None` leaves the line to the general search.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn lf_line_sse2(w: &[u8]) -> Option<Span> {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let mut gt_seen = false;
+    let mut at = 0;
+    while let Some(block) = w.get(at..at + 16) {
+        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load reads the 16
+        // bytes of `block`.
+        let (nl, gt) = unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+            (
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))) as u32,
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'>' as i8))) as u32,
+            )
+        };
+        if nl != 0 {
+            let k = nl.trailing_zeros();
+            let end = at + k as usize;
+            return Some(Span {
+                end,
+                next: end + 1,
+                may_have_gt: gt_seen || gt & ((1u32 << k) - 1) != 0,
+            });
+        }
+        gt_seen |= gt != 0;
+        at += 16;
+    }
+    None
+}
+
+/// Without SSE2 every line takes the general search.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn lf_line_sse2(_w: &[u8]) -> Option<Span> {
+    None
 }
 
 /// Does the line contain `-->`? Searches for `>` (rare in cue text) and looks back.
