@@ -87,6 +87,8 @@ pub(crate) struct TokInfo {
     pub gaz_cross: u64,
     /// The same for the action triggers.
     pub trig_cross: u64,
+    /// The word's pattern classes (`patterns::word_classes`); 0 for other tokens.
+    pub pat: u32,
 }
 
 /// What the vocabulary keeps per lower-cased word.
@@ -97,6 +99,7 @@ pub(crate) struct WordInfo {
     trig: u16,
     gaz_cross: u64,
     trig_cross: u64,
+    pat: u32,
 }
 
 impl WordInfo {
@@ -109,6 +112,7 @@ impl WordInfo {
             trig: trig.list(w),
             gaz_cross: gaz.cross(w),
             trig_cross: trig.cross(w),
+            pat: super::patterns::word_classes(w),
         };
         // Each matcher looks only at its own lists and crossings: a word that only the other's
         // phrases cross ("that", "is") is nothing to it.
@@ -130,6 +134,7 @@ impl WordInfo {
             trig: self.trig,
             gaz_cross: self.gaz_cross,
             trig_cross: self.trig_cross,
+            pat: self.pat,
         }
     }
 }
@@ -277,6 +282,7 @@ pub(crate) fn other_info(t: &str) -> TokInfo {
         trig: 0,
         gaz_cross: cross,
         trig_cross: 0,
+        pat: 0,
     }
 }
 
