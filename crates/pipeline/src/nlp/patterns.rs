@@ -37,8 +37,12 @@ fn lower_in_place(buf: &mut str) {
     };
     // SAFETY: only bytes `A..=Z` change, to `a..=z`: the text stays UTF-8.
     let bytes = unsafe { buf.as_bytes_mut() };
-    let mut chunks = bytes.chunks_exact_mut(16);
-    for chunk in &mut chunks {
+    let n = bytes.len();
+    if n < 16 {
+        bytes.make_ascii_lowercase();
+        return;
+    }
+    let lower16 = |chunk: &mut [u8]| {
         // SAFETY: SSE2 is part of the x86_64 baseline; the unaligned load and store touch the
         // 16 bytes of `chunk`.
         unsafe {
@@ -49,8 +53,12 @@ fn lower_in_place(buf: &mut str) {
             let upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8(i8::MIN + 26));
             _mm_storeu_si128(p, _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
         }
+    };
+    bytes.chunks_exact_mut(16).for_each(lower16);
+    // The tail as the last 16 bytes: lower-casing twice is lower-casing once.
+    if n % 16 != 0 {
+        lower16(&mut bytes[n - 16..]);
     }
-    chunks.into_remainder().make_ascii_lowercase();
 }
 
 /// `buf.make_ascii_lowercase()`.
