@@ -51,7 +51,10 @@ fn lower_in_place(buf: &mut str) {
             // `A..=Z` moves to the 26 smallest signed bytes; nothing else lands there.
             let shifted = _mm_add_epi8(v, _mm_set1_epi8((0x80u8 - b'A') as i8));
             let upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8(i8::MIN + 26));
-            _mm_storeu_si128(p, _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+            _mm_storeu_si128(
+                p,
+                _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))),
+            );
         }
     };
     bytes.chunks_exact_mut(16).for_each(lower16);
@@ -343,7 +346,9 @@ const P_VERB_NEXT: u32 = 1 << 19;
 /// Each class with the test of a lower-cased word for it: the one definition of the classes.
 const CLASSES: &[(u32, fn(&str) -> bool)] = &[
     (P_NOON, |w| ["noon", "midnight"].contains(&w)),
-    (P_REL, |w| ["next", "last", "coming", "following"].contains(&w)),
+    (P_REL, |w| {
+        ["next", "last", "coming", "following"].contains(&w)
+    }),
     (P_WEEKDAY, |w| weekday(w).is_some()),
     (P_REL_UNIT, |w| {
         [
@@ -353,7 +358,10 @@ const CLASSES: &[(u32, fn(&str) -> bool)] = &[
         .contains(&w)
     }),
     (P_ORDINAL, |w| {
-        ["first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th"].contains(&w)
+        [
+            "first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th",
+        ]
+        .contains(&w)
     }),
     (P_MONTH, |w| month(w).is_some()),
     (P_NUMBER, |w| small_number(w).is_some()),
@@ -363,7 +371,9 @@ const CLASSES: &[(u32, fn(&str) -> bool)] = &[
     (P_AM_PM, |w| AM_PM.contains(&w)),
     (P_TIMEZONE, |w| TIMEZONES.contains(&w)),
     (P_RANGE, |w| ["to", "-", "or"].contains(&w)),
-    (P_QUALIFIER, |w| ["business", "working", "calendar"].contains(&w)),
+    (P_QUALIFIER, |w| {
+        ["business", "working", "calendar"].contains(&w)
+    }),
     (P_QUALIFIED, |w| ["days", "day", "weeks"].contains(&w)),
     (P_SECOND, |w| ["second", "sec"].contains(&w)),
     (P_UNIT, |w| {
@@ -594,8 +604,7 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
         (None, j)
     };
     // "two business days": the qualifier stays inside the entity.
-    let unit_at = if s.class(unit_at, P_QUALIFIER) && s.class(unit_at + 1, P_QUALIFIED)
-    {
+    let unit_at = if s.class(unit_at, P_QUALIFIER) && s.class(unit_at + 1, P_QUALIFIED) {
         unit_at + 1
     } else {
         unit_at
@@ -695,8 +704,7 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
         return None;
     }
     // "the second quarter", "Q2" said in words.
-    if s.class(i, P_ORDINAL) && s.is(i + 1, "quarter")
-    {
+    if s.class(i, P_ORDINAL) && s.is(i + 1, "quarter") {
         key.push_str("date:");
         key.push_str(&s.span(i, i + 2).to_ascii_lowercase());
         return m(i + 2, EntityLabel::Date);
