@@ -343,8 +343,11 @@ const P_MONTH_CONTEXT: u32 = 1 << 18;
 /// A word after "May" or "March" that makes it a verb.
 const P_VERB_NEXT: u32 = 1 << 19;
 
+/// Whether a lower-cased word is in a class.
+type ClassTest = fn(&str) -> bool;
+
 /// Each class with the test of a lower-cased word for it: the one definition of the classes.
-const CLASSES: &[(u32, fn(&str) -> bool)] = &[
+const CLASSES: &[(u32, ClassTest)] = &[
     (P_NOON, |w| ["noon", "midnight"].contains(&w)),
     (P_REL, |w| {
         ["next", "last", "coming", "following"].contains(&w)
