@@ -397,6 +397,7 @@ fn triggers(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
         infos,
         W_TRIG_ANY,
         |f| f.trig,
+        |f| f.trig_cross,
         |f| f.has(T_WORD | W_JOINED),
         |_| false,
         out,

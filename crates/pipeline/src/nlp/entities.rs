@@ -190,6 +190,7 @@ fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
         infos,
         W_GAZ_ANY,
         |f| f.gaz,
+        |f| f.gaz_cross,
         |_| false,
         |f| !f.has(T_WORD) && f.has(W_GAZ),
         out,

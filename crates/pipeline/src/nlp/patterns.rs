@@ -25,6 +25,48 @@ pub(crate) struct Sent<'a> {
 pub(crate) fn ascii_lower_into(text: &str, buf: &mut String) {
     buf.clear();
     buf.push_str(text);
+    lower_in_place(buf);
+}
+
+/// `buf.make_ascii_lowercase()`, 16 bytes per step (every sentence goes through it).
+#[cfg(target_arch = "x86_64")]
+fn lower_in_place(buf: &mut str) {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmplt_epi8, _mm_loadu_si128, _mm_or_si128,
+        _mm_set1_epi8, _mm_storeu_si128,
+    };
+    // SAFETY: only bytes `A..=Z` change, to `a..=z`: the text stays UTF-8.
+    let bytes = unsafe { buf.as_bytes_mut() };
+    let n = bytes.len();
+    if n < 16 {
+        bytes.make_ascii_lowercase();
+        return;
+    }
+    let lower16 = |chunk: &mut [u8]| {
+        // SAFETY: SSE2 is part of the x86_64 baseline; the unaligned load and store touch the
+        // 16 bytes of `chunk`.
+        unsafe {
+            let p = chunk.as_mut_ptr().cast::<__m128i>();
+            let v = _mm_loadu_si128(p);
+            // `A..=Z` moves to the 26 smallest signed bytes; nothing else lands there.
+            let shifted = _mm_add_epi8(v, _mm_set1_epi8((0x80u8 - b'A') as i8));
+            let upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8(i8::MIN + 26));
+            _mm_storeu_si128(
+                p,
+                _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))),
+            );
+        }
+    };
+    bytes.chunks_exact_mut(16).for_each(lower16);
+    // The tail as the last 16 bytes: lower-casing twice is lower-casing once.
+    if n % 16 != 0 {
+        lower16(&mut bytes[n - 16..]);
+    }
+}
+
+/// `buf.make_ascii_lowercase()`.
+#[cfg(not(target_arch = "x86_64"))]
+fn lower_in_place(buf: &mut str) {
     buf.make_ascii_lowercase();
 }
 
@@ -53,6 +95,18 @@ impl<'a> Sent<'a> {
     pub fn any(&self, i: usize, ws: &[&str]) -> bool {
         let s = self.s(i);
         !s.is_empty() && ws.iter().any(|w| s.eq_ignore_ascii_case(w))
+    }
+    /// Whether token `i` is in one of the `P_*` classes `class`: a bit test for a word with
+    /// its info, the class's own test otherwise (what `any` with the class's words answers).
+    fn class(&self, i: usize, class: u32) -> bool {
+        match (self.toks.get(i), self.flags.get(i)) {
+            (Some(t), Some(f)) if t.kind == Kind::Word => f.pat & class != 0,
+            (Some(_), _) => {
+                let l = self.l(i);
+                CLASSES.iter().any(|(bit, is)| bit & class != 0 && is(l))
+            }
+            (None, _) => false,
+        }
     }
     pub fn glued(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| !t.spaced)
@@ -246,6 +300,103 @@ fn may_start_indirect(w: &str) -> bool {
         || (w.ends_with("days") && STARTERS.contains(&w[..w.len() - 1]))
 }
 
+// Classes of words the patterns look for (`P_*`): the vocabulary computes a word's classes
+// once ([`word_classes`]), and the scanners test bits instead of comparing strings.
+/// "noon", "midnight".
+const P_NOON: u32 = 1;
+/// "next", "last", "coming", "following".
+const P_REL: u32 = 1 << 1;
+/// A weekday, possibly plural ([`weekday`]).
+const P_WEEKDAY: u32 = 1 << 2;
+/// What "next" or "last" makes a date ("week", "summer").
+const P_REL_UNIT: u32 = 1 << 3;
+/// "first" to "fourth", "1st" to "4th".
+const P_ORDINAL: u32 = 1 << 4;
+/// A month ([`month`]).
+const P_MONTH: u32 = 1 << 5;
+/// A number word ([`small_number`]).
+const P_NUMBER: u32 = 1 << 6;
+/// A scale word ([`SCALES`]).
+const P_SCALE: u32 = 1 << 7;
+/// "percent", "pct".
+const P_PERCENT: u32 = 1 << 8;
+/// A currency word.
+const P_CURRENCY: u32 = 1 << 9;
+/// "am", "pm" and their dotted forms.
+const P_AM_PM: u32 = 1 << 10;
+/// A time zone.
+const P_TIMEZONE: u32 = 1 << 11;
+/// "to", "-", "or" between the two ends of a range.
+const P_RANGE: u32 = 1 << 12;
+/// "business", "working", "calendar".
+const P_QUALIFIER: u32 = 1 << 13;
+/// "days", "day", "weeks" after a qualifier.
+const P_QUALIFIED: u32 = 1 << 14;
+/// "second", "sec".
+const P_SECOND: u32 = 1 << 15;
+/// A date or time unit ([`DATE_UNITS`], [`TIME_UNITS`]).
+const P_UNIT: u32 = 1 << 16;
+/// A word before a bare year ([`YEAR_CONTEXT`]).
+const P_YEAR_CONTEXT: u32 = 1 << 17;
+/// A word before "May" or "March" that makes it the month ([`MONTH_CONTEXT`]).
+const P_MONTH_CONTEXT: u32 = 1 << 18;
+/// A word after "May" or "March" that makes it a verb.
+const P_VERB_NEXT: u32 = 1 << 19;
+
+/// Whether a lower-cased word is in a class.
+type ClassTest = fn(&str) -> bool;
+
+/// Each class with the test of a lower-cased word for it: the one definition of the classes.
+const CLASSES: &[(u32, ClassTest)] = &[
+    (P_NOON, |w| ["noon", "midnight"].contains(&w)),
+    (P_REL, |w| {
+        ["next", "last", "coming", "following"].contains(&w)
+    }),
+    (P_WEEKDAY, |w| weekday(w).is_some()),
+    (P_REL_UNIT, |w| {
+        [
+            "week", "month", "year", "quarter", "weekend", "summer", "spring", "fall", "winter",
+            "semester",
+        ]
+        .contains(&w)
+    }),
+    (P_ORDINAL, |w| {
+        [
+            "first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th",
+        ]
+        .contains(&w)
+    }),
+    (P_MONTH, |w| month(w).is_some()),
+    (P_NUMBER, |w| small_number(w).is_some()),
+    (P_SCALE, |w| SCALES.iter().any(|(s, _)| *s == w)),
+    (P_PERCENT, |w| ["percent", "pct"].contains(&w)),
+    (P_CURRENCY, |w| CURRENCIES.contains(&w)),
+    (P_AM_PM, |w| AM_PM.contains(&w)),
+    (P_TIMEZONE, |w| TIMEZONES.contains(&w)),
+    (P_RANGE, |w| ["to", "-", "or"].contains(&w)),
+    (P_QUALIFIER, |w| {
+        ["business", "working", "calendar"].contains(&w)
+    }),
+    (P_QUALIFIED, |w| ["days", "day", "weeks"].contains(&w)),
+    (P_SECOND, |w| ["second", "sec"].contains(&w)),
+    (P_UNIT, |w| {
+        unit(DATE_UNITS, w).is_some() || unit(TIME_UNITS, w).is_some()
+    }),
+    (P_YEAR_CONTEXT, |w| YEAR_CONTEXT.contains(&w)),
+    (P_MONTH_CONTEXT, |w| MONTH_CONTEXT.contains(&w)),
+    (P_VERB_NEXT, |w| {
+        ["i", "we", "you", "be", "have", "not", "on"].contains(&w)
+    }),
+];
+
+/// The `P_*` classes of the ASCII-lower-cased word `w` (kept per word by the vocabulary).
+pub(crate) fn word_classes(w: &str) -> u32 {
+    CLASSES
+        .iter()
+        .filter(|(_, is)| is(w))
+        .fold(0, |c, (bit, _)| c | bit)
+}
+
 fn unit(list: &[(&'static str, &'static str)], w: &str) -> Option<&'static str> {
     list.iter()
         .find(|(k, _)| w.eq_ignore_ascii_case(k))
@@ -269,16 +420,25 @@ fn small_number(w: &str) -> Option<u32> {
     Some(20 + 10 * t as u32 + o as u32)
 }
 
+/// [`small_number`] of token `i`, when it is one.
+fn number_at(s: &Sent<'_>, i: usize) -> Option<u32> {
+    if s.class(i, P_NUMBER) {
+        small_number(s.s(i))
+    } else {
+        None
+    }
+}
+
 /// A number said in words ("twenty five", "one hundred and ten"): value and end token.
 fn word_number(s: &Sent<'_>, i: usize) -> Option<(f64, usize)> {
     if s.kind(i) != Some(Kind::Word) {
         return None;
     }
-    let mut v = small_number(s.s(i))?;
+    let mut v = number_at(s, i)?;
     let mut j = i + 1;
     if v >= 20
         && v % 10 == 0
-        && let Some(o) = small_number(s.s(j)).filter(|o| (1..10).contains(o))
+        && let Some(o) = number_at(s, j).filter(|o| (1..10).contains(o))
     {
         v += o;
         j += 1;
@@ -287,7 +447,7 @@ fn word_number(s: &Sent<'_>, i: usize) -> Option<(f64, usize)> {
         v *= 100;
         j += 1;
         let k = if s.is(j, "and") { j + 1 } else { j };
-        if let Some(r) = small_number(s.s(k)).filter(|&r| r > 0) {
+        if let Some(r) = number_at(s, k).filter(|&r| r > 0) {
             v += r;
             j = k + 1;
         }
@@ -331,7 +491,9 @@ fn bare_quantity(s: &Sent<'_>, i: usize) -> Option<(f64, usize, bool)> {
 
 /// A quantity from [`bare_quantity`] with the scale that follows it, if any.
 fn scaled(s: &Sent<'_>, (mut v, mut j, digits): (f64, usize, bool)) -> (f64, usize, bool) {
-    if let Some((_, m)) = SCALES.iter().find(|(w, _)| s.is(j, w)) {
+    if s.class(j, P_SCALE)
+        && let Some((_, m)) = SCALES.iter().find(|(w, _)| s.is(j, w))
+    {
         // "50k" and "2m" are glued; "1.2 million" is spaced; "1.2 m" alone is too ambiguous.
         let word_scale = s.s(j).len() > 3;
         if word_scale == s.toks[j].spaced {
@@ -373,7 +535,7 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
         }
         Kind::Num if t.contains(':') => {
             let mut j = i + 1;
-            if s.any(j, AM_PM) {
+            if s.class(j, P_AM_PM) {
                 j += 1;
             }
             let (h, mm) = t.split_once(':')?;
@@ -381,7 +543,7 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
             if h > 23 || mm > 59 {
                 return None;
             }
-            if s.any(j, TIMEZONES) {
+            if s.class(j, P_TIMEZONE) {
                 j += 1;
             }
             key.push_str("time:");
@@ -399,7 +561,7 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
     let bare = bare_quantity(s, i)?;
     let (v, j, _digits) = scaled(s, bare);
     // Percent.
-    if (s.s(j) == "%" && s.glued(j)) || s.any(j, &["percent", "pct"]) {
+    if (s.s(j) == "%" && s.glued(j)) || s.class(j, P_PERCENT) {
         key.push_str("pct:");
         push_value(key, v);
         return m(j + 1, EntityLabel::Percent);
@@ -409,7 +571,7 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
         push_value(key, v);
         return m(j + 2, EntityLabel::Percent);
     }
-    if s.any(j, CURRENCIES) {
+    if s.class(j, P_CURRENCY) {
         key.push_str("money:");
         push_value(key, v);
         return m(j + 1, EntityLabel::Money);
@@ -417,9 +579,9 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
     // Scales only make sense for money and percentages.
     let (v, j, _) = bare;
     // "9 AM Eastern", "2pm".
-    if s.any(j, AM_PM) && (1.0..=12.0).contains(&v) && v.fract() == 0.0 {
+    if s.class(j, P_AM_PM) && (1.0..=12.0).contains(&v) && v.fract() == 0.0 {
         let mut e = j + 1;
-        if s.any(e, TIMEZONES) {
+        if s.class(e, P_TIMEZONE) {
             e += 1;
         }
         let _ = write!(
@@ -433,9 +595,9 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
         return m(e, EntityLabel::Time);
     }
     // Ranges: "six to eight weeks", "2-3 weeks".
-    let (hi, unit_at) = if s.any(j, &["to", "-", "or"])
+    let (hi, unit_at) = if s.class(j, P_RANGE)
         && let Some((hi, k, _)) = quantity(s, j + 1, false)
-        && (unit(DATE_UNITS, s.s(k)).is_some() || unit(TIME_UNITS, s.s(k)).is_some())
+        && s.class(k, P_UNIT)
     {
         (Some(hi), k)
     } else if s.s(j) == "-" && s.glued(j) && s.glued(j + 1) {
@@ -445,16 +607,17 @@ pub(crate) fn match_at(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) ->
         (None, j)
     };
     // "two business days": the qualifier stays inside the entity.
-    let unit_at = if s.any(unit_at, &["business", "working", "calendar"])
-        && s.any(unit_at + 1, &["days", "day", "weeks"])
-    {
+    let unit_at = if s.class(unit_at, P_QUALIFIER) && s.class(unit_at + 1, P_QUALIFIED) {
         unit_at + 1
     } else {
         unit_at
     };
     // "One second" is "wait a moment", not a duration.
-    if s.any(unit_at, &["second", "sec"]) && v == 1.0 && !s.toks[i].kind.eq(&Kind::Num) {
+    if s.class(unit_at, P_SECOND) && v == 1.0 && !s.toks[i].kind.eq(&Kind::Num) {
         return None;
+    }
+    if !s.class(unit_at, P_UNIT) {
+        return year(s, i, v, j, key);
     }
     let (label, u) = if let Some(u) = unit(DATE_UNITS, s.s(unit_at)) {
         (EntityLabel::Date, u)
@@ -485,7 +648,7 @@ fn year(s: &Sent<'_>, i: usize, v: f64, j: usize, key: &mut String) -> Option<PM
     let plain_four = t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit());
     let in_range = (1900.0..=2099.0).contains(&v);
     // Without a preposition a four-digit number is as likely a count ("2000 servers").
-    let context = i == 0 || s.any(i - 1, YEAR_CONTEXT);
+    let context = i == 0 || s.class(i - 1, P_YEAR_CONTEXT);
     if plain_four && in_range && j == i + 1 && context && s.s(j) != "%" {
         key.push_str("year:");
         key.push_str(t);
@@ -509,9 +672,9 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
     };
     let t = s.s(i);
     // "noon Eastern".
-    if s.any(i, &["noon", "midnight"]) {
+    if s.class(i, P_NOON) {
         let mut e = i + 1;
-        if s.any(e, TIMEZONES) {
+        if s.class(e, P_TIMEZONE) {
             e += 1;
         }
         key.push_str("time:");
@@ -519,9 +682,11 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
         return m(e, EntityLabel::Time);
     }
     // "next Tuesday", "last year", "next quarter".
-    let rel = s.any(i, &["next", "last", "coming", "following"]);
+    let rel = s.class(i, P_REL);
     let head = if rel { i + 1 } else { i };
-    if let Some(wd) = weekday(s.s(head)) {
+    if s.class(head, P_WEEKDAY)
+        && let Some(wd) = weekday(s.s(head))
+    {
         if cased && !s.s(head).starts_with(char::is_uppercase) {
             return None;
         }
@@ -533,15 +698,7 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
         key.push_str(wd);
         return m(head + 1, EntityLabel::Date);
     }
-    if rel
-        && s.any(
-            head,
-            &[
-                "week", "month", "year", "quarter", "weekend", "summer", "spring", "fall",
-                "winter", "semester",
-            ],
-        )
-    {
+    if rel && s.class(head, P_REL_UNIT) {
         key.push_str("date:");
         key.push_str(&s.span(i, head + 1).to_ascii_lowercase());
         return m(head + 1, EntityLabel::Date);
@@ -550,13 +707,7 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
         return None;
     }
     // "the second quarter", "Q2" said in words.
-    if s.any(
-        i,
-        &[
-            "first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th",
-        ],
-    ) && s.is(i + 1, "quarter")
-    {
+    if s.class(i, P_ORDINAL) && s.is(i + 1, "quarter") {
         key.push_str("date:");
         key.push_str(&s.span(i, i + 2).to_ascii_lowercase());
         return m(i + 2, EntityLabel::Date);
@@ -591,6 +742,9 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
         return m(i + 1, EntityLabel::Date);
     }
     // Months: "July", "July 14th", "March 31st, 2025".
+    if !s.class(i, P_MONTH) {
+        return None;
+    }
     let month = month(t)?;
     if cased && !t.starts_with(char::is_uppercase) {
         return None;
@@ -603,9 +757,9 @@ fn word_patterns(s: &Sent<'_>, i: usize, cased: bool, key: &mut String) -> Optio
     if (month == "may" || month == "march") && day.is_none() {
         // Also verbs: a month only after a preposition, or capitalised mid-sentence and not
         // followed by what a verb takes ("May I", "March we").
-        let ctx = i > 0 && s.any(i - 1, MONTH_CONTEXT);
+        let ctx = i > 0 && s.class(i - 1, P_MONTH_CONTEXT);
         let cap_mid = cased && i > 0 && t.starts_with(char::is_uppercase);
-        let verb_next = s.any(i + 1, &["i", "we", "you", "be", "have", "not", "on"]);
+        let verb_next = s.class(i + 1, P_VERB_NEXT);
         if !ctx && (!cap_mid || verb_next) {
             return None;
         }
@@ -650,6 +804,15 @@ fn day_number(s: &Sent<'_>, i: usize) -> Option<(u32, usize)> {
 mod tests {
     use super::*;
     use crate::nlp::token::tokenize;
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_lower_into_is_to_ascii_lowercase(text in "\\PC{0,80}|[@-\\[`-{ A-Za-zÉé]{0,70}") {
+            let mut buf = String::from("stale");
+            ascii_lower_into(&text, &mut buf);
+            proptest::prop_assert_eq!(buf, text.to_ascii_lowercase());
+        }
+    }
 
     /// All pattern matches in `text`: (surface, label, key).
     fn find(text: &str) -> Vec<(String, EntityLabel, String)> {

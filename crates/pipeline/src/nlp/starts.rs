@@ -355,7 +355,7 @@ impl<'a> Starts<'a> {
 
     /// The scan's matches in the sentence (see the module docs), into `out` (cleared first).
     /// Tokens without a bit of `relevant` open nothing, are not crossed and are not scanned.
-    /// `list` and `cross` read a token's list and crossing classes from its info; `scan_inside`
+    /// `list` and `crossing` read a token's list and crossing classes from its info; `scan_inside`
     /// says which word tokens have words starting inside them; `open_other` which other tokens
     /// may start a phrase (searched in `ac`, the full list).
     #[allow(clippy::too_many_arguments)]
@@ -366,6 +366,7 @@ impl<'a> Starts<'a> {
         infos: &[TokInfo],
         relevant: u32,
         list: impl Fn(&TokInfo) -> u16,
+        crossing: impl Fn(&TokInfo) -> u64,
         scan_inside: impl Fn(&TokInfo) -> bool,
         open_other: impl Fn(&TokInfo) -> bool,
         out: &mut Vec<Hit>,
@@ -378,13 +379,13 @@ impl<'a> Starts<'a> {
                 continue;
             }
             let (k, inside) = (list(f), scan_inside(f));
-            let cross = f.cross & class_at(l, t.end);
+            let cross = crossing(f) & class_at(l, t.end);
             // Most tokens open nothing and nothing crosses them.
             if k == 0 && cross == 0 && !inside && !open_other(f) {
                 continue;
             }
-            // The info's crossing classes are those of every list: a word is scanned only when
-            // one of this list's phrases does cross here.
+            // The info's crossing classes are those of every phrase crossing any part of the
+            // word: a word is scanned only when one of them does cross here.
             if inside || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross))) {
                 let from = pos.max(t.start);
                 if from >= t.end {

@@ -82,9 +82,13 @@ pub(crate) struct TokInfo {
     pub gaz: u16,
     /// The action triggers the word can open.
     pub trig: u16,
-    /// Next characters with which a gazetteer or trigger match from inside the token runs past
-    /// its end (see `Starts::cross`).
-    pub cross: u64,
+    /// Next characters with which a gazetteer match from inside the token runs past its end
+    /// (see `Starts::cross`).
+    pub gaz_cross: u64,
+    /// The same for the action triggers.
+    pub trig_cross: u64,
+    /// The word's pattern classes (`patterns::word_classes`); 0 for other tokens.
+    pub pat: u32,
 }
 
 /// What the vocabulary keeps per lower-cased word.
@@ -93,7 +97,9 @@ pub(crate) struct WordInfo {
     bits: u32,
     gaz: u16,
     trig: u16,
-    cross: u64,
+    gaz_cross: u64,
+    trig_cross: u64,
+    pat: u32,
 }
 
 impl WordInfo {
@@ -104,12 +110,16 @@ impl WordInfo {
             bits: word_bits(w),
             gaz: gaz.list(w),
             trig: trig.list(w),
-            cross: gaz.cross(w) | trig.cross(w),
+            gaz_cross: gaz.cross(w),
+            trig_cross: trig.cross(w),
+            pat: super::patterns::word_classes(w),
         };
-        if info.gaz != 0 || info.cross != 0 {
+        // Each matcher looks only at its own lists and crossings: a word that only the other's
+        // phrases cross ("that", "is") is nothing to it.
+        if info.gaz != 0 || info.gaz_cross != 0 {
             info.bits |= W_GAZ_ANY;
         }
-        if info.trig != 0 || info.cross != 0 || info.bits & W_JOINED != 0 {
+        if info.trig != 0 || info.trig_cross != 0 || info.bits & W_JOINED != 0 {
             info.bits |= W_TRIG_ANY;
         }
         info
@@ -122,7 +132,9 @@ impl WordInfo {
             bits: self.bits | case,
             gaz: self.gaz,
             trig: self.trig,
-            cross: self.cross,
+            gaz_cross: self.gaz_cross,
+            trig_cross: self.trig_cross,
+            pat: self.pat,
         }
     }
 }
@@ -268,7 +280,9 @@ pub(crate) fn other_info(t: &str) -> TokInfo {
         bits,
         gaz: 0,
         trig: 0,
-        cross,
+        gaz_cross: cross,
+        trig_cross: 0,
+        pat: 0,
     }
 }
 
