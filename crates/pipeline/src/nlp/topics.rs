@@ -18,9 +18,6 @@ const MAX_WORDS: usize = 100_000;
 /// Longest candidate phrase, in words.
 const MAX_PHRASE_WORDS: usize = 4;
 
-/// A phrase as the vocabulary ids of its words, padded with [`NO_ID`].
-type IdPhrase = [u32; MAX_PHRASE_WORDS];
-
 /// Phrase and word counters. Words with a vocabulary id are counted by id (no string is built
 /// or hashed per mention); the rest, and every phrase holding one, by string. The two kinds
 /// never hold the same word or phrase, and the caps count both.
@@ -28,49 +25,166 @@ type IdPhrase = [u32; MAX_PHRASE_WORDS];
 pub(crate) struct Topics {
     /// Word -> (frequency, degree, times said as a one-word phrase).
     words: FastMap<String, (u32, u32, u32)>,
-    /// Per vocabulary id: the word's counters, if counted.
-    id_words: Vec<Option<(u32, u32, u32)>>,
+    /// Per vocabulary id: the word's counters; a frequency of 0 means not counted. Twelve bytes
+    /// a word instead of sixteen with an `Option`: the table is read once per topic word.
+    id_words: Vec<(u32, u32, u32)>,
     /// How many of `id_words` are counted.
     id_word_count: usize,
     /// Phrase of two or more words -> times said.
     pub(crate) phrases: FastMap<String, u32>,
-    /// Phrases of words that all have ids -> times said.
-    id_phrases: FastMap<IdPhrase, u32>,
+    /// Phrases of words that all have small ids -> times said.
+    id_phrases: IdPhrases,
     buf: String,
-    run: Vec<usize>,
+}
+
+/// A phrase of two to [`MAX_PHRASE_WORDS`] words, each with a vocabulary id below
+/// [`u16::MAX`], as one number: 16 bits a word, holding the id plus one (0 = no word). The
+/// vocabulary has far fewer ids than that; a phrase holding a larger one is counted by string.
+fn pack(ids: &[u32]) -> Option<u64> {
+    let mut key = 0u64;
+    for (k, &id) in ids.iter().enumerate() {
+        if id >= u32::from(u16::MAX) {
+            return None;
+        }
+        key |= u64::from(id + 1) << (16 * k);
+    }
+    Some(key)
+}
+
+/// The ids packed by [`pack`].
+fn unpack(key: u64) -> impl Iterator<Item = u32> {
+    (0..MAX_PHRASE_WORDS)
+        .map(move |k| (key >> (16 * k)) as u16)
+        .take_while(|&lane| lane != 0)
+        .map(|lane| u32::from(lane) - 1)
+}
+
+/// One slot of [`IdPhrases`]: a packed phrase (0 = empty) and its count, twelve bytes.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C)]
+struct Slot {
+    lo: u32,
+    hi: u32,
+    count: u32,
+}
+
+/// Open-addressing table (linear probing) from packed phrases to counts. The phrase table is
+/// the largest working set of the analysis (up to [`MAX_PHRASES`] entries) and probed once
+/// per phrase said, mostly missing the cache: a slot of twelve bytes, found from one multiply,
+/// holds five times as many phrases per cache line as a general map of id arrays.
+#[derive(Debug, Default)]
+struct IdPhrases {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+impl IdPhrases {
+    /// Slots of a new table; a power of two.
+    const FIRST: usize = 1 << 10;
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn index(key: u64, mask: usize) -> usize {
+        // The multiply's best-mixed bits are the top ones.
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & mask
+    }
+
+    /// Adds one to `key`'s count; a new key is only added if `room`.
+    fn bump(&mut self, key: u64, room: bool) {
+        if self.slots.is_empty() {
+            if !room {
+                return;
+            }
+            self.slots = vec![Slot::default(); Self::FIRST];
+        }
+        let (lo, hi) = (key as u32, (key >> 32) as u32);
+        let mask = self.slots.len() - 1;
+        let mut i = Self::index(key, mask);
+        loop {
+            let s = &mut self.slots[i];
+            if s.lo == lo && s.hi == hi {
+                s.count += 1;
+                return;
+            }
+            if s.lo == 0 && s.hi == 0 {
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        if !room {
+            return;
+        }
+        self.slots[i] = Slot { lo, hi, count: 1 };
+        self.len += 1;
+        // At most 13/16 full: a miss probes a few slots of one or two cache lines.
+        if self.len * 16 > self.slots.len() * 13 {
+            self.grow();
+        }
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![Slot::default(); self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        let mask = self.slots.len() - 1;
+        for s in old.into_iter().filter(|s| s.lo != 0 || s.hi != 0) {
+            let mut i = Self::index(u64::from(s.lo) | u64::from(s.hi) << 32, mask);
+            while self.slots[i].lo != 0 || self.slots[i].hi != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
+        }
+    }
+
+    /// The packed phrases and their counts, emptying the table.
+    fn drain(&mut self) -> impl Iterator<Item = (u64, u32)> + use<> {
+        self.len = 0;
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .filter(|s| s.lo != 0 || s.hi != 0)
+            .map(|s| (u64::from(s.lo) | u64::from(s.hi) << 32, s.count))
+    }
 }
 
 impl Topics {
     /// Counts the candidate phrases of one sentence.
     pub fn observe(&mut self, s: &Sent<'_>) {
         let infos = vocab::infos(s);
-        let mut run = std::mem::take(&mut self.run);
-        run.clear();
-        for i in 0..=s.toks.len() {
-            let keep = infos.get(i).is_some_and(|f| f.has(T_WORD | W_TOPIC));
-            if keep {
-                run.push(i);
-            } else if !run.is_empty() {
-                self.count_phrase(s, &infos, &run);
-                run.clear();
+        // The current run of topic words: where it starts and how long it is.
+        let (mut start, mut len) = (0, 0);
+        for (i, f) in infos.iter().enumerate() {
+            if f.has(T_WORD | W_TOPIC) {
+                if len == 0 {
+                    start = i;
+                }
+                len += 1;
+            } else if len > 0 {
+                self.count_phrase(s, &infos[start..i], start);
+                len = 0;
             }
         }
-        self.run = run;
+        if len > 0 {
+            self.count_phrase(s, &infos[start..], start);
+        }
     }
 
-    fn count_phrase(&mut self, s: &Sent<'_>, infos: &[TokInfo], run: &[usize]) {
+    /// Counts the phrase of the tokens `run`, the first of which is token `first` of `s`.
+    fn count_phrase(&mut self, s: &Sent<'_>, run: &[TokInfo], first: usize) {
         if run.len() > MAX_PHRASE_WORDS {
             return;
         }
         let degree = run.len() as u32;
         // A one-word phrase is counted in the word table itself: one lookup instead of two.
         let solo = u32::from(run.len() == 1);
+        let mut ids = [NO_ID; MAX_PHRASE_WORDS];
         let mut all_ids = true;
-        for &i in run {
-            let id = infos[i].id;
+        for (k, f) in run.iter().enumerate() {
+            let id = f.id;
+            ids[k] = id;
             if id == NO_ID {
                 all_ids = false;
-                let w = s.l(i);
+                let w = s.l(first + k);
                 if let Some(e) = self.words.get_mut(w) {
                     e.0 += 1;
                     e.1 += degree;
@@ -82,14 +196,15 @@ impl Topics {
             }
             let k = id as usize;
             if k >= self.id_words.len() {
-                self.id_words.resize(k + 1, None);
+                self.id_words.resize(k + 1, (0, 0, 0));
             }
-            if let Some(e) = &mut self.id_words[k] {
+            let e = &mut self.id_words[k];
+            if e.0 > 0 {
                 e.0 += 1;
                 e.1 += degree;
                 e.2 += solo;
-            } else if self.word_count() < MAX_WORDS {
-                self.id_words[k] = Some((1, degree, solo));
+            } else if self.id_word_count + self.words.len() < MAX_WORDS {
+                *e = (1, degree, solo);
                 self.id_word_count += 1;
             }
         }
@@ -97,24 +212,16 @@ impl Topics {
             return;
         }
         let room = self.phrases.len() + self.id_phrases.len() < MAX_PHRASES;
-        if all_ids {
-            let mut key = [NO_ID; MAX_PHRASE_WORDS];
-            for (k, &i) in run.iter().enumerate() {
-                key[k] = infos[i].id;
-            }
-            if let Some(c) = self.id_phrases.get_mut(&key) {
-                *c += 1;
-            } else if room {
-                self.id_phrases.insert(key, 1);
-            }
+        if all_ids && let Some(key) = pack(&ids[..run.len()]) {
+            self.id_phrases.bump(key, room);
             return;
         }
         self.buf.clear();
-        for (k, &i) in run.iter().enumerate() {
+        for k in 0..run.len() {
             if k > 0 {
                 self.buf.push(' ');
             }
-            self.buf.push_str(s.l(i));
+            self.buf.push_str(s.l(first + k));
         }
         if let Some(c) = self.phrases.get_mut(self.buf.as_str()) {
             *c += 1;
@@ -131,14 +238,14 @@ impl Topics {
     /// and the technical terms.
     pub fn materialize(&mut self, vocab: &Vocab) {
         for (id, e) in std::mem::take(&mut self.id_words).into_iter().enumerate() {
-            if let Some(e) = e {
+            if e.0 > 0 {
                 self.words.insert(vocab.word(id as u32).to_owned(), e);
             }
         }
         self.id_word_count = 0;
-        for (key, c) in std::mem::take(&mut self.id_phrases) {
+        for (key, c) in self.id_phrases.drain() {
             let mut p = String::new();
-            for &id in key.iter().take_while(|&&id| id != NO_ID) {
+            for id in unpack(key) {
                 if !p.is_empty() {
                     p.push(' ');
                 }
@@ -254,5 +361,38 @@ mod tests {
             "{:?}",
             t.phrases
         );
+    }
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn packed_phrases_round_trip_and_large_ids_do_not_pack() {
+        let key = pack(&[0, 7, 65_533]).expect("small ids pack");
+        assert_eq!(unpack(key).collect::<Vec<_>>(), [0, 7, 65_533]);
+        assert_eq!(pack(&[3, u32::from(u16::MAX)]), None);
+        assert_eq!(pack(&[NO_ID, 1]), None);
+    }
+
+    #[test]
+    fn the_table_counts_through_growth_and_stops_adding_without_room() {
+        let mut t = IdPhrases::default();
+        let keys: Vec<u64> = (0..5_000u32).map(|i| pack(&[i, i + 1]).unwrap()).collect();
+        for _ in 0..3 {
+            for &k in &keys {
+                t.bump(k, true);
+            }
+        }
+        let extra = pack(&[9_999, 1]).unwrap();
+        t.bump(extra, false);
+        assert_eq!(t.len(), keys.len());
+        let mut got: Vec<(u64, u32)> = t.drain().collect();
+        got.sort_unstable();
+        let mut want: Vec<(u64, u32)> = keys.iter().map(|&k| (k, 3)).collect();
+        want.sort_unstable();
+        assert_eq!(got, want);
+        assert_eq!(t.len(), 0);
     }
 }
