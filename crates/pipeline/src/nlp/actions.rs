@@ -411,23 +411,18 @@ fn secs(ms: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nlp::patterns::TestSent;
     use proptest::prelude::*;
 
     /// The whole-word triggers the full scan finds, and those found token by token.
     fn both_ways(text: &str) -> (Vec<Hit>, Vec<Hit>) {
-        let mut toks = Vec::new();
-        crate::nlp::token::tokenize(text, &mut toks);
-        let lower = text.to_ascii_lowercase();
-        let s = Sent {
-            text,
-            lower: &lower,
-            toks: &toks,
-            flags: &[],
-        };
-        let accepted = |h: &Hit| whole_words(&lower, h.start, h.end);
+        let owned = TestSent::new(text);
+        let s = owned.sent();
+        let lower = s.lower;
+        let accepted = |h: &Hit| whole_words(lower, h.start, h.end);
         let full = TRIGGERS
             .0
-            .find_iter(&lower, 0..lower.len())
+            .find_iter(lower, 0..lower.len())
             .filter(accepted)
             .collect();
         let mut fast = Vec::new();
@@ -469,11 +464,7 @@ mod tests {
             ),
             seps in proptest::collection::vec(" |-|\\.|'|’|, ", 10),
         ) {
-            let mut text = String::new();
-            for (w, sep) in words.iter().zip(&seps) {
-                text.push_str(w);
-                text.push_str(sep);
-            }
+            let text: String = words.iter().zip(&seps).flat_map(|(w, sep)| [w.as_str(), sep]).collect();
             let (full, fast) = both_ways(&text);
             prop_assert_eq!(full, fast, "{}", text);
         }
@@ -486,16 +477,7 @@ mod tests {
         let mut a = Actions::default();
         for (i, (sp, text)) in lines.iter().enumerate() {
             let sp = (!sp.is_empty()).then_some(*sp);
-            let mut toks = Vec::new();
-            crate::nlp::token::tokenize(text, &mut toks);
-            let lower = text.to_ascii_lowercase();
-            let s = Sent {
-                text,
-                lower: &lower,
-                toks: &toks,
-                flags: &[],
-            };
-            a.observe(sp, i as u64 * 1000, &s, &speakers);
+            a.observe(sp, i as u64 * 1000, &TestSent::new(text).sent(), &speakers);
         }
         a.finish()
     }

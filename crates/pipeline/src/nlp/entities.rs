@@ -944,20 +944,15 @@ impl EntityTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nlp::patterns::TestSent;
     use crate::nlp::token::tokenize;
     use proptest::prelude::*;
 
     /// The aligned gazetteer matches of `text`: token by token, and by the full scan.
     fn aligned_both_ways(text: &str) -> (Vec<Hit>, Vec<Hit>) {
-        let mut toks = Vec::new();
-        tokenize(text, &mut toks);
-        let lower = text.to_ascii_lowercase();
-        let s = Sent {
-            text,
-            lower: &lower,
-            toks: &toks,
-            flags: &[],
-        };
+        let owned = TestSent::new(text);
+        let s = owned.sent();
+        let (toks, lower) = (s.toks, s.lower);
         let infos = vocab::infos(&s);
         let aligned = |h: &Hit| {
             toks.iter().any(|t| t.start == h.start) && toks.iter().any(|t| t.end == h.end)
@@ -967,7 +962,7 @@ mod tests {
         let fast = hits.into_iter().filter(aligned).collect();
         let full = GAZETTEER
             .phrases
-            .find_iter(&lower, 0..lower.len())
+            .find_iter(lower, 0..lower.len())
             .filter(aligned)
             .collect();
         (fast, full)
@@ -1002,11 +997,7 @@ mod tests {
             ),
             seps in proptest::collection::vec(" |  |-|\\.|'|’|", 12),
         ) {
-            let mut text = String::new();
-            for (w, sep) in words.iter().zip(&seps) {
-                text.push_str(w);
-                text.push_str(sep);
-            }
+            let text: String = words.iter().zip(&seps).flat_map(|(w, sep)| [w.as_str(), sep]).collect();
             let (fast, full) = aligned_both_ways(&text);
             prop_assert_eq!(fast, full, "{}", text);
         }
@@ -1021,19 +1012,8 @@ mod tests {
         for s in speakers {
             t.add_speaker(s);
         }
-        let mut toks = Vec::new();
         for (i, s) in sentences.iter().enumerate() {
-            tokenize(s, &mut toks);
-            let lower = s.to_ascii_lowercase();
-            t.observe(
-                &Sent {
-                    text: s,
-                    lower: &lower,
-                    toks: &toks,
-                    flags: &[],
-                },
-                i as u64 * 1000,
-            );
+            t.observe(&TestSent::new(s).sent(), i as u64 * 1000);
         }
         t.finish(limits)
             .into_iter()

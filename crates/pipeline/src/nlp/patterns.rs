@@ -21,6 +21,39 @@ pub(crate) struct Sent<'a> {
     pub flags: &'a [TokInfo],
 }
 
+/// A sentence tokenized and lower-cased on its own, for tests that hand a stage a [`Sent`]
+/// without vocabulary infos.
+#[cfg(test)]
+pub(crate) struct TestSent<'a> {
+    text: &'a str,
+    lower: String,
+    toks: Vec<Tok>,
+}
+
+#[cfg(test)]
+impl<'a> TestSent<'a> {
+    /// Tokenizes and lower-cases `text`.
+    pub fn new(text: &'a str) -> Self {
+        let mut toks = Vec::new();
+        super::token::tokenize(text, &mut toks);
+        Self {
+            text,
+            lower: text.to_ascii_lowercase(),
+            toks,
+        }
+    }
+
+    /// The sentence, its infos left for the stage to compute.
+    pub fn sent(&self) -> Sent<'_> {
+        Sent {
+            text: self.text,
+            lower: &self.lower,
+            toks: &self.toks,
+            flags: &[],
+        }
+    }
+}
+
 /// Writes `text` with ASCII letters lower-cased into `buf`; byte offsets stay the same.
 pub(crate) fn ascii_lower_into(text: &str, buf: &mut String) {
     buf.clear();
@@ -803,7 +836,7 @@ fn day_number(s: &Sent<'_>, i: usize) -> Option<(u32, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nlp::token::tokenize;
+    use crate::nlp::patterns::TestSent;
 
     proptest::proptest! {
         #[test]
@@ -816,15 +849,9 @@ mod tests {
 
     /// All pattern matches in `text`: (surface, label, key).
     fn find(text: &str) -> Vec<(String, EntityLabel, String)> {
-        let mut toks = Vec::new();
-        tokenize(text, &mut toks);
-        let lower = text.to_ascii_lowercase();
-        let s = Sent {
-            text,
-            lower: &lower,
-            toks: &toks,
-            flags: &[],
-        };
+        let owned = TestSent::new(text);
+        let s = owned.sent();
+        let toks = s.toks;
         let cased = text.chars().any(char::is_uppercase);
         let mut out = Vec::new();
         let mut key = String::new();

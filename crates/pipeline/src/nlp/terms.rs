@@ -202,19 +202,11 @@ impl Terms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nlp::token::tokenize;
+    use crate::nlp::patterns::TestSent;
 
     fn terms(text: &str) -> Vec<String> {
         let mut t = Terms::default();
-        let mut toks = Vec::new();
-        tokenize(text, &mut toks);
-        let lower = text.to_ascii_lowercase();
-        t.observe(&Sent {
-            text,
-            lower: &lower,
-            toks: &toks,
-            flags: &[],
-        });
+        t.observe(&TestSent::new(text).sent());
         t.finish(&FastMap::default(), 50)
     }
 

@@ -299,18 +299,10 @@ fn round3(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nlp::token::tokenize;
+    use crate::nlp::patterns::TestSent;
 
     fn feed(t: &mut Topics, text: &str) {
-        let mut toks = Vec::new();
-        tokenize(text, &mut toks);
-        let lower = text.to_ascii_lowercase();
-        t.observe(&Sent {
-            text,
-            lower: &lower,
-            toks: &toks,
-            flags: &[],
-        });
+        t.observe(&TestSent::new(text).sent());
     }
 
     #[test]

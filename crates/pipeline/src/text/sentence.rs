@@ -181,13 +181,7 @@ impl Sentences<'_> {
         let stop = limit.unwrap_or(bytes.len());
         let mut from = pos;
         while let Some(mark) = scratch.next_mark(from).filter(|&m| m < stop) {
-            let mut j = mark;
-            while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
-                j += 1;
-            }
-            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
-                j += 1;
-            }
+            let j = mark_run_end(bytes, mark);
             if j >= bytes.len() {
                 return bytes.len() - pos;
             }
@@ -461,6 +455,19 @@ fn is_cut_word(s: &str, i: usize) -> bool {
     matches!(w.len(), 2..=8) && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
 }
 
+/// The end of the run of end marks at `mark` and the closing quotes and brackets after it: the
+/// whole run belongs to the sentence.
+fn mark_run_end(bytes: &[u8], mark: usize) -> usize {
+    let mut j = mark;
+    while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
+        j += 1;
+    }
+    while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
+        j += 1;
+    }
+    j
+}
+
 /// ASCII whitespace as `char::is_whitespace` sees it (vertical tab included).
 fn is_ascii_white(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
@@ -496,14 +503,7 @@ impl Sentences<'_> {
                     return self.best_cut(rest, mark);
                 }
             }
-            // The whole run of end marks and closing quotes/brackets belongs to the sentence.
-            let mut j = mark;
-            while j < bytes.len() && matches!(bytes[j], b'.' | b'!' | b'?') {
-                j += 1;
-            }
-            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')' | b']') {
-                j += 1;
-            }
+            let j = mark_run_end(bytes, mark);
             if j >= bytes.len() {
                 return j;
             }
