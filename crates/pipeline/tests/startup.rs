@@ -85,9 +85,10 @@ fn a_three_cue_file_allocates_little_at_start_up() {
     let (calls, bytes) = (CALLS.load(Relaxed), BYTES.load(Relaxed));
     let json = String::from_utf8(out).expect("UTF-8");
     assert!(json.contains("Acme Corp"), "{json}");
-    // Today: 421 allocations, 1.16 MB (most of it the reader's and writer's buffers). Copying
-    // every phrase-table key took ~5k allocations, and the Aho-Corasick automata this replaced
-    // took megabytes. Raise a bound only for something a short file really needs.
+    // Measured when written: 421 allocations, 1.16 MB (most of it the reader's and writer's
+    // buffers); the whole process made 13,319 allocations before the phrase tables stopped
+    // copying every key and the Aho-Corasick automata went. Raise a bound only for something a
+    // short file really needs.
     assert!(calls < 1_500, "{calls} allocations for a 3-cue file");
     assert!(
         bytes < 2_000_000,

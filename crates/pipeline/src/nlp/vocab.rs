@@ -473,7 +473,7 @@ impl Vocab {
     }
 
     /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos: each word is probed
-    /// with the head the scanner has already loaded. `lower` is `text` ASCII-lower-cased.
+    /// with the head the scanner has already loaded.
     pub fn read(&mut self, text: &str, toks: &mut Vec<Tok>, out: &mut Vec<TokInfo>) {
         out.clear();
         tokenize_with(text, toks, |t, head| {

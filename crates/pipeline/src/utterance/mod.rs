@@ -496,7 +496,7 @@ mod proptests {
                 let cue = CueInput { start_ms: start, end_ms: end, voice: None, plain: t };
                 b.push(cue);
                 alone.observe_cue(&cue);
-                marked.observe_cue_marked(&cue, b.first_marker());
+                marked.observe_lines(speaker::first_and_last_lines(t), b.first_marker());
                 given_lines.observe_lines(b.seen_lines(t), b.first_marker());
             }
             prop_assert_eq!(alone.stats(), marked.stats());

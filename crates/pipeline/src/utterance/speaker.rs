@@ -110,24 +110,12 @@ impl StyleDetector {
 
     /// Looks at a cue as the utterance stage sees it: speaker markers and rolling repeats.
     pub fn observe_cue(&mut self, cue: &super::CueInput<'_>) {
-        self.observe_cue_marked(cue, None);
+        self.observe_lines(first_and_last_lines(cue.plain), None);
     }
 
-    /// [`StyleDetector::observe_cue`] with the marker of the cue's first non-empty line when
-    /// it is already known (the utterance builder parsed it), so it is not parsed twice.
-    pub(crate) fn observe_cue_marked(
-        &mut self,
-        cue: &super::CueInput<'_>,
-        first_marker: Option<MarkerClass>,
-    ) {
-        let mut lines = cue.plain.lines().map(str::trim).filter(|l| !l.is_empty());
-        let first = lines.next();
-        let seen = first.map(|f| (f, lines.next_back().unwrap_or(f)));
-        self.observe_lines(seen, first_marker);
-    }
-
-    /// [`StyleDetector::observe_cue_marked`] given the cue's first and last non-empty trimmed
-    /// lines (`None` when it has none), as the utterance builder found them.
+    /// [`StyleDetector::observe_cue`] given the cue's first and last non-empty trimmed lines
+    /// (`None` when it has none) and, when the utterance builder already parsed it, the first
+    /// line's marker, so neither is found twice.
     pub(crate) fn observe_lines(
         &mut self,
         lines: Option<(&str, &str)>,
@@ -157,6 +145,13 @@ impl StyleDetector {
     pub fn style(&self) -> Style {
         self.stats.style()
     }
+}
+
+/// The first and last non-empty lines of a cue's plain text, trimmed (`None` when it has none).
+pub(crate) fn first_and_last_lines(plain: &str) -> Option<(&str, &str)> {
+    let mut lines = plain.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next()?;
+    Some((first, lines.next_back().unwrap_or(first)))
 }
 
 impl StyleStats {
