@@ -18,35 +18,130 @@ enum Abbreviation {
     MayEnd,
 }
 
+/// Titles and Latin abbreviations after which a sentence never ends.
+const NEVER_END: &[&[u8]] = &[
+    b"mr", b"mrs", b"ms", b"dr", b"prof", b"sr", b"jr", b"st", b"mt", b"vs", b"e.g", b"i.e", b"cf",
+    b"approx", b"no", b"vol", b"fig", b"dept", b"gen", b"gov", b"sen", b"rep", b"capt", b"lt",
+    b"col", b"sgt", b"rev", b"jan", b"feb", b"mar", b"apr", b"jun", b"jul", b"aug", b"sep",
+    b"sept", b"oct", b"nov", b"dec", b"est",
+];
+
+/// Abbreviations that end a sentence before a capitalised word.
+const MAY_END: &[&[u8]] = &[
+    b"inc", b"corp", b"co", b"ltd", b"llc", b"plc", b"etc", b"a.m", b"p.m", b"u.s", b"u.k",
+    b"u.s.a", b"al", b"bros", b"gmbh", b"ag", b"s.a", b"n.a",
+];
+
+/// A word of at most eight bytes as a number, its bytes little-endian, ASCII letters lower-cased
+/// (`| 0x20`, which leaves digits and `.` alone).
+const fn short_key(word: &[u8]) -> u64 {
+    let mut k = 0;
+    let mut i = 0;
+    while i < word.len() {
+        let b = word[i];
+        k |= (if b.is_ascii_uppercase() { b | 0x20 } else { b } as u64) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// The [`short_key`]s of `words`, with their length in the top byte when `len` (words of at
+/// most seven bytes that may hold a zero byte).
+const fn short_keys<const N: usize>(words: &[&[u8]], len: bool) -> [u64; N] {
+    let mut keys = [0; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = short_key(words[i]);
+        if len {
+            keys[i] |= (words[i].len() as u64) << 56;
+        }
+        i += 1;
+    }
+    keys
+}
+
+/// A 1024-bit filter over `keys`: most other words are told apart with one multiply.
+const fn key_filter(keys: &[u64]) -> [u64; 16] {
+    let mut f = [0; 16];
+    let mut i = 0;
+    while i < keys.len() {
+        let s = filter_slot(keys[i]);
+        f[s / 64] |= 1 << (s % 64);
+        i += 1;
+    }
+    f
+}
+
+/// The bit of `key` in a [`key_filter`].
+#[inline]
+const fn filter_slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
+}
+
+/// Whether `key` may be in the keys `filter` was built from.
+#[inline]
+fn in_filter(filter: &[u64; 16], key: u64) -> bool {
+    let s = filter_slot(key);
+    filter[s / 64] >> (s % 64) & 1 == 1
+}
+
 /// Looks `word` (the text before a single `.`) up among the abbreviations, ignoring ASCII case.
 fn abbreviation(word: &str) -> Option<Abbreviation> {
+    const NEVER: [u64; NEVER_END.len()] = short_keys(NEVER_END, true);
+    const MAY: [u64; MAY_END.len()] = short_keys(MAY_END, true);
+    const FILTER: [u64; 16] = {
+        let mut both = [0; NEVER_END.len() + MAY_END.len()];
+        let mut i = 0;
+        while i < both.len() {
+            both[i] = if i < NEVER.len() {
+                NEVER[i]
+            } else {
+                MAY[i - NEVER.len()]
+            };
+            i += 1;
+        }
+        key_filter(&both)
+    };
     let b = word.as_bytes();
     // The longest abbreviation ("approx") has six bytes: most words stop here.
     if b.is_empty() || b.len() > 6 {
         return None;
     }
-    let mut lower = [0u8; 6];
-    for (l, c) in lower.iter_mut().zip(b) {
-        *l = c.to_ascii_lowercase();
+    let lower = b
+        .iter()
+        .rev()
+        .fold(0, |k, &c| (k << 8) | u64::from(c.to_ascii_lowercase()));
+    let key = lower | (b.len() as u64) << 56;
+    if !in_filter(&FILTER, key) {
+        return None;
     }
-    match &lower[..b.len()] {
-        b"mr" | b"mrs" | b"ms" | b"dr" | b"prof" | b"sr" | b"jr" | b"st" | b"mt" | b"vs"
-        | b"e.g" | b"i.e" | b"cf" | b"approx" | b"no" | b"vol" | b"fig" | b"dept" | b"gen"
-        | b"gov" | b"sen" | b"rep" | b"capt" | b"lt" | b"col" | b"sgt" | b"rev" | b"jan"
-        | b"feb" | b"mar" | b"apr" | b"jun" | b"jul" | b"aug" | b"sep" | b"sept" | b"oct"
-        | b"nov" | b"dec" | b"est" => Some(Abbreviation::NeverEnd),
-        b"inc" | b"corp" | b"co" | b"ltd" | b"llc" | b"plc" | b"etc" | b"a.m" | b"p.m" | b"u.s"
-        | b"u.k" | b"u.s.a" | b"al" | b"bros" | b"gmbh" | b"ag" | b"s.a" | b"n.a" => {
-            Some(Abbreviation::MayEnd)
-        }
-        _ => None,
+    if NEVER.contains(&key) {
+        Some(Abbreviation::NeverEnd)
+    } else if MAY.contains(&key) {
+        Some(Abbreviation::MayEnd)
+    } else {
+        None
     }
 }
 
 /// Words before which an unpunctuated run is best cut.
-const CUT_BEFORE: &[&str] = &[
-    "so", "okay", "ok", "and", "but", "yeah", "um", "uh", "because", "then", "now", "well",
-    "alright", "right", "actually", "anyway",
+const CUT_BEFORE: &[&[u8]] = &[
+    b"so",
+    b"okay",
+    b"ok",
+    b"and",
+    b"but",
+    b"yeah",
+    b"um",
+    b"uh",
+    b"because",
+    b"then",
+    b"now",
+    b"well",
+    b"alright",
+    b"right",
+    b"actually",
+    b"anyway",
 ];
 
 /// Splits text into sentences; see the module docs.
@@ -177,10 +272,16 @@ impl Sentences<'_> {
     fn find_end_masked(&self, pos: usize, scratch: &SplitScratch) -> usize {
         let text = self.text;
         let bytes = text.as_bytes();
-        let limit = scratch.nth_start(pos, self.max_words);
-        let stop = limit.unwrap_or(bytes.len());
+        // Word starts in `pos..counted`: a mark is looked at only while they stay within the
+        // cap, so the cap's position is found only for a sentence that reaches it.
+        let (mut words, mut counted) = (0, pos);
         let mut from = pos;
-        while let Some(mark) = scratch.next_mark(from).filter(|&m| m < stop) {
+        while let Some(mark) = scratch.next_mark(from) {
+            words += scratch.count_starts(counted, mark + 1);
+            counted = mark + 1;
+            if words > self.max_words {
+                break;
+            }
             let j = mark_run_end(bytes, mark);
             if j >= bytes.len() {
                 return bytes.len() - pos;
@@ -192,7 +293,7 @@ impl Sentences<'_> {
             }
             from = j;
         }
-        match limit {
+        match scratch.nth_start(pos, self.max_words) {
             Some(limit) => self.best_cut_masked(pos, limit, scratch) - pos,
             None => bytes.len() - pos,
         }
@@ -262,6 +363,23 @@ impl SplitScratch {
             bits = *self.marks.get(w)?;
         }
         Some(w * 64 + bits.trailing_zeros() as usize)
+    }
+
+    /// Number of word starts in `from..to` (`to` at most the text's length plus one).
+    #[inline]
+    fn count_starts(&self, from: usize, to: usize) -> usize {
+        if from >= to {
+            return 0;
+        }
+        let (first, last) = (from / 64, (to - 1) / 64);
+        let head = u64::MAX << (from % 64);
+        let tail = u64::MAX >> (63 - (to - 1) % 64);
+        let at = |w: usize| self.starts.get(w).copied().unwrap_or(0);
+        if first == last {
+            return (at(first) & head & tail).count_ones() as usize;
+        }
+        let middle: u32 = (first + 1..last).map(|w| at(w).count_ones()).sum();
+        ((at(first) & head).count_ones() + middle + (at(last) & tail).count_ones()) as usize
     }
 
     /// Offset of the start of word number `n + 1` counting from `from`, if there is one.
@@ -441,18 +559,31 @@ fn nth_word_start(segment: &[u8], in_word: bool, n: usize) -> usize {
         .unwrap_or(segment.len())
 }
 
-/// Whether the word at byte `i` of `s` is one before which an unpunctuated run is best cut.
+/// Whether the word at byte `i` of `s` is one before which an unpunctuated run is best cut:
+/// [`CUT_BEFORE`] in any ASCII case, followed by nothing but punctuation up to whitespace.
 fn is_cut_word(s: &str, i: usize) -> bool {
-    // Every cut word starts with one of these letters: most words stop here.
-    if !matches!(
-        s.as_bytes()[i].to_ascii_lowercase(),
-        b's' | b'o' | b'a' | b'b' | b'y' | b'u' | b't' | b'n' | b'w' | b'r'
-    ) {
+    const KEYS: [u64; CUT_BEFORE.len()] = short_keys(CUT_BEFORE, false);
+    const FILTER: [u64; 16] = key_filter(&KEYS);
+    let bytes = s.as_bytes();
+    // The word runs to the next whitespace and is compared without its trailing characters
+    // other than letters and digits. Every cut word is 2-8 ASCII letters, so the word is one
+    // exactly when its leading letters are one and no letter or digit follows them.
+    let mut key = 0u64;
+    let mut n = 0;
+    while let Some(&b) = bytes.get(i + n) {
+        if !b.is_ascii_alphabetic() || n == 8 {
+            break;
+        }
+        key |= u64::from(b | 0x20) << (8 * n);
+        n += 1;
+    }
+    if n < 2 || !in_filter(&FILTER, key) || !KEYS.contains(&key) {
         return false;
     }
-    let w = word_at(s, i);
-    // Every cut word is 2-8 bytes.
-    matches!(w.len(), 2..=8) && CUT_BEFORE.iter().any(|c| w.eq_ignore_ascii_case(c))
+    !s[i + n..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .any(char::is_alphanumeric)
 }
 
 /// The end of the run of end marks at `mark` and the closing quotes and brackets after it: the
@@ -594,22 +725,6 @@ fn word_start_slow(before: &str) -> usize {
         .rev()
         .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"')
         .map_or(0, |(p, c)| p + c.len_utf8())
-}
-
-/// The word starting at byte `i`.
-fn word_at(s: &str, i: usize) -> &str {
-    let w = &s[i..];
-    // Bytes up to the first ASCII whitespace; the char search only when non-ASCII comes first.
-    let ascii_end = w
-        .bytes()
-        .position(|b| b.is_ascii_whitespace() || b == 0x0B || !b.is_ascii())
-        .unwrap_or(w.len());
-    let end = if w.as_bytes().get(ascii_end).is_some_and(|b| !b.is_ascii()) {
-        w.find(|c: char| c.is_whitespace()).unwrap_or(w.len())
-    } else {
-        ascii_end
-    };
-    w[..end].trim_end_matches(|c: char| !c.is_alphanumeric())
 }
 
 /// Returns `s` with its first letter upper-cased (borrowed when it already is).
