@@ -174,42 +174,111 @@ pub fn clean(text: &str, opts: &CleanOptions, out: &mut String) -> usize {
     clean_with(text, opts, out, &mut CleanScratch::default())
 }
 
-/// Reusable buffers of [`clean_with`]: bit masks of the text's byte classes (bit `k % 64` of
-/// word `k / 64` for byte `k`), with two zero words past the end so that walks and look-aheads
+/// Reusable buffers of [`clean_with`]: bit masks of the text's bytes (bit `k % 64` of word
+/// `k / 64` for byte `k`), with two zero words past the end so that walks and look-aheads
 /// need no bounds checks.
 #[derive(Debug, Default, Clone)]
 pub struct CleanScratch {
-    /// ASCII letters and digits.
-    alnum: Vec<u64>,
     /// Word starts.
     starts: Vec<u64>,
     /// Word starts that need the full per-word rules (see [`CleanScratch::fill`]).
     slow: Vec<u64>,
+    /// Bytes other than `' '` and trailing punctuation (`,.?!;:`): a word's
+    /// [`CleanScratch::key`] is made of those it starts with.
+    inner: Vec<u64>,
     /// Starts of words with a non-ASCII character.
     unicode: Vec<u64>,
     /// The text with other whitespace made `' '`, when it had some.
     spaced: String,
 }
 
+/// `PREFIX[m]` keeps the bytes of a little-endian `u32` up to the first byte whose bit in `m`
+/// is clear.
+const PREFIX: [u32; 16] = {
+    let mut t = [0u32; 16];
+    let mut m = 0;
+    while m < 16 {
+        let n = (m as u32).trailing_ones();
+        t[m] = if n >= 4 { u32::MAX } else { (1 << (8 * n)) - 1 };
+        m += 1;
+    }
+    t
+};
+
+/// The [`CleanScratch::key`] of a word made of `word` (at most four bytes, none of them
+/// trailing punctuation) and then a space.
+const fn spaced_key(word: &[u8]) -> u32 {
+    let mut k = 0x2020_2020u32;
+    let mut i = 0;
+    while i < word.len() {
+        k |= (word[i] as u32) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+/// Keys of the words that may be dropped or open an aside: the fillers, "you" and "I".
+const CANDIDATES: [u32; 13] = [
+    spaced_key(b"um"),
+    spaced_key(b"umm"),
+    spaced_key(b"uh"),
+    spaced_key(b"uhh"),
+    spaced_key(b"uhm"),
+    spaced_key(b"erm"),
+    spaced_key(b"er"),
+    spaced_key(b"ah"),
+    spaced_key(b"hmm"),
+    spaced_key(b"mm"),
+    spaced_key(b"mhm"),
+    spaced_key(b"you"),
+    spaced_key(b"i"),
+];
+
+/// Slot of a key in [`CANDIDATE_TABLE`]: the multiplier was searched so that the candidates
+/// land in different slots (checked when the table is built).
+#[inline]
+const fn candidate_slot(key: u32) -> usize {
+    (key.wrapping_mul(0x9E37_7A39) >> 27) as usize
+}
+
+/// [`CANDIDATES`] at their slots, zero elsewhere (no key is zero).
+const CANDIDATE_TABLE: [u32; 32] = {
+    let mut t = [0u32; 32];
+    let mut i = 0;
+    while i < CANDIDATES.len() {
+        let s = candidate_slot(CANDIDATES[i]);
+        assert!(t[s] == 0, "two candidates share a slot");
+        t[s] = CANDIDATES[i];
+        i += 1;
+    }
+    t
+};
+
+/// Whether a word with [`CleanScratch::key`] `key` may be a filler or open an aside.
+#[inline]
+fn is_candidate(key: u32) -> bool {
+    CANDIDATE_TABLE[candidate_slot(key)] == key
+}
+
 impl CleanScratch {
     /// Builds the masks of `text`; false (masks unusable) when it holds whitespace other than
     /// `' '` (tabs, line breaks, non-ASCII spaces).
     ///
-    /// A word start is marked slow when its word may be a filler or open an aside (its first
-    /// two bytes are those of "um", "uh", "er", "ah", "hmm", "mm", "mhm" or "you" in any case,
-    /// or it is the word "I"), does not start with a letter or digit (a quote, a bracket, a
-    /// word without letters), or follows more than one space. Every other word is kept as it
-    /// is unless it repeats the previous word, which [`clean_spaced`] checks with two bytes.
-    /// A word with a non-ASCII character is marked slow and in `unicode`: it always goes
-    /// through [`Cleaner::step`], which normalises its quotes and decodes its characters.
+    /// A word start is marked slow when its word does not start with a letter or digit (a
+    /// quote, a bracket, a word without letters) or follows more than one space. Every other
+    /// word is kept as it is unless its [`CleanScratch::key`] is that of a filler, "you" or
+    /// "I", or that of the previous word (a possible repeat), which [`clean_spaced`] checks as
+    /// it walks the starts. A word with a non-ASCII character is marked slow and in `unicode`:
+    /// it always goes through [`Cleaner::step`], which normalises its quotes and decodes its
+    /// characters.
     fn fill(&mut self, text: &str) -> bool {
         let bytes = text.as_bytes();
         let blocks = bytes.len().div_ceil(64);
         // Every word is written below; the two zero words stay.
         for m in [
-            &mut self.alnum,
             &mut self.starts,
             &mut self.slow,
+            &mut self.inner,
             &mut self.unicode,
         ] {
             m.clear();
@@ -219,36 +288,21 @@ impl CleanScratch {
         // Whether the byte before the block is a space, and the one before it (the text start
         // counts as spaces).
         let (mut prev_space, mut prev_prev_space) = (1u64, 1u64);
-        let mut tail = [b' '; 65];
-        for b in 0..blocks {
-            // The block and the byte after it (the look-ahead of `filler_starts`), padded with
-            // spaces past the end.
-            let block = match bytes.get(b * 64..b * 64 + 65) {
-                Some(block) => block,
-                None => {
-                    let rest = &bytes[b * 64..];
-                    tail[..rest.len()].copy_from_slice(rest);
-                    &tail[..]
-                }
-            };
-            let c = super::masks::classify(block.first_chunk().unwrap_or(&[0; 64]));
-            let candidates = super::masks::filler_starts(block);
-            let valid = match bytes.len() - b * 64 {
-                n @ 1..64 => (1u64 << n) - 1,
-                _ => u64::MAX,
-            };
+        let mut b = 0;
+        super::masks::for_each_block(bytes, |c, valid| {
             let starts = !c.space & ((c.space << 1) | prev_space) & valid;
             let gap = (c.space << 2) | (prev_space << 1) | prev_prev_space;
-            self.alnum[b] = c.alnum & valid;
             self.starts[b] = starts;
-            self.slow[b] = starts & (candidates | !c.alnum | gap);
+            self.slow[b] = starts & (!c.alnum | gap);
+            self.inner[b] = !(c.space | c.trail) & valid;
             // Kept in `unicode` until the words holding them are found below.
             self.unicode[b] = c.high & valid;
             control |= c.bad & !c.high & valid;
             high |= c.high & valid;
             prev_prev_space = (c.space >> 62) & 1;
             prev_space = c.space >> 63;
-        }
+            b += 1;
+        });
         // Other control characters are word bytes, as in the general path.
         let ascii_space = control != 0 && bytes.iter().any(|b| (b'\t'..=b'\r').contains(b));
         if ascii_space || (high != 0 && super::masks::has_unicode_space(text)) {
@@ -303,52 +357,65 @@ impl CleanScratch {
         w * 64 + bits.trailing_zeros() as usize
     }
 
-    /// Walks the word starts from `at` (a plain word whose key differs from `prev_key`) while
-    /// they are plain: not marked slow, and a key different from the word before. Counts them
-    /// in `count`, leaves the key of the last in `prev_key`, and returns its start.
+    /// Walks the word starts from `at` while they are plain: not marked slow, and a key that is
+    /// neither a candidate's ([`is_candidate`]) nor that of the word before, `prev_key` at
+    /// first. Counts the plain words in `count`, leaves the key of the last in `prev_key` and
+    /// its start in `last`, and returns the first start that is not plain (or a value at least
+    /// the text's length).
     #[inline]
-    fn join_plain(&self, bytes: &[u8], at: usize, prev_key: &mut u16, count: &mut usize) -> usize {
+    fn join_plain(
+        &self,
+        bytes: &[u8],
+        at: usize,
+        prev_key: &mut u32,
+        count: &mut usize,
+        last: &mut usize,
+    ) -> usize {
         let mut w = at / 64;
         let mut bits = self.starts[w] & (u64::MAX << (at % 64));
-        let mut slow = self.slow[w];
-        let mut last = at;
         loop {
+            let slow = self.slow[w];
             while bits != 0 {
                 let k = bits.trailing_zeros();
                 let p = w * 64 + k as usize;
+                if (slow >> k) & 1 == 1 {
+                    return p;
+                }
                 let key = self.key(bytes, p);
-                if (slow >> k) & 1 == 1 || key == *prev_key {
-                    return last;
+                if key == *prev_key || is_candidate(key) {
+                    return p;
                 }
                 *count += 1;
                 *prev_key = key;
-                last = p;
+                *last = p;
                 bits &= bits - 1;
             }
             w += 1;
             // The two zero words past the end stop the walk.
-            bits = self.starts[w];
-            if bits == 0 && w + 2 >= self.starts.len() {
-                return last;
+            if w + 2 >= self.starts.len() {
+                return usize::MAX;
             }
-            slow = self.slow[w];
+            bits = self.starts[w];
         }
     }
 
-    /// Whether the word starting at `at` is marked slow.
+    /// Four bytes that are equal for two words starting with a letter or digit whose cores
+    /// ([`split_trailing`]) are equal in ASCII case: the word's first four bytes up to the
+    /// first space or trailing punctuation, the rest zero, each `| 0x20` (ASCII lower case).
+    /// A core ends at such a byte, or holds it at the same place in both words.
     #[inline]
-    fn is_slow(&self, at: usize) -> bool {
-        self.slow[at / 64] >> (at % 64) & 1 == 1
-    }
-
-    /// Two bytes that equal for two words starting with a letter or digit whose cores are equal
-    /// in ASCII case: the first byte, and the second when it is a letter or digit, lower-cased.
-    #[inline]
-    fn key(&self, bytes: &[u8], at: usize) -> u16 {
-        // `| 0x20` lower-cases letters and keeps digits; the second byte only when alphanumeric.
-        let second = (self.alnum[(at + 1) / 64] >> ((at + 1) % 64) & 1) as u16 * 0xFF;
-        let pair = [bytes[at], bytes.get(at + 1).copied().unwrap_or(0)];
-        u16::from_le_bytes(pair) & (0xFF | second << 8) | 0x2020
+    fn key(&self, bytes: &[u8], at: usize) -> u32 {
+        let (w, k) = (at / 64, at % 64);
+        // Bits of bytes `at..at + 4` (the shift in two steps: `k` may be zero).
+        let inner = (self.inner[w] >> k) | (self.inner[w + 1] << (63 - k) << 1);
+        let raw = match bytes.get(at..at + 4) {
+            Some(four) => u32::from_le_bytes([four[0], four[1], four[2], four[3]]),
+            None => bytes[at..]
+                .iter()
+                .enumerate()
+                .fold(0, |k, (i, &b)| k | (u32::from(b) << (8 * i))),
+        };
+        (raw & PREFIX[(inner & 0xF) as usize]) | 0x2020_2020
     }
 
     /// The word starting at `at` of `bytes` (whose only whitespace is `' '`): its end (the next space or the
@@ -438,22 +505,26 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &Clean
     // The next word may join the run unmeasured: the last word is in the run and starts with a
     // letter or digit, and `prev_key` is its key.
     let mut fast = false;
-    let mut prev_key = 0u16;
+    let mut prev_key = 0u32;
     // `state.sentence_start` is not yet that of the run's last word (joined unmeasured).
     let mut stale = false;
     let mut at = masks.next_start(0);
     while at < bytes.len() {
-        let key = masks.key(bytes, at);
-        if fast && key != prev_key && !masks.is_slow(at) {
+        if fast {
             // Join this word and the next plain ones to the run, walking the start bits.
-            let last = masks.join_plain(bytes, at, &mut prev_key, &mut state.count);
-            if let Some((_, l)) = &mut pending {
-                *l = last;
+            let mut last = usize::MAX;
+            at = masks.join_plain(bytes, at, &mut prev_key, &mut state.count, &mut last);
+            if last != usize::MAX {
+                if let Some((_, l)) = &mut pending {
+                    *l = last;
+                }
+                stale = true;
             }
-            stale = true;
-            at = masks.next_start(last + 1);
-            continue;
+            if at >= bytes.len() {
+                break;
+            }
         }
+        let key = masks.key(bytes, at);
         let word = CleanScratch::word(bytes, at);
         // Non-ASCII words go through `Cleaner::step`, which normalises and decodes them.
         let unicode = masks.is_unicode(at);
@@ -463,7 +534,7 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &Clean
         let special = unicode
             || state.capitalise_next
             || (opts.remove_fillers
-                && (may_be_filler(bytes, core.clone())
+                && (may_drop(bytes, core.clone(), word.end)
                     || may_repeat
                         && match pending {
                             Some((_, last)) => {
@@ -617,6 +688,20 @@ fn may_be_filler(bytes: &[u8], core: std::ops::Range<usize>) -> bool {
         return false;
     }
     FILLERS.contains(&lower) || EXACT.contains(&raw)
+}
+
+/// Whether [`Cleaner::step`] may drop the ASCII word `bytes[..end]` with core `bytes[core]`: a
+/// filler, or "you", "You" or "I" before a word whose core is "know" or "mean" (an aside).
+#[inline]
+fn may_drop(bytes: &[u8], core: std::ops::Range<usize>, end: usize) -> bool {
+    if !may_be_filler(bytes, core.clone()) {
+        return false;
+    }
+    if !matches!(&bytes[core], b"you" | b"You" | b"I") {
+        return true;
+    }
+    next_word(bytes, end)
+        .is_some_and(|(a, b)| matches!(&bytes[core_range(bytes, a, b)], b"know" | b"mean"))
 }
 
 /// Copies a run of kept words to `out` as [`Cleaner::step`] would have pushed them.
@@ -865,7 +950,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn masked_path_matches_the_general_path(
-            text in "((um|Uh|UHM|you|You|know,|I|mean,|the|The|the,|'the|\"The|(we're|no|No|[a-z]{1,5}|[A-Z][a-z]{0,3}|[a-z]{60,70}|[.,?!;:\"'()]{1,3}|[0-9]{1,3}|\u{201C}the|the\u{2019}|caf\u{e9}|\u{c9}t\u{e9}|\u{2026}|\u{200B}|\u{2014}|na\u{ef}ve,|\u{1}x)( {1,3}|[.,?!]| |\u{a0}|\u{2003} |\t|\n ))){0,120}",
+            text in "((um|Uh|UHM|you|You|know,|know|\"know,|I|mean,|mean|\\(mean|I'm|the|The|the,|'the|\"The|(we're|no|No|[a-z]{1,5}|[A-Z][a-z]{0,3}|[a-z]{60,70}|[.,?!;:\"'()]{1,3}|[0-9]{1,3}|\u{201C}the|the\u{2019}|caf\u{e9}|\u{c9}t\u{e9}|\u{2026}|\u{200B}|\u{2014}|na\u{ef}ve,|\u{1}x)( {1,3}|[.,?!]| |\u{a0}|\u{2003} |\t|\n ))){0,120}",
             fillers in proptest::prelude::any::<bool>(),
         ) {
             let opts = CleanOptions { remove_fillers: fillers };

@@ -84,83 +84,6 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
     c
 }
 
-/// Bit `k` set when bytes `k` and `k + 1` of `block` (at least 65 bytes) may open a filler
-/// or an aside: in ASCII case "um", "uh", "er", "ah", "hm", "mm", "mh" or "yo", or `I`
-/// followed by a space or trailing punctuation (`,.?!;:`).
-#[cfg(target_arch = "x86_64")]
-#[inline]
-pub(crate) fn filler_starts(block: &[u8]) -> u64 {
-    use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    assert!(block.len() > 64, "a block and the byte after it");
-    let mut out = 0u64;
-    for i in 0..4 {
-        // SAFETY: SSE2 is part of the x86_64 baseline; the loads read bytes
-        // `16 * i..16 * i + 17` of `block`, which holds at least 65.
-        let bits = unsafe {
-            let v = _mm_loadu_si128(block.as_ptr().add(16 * i).cast::<__m128i>());
-            let n = _mm_loadu_si128(block.as_ptr().add(16 * i + 1).cast::<__m128i>());
-            let eq = |x: __m128i, b: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(b as i8));
-            let (f, g) = (
-                _mm_or_si128(v, _mm_set1_epi8(0x20)),
-                _mm_or_si128(n, _mm_set1_epi8(0x20)),
-            );
-            let m_or_h = _mm_or_si128(eq(g, b'm'), eq(g, b'h'));
-            let pairs = _mm_or_si128(
-                _mm_or_si128(
-                    _mm_and_si128(_mm_or_si128(eq(f, b'u'), eq(f, b'm')), m_or_h),
-                    _mm_and_si128(eq(f, b'e'), eq(g, b'r')),
-                ),
-                _mm_or_si128(
-                    _mm_or_si128(
-                        _mm_and_si128(eq(f, b'a'), eq(g, b'h')),
-                        _mm_and_si128(eq(f, b'h'), eq(g, b'm')),
-                    ),
-                    _mm_and_si128(eq(f, b'y'), eq(g, b'o')),
-                ),
-            );
-            let after_i = _mm_or_si128(
-                _mm_or_si128(
-                    _mm_or_si128(eq(n, b' '), eq(n, b',')),
-                    _mm_or_si128(eq(n, b'.'), eq(n, b'?')),
-                ),
-                _mm_or_si128(_mm_or_si128(eq(n, b'!'), eq(n, b';')), eq(n, b':')),
-            );
-            let lone_i = _mm_and_si128(eq(v, b'I'), after_i);
-            _mm_movemask_epi8(_mm_or_si128(pairs, lone_i)) as u16
-        };
-        out |= u64::from(bits) << (16 * i);
-    }
-    out
-}
-
-/// Bit `k` set when bytes `k` and `k + 1` of `block` (at least 65 bytes) may open a filler
-/// or an aside: in ASCII case "um", "uh", "er", "ah", "hm", "mm", "mh" or "yo", or `I`
-/// followed by a space or trailing punctuation (`,.?!;:`).
-#[cfg(not(target_arch = "x86_64"))]
-#[inline]
-pub(crate) fn filler_starts(block: &[u8]) -> u64 {
-    filler_starts_bytewise(block)
-}
-
-/// [`filler_starts`] one byte pair at a time.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn filler_starts_bytewise(block: &[u8]) -> u64 {
-    let mut out = 0u64;
-    for k in 0..64 {
-        let (a, b) = (block[k], block[k + 1]);
-        let pair = [a | 0x20, b | 0x20];
-        let hit = matches!(
-            &pair,
-            b"um" | b"uh" | b"er" | b"ah" | b"hm" | b"mm" | b"mh" | b"yo"
-        ) || (a == b'I' && matches!(b, b' ' | b',' | b'.' | b'?' | b'!' | b';' | b':'));
-        out |= u64::from(hit) << k;
-    }
-    out
-}
-
 /// Whether `text` holds whitespace other than ASCII (`U+00A0`, `U+2003`, …): the bit-mask paths
 /// take `' '` as the only whitespace, so such text goes through the general paths.
 pub(crate) fn has_unicode_space(text: &str) -> bool {
@@ -209,26 +132,6 @@ mod tests {
                 assert_eq!(bit(c.alnum), b.is_ascii_alphanumeric(), "{b}");
                 assert_eq!(bit(c.bad), !(0x20..0x80).contains(&b), "{b}");
                 assert_eq!(bit(c.high), b >= 0x80, "{b}");
-            }
-        }
-    }
-
-    #[test]
-    fn filler_starts_match_the_bytewise_test() {
-        let text = b"um Uh hmm MHM er, ah. you YOU I I, I. It Io U m umbrella yo! (I) x-I 0I ....";
-        let mut block = [b' '; 65];
-        for from in 0..text.len() {
-            let n = (text.len() - from).min(65);
-            block[..n].copy_from_slice(&text[from..from + n]);
-            block[n..].fill(b' ');
-            assert_eq!(
-                filler_starts(&block),
-                filler_starts_bytewise(&block),
-                "{from}"
-            );
-            if from == 0 {
-                // Every pair and lone "I" of the first 64 bytes, and no "Io", "U m" or "(I)".
-                assert_eq!(filler_starts(&block).count_ones(), 15);
             }
         }
     }
