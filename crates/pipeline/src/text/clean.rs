@@ -284,31 +284,39 @@ impl CleanScratch {
             m.clear();
             m.resize(blocks + 2, 0);
         }
-        let (mut control, mut high) = (0u64, 0u64);
-        // Whether the byte before the block is a space, and the one before it (the text start
-        // counts as spaces).
-        let (mut prev_space, mut prev_prev_space) = (1u64, 1u64);
-        let mut b = 0;
-        super::masks::for_each_block(bytes, |c, valid| {
-            let starts = !c.space & ((c.space << 1) | prev_space) & valid;
-            let gap = (c.space << 2) | (prev_space << 1) | prev_prev_space;
-            self.starts[b] = starts;
-            self.slow[b] = starts & (!c.alnum | gap);
-            self.inner[b] = !(c.space | c.trail) & valid;
-            // Kept in `unicode` until the words holding them are found below.
-            self.unicode[b] = c.high & valid;
-            control |= c.bad & !c.high & valid;
-            high |= c.high & valid;
-            prev_prev_space = (c.space >> 62) & 1;
-            prev_space = c.space >> 63;
-            b += 1;
-        });
+        let mut carry = Carry {
+            prev_space: 1,
+            prev_prev_space: 1,
+            control: 0,
+            high: 0,
+        };
+        let mut chunks = bytes.chunks_exact(64);
+        for (b, chunk) in (&mut chunks).enumerate() {
+            let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
+            if !self.put_block(
+                text,
+                b,
+                &super::masks::classify(chunk),
+                u64::MAX,
+                &mut carry,
+            ) {
+                return false;
+            }
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut padded = [b' '; 64];
+            padded[..tail.len()].copy_from_slice(tail);
+            let c = super::masks::classify(&padded);
+            if !self.put_block(text, blocks - 1, &c, (1u64 << tail.len()) - 1, &mut carry) {
+                return false;
+            }
+        }
         // Other control characters are word bytes, as in the general path.
-        let ascii_space = control != 0 && bytes.iter().any(|b| (b'\t'..=b'\r').contains(b));
-        if ascii_space || (high != 0 && super::masks::has_unicode_space(text)) {
+        if carry.control != 0 && bytes.iter().any(|b| (b'\t'..=b'\r').contains(b)) {
             return false;
         }
-        if high != 0 {
+        if carry.high != 0 {
             // Each non-ASCII byte marks the start of its word instead.
             for b in 0..blocks {
                 let mut bits = std::mem::take(&mut self.unicode[b]);
@@ -321,6 +329,39 @@ impl CleanScratch {
                 }
             }
         }
+        true
+    }
+
+    /// Writes the masks of block `b` of `text` from its classes `c` (`valid`: its bytes that
+    /// belong to the text); false when it holds a non-ASCII space.
+    #[inline(always)]
+    fn put_block(
+        &mut self,
+        text: &str,
+        b: usize,
+        c: &super::masks::Classes,
+        valid: u64,
+        carry: &mut Carry,
+    ) -> bool {
+        let starts = !c.space & ((c.space << 1) | carry.prev_space) & valid;
+        let gap = (c.space << 2) | (carry.prev_space << 1) | carry.prev_prev_space;
+        self.starts[b] = starts;
+        self.slow[b] = starts & (!c.alnum | gap);
+        // Any set of bytes that holds the letters and digits and leaves out ' ' and the
+        // trailing punctuation would do for the keys; the apostrophe keeps "I'm" from "I".
+        self.inner[b] = (c.alnum | c.apostrophe) & valid;
+        carry.control |= c.bad & !c.high & valid;
+        let high = c.high & valid;
+        if high != 0 {
+            if has_unicode_space_at(text, b * 64, high) {
+                return false;
+            }
+            // Kept in `unicode` until the words holding them are found.
+            self.unicode[b] = high;
+            carry.high |= high;
+        }
+        carry.prev_prev_space = (c.space >> 62) & 1;
+        carry.prev_space = c.space >> 63;
         true
     }
 
@@ -437,6 +478,68 @@ impl CleanScratch {
     }
 }
 
+/// What [`CleanScratch::fill`] carries from one block to the next.
+struct Carry {
+    /// The byte before the block is a space (the text start counts as spaces).
+    prev_space: u64,
+    /// And the byte before that.
+    prev_prev_space: u64,
+    /// Control characters seen so far.
+    control: u64,
+    /// Non-ASCII bytes seen so far.
+    high: u64,
+}
+
+/// Whether a character starting at one of the non-ASCII bytes of `text` marked in `high`
+/// (relative to `base`) is whitespace. Every such character (U+0085, U+00A0, U+1680,
+/// U+2000..U+3000) starts with byte C2, E1, E2 or E3; only those are decoded.
+#[inline(never)]
+fn has_unicode_space_at(text: &str, base: usize, mut high: u64) -> bool {
+    let bytes = text.as_bytes();
+    while high != 0 {
+        let p = base + high.trailing_zeros() as usize;
+        high &= high - 1;
+        if matches!(bytes[p], 0xC2 | 0xE1 | 0xE2 | 0xE3) && char_at(text, p).is_whitespace() {
+            return true;
+        }
+    }
+    false
+}
+
+/// Replaces the contents of `out` with `text`, each whitespace character made `' '`.
+fn respace(text: &str, out: &mut String) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    out.clear();
+    let bytes = text.as_bytes();
+    // `text[from..i]` is still to be copied.
+    let (mut from, mut i) = (0, 0);
+    while i < bytes.len() {
+        // Eight bytes of printable ASCII at a time (no byte below 0x20 or from 0x80).
+        if let Some(eight) = bytes.get(i..i + 8) {
+            let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+            if (x.wrapping_sub(ONES * 0x20) | x) & HIGH == 0 {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        let (white, len) = if b < 0x80 {
+            ((b'\t'..=b'\r').contains(&b), 1)
+        } else {
+            let c = char_at(text, i);
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if white {
+            out.push_str(&text[from..i]);
+            out.push(' ');
+            from = i + len;
+        }
+        i += len;
+    }
+    out.push_str(&text[from..]);
+}
+
 /// One word of [`CleanScratch::word`].
 #[derive(Debug, Clone)]
 struct WordSpans {
@@ -466,11 +569,7 @@ pub fn clean_with(
     // Words are split at any whitespace and joined with one space, so other whitespace can
     // become ' ' first without changing the result.
     let mut spaced = std::mem::take(&mut scratch.spaced);
-    spaced.clear();
-    spaced.extend(
-        text.chars()
-            .map(|c| if c.is_whitespace() { ' ' } else { c }),
-    );
+    respace(text, &mut spaced);
     let count = if scratch.fill(&spaced) {
         clean_spaced(&spaced, opts, out, scratch)
     } else {
@@ -1000,6 +1099,25 @@ mod tests {
         assert_eq!(out, "caf\u{e9} na\u{ef}ve \"\u{2014}\"  x");
         assert_eq!(n, 3);
         assert_eq!(n, super::super::word_count(&out));
+    }
+
+    #[test]
+    fn respace_matches_mapping_each_character() {
+        for text in [
+            "",
+            "plain ascii text, longer than eight bytes",
+            "a\tb\nc\r\u{b}d\u{c}e  f",
+            "caf\u{e9}\u{a0}na\u{ef}ve\u{2003}x\u{3000}y\u{85}z\u{1680}!\u{2028}",
+            "\u{201C}quoted\u{201D} \u{202F}end\u{205F}",
+        ] {
+            let want: String = text
+                .chars()
+                .map(|c| if c.is_whitespace() { ' ' } else { c })
+                .collect();
+            let mut got = String::from("previous");
+            respace(text, &mut got);
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 
     #[test]
