@@ -275,12 +275,17 @@ impl Sentences<'_> {
         // Word starts in `pos..counted`: a mark is looked at only while they stay within the
         // cap, so the cap's position is found only for a sentence that reaches it.
         let (mut words, mut counted) = (0, pos);
+        // Word starts are at least two bytes apart: before this offset a mark is certainly
+        // within the cap, and nothing needs counting.
+        let uncounted = pos.saturating_add(2 * self.max_words);
         let mut from = pos;
         while let Some(mark) = scratch.next_mark(from) {
-            words += scratch.count_starts(counted, mark + 1);
-            counted = mark + 1;
-            if words > self.max_words {
-                break;
+            if mark >= uncounted {
+                words += scratch.count_starts(counted, mark + 1);
+                counted = mark + 1;
+                if words > self.max_words {
+                    break;
+                }
             }
             let j = mark_run_end(bytes, mark);
             if j >= bytes.len() {
@@ -564,19 +569,34 @@ fn nth_word_start(segment: &[u8], in_word: bool, n: usize) -> usize {
 fn is_cut_word(s: &str, i: usize) -> bool {
     const KEYS: [u64; CUT_BEFORE.len()] = short_keys(CUT_BEFORE, false);
     const FILTER: [u64; 16] = key_filter(&KEYS);
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let bytes = s.as_bytes();
     // The word runs to the next whitespace and is compared without its trailing characters
     // other than letters and digits. Every cut word is 2-8 ASCII letters, so the word is one
     // exactly when its leading letters are one and no letter or digit follows them.
-    let mut key = 0u64;
-    let mut n = 0;
-    while let Some(&b) = bytes.get(i + n) {
-        if !b.is_ascii_alphabetic() || n == 8 {
-            break;
-        }
-        key |= u64::from(b | 0x20) << (8 * n);
-        n += 1;
-    }
+    let x = match bytes.get(i..i + 8) {
+        Some(eight) => u64::from_le_bytes(eight.try_into().unwrap_or_default()),
+        None => bytes[i..]
+            .iter()
+            .rev()
+            .fold(0, |x, &b| (x << 8) | u64::from(b)),
+    };
+    // ASCII letters, eight bytes at once: `| 0x20` folds the case, and with the high bit
+    // masked the additions carry into no other byte.
+    let lower = x | (ONES * 0x20);
+    let low7 = lower & !HIGH;
+    let letters = (low7 + ONES * (0x80 - u64::from(b'a')))
+        & !(low7 + ONES * (0x80 - u64::from(b'z') - 1))
+        & !x
+        & HIGH;
+    // Number of leading letters.
+    let n = ((!letters & HIGH).trailing_zeros() / 8) as usize;
+    let key = if n >= 8 {
+        lower
+    } else {
+        lower & ((1u64 << (8 * n)) - 1)
+    };
     if n < 2 || !in_filter(&FILTER, key) || !KEYS.contains(&key) {
         return false;
     }
@@ -672,10 +692,20 @@ impl Sentences<'_> {
         }
         // A single '.': look at the word before it, which starts after whitespace, '(' or '"'.
         let mut word_start = mark;
+        let mut ascii = true;
+        // Only a word of at most six bytes (an abbreviation) or one character (an initial)
+        // matters, once its leading apostrophes are trimmed.
+        let floor = mark.saturating_sub(7);
         while word_start > 0 {
+            if word_start == floor && bytes[floor] != b'\'' {
+                // Seven ASCII bytes before the mark, the first not an apostrophe: the trimmed
+                // word is at least that long.
+                return true;
+            }
             let b = bytes[word_start - 1];
             if !b.is_ascii() {
                 word_start = word_start_slow(&rest[..mark]);
+                ascii = false;
                 break;
             }
             if is_ascii_white(b) || b == b'(' || b == b'"' {
@@ -689,8 +719,9 @@ impl Sentences<'_> {
             Some(Abbreviation::MayEnd) => return next_is_upper(rest, after),
             None => {}
         }
-        // An initial: "J. Smith".
-        let initial = if word.is_ascii() {
+        // An initial: "J. Smith". (The characters are counted when the scan met a non-ASCII
+        // byte, even if the word turns out to be ASCII.)
+        let initial = if ascii {
             word.len() == 1 && word.as_bytes()[0].is_ascii_uppercase()
         } else {
             word.chars().count() == 1 && word.starts_with(char::is_uppercase)
@@ -854,6 +885,69 @@ mod tests {
         splitter.split_into(&long, &mut SplitScratch::default(), &mut ranges);
         let got: Vec<&str> = ranges.iter().map(|r| &long[r.clone()]).collect();
         assert_eq!(got, want);
+    }
+
+    /// The word at byte `i` as the cut-word rule reads it: up to whitespace, without trailing
+    /// characters other than letters and digits.
+    fn word_at(s: &str, i: usize) -> &str {
+        let w = &s[i..];
+        let end = w.find(char::is_whitespace).unwrap_or(w.len());
+        w[..end].trim_end_matches(|c: char| !c.is_alphanumeric())
+    }
+
+    /// [`Sentences::ends_here`] for a single `.`, written plainly: the word before it, found
+    /// by characters, and the lists compared in ASCII case.
+    fn ends_here_plainly(rest: &str, mark: usize, after: usize) -> bool {
+        let before = &rest[..mark];
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace() || c == '(' || c == '"')
+            .map_or(0, |(p, c)| p + c.len_utf8());
+        let word = before[start..].trim_start_matches(['\'', '"']);
+        let is_in = |list: &[&[u8]]| list.iter().any(|a| a.eq_ignore_ascii_case(word.as_bytes()));
+        if is_in(NEVER_END) {
+            return false;
+        }
+        if is_in(MAY_END) {
+            return next_is_upper(rest, after);
+        }
+        if word.chars().count() == 1 && word.starts_with(char::is_uppercase) {
+            return !next_is_upper(rest, after);
+        }
+        true
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cut_words_match_the_word_list(
+            text in "(so|So|SO|okay|ok|and|but|Yeah|um|uh|because|then|now|well|alright|right|actually|anyway|ANYWAY|[a-z]{1,9}|[,.?!\"')]{1,2}|[0-9]|\u{e9}|\u{2019}|\u{a0}| |\t){1,12}",
+        ) {
+            for (i, _) in text.char_indices() {
+                let w = word_at(&text, i);
+                let want = CUT_BEFORE.iter().any(|c| c.eq_ignore_ascii_case(w.as_bytes()));
+                proptest::prop_assert_eq!(is_cut_word(&text, i), want, "{:?} at {}", text, i);
+            }
+        }
+
+        #[test]
+        fn single_points_end_sentences_as_the_plain_rule_says(
+            text in "(Mr|mrs|DR|e\\.g|i\\.e|u\\.s\\.a|U\\.S|inc|Corp|approx|sept|a\\.m|J|j|\u{c9}|\u{e9}t\u{e9}|[a-z]{1,9}|[A-Z][a-z]{0,7}|'{1,8}|\"|\\(|[0-9]{1,2}|\u{a0}| |\t)+\\. ?(Smith|the|9|\u{c9}cole)?",
+        ) {
+            let splitter = SentenceSplitter::default();
+            let s = splitter.split(&text);
+            for (mark, _) in text.match_indices('.') {
+                let single = text.as_bytes().get(mark + 1) != Some(&b'.')
+                    && (mark == 0 || text.as_bytes()[mark - 1] != b'.');
+                if single {
+                    proptest::prop_assert_eq!(
+                        s.ends_here(&text, mark, mark + 1),
+                        ends_here_plainly(&text, mark, mark + 1),
+                        "{:?} at {}", text, mark
+                    );
+                }
+            }
+        }
     }
 
     #[test]
