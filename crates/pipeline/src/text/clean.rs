@@ -284,9 +284,10 @@ impl CleanScratch {
             m.clear();
             m.resize(blocks + 2, 0);
         }
+        // The text start counts as one space: a first word at 0 is not after a gap.
         let mut carry = Carry {
             prev_space: 1,
-            prev_prev_space: 1,
+            prev_prev_space: 0,
             control: 0,
             high: 0,
         };
@@ -399,10 +400,10 @@ impl CleanScratch {
     }
 
     /// Walks the word starts from `at` while they are plain: not marked slow, and a key that is
-    /// neither a candidate's ([`is_candidate`]) nor that of the word before, `prev_key` at
-    /// first. Counts the plain words in `count`, leaves the key of the last in `prev_key` and
-    /// its start in `last`, and returns the first start that is not plain (or a value at least
-    /// the text's length).
+    /// not that of the word before (`prev_key` at first) nor a candidate's ([`is_candidate`])
+    /// unless [`CleanScratch::opens_no_aside`]. Counts the plain words in `count`, leaves the
+    /// key of the last in `prev_key` and its start in `last`, and returns the first start that
+    /// is not plain (or a value at least the text's length).
     #[inline]
     fn join_plain(
         &self,
@@ -412,51 +413,76 @@ impl CleanScratch {
         count: &mut usize,
         last: &mut usize,
     ) -> usize {
+        // Locals, so that the loop keeps them in registers.
+        let (mut key_before, mut n, mut l) = (*prev_key, *count, *last);
         let mut w = at / 64;
         let mut bits = self.starts[w] & (u64::MAX << (at % 64));
-        loop {
+        let stop = 'walk: loop {
             let slow = self.slow[w];
+            // The key bytes of this block and the next, for words near its end.
+            let inner = u128::from(self.inner[w]) | u128::from(self.inner[w + 1]) << 64;
             while bits != 0 {
                 let k = bits.trailing_zeros();
                 let p = w * 64 + k as usize;
                 if (slow >> k) & 1 == 1 {
-                    return p;
+                    break 'walk p;
                 }
-                let key = self.key(bytes, p);
-                if key == *prev_key || is_candidate(key) {
-                    return p;
-                }
-                *count += 1;
-                *prev_key = key;
-                *last = p;
+                let key = key_of(bytes, p, (inner >> k) as u32);
                 bits &= bits - 1;
+                if key == key_before
+                    || (is_candidate(key) && !self.opens_no_aside(bytes, key, w, bits))
+                {
+                    break 'walk p;
+                }
+                n += 1;
+                key_before = key;
+                l = p;
             }
             w += 1;
             // The two zero words past the end stop the walk.
             if w + 2 >= self.starts.len() {
-                return usize::MAX;
+                break usize::MAX;
             }
             bits = self.starts[w];
+        };
+        (*prev_key, *count, *last) = (key_before, n, l);
+        stop
+    }
+
+    /// Whether a word with candidate key `key` in block `w`, whose later word starts in the
+    /// block are `rest`, is certainly kept by [`Cleaner::step`]: its key is that of "you" or
+    /// "I", which go only before "know" or "mean", and the next word starts with a letter or
+    /// digit (so its core starts with it) and not with those.
+    #[inline]
+    fn opens_no_aside(&self, bytes: &[u8], key: u32, w: usize, rest: u64) -> bool {
+        const YOU: u32 = spaced_key(b"you");
+        const I: u32 = spaced_key(b"i");
+        if key != YOU && key != I {
+            return false;
+        }
+        let next = if rest != 0 {
+            w * 64 + rest.trailing_zeros() as usize
+        } else {
+            match self.starts.get(w + 1) {
+                Some(&b) if b != 0 => (w + 1) * 64 + b.trailing_zeros() as usize,
+                // Further away or none: measured instead.
+                _ => return false,
+            }
+        };
+        match bytes.get(next..next + 4) {
+            Some(four) => four[0].is_ascii_alphanumeric() && four != b"know" && four != b"mean",
+            None => bytes.get(next).is_some_and(u8::is_ascii_alphanumeric),
         }
     }
 
     /// Four bytes that are equal for two words starting with a letter or digit whose cores
-    /// ([`split_trailing`]) are equal in ASCII case: the word's first four bytes up to the
-    /// first space or trailing punctuation, the rest zero, each `| 0x20` (ASCII lower case).
-    /// A core ends at such a byte, or holds it at the same place in both words.
+    /// ([`split_trailing`]) are equal in ASCII case; see [`key_of`].
     #[inline]
     fn key(&self, bytes: &[u8], at: usize) -> u32 {
         let (w, k) = (at / 64, at % 64);
         // Bits of bytes `at..at + 4` (the shift in two steps: `k` may be zero).
         let inner = (self.inner[w] >> k) | (self.inner[w + 1] << (63 - k) << 1);
-        let raw = match bytes.get(at..at + 4) {
-            Some(four) => u32::from_le_bytes([four[0], four[1], four[2], four[3]]),
-            None => bytes[at..]
-                .iter()
-                .enumerate()
-                .fold(0, |k, (i, &b)| k | (u32::from(b) << (8 * i))),
-        };
-        (raw & PREFIX[(inner & 0xF) as usize]) | 0x2020_2020
+        key_of(bytes, at, inner as u32)
     }
 
     /// The word starting at `at` of `bytes` (whose only whitespace is `' '`): its end (the next space or the
@@ -476,6 +502,23 @@ impl CleanScratch {
             core,
         }
     }
+}
+
+/// The key of the word starting at `at`, given the `inner` bits of bytes `at..at + 4` (bit 0
+/// for `at`): its first four bytes up to the first byte that is not inner (a space, trailing
+/// punctuation or the end), the rest zero, each `| 0x20` (ASCII lower case). Two words starting
+/// with a letter or digit whose cores are equal in ASCII case have equal keys: a core ends
+/// before a byte that is not inner, or holds it at the same place in both words.
+#[inline(always)]
+fn key_of(bytes: &[u8], at: usize, inner: u32) -> u32 {
+    let raw = match bytes.get(at..at + 4) {
+        Some(four) => u32::from_le_bytes([four[0], four[1], four[2], four[3]]),
+        None => bytes[at..]
+            .iter()
+            .enumerate()
+            .fold(0, |k, (i, &b)| k | (u32::from(b) << (8 * i))),
+    };
+    (raw & PREFIX[(inner & 0xF) as usize]) | 0x2020_2020
 }
 
 /// What [`CleanScratch::fill`] carries from one block to the next.
@@ -608,6 +651,17 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &Clean
     // `state.sentence_start` is not yet that of the run's last word (joined unmeasured).
     let mut stale = false;
     let mut at = masks.next_start(0);
+    if at == 0 {
+        // A plain first word opens the run unmeasured (the start does not count as a gap).
+        let mut last = usize::MAX;
+        let next = masks.join_plain(bytes, at, &mut prev_key, &mut state.count, &mut last);
+        if last != usize::MAX {
+            pending = Some((at, last));
+            fast = true;
+            stale = true;
+        }
+        at = next;
+    }
     while at < bytes.len() {
         if fast {
             // Join this word and the next plain ones to the run, walking the start bits.
