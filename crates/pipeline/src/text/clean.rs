@@ -183,30 +183,13 @@ pub struct CleanScratch {
     starts: Vec<u64>,
     /// Word starts that need the full per-word rules (see [`CleanScratch::fill`]).
     slow: Vec<u64>,
-    /// Bytes other than `' '` and trailing punctuation (`,.?!;:`): a word's
-    /// [`CleanScratch::key`] is made of those it starts with.
-    inner: Vec<u64>,
     /// Starts of words with a non-ASCII character.
     unicode: Vec<u64>,
     /// The text with other whitespace made `' '`, when it had some.
     spaced: String,
 }
 
-/// `PREFIX[m]` keeps the bytes of a little-endian `u32` up to the first byte whose bit in `m`
-/// is clear.
-const PREFIX: [u32; 16] = {
-    let mut t = [0u32; 16];
-    let mut m = 0;
-    while m < 16 {
-        let n = (m as u32).trailing_ones();
-        t[m] = if n >= 4 { u32::MAX } else { (1 << (8 * n)) - 1 };
-        m += 1;
-    }
-    t
-};
-
-/// The [`CleanScratch::key`] of a word made of `word` (at most four bytes, none of them
-/// trailing punctuation) and then a space.
+/// The [`key_of`] of a word made of `word` (at most four letters) and then a space.
 const fn spaced_key(word: &[u8]) -> u32 {
     let mut k = 0x2020_2020u32;
     let mut i = 0;
@@ -254,7 +237,7 @@ const CANDIDATE_TABLE: [u32; 32] = {
     t
 };
 
-/// Whether a word with [`CleanScratch::key`] `key` may be a filler or open an aside.
+/// Whether a word with [`key_of`] `key` may be a filler or open an aside.
 #[inline]
 fn is_candidate(key: u32) -> bool {
     CANDIDATE_TABLE[candidate_slot(key)] == key
@@ -266,7 +249,7 @@ impl CleanScratch {
     ///
     /// A word start is marked slow when its word does not start with a letter or digit (a
     /// quote, a bracket, a word without letters) or follows more than one space. Every other
-    /// word is kept as it is unless its [`CleanScratch::key`] is that of a filler, "you" or
+    /// word is kept as it is unless its [`key_of`] is that of a filler, "you" or
     /// "I", or that of the previous word (a possible repeat), which [`clean_spaced`] checks as
     /// it walks the starts. A word with a non-ASCII character is marked slow and in `unicode`:
     /// it always goes through [`Cleaner::step`], which normalises its quotes and decodes its
@@ -275,12 +258,7 @@ impl CleanScratch {
         let bytes = text.as_bytes();
         let blocks = bytes.len().div_ceil(64);
         // Every word is written below; the two zero words stay.
-        for m in [
-            &mut self.starts,
-            &mut self.slow,
-            &mut self.inner,
-            &mut self.unicode,
-        ] {
+        for m in [&mut self.starts, &mut self.slow, &mut self.unicode] {
             m.clear();
             m.resize(blocks + 2, 0);
         }
@@ -348,9 +326,6 @@ impl CleanScratch {
         let gap = (c.space << 2) | (carry.prev_space << 1) | carry.prev_prev_space;
         self.starts[b] = starts;
         self.slow[b] = starts & (!c.alnum | gap);
-        // Any set of bytes that holds the letters and digits and leaves out ' ' and the
-        // trailing punctuation would do for the keys; the apostrophe keeps "I'm" from "I".
-        self.inner[b] = (c.alnum | c.apostrophe) & valid;
         carry.control |= c.bad & !c.high & valid;
         let high = c.high & valid;
         if high != 0 {
@@ -419,15 +394,13 @@ impl CleanScratch {
         let mut bits = self.starts[w] & (u64::MAX << (at % 64));
         let stop = 'walk: loop {
             let slow = self.slow[w];
-            // The key bytes of this block and the next, for words near its end.
-            let inner = u128::from(self.inner[w]) | u128::from(self.inner[w + 1]) << 64;
             while bits != 0 {
                 let k = bits.trailing_zeros();
                 let p = w * 64 + k as usize;
                 if (slow >> k) & 1 == 1 {
                     break 'walk p;
                 }
-                let key = key_of(bytes, p, (inner >> k) as u32);
+                let key = key_of(bytes, p);
                 bits &= bits - 1;
                 if key == key_before
                     || (is_candidate(key) && !self.opens_no_aside(bytes, key, w, bits))
@@ -475,16 +448,6 @@ impl CleanScratch {
         }
     }
 
-    /// Four bytes that are equal for two words starting with a letter or digit whose cores
-    /// ([`split_trailing`]) are equal in ASCII case; see [`key_of`].
-    #[inline]
-    fn key(&self, bytes: &[u8], at: usize) -> u32 {
-        let (w, k) = (at / 64, at % 64);
-        // Bits of bytes `at..at + 4` (the shift in two steps: `k` may be zero).
-        let inner = (self.inner[w] >> k) | (self.inner[w + 1] << (63 - k) << 1);
-        key_of(bytes, at, inner as u32)
-    }
-
     /// The word starting at `at` of `bytes` (whose only whitespace is `' '`): its end (the next space or the
     /// end), its core ([`core_range`]), whether it holds a letter or digit, and whether the
     /// punctuation after its core holds an end mark. Only slow words and the last word of a
@@ -504,13 +467,14 @@ impl CleanScratch {
     }
 }
 
-/// The key of the word starting at `at`, given the `inner` bits of bytes `at..at + 4` (bit 0
-/// for `at`): its first four bytes up to the first byte that is not inner (a space, trailing
-/// punctuation or the end), the rest zero, each `| 0x20` (ASCII lower case). Two words starting
-/// with a letter or digit whose cores are equal in ASCII case have equal keys: a core ends
-/// before a byte that is not inner, or holds it at the same place in both words.
+/// The key of the word starting at `at`: its first four bytes up to the first byte below
+/// 0x40 or from 0x80 to 0xBF (bit 6 clear: a space, trailing punctuation, a digit, an
+/// apostrophe, the end), the rest zero, each `| 0x20` (ASCII lower case). Two words starting
+/// with a letter or digit whose cores ([`split_trailing`]) are equal in ASCII case have equal
+/// keys: a core ends before such a byte, or holds the first one at the same place in both
+/// words, and bit 6 is the same in both cases of a letter.
 #[inline(always)]
-fn key_of(bytes: &[u8], at: usize, inner: u32) -> u32 {
+fn key_of(bytes: &[u8], at: usize) -> u32 {
     let raw = match bytes.get(at..at + 4) {
         Some(four) => u32::from_le_bytes([four[0], four[1], four[2], four[3]]),
         None => bytes[at..]
@@ -518,7 +482,10 @@ fn key_of(bytes: &[u8], at: usize, inner: u32) -> u32 {
             .enumerate()
             .fold(0, |k, (i, &b)| k | (u32::from(b) << (8 * i))),
     };
-    (raw & PREFIX[(inner & 0xF) as usize]) | 0x2020_2020
+    let cut = !raw & 0x4040_4040;
+    // Ones below the first cut byte (all when there is none).
+    let keep = ((cut & cut.wrapping_neg()) >> 6).wrapping_sub(1);
+    (raw & keep) | 0x2020_2020
 }
 
 /// What [`CleanScratch::fill`] carries from one block to the next.
@@ -637,8 +604,8 @@ pub fn clean_with(
 /// and goes through [`Cleaner::step`], so both paths share the same rules.
 ///
 /// Most words are not even looked at: a word not marked slow by [`CleanScratch::fill`] whose
-/// [`CleanScratch::key`] differs from the previous word's joins the run with a bit test and a
-/// two-byte compare; the run's last word is measured only when the run ends.
+/// [`key_of`] differs from the previous word's and is not a candidate's joins the run in
+/// [`CleanScratch::join_plain`]; the run's last word is measured only when the run ends.
 fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &CleanScratch) -> usize {
     let bytes = text.as_bytes();
     let mut state = Cleaner::default();
@@ -677,7 +644,7 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &Clean
                 break;
             }
         }
-        let key = masks.key(bytes, at);
+        let key = key_of(bytes, at);
         let word = CleanScratch::word(bytes, at);
         // Non-ASCII words go through `Cleaner::step`, which normalises and decodes them.
         let unicode = masks.is_unicode(at);

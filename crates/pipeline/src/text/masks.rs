@@ -9,8 +9,6 @@ pub(crate) struct Classes {
     pub(crate) space: u64,
     /// Sentence end marks: `.`, `!`, `?`.
     pub(crate) mark: u64,
-    /// `'` (inside words such as "I'm").
-    pub(crate) apostrophe: u64,
     /// ASCII letters and digits.
     pub(crate) alnum: u64,
     /// Bytes outside `0x20..0x80` (control characters, non-ASCII).
@@ -46,15 +44,14 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
             let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
             let alnum = _mm_or_si128(within(folded, b'a', b'z'), within(v, b'0', b'9'));
             let bad = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-            [is(b' '), mark, is(b'\''), alnum, bad, v].map(|m| _mm_movemask_epi8(m) as u16)
+            [is(b' '), mark, alnum, bad, v].map(|m| _mm_movemask_epi8(m) as u16)
         };
         let at = 16 * i;
         c.space |= u64::from(bits[0]) << at;
         c.mark |= u64::from(bits[1]) << at;
-        c.apostrophe |= u64::from(bits[2]) << at;
-        c.alnum |= u64::from(bits[3]) << at;
-        c.bad |= u64::from(bits[4]) << at;
-        c.high |= u64::from(bits[5]) << at;
+        c.alnum |= u64::from(bits[2]) << at;
+        c.bad |= u64::from(bits[3]) << at;
+        c.high |= u64::from(bits[4]) << at;
     }
     c
 }
@@ -67,7 +64,6 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
     for (k, &b) in chunk.iter().enumerate() {
         c.space |= u64::from(b == b' ') << k;
         c.mark |= u64::from(matches!(b, b'.' | b'!' | b'?')) << k;
-        c.apostrophe |= u64::from(b == b'\'') << k;
         c.alnum |= u64::from(b.is_ascii_alphanumeric()) << k;
         c.bad |= u64::from(!(0x20..0x80).contains(&b)) << k;
         c.high |= u64::from(b >= 0x80) << k;
@@ -114,7 +110,6 @@ mod tests {
                 let bit = |m: u64| m >> k & 1 == 1;
                 assert_eq!(bit(c.space), b == b' ', "{b}");
                 assert_eq!(bit(c.mark), matches!(b, b'.' | b'!' | b'?'), "{b}");
-                assert_eq!(bit(c.apostrophe), b == b'\'', "{b}");
                 assert_eq!(bit(c.alnum), b.is_ascii_alphanumeric(), "{b}");
                 assert_eq!(bit(c.bad), !(0x20..0x80).contains(&b), "{b}");
                 assert_eq!(bit(c.high), b >= 0x80, "{b}");
