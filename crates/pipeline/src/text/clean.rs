@@ -269,8 +269,7 @@ impl CleanScratch {
             control: 0,
             high: 0,
         };
-        let mut chunks = bytes.chunks_exact(64);
-        for (b, chunk) in (&mut chunks).enumerate() {
+        for (b, chunk) in bytes.chunks_exact(64).enumerate() {
             let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
             if !self.put_block(
                 text,
@@ -282,12 +281,9 @@ impl CleanScratch {
                 return false;
             }
         }
-        let tail = chunks.remainder();
-        if !tail.is_empty() {
-            let mut padded = [b' '; 64];
-            padded[..tail.len()].copy_from_slice(tail);
+        if let Some((padded, valid)) = super::masks::padded_tail(bytes) {
             let c = super::masks::classify(&padded);
-            if !self.put_block(text, blocks - 1, &c, (1u64 << tail.len()) - 1, &mut carry) {
+            if !self.put_block(text, blocks - 1, &c, valid, &mut carry) {
                 return false;
             }
         }

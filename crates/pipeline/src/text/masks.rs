@@ -77,21 +77,17 @@ pub(crate) fn has_unicode_space(text: &str) -> bool {
     text.chars().any(|c| !c.is_ascii() && c.is_whitespace())
 }
 
-/// Calls `f` with the classes of each 64-byte block of `bytes` and the mask of its bytes that
-/// belong to the text; the last block is padded with spaces.
+/// The bytes of `bytes` after its whole 64-byte blocks, padded with spaces to a block, with
+/// the mask of those that belong to the text; `None` when there are none.
 #[inline]
-pub(crate) fn for_each_block(bytes: &[u8], mut f: impl FnMut(Classes, u64)) {
-    let mut chunks = bytes.chunks_exact(64);
-    for chunk in &mut chunks {
-        let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
-        f(classify(chunk), u64::MAX);
+pub(crate) fn padded_tail(bytes: &[u8]) -> Option<([u8; 64], u64)> {
+    let tail = &bytes[bytes.len() / 64 * 64..];
+    if tail.is_empty() {
+        return None;
     }
-    let tail = chunks.remainder();
-    if !tail.is_empty() {
-        let mut padded = [b' '; 64];
-        padded[..tail.len()].copy_from_slice(tail);
-        f(classify(&padded), (1u64 << tail.len()) - 1);
-    }
+    let mut padded = [b' '; 64];
+    padded[..tail.len()].copy_from_slice(tail);
+    Some((padded, (1u64 << tail.len()) - 1))
 }
 
 #[cfg(test)]

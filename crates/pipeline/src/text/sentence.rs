@@ -341,21 +341,45 @@ impl SplitScratch {
     /// Builds the masks of `text`; false (masks unusable) when it holds an ASCII control
     /// character or non-ASCII whitespace, so that `' '` is its only whitespace.
     fn fill(&mut self, text: &str) -> bool {
+        /// What one block passes to the next.
+        struct Carry {
+            /// The byte before the block is a space (the text start counts as one).
+            space: u64,
+            /// Control characters and non-ASCII bytes so far.
+            control: u64,
+            high: u64,
+        }
+        /// The masks of one block from its classes (`valid`: its bytes of the text).
+        #[inline(always)]
+        fn put(c: &super::masks::Classes, valid: u64, carry: &mut Carry) -> (u64, u64) {
+            let starts = !c.space & ((c.space << 1) | carry.space) & valid;
+            carry.space = c.space >> 63;
+            carry.control |= c.bad & !c.high & valid;
+            carry.high |= c.high & valid;
+            (starts, c.mark & valid)
+        }
         let bytes = text.as_bytes();
-        self.starts.clear();
-        self.marks.clear();
-        // Whether the byte before the current block is a space (the text start counts as one).
-        let mut carry = 1u64;
-        let (mut control, mut high) = (0u64, 0u64);
-        super::masks::for_each_block(bytes, |c, valid| {
-            self.starts
-                .push(!c.space & ((c.space << 1) | carry) & valid);
-            self.marks.push(c.mark & valid);
-            carry = c.space >> 63;
-            control |= c.bad & !c.high & valid;
-            high |= c.high & valid;
-        });
-        control == 0 && (high == 0 || !super::masks::has_unicode_space(text))
+        let blocks = bytes.len().div_ceil(64);
+        // Sized first and written in place: no capacity check per block.
+        for m in [&mut self.starts, &mut self.marks] {
+            m.clear();
+            m.resize(blocks, 0);
+        }
+        let mut carry = Carry {
+            space: 1,
+            control: 0,
+            high: 0,
+        };
+        let masks = self.starts.iter_mut().zip(self.marks.iter_mut());
+        for ((starts, marks), chunk) in masks.zip(bytes.chunks_exact(64)) {
+            let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
+            (*starts, *marks) = put(&super::masks::classify(chunk), u64::MAX, &mut carry);
+        }
+        if let Some((padded, valid)) = super::masks::padded_tail(bytes) {
+            let masks = put(&super::masks::classify(&padded), valid, &mut carry);
+            (self.starts[blocks - 1], self.marks[blocks - 1]) = masks;
+        }
+        carry.control == 0 && (carry.high == 0 || !super::masks::has_unicode_space(text))
     }
 
     /// Offset of the first end mark at or after `from`.
