@@ -471,12 +471,17 @@ impl CleanScratch {
 /// words, and bit 6 is the same in both cases of a letter.
 #[inline(always)]
 fn key_of(bytes: &[u8], at: usize) -> u32 {
-    let raw = match bytes.get(at..at + 4) {
-        Some(four) => u32::from_le_bytes([four[0], four[1], four[2], four[3]]),
-        None => bytes[at..]
+    let raw = if at < bytes.len().saturating_sub(3) {
+        // SAFETY: `at + 4 <= bytes.len()`, so the four bytes read are in `bytes`. (A slice
+        // here costs five more instructions per word on the hottest loop of the cleaning.)
+        u32::from_le(unsafe { bytes.as_ptr().add(at).cast::<u32>().read_unaligned() })
+    } else {
+        bytes
+            .get(at..)
+            .unwrap_or_default()
             .iter()
             .enumerate()
-            .fold(0, |k, (i, &b)| k | (u32::from(b) << (8 * i))),
+            .fold(0, |k, (i, &b)| k | (u32::from(b) << (8 * i)))
     };
     let cut = !raw & 0x4040_4040;
     // Ones below the first cut byte (all when there is none).
