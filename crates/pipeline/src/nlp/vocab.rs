@@ -6,15 +6,12 @@
 //! for them.
 
 use std::borrow::Cow;
-use std::ops::Range;
 use std::sync::LazyLock;
 
-#[cfg(test)]
-use super::hash::head_of;
-use super::hash::{FastMap, load_partial, load8};
+use super::hash::FastMap;
 use super::lexicon;
 use super::patterns::Sent;
-use super::token::{Kind, Tok, tokenize_with};
+use super::token::{Kind, Padded, Tok};
 
 /// Distinct words given an id.
 const MAX_VOCAB: usize = 50_000;
@@ -327,26 +324,41 @@ struct Slot {
     /// The first eight bytes, zero-padded: with the length, all of a word of up to eight bytes.
     head: u64,
     len: u32,
-    /// Index + 1 into `starts`; 0 for an empty slot.
+    /// Where the word starts in `Vocab::arena`, plus one; 0 for an empty slot.
     at: u32,
 }
 
-/// FxHash-style over the head (see [`head_of`]) and the rest in 8-byte words.
+const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+/// FxHash-style over the head (see [`head_of`](super::hash::head_of)) and length of a word of `len` bytes, and its
+/// second 8 bytes `second` (zero-padded) when it has more than eight: the whole key of all but
+/// the longest words, hashed inline. `rest(k)` gives bytes `8 * k..` for longer words.
 #[inline(always)]
-fn hash_of(b: &[u8], head: u64) -> u64 {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut h = (head ^ (b.len() as u64).rotate_right(8)).wrapping_mul(K);
-    if b.len() > 8 {
-        let mut rest = &b[8..];
-        while rest.len() >= 8 {
-            h = (h.rotate_left(5) ^ load8(rest)).wrapping_mul(K);
-            rest = &rest[8..];
-        }
-        if !rest.is_empty() {
-            h = (h.rotate_left(5) ^ load_partial(rest)).wrapping_mul(K);
+fn hash_of(head: u64, len: usize, second: impl Fn() -> u64, rest: impl Fn(usize) -> u64) -> u64 {
+    let mut h = (head ^ (len as u64).rotate_right(8)).wrapping_mul(K);
+    if len > 8 {
+        h = (h.rotate_left(5) ^ second()).wrapping_mul(K);
+        if len > 16 {
+            h = hash_rest(h, len, rest);
         }
     }
     h.rotate_left(26)
+}
+
+/// [`hash_of`] past the first 16 bytes.
+#[inline(never)]
+fn hash_rest(mut h: u64, len: usize, rest: impl Fn(usize) -> u64) -> u64 {
+    for k in 2..len.div_ceil(8) {
+        h = (h.rotate_left(5) ^ rest(k)).wrapping_mul(K);
+    }
+    h
+}
+
+/// Eight bytes of the arena from `at` (words there are zero-padded to whole 8-byte words).
+#[inline(always)]
+fn load_arena(arena: &[u8], at: usize) -> u64 {
+    let w: &[u8; 8] = arena[at..at + 8].try_into().unwrap_or(&[0; 8]);
+    u64::from_le_bytes(*w)
 }
 
 /// The meeting's words: lower-cased word -> id with its `W_*` bits, and word as written -> its
@@ -364,9 +376,12 @@ pub(crate) struct Vocab {
     slots: Vec<Slot>,
     /// The info of the word in each slot.
     slot_infos: Vec<TokInfo>,
-    /// Where each word as written starts in `arena`, in the order they came.
-    starts: Vec<u32>,
+    /// How many words as written the surface table holds.
+    surfaces: usize,
+    /// The words as written, each zero-padded to whole 8-byte words.
     arena: Vec<u8>,
+    /// The sentence being read, padded for the tokenizer.
+    pad: Padded,
 }
 
 impl Vocab {
@@ -398,54 +413,95 @@ impl Vocab {
     /// The info of a word token written `text`.
     #[cfg(test)]
     pub fn word_info(&mut self, text: &str) -> TokInfo {
-        self.word_token(text, 0..text.len(), head_of(text.as_bytes()))
+        let mut pad = Padded::default();
+        let mut lower = String::new();
+        pad.fill(text, &mut lower);
+        self.word_token(text, &lower, &pad, 0, text.len())
     }
 
-    /// The info of the word token at `range` of `text`, whose head [`head_of`] gives.
+    /// The info of the word token at `start..end` of `text` (which `pad` holds, and `lower` is
+    /// lower-cased).
     #[inline(always)]
-    fn word_token(&mut self, text: &str, range: Range<usize>, head: u64) -> TokInfo {
-        let b = &text.as_bytes()[range.clone()];
-        let hash = hash_of(b, head);
-        // The head and length are the whole key of most words: no hash to compare.
-        let mask = self.slots.len().wrapping_sub(1);
+    fn word_token(
+        &mut self,
+        text: &str,
+        lower: &str,
+        pad: &Padded,
+        start: usize,
+        end: usize,
+    ) -> TokInfo {
+        assert!(start < end && end <= text.len());
+        let len = end - start;
+        // SAFETY (of the loads from `pad`): each is of bytes from inside the word, whose end is
+        // at most the text's.
+        let head = unsafe { pad.load(start, len) };
+        let hash = hash_of(
+            head,
+            len,
+            || unsafe { pad.load(start + 8, len - 8) },
+            |k| unsafe { pad.load(start + 8 * k, len - 8 * k) },
+        );
+        if self.slots.is_empty() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
         let mut k = hash as usize & mask;
-        while let Some(slot) = self.slots.get(k) {
+        loop {
+            // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
+            // number.
+            let slot = unsafe { self.slots.get_unchecked(k) };
+            // The head and length are the whole key of most words: no hash to compare. An
+            // empty slot has length 0, which no word has.
+            if slot.head == head
+                && slot.len as usize == len
+                && (len <= 8 || self.rest_is(slot.at as usize - 1, pad, start, len))
+            {
+                return unsafe { *self.slot_infos.get_unchecked(k) };
+            }
             if slot.at == 0 {
                 break;
             }
-            if slot.head == head
-                && slot.len as usize == b.len()
-                && (b.len() <= 8 || self.rest_is(slot.at as usize - 1, b))
-            {
-                return self.slot_infos[k];
-            }
             k = (k + 1) & mask;
         }
-        self.new_surface(&text[range], hash, head)
+        self.new_surface(&text[start..end], &lower[start..end], hash, head)
     }
 
-    /// Whether word `at` as written goes on after its head as `b` does.
-    fn rest_is(&self, at: usize, b: &[u8]) -> bool {
-        let start = self.starts[at] as usize;
-        self.arena.get(start + 8..start + b.len()) == b.get(8..)
+    /// Whether the word written at `at` of the arena goes on after its head as the word of
+    /// `len` bytes (more than eight) at `start` of the text `pad` holds does.
+    #[inline(always)]
+    fn rest_is(&self, at: usize, pad: &Padded, start: usize, len: usize) -> bool {
+        // SAFETY: bytes from inside the word, as in `word_token`.
+        let second = unsafe { pad.load(start + 8, len - 8) };
+        load_arena(&self.arena, at + 8) == second && (len <= 16 || self.rest_is_long(at, pad, start, len))
+    }
+
+    /// [`Vocab::rest_is`] past the first 16 bytes.
+    #[inline(never)]
+    fn rest_is_long(&self, at: usize, pad: &Padded, start: usize, len: usize) -> bool {
+        (16..len)
+            .step_by(8)
+            // SAFETY: bytes from inside the word, as in `word_token`.
+            .all(|k| load_arena(&self.arena, at + k) == unsafe { pad.load(start + k, len - k) })
     }
 
     #[cold]
-    fn new_surface(&mut self, text: &str, hash: u64, head: u64) -> TokInfo {
-        let (id, word) = self.intern(&text.to_ascii_lowercase());
+    fn new_surface(&mut self, text: &str, lower: &str, hash: u64, head: u64) -> TokInfo {
+        let (id, word) = self.intern(lower);
         let info = word.token(id, case_bits(text));
-        if self.starts.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
+        if self.surfaces >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
             return info;
         }
-        if (self.starts.len() + 1) * 2 > self.slots.len() {
+        if (self.surfaces + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        self.starts.push(self.arena.len() as u32);
+        self.surfaces += 1;
+        let at = self.arena.len();
         self.arena.extend_from_slice(text.as_bytes());
+        self.arena.resize(self.arena.len().next_multiple_of(8), 0);
         let slot = Slot {
             head,
             len: text.len() as u32,
-            at: self.starts.len() as u32,
+            at: at as u32 + 1,
         };
         self.place(hash, slot, info);
         info
@@ -456,9 +512,15 @@ impl Vocab {
         let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
         let old_infos = std::mem::replace(&mut self.slot_infos, vec![other_info(""); size]);
         for (slot, info) in old.into_iter().zip(old_infos).filter(|(s, _)| s.at != 0) {
-            let start = self.starts[slot.at as usize - 1] as usize;
-            let word = &self.arena[start..start + slot.len as usize];
-            self.place(hash_of(word, slot.head), slot, info);
+            let start = slot.at as usize - 1;
+            let arena = &self.arena;
+            let hash = hash_of(
+                slot.head,
+                slot.len as usize,
+                || load_arena(arena, start + 8),
+                |k| load_arena(arena, start + 8 * k),
+            );
+            self.place(hash, slot, info);
         }
     }
 
@@ -472,37 +534,55 @@ impl Vocab {
         self.slot_infos[k] = info;
     }
 
-    /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos: each word is probed
-    /// with the head the scanner has already loaded.
-    pub fn read(&mut self, text: &str, toks: &mut Vec<Tok>, out: &mut Vec<TokInfo>) {
-        out.clear();
-        tokenize_with(text, toks, |t, head| {
-            out.push(self.info(text, &t, head));
-        });
+    /// Tokenizes `text` into `toks`, fills `out` with the tokens' infos and `lower` with the
+    /// text ASCII-lower-cased: the text is copied once, padded so that the tokenizer and the
+    /// probes load eight bytes at a time without length checks.
+    pub fn read(
+        &mut self,
+        text: &str,
+        lower: &mut String,
+        toks: &mut Vec<Tok>,
+        out: &mut Vec<TokInfo>,
+    ) {
+        let mut pad = std::mem::take(&mut self.pad);
+        pad.fill(text, lower);
+        pad.tokenize(text, toks);
+        self.annotate_padded(text, lower, &pad, toks, out);
+        self.pad = pad;
     }
 
-    /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
+    /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] after tokenizing).
     #[cfg(test)]
     pub fn annotate(&mut self, text: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
-        out.clear();
-        for t in toks {
-            let head = head_of(&text.as_bytes()[t.start..t.end]);
-            out.push(self.info(text, t, head));
-        }
+        let mut pad = Padded::default();
+        let mut lower = String::new();
+        pad.fill(text, &mut lower);
+        self.annotate_padded(text, &lower, &pad, toks, out);
     }
 
-    /// The info of token `t` (a word's `head` as [`head_of`] gives it).
-    #[inline(always)]
-    fn info(&mut self, text: &str, t: &Tok, head: u64) -> TokInfo {
-        if t.kind == Kind::Word {
-            self.word_token(text, t.start..t.end, head)
-        } else {
-            match text.as_bytes()[t.start..t.end] {
-                // Punctuation is most of these tokens: its info is a table read.
-                [c] if c.is_ascii() => ONE_BYTE_INFOS[usize::from(c)],
-                _ => other_info(&text[t.start..t.end]),
+    /// Fills `out` with the infos of tokens `toks` of `text`, which `pad` holds and `lower` is
+    /// lower-cased.
+    fn annotate_padded(
+        &mut self,
+        text: &str,
+        lower: &str,
+        pad: &Padded,
+        toks: &[Tok],
+        out: &mut Vec<TokInfo>,
+    ) {
+        let one_byte = &*ONE_BYTE_INFOS;
+        out.clear();
+        out.extend(toks.iter().map(|t| {
+            if t.kind == Kind::Word {
+                self.word_token(text, lower, pad, t.start, t.end)
+            } else {
+                match text.as_bytes()[t.start..t.end] {
+                    // Punctuation is most of these tokens: its info is a table read.
+                    [c] if c.is_ascii() => one_byte[usize::from(c)],
+                    _ => other_info(&text[t.start..t.end]),
+                }
             }
-        }
+        }));
     }
 }
 
@@ -538,7 +618,9 @@ mod tests {
             let (mut one, mut two) = (Vocab::default(), Vocab::default());
             let (mut toks1, mut toks2, mut out1, mut out2) = (vec![], vec![], vec![], vec![]);
             for text in &sentences {
-                one.read(text, &mut toks1, &mut out1);
+                let mut lower = String::new();
+                one.read(text, &mut lower, &mut toks1, &mut out1);
+                proptest::prop_assert_eq!(lower, text.to_ascii_lowercase());
                 tokenize(text, &mut toks2);
                 two.annotate(text, &toks2, &mut out2);
                 proptest::prop_assert_eq!(&toks1, &toks2);
@@ -552,7 +634,7 @@ mod tests {
         let mut v = Vocab::default();
         let words: Vec<String> = (0..MAX_SURFACE + 100).map(|i| format!("Wd{i}")).collect();
         let first: Vec<TokInfo> = words.iter().map(|w| v.word_info(w)).collect();
-        assert_eq!(v.starts.len(), MAX_SURFACE);
+        assert_eq!(v.surfaces, MAX_SURFACE);
         assert!(v.slots.len() <= 1 << 17, "{}", v.slots.len());
         for (w, info) in words.iter().zip(&first) {
             assert_eq!(v.word_info(w), *info, "{w}");
