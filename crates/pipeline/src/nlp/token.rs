@@ -73,14 +73,21 @@ static ASCII_ALPHA: [bool; 256] = {
 /// Appends the tokens of `s` to `out` (cleared first).
 #[cfg(test)]
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
+    /// Gives every token the same (empty) info.
+    struct NoInfo;
+    impl Sink for NoInfo {
+        type Info = ();
+        unsafe fn word(&mut self, _: usize, _: usize, _: *mut ()) {}
+        fn other(&mut self, _: usize, _: usize) {}
+    }
     let mut pad = Padded::default();
     pad.fill(s, &mut String::new());
-    pad.tokenize(s, out);
+    pad.tokenize(s, out, &mut Vec::new(), &mut NoInfo);
 }
 
-/// Bytes of zeros after a [`Padded`] sentence: a load of 16 bytes from any byte of the
-/// sentence, or of eight from up to eight past its end, stays inside.
-const PAD: usize = 16;
+/// Bytes of zeros after a [`Padded`] sentence: a load of 64 bytes from the last whole 64 of the
+/// text, or of eight from up to eight past its end, stays inside.
+const PAD: usize = 64;
 
 /// A sentence as the tokenizer reads it: its bytes then [`PAD`] zero bytes, so that the
 /// scanner's 8-byte loads need no length checks and a zero (which no token holds) ends a word
@@ -90,7 +97,7 @@ const PAD: usize = 16;
 pub(crate) struct Padded {
     bytes: Vec<u8>,
     /// Bit `k % 64` of word `k / 64` is set when byte `k` is an ASCII letter or digit; then
-    /// one word of zeros.
+    /// zeros, at least one word past the text's end.
     alnum: Vec<u64>,
 }
 
@@ -103,44 +110,35 @@ impl Padded {
             __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmplt_epi8, _mm_loadu_si128,
             _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128, _mm_storeu_si128,
         };
+        // Signed compares: bytes `lo..lo + count` move to the `count` smallest signed bytes,
+        // and nothing else lands there.
+        // SAFETY (of each use): SSE2 is part of the x86_64 baseline.
+        let within = |x: __m128i, lo: u8, count: i8| unsafe {
+            _mm_cmplt_epi8(
+                _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8)),
+                _mm_set1_epi8(i8::MIN + count),
+            )
+        };
         let src = text.as_bytes();
         let n = src.len();
         self.bytes.clear();
         self.bytes.reserve(n + PAD);
         lower.clear();
         lower.reserve(n + 16);
-        self.alnum.clear();
-        self.alnum.resize(n.div_ceil(64) + 1, 0);
-        let alnum = &mut self.alnum[..];
-        // SAFETY: SSE2 is part of the x86_64 baseline. Every load reads 16 bytes of `src`, every
-        // store writes inside the reserved capacity (`n + PAD` and `n + 16` bytes: the stores of
-        // text end by `max(n, 16)`, the zeros by `n + 16`), and the lengths are set after the bytes up to
-        // them are written. `lower` stays UTF-8: only bytes `A..=Z` change, to `a..=z`.
+        // SAFETY: SSE2 is part of the x86_64 baseline. Every load reads 16 bytes of `src` (or
+        // of `short`), every store writes inside the reserved capacity (`n + PAD` and `n + 16`
+        // bytes: the stores of text end by `max(n, 16)`, the zeros by `n + 64`), and the lengths
+        // are set after the bytes up to them are written. `lower` stays UTF-8: only bytes
+        // `A..=Z` change, to `a..=z`.
         unsafe {
             let lv = lower.as_mut_vec();
             let (p, l) = (self.bytes.as_mut_ptr(), lv.as_mut_ptr());
-            // Copies, lower-cases and classifies the 16 bytes of `v`, from byte `at`.
-            let mut put16 = |at: usize, v: __m128i| {
+            // Copies and lower-cases the 16 bytes of `v`, to byte `at`.
+            let put16 = |at: usize, v: __m128i| {
                 _mm_storeu_si128(p.add(at).cast::<__m128i>(), v);
-                // Signed compares: `A..=Z` moves to the 26 smallest signed bytes, and nothing
-                // else lands there; the same for `a..=z` after folding and for digits.
-                let below = |x: __m128i, lo: u8, count: i8| {
-                    _mm_cmplt_epi8(
-                        _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8)),
-                        _mm_set1_epi8(i8::MIN + count),
-                    )
-                };
-                let upper = below(v, b'A', 26);
+                let upper = within(v, b'A', 26);
                 let lowered = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
                 _mm_storeu_si128(l.add(at).cast::<__m128i>(), lowered);
-                let letter = below(lowered, b'a', 26);
-                let digit = below(v, b'0', 10);
-                let bits = _mm_movemask_epi8(_mm_or_si128(letter, digit)) as u16;
-                let (w, sh) = (at / 64, at % 64);
-                alnum[w] |= u64::from(bits) << sh;
-                if sh > 48 {
-                    alnum[w + 1] |= u64::from(bits) >> (64 - sh);
-                }
             };
             let load = |at: usize| _mm_loadu_si128(src.as_ptr().add(at).cast::<__m128i>());
             let mut at = 0;
@@ -158,10 +156,30 @@ impl Padded {
                     put16(0, _mm_loadu_si128(short.as_ptr().cast::<__m128i>()));
                 }
             }
-            _mm_storeu_si128(p.add(n).cast::<__m128i>(), _mm_setzero_si128());
+            for k in 0..4 {
+                _mm_storeu_si128(p.add(n + 16 * k).cast::<__m128i>(), _mm_setzero_si128());
+            }
             self.bytes.set_len(n + PAD);
             lv.set_len(n);
         }
+        // Whole 64-byte blocks of the padded copy, up to the one holding the text's end.
+        self.alnum.clear();
+        self.alnum.reserve(n / 64 + 2);
+        let p = self.bytes.as_ptr();
+        for w in 0..n / 64 + 1 {
+            let mut bits = 0;
+            for k in 0..4 {
+                // SAFETY: SSE2; the load reads 16 bytes of the block, which ends by `n + PAD`.
+                let m = unsafe {
+                    let v = _mm_loadu_si128(p.add(64 * w + 16 * k).cast::<__m128i>());
+                    let letter = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26);
+                    _mm_movemask_epi8(_mm_or_si128(letter, within(v, b'0', 10))) as u16
+                };
+                bits |= u64::from(m) << (16 * k);
+            }
+            self.alnum.push(bits);
+        }
+        self.alnum.push(0);
     }
 
     /// Copies `text`, and writes it ASCII-lower-cased into `lower` (cleared first).
@@ -174,7 +192,7 @@ impl Padded {
         lower.push_str(text);
         lower.make_ascii_lowercase();
         self.alnum.clear();
-        self.alnum.resize(text.len().div_ceil(64) + 1, 0);
+        self.alnum.resize(text.len() / 64 + 2, 0);
         for (k, c) in text.bytes().enumerate() {
             self.alnum[k / 64] |= u64::from(c.is_ascii_alphanumeric()) << (k % 64);
         }
@@ -184,12 +202,13 @@ impl Padded {
     /// to 64.
     ///
     /// # Safety
-    /// `i` is below the length of the text last given to [`Padded::fill`].
+    /// `i` is at most the length of the text last given to [`Padded::fill`].
     #[inline(always)]
     unsafe fn alnum_run(&self, i: usize) -> usize {
         let (w, sh) = (i / 64, i % 64);
         debug_assert!(w + 1 < self.alnum.len());
-        // SAFETY: `alnum` has a word per 64 bytes of the text and one more.
+        // SAFETY: `alnum` has a word per 64 bytes of the text, from the first to the one
+        // holding its end, and one more.
         let (lo, hi) = unsafe { (*self.alnum.get_unchecked(w), *self.alnum.get_unchecked(w + 1)) };
         // The bits from `i` on: word `w` shifted down, then the next word's low bits above it
         // (two shifts, as one of 64 would overflow when `sh` is 0).
@@ -197,12 +216,36 @@ impl Padded {
         bits.trailing_ones() as usize
     }
 
-    /// The tokens of `s`, which [`Padded::fill`] was last given, into `toks` (cleared first).
-    pub fn tokenize(&self, s: &str, toks: &mut Vec<Tok>) {
+    /// The end of the run of ASCII letters and digits at `i`.
+    ///
+    /// # Safety
+    /// As for [`Padded::alnum_run`].
+    unsafe fn alnum_end(&self, mut i: usize) -> usize {
+        loop {
+            // SAFETY: a run ends by the text's end.
+            let run = unsafe { self.alnum_run(i) };
+            i += run;
+            if run < 64 {
+                return i;
+            }
+        }
+    }
+
+    /// The tokens of `s`, which [`Padded::fill`] was last given, into `toks`, and each one's
+    /// info from `sink` into `infos` (both cleared first).
+    #[inline(always)]
+    pub fn tokenize<S: Sink>(
+        &self,
+        s: &str,
+        toks: &mut Vec<Tok>,
+        infos: &mut Vec<S::Info>,
+        sink: &mut S,
+    ) {
         toks.clear();
+        infos.clear();
         let n = s.len();
         let b = &self.bytes[..];
-        assert!(b.len() >= n + PAD && self.alnum.len() > n.div_ceil(64));
+        assert!(b.len() >= n + PAD && self.alnum.len() > n / 64 + 1);
         debug_assert_eq!(&b[..n], s.as_bytes());
         // Byte `i` of the padded text.
         // SAFETY (of each use): `i` is at most `n + 8`, inside the `n + PAD` bytes.
@@ -211,8 +254,9 @@ impl Padded {
         let mut spaced = true;
         while i < n {
             toks.reserve(ROUND);
-            let tk = &mut toks.spare_capacity_mut()[..ROUND];
-            let out = tk.as_mut_ptr();
+            infos.reserve(ROUND);
+            let tk = toks.spare_capacity_mut()[..ROUND].as_mut_ptr();
+            let ik = infos.spare_capacity_mut()[..ROUND].as_mut_ptr();
             let limit = n.min(i + ROUND);
             let mut k = 0;
             while i < limit {
@@ -224,13 +268,18 @@ impl Padded {
                 if ASCII_ALPHA[usize::from(byte)] {
                     // SAFETY: `i < n`.
                     let run = unsafe { self.alnum_run(start) };
-                    // The byte after the run is at most the first zero after the text.
-                    i = if run < 64 && !GOES_ON[usize::from(at(start + run))] {
+                    // The byte after the run is at most the first zero after the text. A dot
+                    // only continues a word after a one-letter segment ("U.S.", "e.g.").
+                    let next = AFTER_RUN[usize::from(at(start + run))];
+                    i = if run < 64 && (next == ENDS || (next == DOT && run > 1)) {
                         start + run
                     } else {
-                        joined_word(s, b, start, run)
+                        // SAFETY: `start + run <= n`.
+                        unsafe { joined_word(self, s, start, run) }
                     };
                     kind = Kind::Word;
+                    // SAFETY: `start < i <= n`, and `k < ROUND` (see below).
+                    unsafe { sink.word(start, i, ik.add(k).cast()) };
                 } else {
                     match CLASS[usize::from(byte)] {
                         WS => {
@@ -245,9 +294,20 @@ impl Padded {
                                 Kind::Punct
                             };
                             i += 1;
+                            // SAFETY: `k < ROUND` (see below).
+                            unsafe { ik.add(k).write(MaybeUninit::new(sink.other(start, i))) };
                         }
                         _ => match rare_token(s, start) {
-                            Some((end, k2)) => (i, kind) = (end, k2),
+                            Some((end, Kind::Word)) => {
+                                (i, kind) = (end, Kind::Word);
+                                // SAFETY: `start < end <= n`, and `k < ROUND` (see below).
+                                unsafe { sink.word(start, i, ik.add(k).cast()) };
+                            }
+                            Some((end, k2)) => {
+                                (i, kind) = (end, k2);
+                                // SAFETY: `k < ROUND` (see below).
+                                unsafe { ik.add(k).write(MaybeUninit::new(sink.other(start, i))) };
+                            }
                             None => {
                                 // Whitespace outside ASCII.
                                 spaced = true;
@@ -258,9 +318,9 @@ impl Padded {
                     }
                 }
                 // SAFETY: `k < ROUND`: each token takes at least one of the round's `ROUND`
-                // bytes, and `out` has room for `ROUND` tokens.
+                // bytes, and both outputs have room for `ROUND` more.
                 unsafe {
-                    out.add(k).write(MaybeUninit::new(Tok {
+                    tk.add(k).write(MaybeUninit::new(Tok {
                         start,
                         end: i,
                         kind,
@@ -273,8 +333,11 @@ impl Padded {
                 spaced = at(i) == b' ';
                 i += usize::from(spaced);
             }
-            // SAFETY: the first `k` slots of the spare capacity were written just above.
-            unsafe { toks.set_len(toks.len() + k) };
+            // SAFETY: the first `k` slots of both spare capacities were written just above.
+            unsafe {
+                toks.set_len(toks.len() + k);
+                infos.set_len(infos.len() + k);
+            }
         }
     }
 
@@ -292,9 +355,47 @@ impl Padded {
     }
 }
 
+/// What the tokenizer gives each token to, and gets the token's info from.
+pub(crate) trait Sink {
+    /// What each token gets.
+    type Info;
+    /// Writes the info of word `start..end` of the text to `out` (straight from where it is
+    /// kept: no copy on the way).
+    ///
+    /// # Safety
+    /// `start < end <= ` the text's length, and `out` is valid for a write.
+    unsafe fn word(&mut self, start: usize, end: usize, out: *mut Self::Info);
+    /// The info of token `start..end` of the text, which is not a word.
+    fn other(&mut self, start: usize, end: usize) -> Self::Info;
+}
+
 /// Tokens found per round, each round making room for them once: at most one token starts at
 /// each byte of the round's bytes.
 const ROUND: usize = 64;
+
+/// What the byte after a word's first run of ASCII letters and digits says: the word ends there.
+const ENDS: u8 = 0;
+/// It is a dot: the word goes on only after a one-letter segment.
+const DOT: u8 = 1;
+/// It is `'`, `-` or part of a non-ASCII character: the word may go on.
+const MAY_GO_ON: u8 = 2;
+
+/// [`ENDS`], [`DOT`] or [`MAY_GO_ON`] by byte.
+static AFTER_RUN: [u8; 256] = {
+    let mut t = [ENDS; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = if c >= 0x80 || c == b'\'' as usize || c == b'-' as usize {
+            MAY_GO_ON
+        } else if c == b'.' as usize {
+            DOT
+        } else {
+            ENDS
+        };
+        c += 1;
+    }
+    t
+};
 
 /// The bytes of a word's head kept for each length up to eight.
 static HEAD_MASK: [u64; 9] = {
@@ -373,57 +474,22 @@ fn char_at(s: &str, i: usize) -> char {
     s[i..].chars().next().unwrap_or(' ')
 }
 
-/// Eight bytes of the padded sentence `b` from `i` (see [`Padded`]).
-#[inline(always)]
-fn load_at(b: &[u8], i: usize) -> u64 {
-    let w: &[u8; 8] = b[i..i + 8].try_into().unwrap_or(&[0; 8]);
-    u64::from_le_bytes(*w)
-}
-
-const fn splat(c: u8) -> u64 {
-    0x0101_0101_0101_0101 * c as u64
-}
-
-const HIGH_BITS: u64 = splat(0x80);
-
-/// The high bit of each byte of `w` that is NOT an ASCII letter or digit: eight bytes classified
-/// in a dozen instructions instead of a table load and a branch per byte.
-#[inline(always)]
-fn stops(w: u64) -> u64 {
-    // Per byte of a 7-bit value `v`, `v + (0x80 - c)` has its high bit set iff `v >= c`, and no
-    // byte carries into the next.
-    let ge = |v: u64, c: u8| v.wrapping_add(splat(0x80 - c));
-    let low7 = w & splat(0x7f);
-    // Setting bit 5 folds capitals onto lower-case letters; digits already have it.
-    let folded = low7 | splat(0x20);
-    let digit = ge(low7, b'0') & !ge(low7, b'9' + 1);
-    let alpha = ge(folded, b'a') & !ge(folded, b'z' + 1);
-    // Bytes with the high bit (non-ASCII) stop too.
-    !((digit | alpha) & !w) & HIGH_BITS
-}
-
-/// Bytes after a run of letters and digits with which an ASCII word may go on: `'`, `-`, `.`
-/// and the bytes of non-ASCII characters.
-static GOES_ON: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        t[c] = c >= 0x80 || matches!(c as u8, b'\'' | b'-' | b'.');
-        c += 1;
-    }
-    t
-};
-
-/// [`scan_word`] for a word that starts with an ASCII letter at `start` of the padded sentence
-/// `b` and does not end after its first `run` letters and digits (`run` is at most 64): ASCII letters and digits, and `'` or `-` joining two of
-/// them, are read here, eight bytes at a time; a non-ASCII byte, or a dot after a one-letter
-/// segment ("U.S."), hands the whole word to [`scan_word`].
+/// [`scan_word`] for a word that starts with an ASCII letter at `start` and does not end after
+/// its first `run` letters and digits (`run` is at most 64): ASCII letters and digits, and `'`
+/// or `-` joining two of them, are read here by runs; a non-ASCII byte, or a dot after a
+/// one-letter segment ("U.S."), hands the whole word to [`scan_word`].
+///
+/// # Safety
+/// `start + run` is at most the length of `s`, which `pad` holds.
 #[inline(never)]
-fn joined_word(s: &str, b: &[u8], start: usize, run: usize) -> usize {
+unsafe fn joined_word(pad: &Padded, s: &str, start: usize, run: usize) -> usize {
+    let b = &pad.bytes[..];
+    // SAFETY: as the caller says; each later run starts at most at the text's end.
+    let end_of_run = |i: usize| unsafe { pad.alnum_end(i) };
     let mut i = if run < 64 {
         start + run
     } else {
-        alnum_end(b, start + run)
+        end_of_run(start + run)
     };
     // The start of the current segment (after the last `'` or `-`).
     let mut seg = start;
@@ -440,21 +506,9 @@ fn joined_word(s: &str, b: &[u8], start: usize, run: usize) -> usize {
             _ => break,
         }
         seg = i + 1;
-        i = alnum_end(b, i + 2);
+        i = end_of_run(i + 2);
     }
     i
-}
-
-/// The end of the run of ASCII letters and digits at `i`.
-#[inline(always)]
-fn alnum_end(b: &[u8], mut i: usize) -> usize {
-    loop {
-        let n = stops(load_at(b, i)).trailing_zeros() as usize / 8;
-        i += n;
-        if n < 8 {
-            return i;
-        }
-    }
 }
 
 fn scan_word(s: &str, mut i: usize) -> usize {

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use super::hash::FastMap;
 use super::lexicon;
 use super::patterns::Sent;
-use super::token::{Kind, Padded, Tok};
+use super::token::{Kind, Padded, Sink, Tok};
 
 /// Distinct words given an id.
 const MAX_VOCAB: usize = 50_000;
@@ -364,7 +364,7 @@ fn load_arena(arena: &[u8], at: usize) -> u64 {
 /// The meeting's words: lower-cased word -> id with its `W_*` bits, and word as written -> its
 /// whole [`TokInfo`] (one probe per token, in an open-addressing table whose keys live in one
 /// arena).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Vocab {
     /// Fewer words than [`MAX_VOCAB`] get ids (tests of the full vocabulary's string paths).
     #[cfg(test)]
@@ -382,6 +382,28 @@ pub(crate) struct Vocab {
     arena: Vec<u8>,
     /// The sentence being read, padded for the tokenizer.
     pad: Padded,
+}
+
+/// Slots of the surface table at first.
+const FIRST_SLOTS: usize = 1024;
+
+impl Default for Vocab {
+    /// An empty vocabulary; its surface table has its first slots, so that a probe never finds
+    /// it without any.
+    fn default() -> Self {
+        Self {
+            #[cfg(test)]
+            small: None,
+            map: FastMap::default(),
+            words: Vec::new(),
+            infos: Vec::new(),
+            slots: vec![Slot::default(); FIRST_SLOTS],
+            slot_infos: vec![other_info(""); FIRST_SLOTS],
+            surfaces: 0,
+            arena: Vec::new(),
+            pad: Padded::default(),
+        }
+    }
 }
 
 impl Vocab {
@@ -416,21 +438,31 @@ impl Vocab {
         let mut pad = Padded::default();
         let mut lower = String::new();
         pad.fill(text, &mut lower);
-        self.word_token(text, &lower, &pad, 0, text.len())
+        assert!(!text.is_empty());
+        let mut info = std::mem::MaybeUninit::uninit();
+        // SAFETY: the whole non-empty text; `word_token` writes the info.
+        unsafe {
+            self.word_token(text, &lower, &pad, 0, text.len(), info.as_mut_ptr());
+            info.assume_init()
+        }
     }
 
-    /// The info of the word token at `start..end` of `text` (which `pad` holds, and `lower` is
-    /// lower-cased).
+    /// Writes the info of the word token at `start..end` of `text` (which `pad` holds, and
+    /// `lower` is lower-cased) to `out`.
+    ///
+    /// # Safety
+    /// `start < end <= text.len()`, and `out` is valid for a write.
     #[inline(always)]
-    fn word_token(
+    unsafe fn word_token(
         &mut self,
         text: &str,
         lower: &str,
         pad: &Padded,
         start: usize,
         end: usize,
-    ) -> TokInfo {
-        assert!(start < end && end <= text.len());
+        out: *mut TokInfo,
+    ) {
+        debug_assert!(start < end && end <= text.len());
         let len = end - start;
         // SAFETY (of the loads from `pad`): each is of bytes from inside the word, whose end is
         // at most the text's.
@@ -441,14 +473,11 @@ impl Vocab {
             || unsafe { pad.load(start + 8, len - 8) },
             |k| unsafe { pad.load(start + 8 * k, len - 8 * k) },
         );
-        if self.slots.is_empty() {
-            self.grow();
-        }
         let mask = self.slots.len() - 1;
         let mut k = hash as usize & mask;
         loop {
             // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
-            // number.
+            // number (never 0: see `Vocab::default`).
             let slot = unsafe { self.slots.get_unchecked(k) };
             // The head and length are the whole key of most words: no hash to compare. An
             // empty slot has length 0, which no word has.
@@ -456,14 +485,18 @@ impl Vocab {
                 && slot.len as usize == len
                 && (len <= 8 || self.rest_is(slot.at as usize - 1, pad, start, len))
             {
-                return unsafe { *self.slot_infos.get_unchecked(k) };
+                // SAFETY: as for the slot; `out` as the caller says.
+                unsafe { out.write(*self.slot_infos.get_unchecked(k)) };
+                return;
             }
             if slot.at == 0 {
                 break;
             }
             k = (k + 1) & mask;
         }
-        self.new_surface(&text[start..end], &lower[start..end], hash, head)
+        let info = self.new_surface(&text[start..end], &lower[start..end], hash, head);
+        // SAFETY: as the caller says.
+        unsafe { out.write(info) };
     }
 
     /// Whether the word written at `at` of the arena goes on after its head as the word of
@@ -508,7 +541,7 @@ impl Vocab {
     }
 
     fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(1024);
+        let size = (self.slots.len() * 2).max(FIRST_SLOTS);
         let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
         let old_infos = std::mem::replace(&mut self.slot_infos, vec![other_info(""); size]);
         for (slot, info) in old.into_iter().zip(old_infos).filter(|(s, _)| s.at != 0) {
@@ -536,7 +569,8 @@ impl Vocab {
 
     /// Tokenizes `text` into `toks`, fills `out` with the tokens' infos and `lower` with the
     /// text ASCII-lower-cased: the text is copied once, padded so that the tokenizer and the
-    /// probes load eight bytes at a time without length checks.
+    /// probes load eight bytes at a time without length checks, and each word is probed as it
+    /// is found.
     pub fn read(
         &mut self,
         text: &str,
@@ -546,43 +580,78 @@ impl Vocab {
     ) {
         let mut pad = std::mem::take(&mut self.pad);
         pad.fill(text, lower);
-        pad.tokenize(text, toks);
-        self.annotate_padded(text, lower, &pad, toks, out);
+        let mut probe = Probe {
+            vocab: self,
+            text,
+            lower,
+            pad: &pad,
+            one_byte: &ONE_BYTE_INFOS,
+        };
+        pad.tokenize(text, toks, out, &mut probe);
         self.pad = pad;
     }
 
-    /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] after tokenizing).
+    /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
     #[cfg(test)]
     pub fn annotate(&mut self, text: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
         let mut pad = Padded::default();
         let mut lower = String::new();
         pad.fill(text, &mut lower);
-        self.annotate_padded(text, &lower, &pad, toks, out);
+        let mut probe = Probe {
+            vocab: self,
+            text,
+            lower: &lower,
+            pad: &pad,
+            one_byte: &ONE_BYTE_INFOS,
+        };
+        out.clear();
+        for t in toks {
+            out.push(if t.kind == Kind::Word {
+                assert!(t.start < t.end && t.end <= text.len());
+                let mut info = std::mem::MaybeUninit::uninit();
+                // SAFETY: just checked; `word` writes the info.
+                unsafe {
+                    probe.word(t.start, t.end, info.as_mut_ptr());
+                    info.assume_init()
+                }
+            } else {
+                probe.other(t.start, t.end)
+            });
+        }
+    }
+}
+
+/// The vocabulary as the tokenizer's [`Sink`] for one sentence.
+struct Probe<'a> {
+    vocab: &'a mut Vocab,
+    text: &'a str,
+    /// The text, lower-cased.
+    lower: &'a str,
+    /// The text, padded.
+    pad: &'a Padded,
+    /// [`ONE_BYTE_INFOS`], dereferenced once per sentence.
+    one_byte: &'a [TokInfo; 128],
+}
+
+impl Sink for Probe<'_> {
+    type Info = TokInfo;
+
+    #[inline(always)]
+    unsafe fn word(&mut self, start: usize, end: usize, out: *mut TokInfo) {
+        // SAFETY: as the caller says.
+        unsafe {
+            self.vocab
+                .word_token(self.text, self.lower, self.pad, start, end, out)
+        }
     }
 
-    /// Fills `out` with the infos of tokens `toks` of `text`, which `pad` holds and `lower` is
-    /// lower-cased.
-    fn annotate_padded(
-        &mut self,
-        text: &str,
-        lower: &str,
-        pad: &Padded,
-        toks: &[Tok],
-        out: &mut Vec<TokInfo>,
-    ) {
-        let one_byte = &*ONE_BYTE_INFOS;
-        out.clear();
-        out.extend(toks.iter().map(|t| {
-            if t.kind == Kind::Word {
-                self.word_token(text, lower, pad, t.start, t.end)
-            } else {
-                match text.as_bytes()[t.start..t.end] {
-                    // Punctuation is most of these tokens: its info is a table read.
-                    [c] if c.is_ascii() => one_byte[usize::from(c)],
-                    _ => other_info(&text[t.start..t.end]),
-                }
-            }
-        }));
+    #[inline(always)]
+    fn other(&mut self, start: usize, end: usize) -> TokInfo {
+        match self.text.as_bytes()[start..end] {
+            // Punctuation is most of these tokens: its info is a table read.
+            [c] if c.is_ascii() => self.one_byte[usize::from(c)],
+            _ => other_info(&self.text[start..end]),
+        }
     }
 }
 
