@@ -255,10 +255,11 @@ impl Padded {
         while i < n {
             toks.reserve(ROUND);
             infos.reserve(ROUND);
-            let tk = toks.spare_capacity_mut()[..ROUND].as_mut_ptr();
-            let ik = infos.spare_capacity_mut()[..ROUND].as_mut_ptr();
+            // Where the round's next token and info go: cursors rather than one index and two
+            // bases, one register fewer in a loop that is short of them.
+            let tk0 = toks.spare_capacity_mut()[..ROUND].as_mut_ptr();
+            let (mut tk, mut ik) = (tk0, infos.spare_capacity_mut()[..ROUND].as_mut_ptr());
             let limit = n.min(i + ROUND);
-            let mut k = 0;
             while i < limit {
                 let byte = at(i);
                 let start = i;
@@ -278,8 +279,8 @@ impl Padded {
                         unsafe { joined_word(self, s, start, run) }
                     };
                     kind = Kind::Word;
-                    // SAFETY: `start < i <= n`, and `k < ROUND` (see below).
-                    unsafe { sink.word(start, i, ik.add(k).cast()) };
+                    // SAFETY: `start < i <= n`, and `ik` is in the round's room (see below).
+                    unsafe { sink.word(start, i, ik.cast()) };
                 } else {
                     match CLASS[usize::from(byte)] {
                         WS => {
@@ -294,19 +295,19 @@ impl Padded {
                                 Kind::Punct
                             };
                             i += 1;
-                            // SAFETY: `k < ROUND` (see below).
-                            unsafe { ik.add(k).write(MaybeUninit::new(sink.other(start, i))) };
+                            // SAFETY: `ik` is in the round's room (see below).
+                            unsafe { ik.write(MaybeUninit::new(sink.other(start, i))) };
                         }
                         _ => match rare_token(s, start) {
                             Some((end, Kind::Word)) => {
                                 (i, kind) = (end, Kind::Word);
-                                // SAFETY: `start < end <= n`, and `k < ROUND` (see below).
-                                unsafe { sink.word(start, i, ik.add(k).cast()) };
+                                // SAFETY: `start < end <= n`, and `ik` is in the round's room (see below).
+                                unsafe { sink.word(start, i, ik.cast()) };
                             }
                             Some((end, k2)) => {
                                 (i, kind) = (end, k2);
-                                // SAFETY: `k < ROUND` (see below).
-                                unsafe { ik.add(k).write(MaybeUninit::new(sink.other(start, i))) };
+                                // SAFETY: `ik` is in the round's room (see below).
+                                unsafe { ik.write(MaybeUninit::new(sink.other(start, i))) };
                             }
                             None => {
                                 // Whitespace outside ASCII.
@@ -317,17 +318,18 @@ impl Padded {
                         },
                     }
                 }
-                // SAFETY: `k < ROUND`: each token takes at least one of the round's `ROUND`
-                // bytes, and both outputs have room for `ROUND` more.
+                // SAFETY: fewer than `ROUND` tokens came before in the round (each takes at
+                // least one of its `ROUND` bytes), and both outputs have room for `ROUND` more.
                 unsafe {
-                    tk.add(k).write(MaybeUninit::new(Tok {
+                    tk.write(MaybeUninit::new(Tok {
                         start,
                         end: i,
                         kind,
                         spaced,
                     }));
+                    tk = tk.add(1);
+                    ik = ik.add(1);
                 }
-                k += 1;
                 // Most tokens are followed by one space: skip it here rather than through the
                 // loop.
                 spaced = at(i) == b' ';
@@ -335,6 +337,7 @@ impl Padded {
             }
             // SAFETY: the first `k` slots of both spare capacities were written just above.
             unsafe {
+                let k = tk.offset_from(tk0) as usize;
                 toks.set_len(toks.len() + k);
                 infos.set_len(infos.len() + k);
             }
@@ -351,7 +354,9 @@ impl Padded {
         debug_assert!(i + 8 <= self.bytes.len());
         // SAFETY: the text is followed by `PAD` (at least 16) bytes.
         let w = unsafe { self.bytes.as_ptr().add(i).cast::<u64>().read_unaligned() };
-        w & HEAD_MASK[left.min(8)]
+        // The low `left` bytes, all eight from eight on (shifts, not a table: no register
+        // spent on its address).
+        w & (u64::MAX >> (64 - 8 * left.clamp(1, 8)))
     }
 }
 
@@ -393,17 +398,6 @@ static AFTER_RUN: [u8; 256] = {
             ENDS
         };
         c += 1;
-    }
-    t
-};
-
-/// The bytes of a word's head kept for each length up to eight.
-static HEAD_MASK: [u64; 9] = {
-    let mut t = [u64::MAX; 9];
-    let mut n = 0;
-    while n < 8 {
-        t[n] = (1 << (8 * n)) - 1;
-        n += 1;
     }
     t
 };

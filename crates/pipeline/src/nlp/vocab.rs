@@ -463,7 +463,24 @@ impl Vocab {
         out: *mut TokInfo,
     ) {
         debug_assert!(start < end && end <= text.len());
-        let len = end - start;
+        // SAFETY: as the caller says.
+        let info = match unsafe { self.lookup(pad, start, end - start) } {
+            Ok(info) => *info,
+            Err((hash, head)) => {
+                self.new_surface(&text[start..end], &lower[start..end], hash, head)
+            }
+        };
+        // SAFETY: as the caller says.
+        unsafe { out.write(info) };
+    }
+
+    /// The info of the word of `len` bytes at `start` of the text `pad` holds, when the surface
+    /// table has it; else the word's hash and head, for [`Vocab::new_surface`].
+    ///
+    /// # Safety
+    /// `0 < len` and `start + len <=` the text's length.
+    #[inline(always)]
+    unsafe fn lookup(&self, pad: &Padded, start: usize, len: usize) -> Result<&TokInfo, (u64, u64)> {
         // SAFETY (of the loads from `pad`): each is of bytes from inside the word, whose end is
         // at most the text's.
         let head = unsafe { pad.load(start, len) };
@@ -485,18 +502,14 @@ impl Vocab {
                 && slot.len as usize == len
                 && (len <= 8 || self.rest_is(slot.at as usize - 1, pad, start, len))
             {
-                // SAFETY: as for the slot; `out` as the caller says.
-                unsafe { out.write(*self.slot_infos.get_unchecked(k)) };
-                return;
+                // SAFETY: as for the slot.
+                return Ok(unsafe { self.slot_infos.get_unchecked(k) });
             }
             if slot.at == 0 {
-                break;
+                return Err((hash, head));
             }
             k = (k + 1) & mask;
         }
-        let info = self.new_surface(&text[start..end], &lower[start..end], hash, head);
-        // SAFETY: as the caller says.
-        unsafe { out.write(info) };
     }
 
     /// Whether the word written at `at` of the arena goes on after its head as the word of
@@ -580,14 +593,23 @@ impl Vocab {
     ) {
         let mut pad = std::mem::take(&mut self.pad);
         pad.fill(text, lower);
-        let mut probe = Probe {
+        let mut probe = Lookup {
             vocab: self,
             text,
-            lower,
             pad: &pad,
             one_byte: &ONE_BYTE_INFOS,
+            missed: false,
         };
         pad.tokenize(text, toks, out, &mut probe);
+        // Words new to the surface table, in order (ids go to words in the order they come).
+        if probe.missed {
+            for (t, info) in toks.iter().zip(out.iter_mut()) {
+                if t.kind == Kind::Word && info.bits == 0 {
+                    // SAFETY: a word the tokenizer found, inside the text.
+                    unsafe { self.word_token(text, lower, &pad, t.start, t.end, info) };
+                }
+            }
+        }
         self.pad = pad;
     }
 
@@ -597,61 +619,79 @@ impl Vocab {
         let mut pad = Padded::default();
         let mut lower = String::new();
         pad.fill(text, &mut lower);
-        let mut probe = Probe {
-            vocab: self,
-            text,
-            lower: &lower,
-            pad: &pad,
-            one_byte: &ONE_BYTE_INFOS,
-        };
         out.clear();
         for t in toks {
             out.push(if t.kind == Kind::Word {
                 assert!(t.start < t.end && t.end <= text.len());
                 let mut info = std::mem::MaybeUninit::uninit();
-                // SAFETY: just checked; `word` writes the info.
+                // SAFETY: just checked; `word_token` writes the info.
                 unsafe {
-                    probe.word(t.start, t.end, info.as_mut_ptr());
+                    self.word_token(text, &lower, &pad, t.start, t.end, info.as_mut_ptr());
                     info.assume_init()
                 }
             } else {
-                probe.other(t.start, t.end)
+                other_token_info(text, t.start, t.end, &ONE_BYTE_INFOS)
             });
         }
     }
 }
 
-/// The vocabulary as the tokenizer's [`Sink`] for one sentence.
-struct Probe<'a> {
-    vocab: &'a mut Vocab,
+/// The info a word gets while the surface table does not have it: no bits (a word's info has
+/// at least [`T_WORD`]).
+const NOT_FOUND: TokInfo = TokInfo {
+    id: NO_ID,
+    bits: 0,
+    gaz: 0,
+    trig: 0,
+    gaz_cross: 0,
+    trig_cross: 0,
+    pat: 0,
+};
+
+/// The surface table as the tokenizer's [`Sink`] for one sentence: words it does not have get
+/// [`NOT_FOUND`], and their infos are made after the sentence (the tokenizer's loop then calls
+/// nothing for them, and is short of registers as it is).
+struct Lookup<'a> {
+    vocab: &'a Vocab,
     text: &'a str,
-    /// The text, lower-cased.
-    lower: &'a str,
     /// The text, padded.
     pad: &'a Padded,
     /// [`ONE_BYTE_INFOS`], dereferenced once per sentence.
     one_byte: &'a [TokInfo; 128],
+    /// Some word got [`NOT_FOUND`].
+    missed: bool,
 }
 
-impl Sink for Probe<'_> {
+impl Sink for Lookup<'_> {
     type Info = TokInfo;
 
     #[inline(always)]
     unsafe fn word(&mut self, start: usize, end: usize, out: *mut TokInfo) {
         // SAFETY: as the caller says.
-        unsafe {
-            self.vocab
-                .word_token(self.text, self.lower, self.pad, start, end, out)
-        }
+        let info = match unsafe { self.vocab.lookup(self.pad, start, end - start) } {
+            Ok(info) => info,
+            Err(_) => {
+                self.missed = true;
+                &NOT_FOUND
+            }
+        };
+        // SAFETY: as the caller says.
+        unsafe { out.write(*info) };
     }
 
     #[inline(always)]
     fn other(&mut self, start: usize, end: usize) -> TokInfo {
-        match self.text.as_bytes()[start..end] {
-            // Punctuation is most of these tokens: its info is a table read.
-            [c] if c.is_ascii() => self.one_byte[usize::from(c)],
-            _ => other_info(&self.text[start..end]),
-        }
+        other_token_info(self.text, start, end, self.one_byte)
+    }
+}
+
+/// The info of token `start..end` of `text`, which is not a word.
+#[inline(always)]
+fn other_token_info(text: &str, start: usize, end: usize, one_byte: &[TokInfo; 128]) -> TokInfo {
+    match text.as_bytes()[start..end] {
+        // Punctuation is most of these tokens: its info is a table read.
+        [c] if c.is_ascii() => one_byte[usize::from(c)],
+        _ => other_info(&text[start..end]),
     }
 }
 
