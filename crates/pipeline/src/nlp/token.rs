@@ -209,7 +209,12 @@ impl Padded {
         debug_assert!(w + 1 < self.alnum.len());
         // SAFETY: `alnum` has a word per 64 bytes of the text, from the first to the one
         // holding its end, and one more.
-        let (lo, hi) = unsafe { (*self.alnum.get_unchecked(w), *self.alnum.get_unchecked(w + 1)) };
+        let (lo, hi) = unsafe {
+            (
+                *self.alnum.get_unchecked(w),
+                *self.alnum.get_unchecked(w + 1),
+            )
+        };
         // The bits from `i` on: word `w` shifted down, then the next word's low bits above it
         // (two shifts, as one of 64 would overflow when `sh` is 0).
         let bits = (lo >> sh) | ((hi << 1) << (63 - sh));
@@ -245,7 +250,7 @@ impl Padded {
         infos.clear();
         let n = s.len();
         let b = &self.bytes[..];
-        assert!(b.len() >= n + PAD && self.alnum.len() > n / 64 + 1);
+        assert!(b.len() == n + PAD && self.alnum.len() == n / 64 + 2);
         debug_assert_eq!(&b[..n], s.as_bytes());
         // Byte `i` of the padded text.
         // SAFETY (of each use): `i` is at most `n + 8`, inside the `n + PAD` bytes.

@@ -480,7 +480,12 @@ impl Vocab {
     /// # Safety
     /// `0 < len` and `start + len <=` the text's length.
     #[inline(always)]
-    unsafe fn lookup(&self, pad: &Padded, start: usize, len: usize) -> Result<&TokInfo, (u64, u64)> {
+    unsafe fn lookup(
+        &self,
+        pad: &Padded,
+        start: usize,
+        len: usize,
+    ) -> Result<&TokInfo, (u64, u64)> {
         // SAFETY (of the loads from `pad`): each is of bytes from inside the word, whose end is
         // at most the text's.
         let head = unsafe { pad.load(start, len) };
@@ -518,7 +523,8 @@ impl Vocab {
     fn rest_is(&self, at: usize, pad: &Padded, start: usize, len: usize) -> bool {
         // SAFETY: bytes from inside the word, as in `word_token`.
         let second = unsafe { pad.load(start + 8, len - 8) };
-        load_arena(&self.arena, at + 8) == second && (len <= 16 || self.rest_is_long(at, pad, start, len))
+        load_arena(&self.arena, at + 8) == second
+            && (len <= 16 || self.rest_is_long(at, pad, start, len))
     }
 
     /// [`Vocab::rest_is`] past the first 16 bytes.
