@@ -125,6 +125,9 @@ impl Padded {
         self.bytes.reserve(n + PAD);
         lower.clear();
         lower.reserve(n + 16);
+        let alnum = &mut self.alnum;
+        alnum.clear();
+        alnum.reserve(n / 64 + 2);
         // SAFETY: SSE2 is part of the x86_64 baseline. Every load reads 16 bytes of `src` (or
         // of `short`), every store writes inside the reserved capacity (`n + PAD` and `n + 16`
         // bytes: the stores of text end by `max(n, 16)`, the zeros by `n + 64`), and the lengths
@@ -133,53 +136,54 @@ impl Padded {
         unsafe {
             let lv = lower.as_mut_vec();
             let (p, l) = (self.bytes.as_mut_ptr(), lv.as_mut_ptr());
-            // Copies and lower-cases the 16 bytes of `v`, to byte `at`.
+            // Copies and lower-cases the 16 bytes of `v`, to byte `at`; which of them are
+            // ASCII letters or digits, as bits.
             let put16 = |at: usize, v: __m128i| {
                 _mm_storeu_si128(p.add(at).cast::<__m128i>(), v);
                 let upper = within(v, b'A', 26);
                 let lowered = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
                 _mm_storeu_si128(l.add(at).cast::<__m128i>(), lowered);
+                let letter = within(lowered, b'a', 26);
+                u64::from(_mm_movemask_epi8(_mm_or_si128(letter, within(v, b'0', 10))) as u16)
             };
             let load = |at: usize| _mm_loadu_si128(src.as_ptr().add(at).cast::<__m128i>());
+            // The bits of the 64 bytes from `at` rounded down to 64.
+            let mut word = 0;
             let mut at = 0;
             while at + 16 <= n {
-                put16(at, load(at));
+                word |= put16(at, load(at)) << (at % 64);
                 at += 16;
+                if at % 64 == 0 {
+                    alnum.push(word);
+                    word = 0;
+                }
             }
             if at < n {
                 if n >= 16 {
-                    // The tail as the last 16 bytes: copying twice is copying once.
-                    put16(n - 16, load(n - 16));
+                    // The tail as the last 16 bytes: copying twice is copying once. Its bits
+                    // before this word's first byte are the last word's, already in place.
+                    let bits = put16(n - 16, load(n - 16));
+                    let base = at - at % 64;
+                    word |= if n - 16 >= base {
+                        bits << (n - 16 - base)
+                    } else {
+                        bits >> (base - (n - 16))
+                    };
                 } else {
                     let mut short = [0u8; 16];
                     short[..n].copy_from_slice(src);
-                    put16(0, _mm_loadu_si128(short.as_ptr().cast::<__m128i>()));
+                    word = put16(0, _mm_loadu_si128(short.as_ptr().cast::<__m128i>()));
                 }
             }
+            // The word holding the text's end, then one of zeros.
+            alnum.push(word);
+            alnum.push(0);
             for k in 0..4 {
                 _mm_storeu_si128(p.add(n + 16 * k).cast::<__m128i>(), _mm_setzero_si128());
             }
             self.bytes.set_len(n + PAD);
             lv.set_len(n);
         }
-        // Whole 64-byte blocks of the padded copy, up to the one holding the text's end.
-        self.alnum.clear();
-        self.alnum.reserve(n / 64 + 2);
-        let p = self.bytes.as_ptr();
-        for w in 0..n / 64 + 1 {
-            let mut bits = 0;
-            for k in 0..4 {
-                // SAFETY: SSE2; the load reads 16 bytes of the block, which ends by `n + PAD`.
-                let m = unsafe {
-                    let v = _mm_loadu_si128(p.add(64 * w + 16 * k).cast::<__m128i>());
-                    let letter = within(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a', 26);
-                    _mm_movemask_epi8(_mm_or_si128(letter, within(v, b'0', 10))) as u16
-                };
-                bits |= u64::from(m) << (16 * k);
-            }
-            self.alnum.push(bits);
-        }
-        self.alnum.push(0);
     }
 
     /// Copies `text`, and writes it ASCII-lower-cased into `lower` (cleared first).
@@ -585,6 +589,25 @@ mod tests {
             prop_assert_eq!(&lower, &s.to_ascii_lowercase());
             for t in &fast {
                 prop_assert_eq!(unsafe { pad.load(t.start, t.end - t.start) }, head_of(&s.as_bytes()[t.start..t.end]), "{:?}", t);
+            }
+        }
+    }
+
+    #[test]
+    fn every_length_and_offset_of_a_text_is_tokenized_as_in_general() {
+        // Lengths around the 16-byte copies and the 64-byte masks, words across their edges.
+        let text =
+            "ab1 Cd-ef x.y it's 12,000 ünï wörd a.b.c. TEST-ing interoperability, ok? ".repeat(4);
+        let (mut fast, mut general, mut pad, mut lower) =
+            (Vec::new(), Vec::new(), Padded::default(), String::new());
+        for start in (0..8).filter(|&i| text.is_char_boundary(i)) {
+            for end in (start..text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let s = &text[start..end];
+                tokenize(s, &mut fast);
+                tokenize_general(s, &mut general);
+                assert_eq!(fast, general, "{s:?}");
+                pad.fill(s, &mut lower);
+                assert_eq!(lower, s.to_ascii_lowercase());
             }
         }
     }
