@@ -77,7 +77,7 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
     struct NoInfo;
     impl Sink for NoInfo {
         type Info = ();
-        unsafe fn word(&mut self, _: usize, _: usize, _: *mut ()) {}
+        unsafe fn word(&mut self, _: usize, _: usize, _: u64, _: *mut ()) {}
         fn other(&mut self, _: usize, _: usize) {}
     }
     let mut pad = Padded::default();
@@ -289,7 +289,7 @@ impl Padded {
                     };
                     kind = Kind::Word;
                     // SAFETY: `start < i <= n`, and `ik` is in the round's room (see below).
-                    unsafe { sink.word(start, i, ik.cast()) };
+                    unsafe { sink.word(start, i, self.load(start, i - start), ik.cast()) };
                 } else {
                     match CLASS[usize::from(byte)] {
                         WS => {
@@ -311,7 +311,9 @@ impl Padded {
                             Some((end, Kind::Word)) => {
                                 (i, kind) = (end, Kind::Word);
                                 // SAFETY: `start < end <= n`, and `ik` is in the round's room (see below).
-                                unsafe { sink.word(start, i, ik.cast()) };
+                                unsafe {
+                                    sink.word(start, i, self.load(start, i - start), ik.cast())
+                                };
                             }
                             Some((end, k2)) => {
                                 (i, kind) = (end, k2);
@@ -357,15 +359,16 @@ impl Padded {
     /// the length of a word from `i`, its head (see [`head_of`](super::hash::head_of)).
     ///
     /// # Safety
-    /// `i` is below the length of the text last given to [`Padded::fill`], plus eight.
+    /// `i` is below the length of the text last given to [`Padded::fill`], plus eight, and
+    /// `left` is at least 1.
     #[inline(always)]
     pub unsafe fn load(&self, i: usize, left: usize) -> u64 {
-        debug_assert!(i + 8 <= self.bytes.len());
+        debug_assert!(i + 8 <= self.bytes.len() && left >= 1);
         // SAFETY: the text is followed by `PAD` (at least 16) bytes.
         let w = unsafe { self.bytes.as_ptr().add(i).cast::<u64>().read_unaligned() };
         // The low `left` bytes, all eight from eight on (shifts, not a table: no register
         // spent on its address).
-        w & (u64::MAX >> (64 - 8 * left.clamp(1, 8)))
+        w & (u64::MAX >> (64 - 8 * left.min(8)))
     }
 }
 
@@ -373,12 +376,13 @@ impl Padded {
 pub(crate) trait Sink {
     /// What each token gets.
     type Info;
-    /// Writes the info of word `start..end` of the text to `out` (straight from where it is
-    /// kept: no copy on the way).
+    /// Writes the info of word `start..end` of the text, whose head (see
+    /// [`head_of`](super::hash::head_of)) is `head`, to `out` (straight from where it is kept:
+    /// no copy on the way).
     ///
     /// # Safety
     /// `start < end <= ` the text's length, and `out` is valid for a write.
-    unsafe fn word(&mut self, start: usize, end: usize, out: *mut Self::Info);
+    unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut Self::Info);
     /// The info of token `start..end` of the text, which is not a word.
     fn other(&mut self, start: usize, end: usize) -> Self::Info;
 }

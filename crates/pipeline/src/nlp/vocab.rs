@@ -464,18 +464,19 @@ impl Vocab {
     ) {
         debug_assert!(start < end && end <= text.len());
         // SAFETY: as the caller says.
-        let info = match unsafe { self.lookup(pad, start, end - start) } {
-            Ok(info) => *info,
-            Err((hash, head)) => {
-                self.new_surface(&text[start..end], &lower[start..end], hash, head)
-            }
-        };
+        let info =
+            match unsafe { self.lookup(pad, start, end - start, pad.load(start, end - start)) } {
+                Ok(info) => *info,
+                Err((hash, head)) => {
+                    self.new_surface(&text[start..end], &lower[start..end], hash, head)
+                }
+            };
         // SAFETY: as the caller says.
         unsafe { out.write(info) };
     }
 
-    /// The info of the word of `len` bytes at `start` of the text `pad` holds, when the surface
-    /// table has it; else the word's hash and head, for [`Vocab::new_surface`].
+    /// The info of the word of `len` bytes at `start` of the text `pad` holds, whose head is
+    /// `head`, when the surface table has it; else the word's hash and head, for [`Vocab::new_surface`].
     ///
     /// # Safety
     /// `0 < len` and `start + len <=` the text's length.
@@ -485,10 +486,10 @@ impl Vocab {
         pad: &Padded,
         start: usize,
         len: usize,
+        head: u64,
     ) -> Result<&TokInfo, (u64, u64)> {
         // SAFETY (of the loads from `pad`): each is of bytes from inside the word, whose end is
         // at most the text's.
-        let head = unsafe { pad.load(start, len) };
         let hash = hash_of(
             head,
             len,
@@ -672,9 +673,9 @@ impl Sink for Lookup<'_> {
     type Info = TokInfo;
 
     #[inline(always)]
-    unsafe fn word(&mut self, start: usize, end: usize, out: *mut TokInfo) {
+    unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut TokInfo) {
         // SAFETY: as the caller says.
-        let info = match unsafe { self.vocab.lookup(self.pad, start, end - start) } {
+        let info = match unsafe { self.vocab.lookup(self.pad, start, end - start, head) } {
             Ok(info) => info,
             Err(_) => {
                 self.missed = true;
