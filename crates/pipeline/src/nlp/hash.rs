@@ -91,7 +91,7 @@ pub(crate) fn load_partial(b: &[u8]) -> u64 {
 }
 
 /// The first eight bytes of `b`, zero-padded: a word's head, which most words compare in one step.
-#[inline]
+#[cfg(test)]
 pub(crate) fn head_of(b: &[u8]) -> u64 {
     load_partial(&b[..b.len().min(8)])
 }

@@ -139,9 +139,10 @@ impl Analyzer {
             }
             self.entities.speaker_spoke(sp, start_ms);
         }
-        patterns::ascii_lower_into(sentence, &mut self.lower);
-        // One vocabulary lookup per token, shared by every stage below, made as it is scanned.
-        self.vocab.read(sentence, &mut self.toks, &mut self.flags);
+        // One vocabulary lookup per token, shared by every stage below, made as it is scanned;
+        // the lower-cased copy is written in the same pass.
+        self.vocab
+            .read(sentence, &mut self.lower, &mut self.toks, &mut self.flags);
         let s = patterns::Sent {
             text: sentence,
             lower: &self.lower,

@@ -54,55 +54,6 @@ impl<'a> TestSent<'a> {
     }
 }
 
-/// Writes `text` with ASCII letters lower-cased into `buf`; byte offsets stay the same.
-pub(crate) fn ascii_lower_into(text: &str, buf: &mut String) {
-    buf.clear();
-    buf.push_str(text);
-    lower_in_place(buf);
-}
-
-/// `buf.make_ascii_lowercase()`, 16 bytes per step (every sentence goes through it).
-#[cfg(target_arch = "x86_64")]
-fn lower_in_place(buf: &mut str) {
-    use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmplt_epi8, _mm_loadu_si128, _mm_or_si128,
-        _mm_set1_epi8, _mm_storeu_si128,
-    };
-    // SAFETY: only bytes `A..=Z` change, to `a..=z`: the text stays UTF-8.
-    let bytes = unsafe { buf.as_bytes_mut() };
-    let n = bytes.len();
-    if n < 16 {
-        bytes.make_ascii_lowercase();
-        return;
-    }
-    let lower16 = |chunk: &mut [u8]| {
-        // SAFETY: SSE2 is part of the x86_64 baseline; the unaligned load and store touch the
-        // 16 bytes of `chunk`.
-        unsafe {
-            let p = chunk.as_mut_ptr().cast::<__m128i>();
-            let v = _mm_loadu_si128(p);
-            // `A..=Z` moves to the 26 smallest signed bytes; nothing else lands there.
-            let shifted = _mm_add_epi8(v, _mm_set1_epi8((0x80u8 - b'A') as i8));
-            let upper = _mm_cmplt_epi8(shifted, _mm_set1_epi8(i8::MIN + 26));
-            _mm_storeu_si128(
-                p,
-                _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))),
-            );
-        }
-    };
-    bytes.chunks_exact_mut(16).for_each(lower16);
-    // The tail as the last 16 bytes: lower-casing twice is lower-casing once.
-    if n % 16 != 0 {
-        lower16(&mut bytes[n - 16..]);
-    }
-}
-
-/// `buf.make_ascii_lowercase()`.
-#[cfg(not(target_arch = "x86_64"))]
-fn lower_in_place(buf: &mut str) {
-    buf.make_ascii_lowercase();
-}
-
 impl<'a> Sent<'a> {
     /// Whether word token `i` can open a pattern (see [`may_start`]), from its flags when known.
     pub fn may_start(&self, i: usize) -> bool {
@@ -837,15 +788,6 @@ fn day_number(s: &Sent<'_>, i: usize) -> Option<(u32, usize)> {
 mod tests {
     use super::*;
     use crate::nlp::patterns::TestSent;
-
-    proptest::proptest! {
-        #[test]
-        fn ascii_lower_into_is_to_ascii_lowercase(text in "\\PC{0,80}|[@-\\[`-{ A-Za-zÉé]{0,70}") {
-            let mut buf = String::from("stale");
-            ascii_lower_into(&text, &mut buf);
-            proptest::prop_assert_eq!(buf, text.to_ascii_lowercase());
-        }
-    }
 
     /// All pattern matches in `text`: (surface, label, key).
     fn find(text: &str) -> Vec<(String, EntityLabel, String)> {

@@ -16,7 +16,10 @@ pub(crate) enum Kind {
     Punct,
 }
 
-use super::hash::{head_of, load_partial};
+use std::mem::MaybeUninit;
+
+#[cfg(test)]
+use super::hash::head_of;
 
 /// One token: a byte range of the sentence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,81 +73,368 @@ static ASCII_ALPHA: [bool; 256] = {
 /// Appends the tokens of `s` to `out` (cleared first).
 #[cfg(test)]
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
-    tokenize_with(s, out, |_, _| {});
+    /// Gives every token the same (empty) info.
+    struct NoInfo;
+    impl Sink for NoInfo {
+        type Info = ();
+        unsafe fn word(&mut self, _: usize, _: usize, _: u64, _: *mut ()) {}
+        fn other(&mut self, _: usize, _: usize) {}
+    }
+    let mut pad = Padded::default();
+    pad.fill(s, &mut String::new());
+    pad.tokenize(s, out, &mut Vec::new(), &mut NoInfo);
 }
 
-/// [`tokenize`], calling `each(token, head)` as each token is found: `head` is a word token's
-/// first eight bytes, zero-padded (see [`head_of`]), which the word scanner has already loaded;
-/// 0 for the other tokens. The vocabulary probes each word in the same pass.
-#[inline(always)]
-pub(crate) fn tokenize_with(s: &str, out: &mut Vec<Tok>, mut each: impl FnMut(Tok, u64)) {
-    out.clear();
-    let b = s.as_bytes();
-    let mut i = 0;
-    let mut spaced = true;
-    while i < b.len() {
-        let byte = b[i];
-        let start = i;
-        let kind;
-        let mut head = 0;
-        // Most tokens are words: one predictable branch before the `match`'s jump table (a
-        // table of its own, so that the compiler does not fold the test into the jump).
-        if ASCII_ALPHA[usize::from(byte)] {
-            kind = Kind::Word;
-            (i, head) = scan_ascii_word(s, start);
-        } else {
-            match CLASS[usize::from(byte)] {
-                WS => {
-                    spaced = true;
-                    i += 1;
-                    continue;
-                }
-                DIGIT => {
-                    kind = Kind::Num;
-                    i = scan_number(b, i);
-                }
-                OTHER => {
-                    kind = if matches!(byte, b'$' | b'%' | b'&' | b'+' | b'#') {
-                        Kind::Sym
-                    } else {
-                        Kind::Punct
-                    };
-                    i += 1;
-                }
-                _ => {
-                    let c = char_at(s, i);
-                    if c.is_whitespace() {
-                        spaced = true;
-                        i += c.len_utf8();
-                        continue;
-                    }
-                    if c.is_alphabetic() {
-                        kind = Kind::Word;
-                        i = scan_word(s, i);
-                        head = head_of(&b[start..i]);
-                    } else {
-                        kind = if matches!(c, '€' | '£') {
-                            Kind::Sym
-                        } else {
-                            Kind::Punct
-                        };
-                        i += c.len_utf8();
-                    }
+/// Bytes of zeros after a [`Padded`] sentence: a load of 64 bytes from the last whole 64 of the
+/// text, or of eight from up to eight past its end, stays inside.
+const PAD: usize = 64;
+
+/// A sentence as the tokenizer reads it: its bytes then [`PAD`] zero bytes, so that the
+/// scanner's 8-byte loads need no length checks and a zero (which no token holds) ends a word
+/// at the end; and which of its bytes are ASCII letters or digits, as bits, so that a word's
+/// end is found with a shift and a bit scan.
+#[derive(Debug, Default)]
+pub(crate) struct Padded {
+    bytes: Vec<u8>,
+    /// Bit `k % 64` of word `k / 64` is set when byte `k` is an ASCII letter or digit; then
+    /// zeros, at least one word past the text's end.
+    alnum: Vec<u64>,
+}
+
+impl Padded {
+    /// Copies `text`, and writes it ASCII-lower-cased into `lower` (cleared first) in the same
+    /// pass.
+    #[cfg(target_arch = "x86_64")]
+    pub fn fill(&mut self, text: &str, lower: &mut String) {
+        use std::arch::x86_64::{
+            __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmplt_epi8, _mm_loadu_si128,
+            _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_setzero_si128, _mm_storeu_si128,
+        };
+        // Signed compares: bytes `lo..lo + count` move to the `count` smallest signed bytes,
+        // and nothing else lands there.
+        // SAFETY (of each use): SSE2 is part of the x86_64 baseline.
+        let within = |x: __m128i, lo: u8, count: i8| unsafe {
+            _mm_cmplt_epi8(
+                _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8)),
+                _mm_set1_epi8(i8::MIN + count),
+            )
+        };
+        let src = text.as_bytes();
+        let n = src.len();
+        self.bytes.clear();
+        self.bytes.reserve(n + PAD);
+        lower.clear();
+        lower.reserve(n + 16);
+        let alnum = &mut self.alnum;
+        alnum.clear();
+        alnum.reserve(n / 64 + 2);
+        // SAFETY: SSE2 is part of the x86_64 baseline. Every load reads 16 bytes of `src` (or
+        // of `short`), every store writes inside the reserved capacity (`n + PAD` and `n + 16`
+        // bytes: the stores of text end by `max(n, 16)`, the zeros by `n + 64`), and the lengths
+        // are set after the bytes up to them are written. `lower` stays UTF-8: only bytes
+        // `A..=Z` change, to `a..=z`.
+        unsafe {
+            let lv = lower.as_mut_vec();
+            let (p, l) = (self.bytes.as_mut_ptr(), lv.as_mut_ptr());
+            // Copies and lower-cases the 16 bytes of `v`, to byte `at`; which of them are
+            // ASCII letters or digits, as bits.
+            let put16 = |at: usize, v: __m128i| {
+                _mm_storeu_si128(p.add(at).cast::<__m128i>(), v);
+                let upper = within(v, b'A', 26);
+                let lowered = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+                _mm_storeu_si128(l.add(at).cast::<__m128i>(), lowered);
+                let letter = within(lowered, b'a', 26);
+                u64::from(_mm_movemask_epi8(_mm_or_si128(letter, within(v, b'0', 10))) as u16)
+            };
+            let load = |at: usize| _mm_loadu_si128(src.as_ptr().add(at).cast::<__m128i>());
+            // The bits of the 64 bytes from `at` rounded down to 64.
+            let mut word = 0;
+            let mut at = 0;
+            while at + 16 <= n {
+                word |= put16(at, load(at)) << (at % 64);
+                at += 16;
+                if at % 64 == 0 {
+                    alnum.push(word);
+                    word = 0;
                 }
             }
+            if at < n {
+                if n >= 16 {
+                    // The tail as the last 16 bytes: copying twice is copying once. Its bits
+                    // before this word's first byte are the last word's, already in place.
+                    let bits = put16(n - 16, load(n - 16));
+                    let base = at - at % 64;
+                    word |= if n - 16 >= base {
+                        bits << (n - 16 - base)
+                    } else {
+                        bits >> (base - (n - 16))
+                    };
+                } else {
+                    let mut short = [0u8; 16];
+                    short[..n].copy_from_slice(src);
+                    word = put16(0, _mm_loadu_si128(short.as_ptr().cast::<__m128i>()));
+                }
+            }
+            // The word holding the text's end, then one of zeros.
+            alnum.push(word);
+            alnum.push(0);
+            for k in 0..4 {
+                _mm_storeu_si128(p.add(n + 16 * k).cast::<__m128i>(), _mm_setzero_si128());
+            }
+            self.bytes.set_len(n + PAD);
+            lv.set_len(n);
         }
-        let t = Tok {
-            start,
-            end: i,
-            kind,
-            spaced,
-        };
-        out.push(t);
-        each(t, head);
-        // Most tokens are followed by one space: skip it here rather than through the loop.
-        spaced = b.get(i) == Some(&b' ');
-        i += usize::from(spaced);
     }
+
+    /// Copies `text`, and writes it ASCII-lower-cased into `lower` (cleared first).
+    #[cfg(not(target_arch = "x86_64"))]
+    pub fn fill(&mut self, text: &str, lower: &mut String) {
+        self.bytes.clear();
+        self.bytes.extend_from_slice(text.as_bytes());
+        self.bytes.extend_from_slice(&[0; PAD]);
+        lower.clear();
+        lower.push_str(text);
+        lower.make_ascii_lowercase();
+        self.alnum.clear();
+        self.alnum.resize(text.len() / 64 + 2, 0);
+        for (k, c) in text.bytes().enumerate() {
+            self.alnum[k / 64] |= u64::from(c.is_ascii_alphanumeric()) << (k % 64);
+        }
+    }
+
+    /// How many ASCII letters and digits follow one another from byte `i` of the sentence, up
+    /// to 64.
+    ///
+    /// # Safety
+    /// `i` is at most the length of the text last given to [`Padded::fill`].
+    #[inline(always)]
+    unsafe fn alnum_run(&self, i: usize) -> usize {
+        let (w, sh) = (i / 64, i % 64);
+        debug_assert!(w + 1 < self.alnum.len());
+        // SAFETY: `alnum` has a word per 64 bytes of the text, from the first to the one
+        // holding its end, and one more.
+        let (lo, hi) = unsafe {
+            (
+                *self.alnum.get_unchecked(w),
+                *self.alnum.get_unchecked(w + 1),
+            )
+        };
+        // The bits from `i` on: word `w` shifted down, then the next word's low bits above it
+        // (two shifts, as one of 64 would overflow when `sh` is 0).
+        let bits = (lo >> sh) | ((hi << 1) << (63 - sh));
+        bits.trailing_ones() as usize
+    }
+
+    /// The end of the run of ASCII letters and digits at `i`.
+    ///
+    /// # Safety
+    /// As for [`Padded::alnum_run`].
+    unsafe fn alnum_end(&self, mut i: usize) -> usize {
+        loop {
+            // SAFETY: a run ends by the text's end.
+            let run = unsafe { self.alnum_run(i) };
+            i += run;
+            if run < 64 {
+                return i;
+            }
+        }
+    }
+
+    /// The tokens of `s`, which [`Padded::fill`] was last given, into `toks`, and each one's
+    /// info from `sink` into `infos` (both cleared first).
+    #[inline(always)]
+    pub fn tokenize<S: Sink>(
+        &self,
+        s: &str,
+        toks: &mut Vec<Tok>,
+        infos: &mut Vec<S::Info>,
+        sink: &mut S,
+    ) {
+        toks.clear();
+        infos.clear();
+        let n = s.len();
+        let b = &self.bytes[..];
+        assert!(b.len() == n + PAD && self.alnum.len() == n / 64 + 2);
+        debug_assert_eq!(&b[..n], s.as_bytes());
+        // Byte `i` of the padded text.
+        // SAFETY (of each use): `i` is at most `n + 8`, inside the `n + PAD` bytes.
+        let at = |i: usize| unsafe { *b.get_unchecked(i) };
+        let mut i = 0;
+        let mut spaced = true;
+        while i < n {
+            toks.reserve(ROUND);
+            infos.reserve(ROUND);
+            // Where the round's next token and info go: cursors rather than one index and two
+            // bases, one register fewer in a loop that is short of them.
+            let tk0 = toks.spare_capacity_mut()[..ROUND].as_mut_ptr();
+            let (mut tk, mut ik) = (tk0, infos.spare_capacity_mut()[..ROUND].as_mut_ptr());
+            let limit = n.min(i + ROUND);
+            while i < limit {
+                let byte = at(i);
+                let start = i;
+                let kind;
+                // Most tokens are words: one predictable branch before the `match`'s jump table
+                // (a table of its own, so that the compiler does not fold the test into the jump).
+                if ASCII_ALPHA[usize::from(byte)] {
+                    // SAFETY: `i < n`.
+                    let run = unsafe { self.alnum_run(start) };
+                    // The byte after the run is at most the first zero after the text. A dot
+                    // only continues a word after a one-letter segment ("U.S.", "e.g.").
+                    let next = AFTER_RUN[usize::from(at(start + run))];
+                    i = if run < 64 && (next == ENDS || (next == DOT && run > 1)) {
+                        start + run
+                    } else {
+                        // SAFETY: `start + run <= n`.
+                        unsafe { joined_word(self, s, start, run) }
+                    };
+                    kind = Kind::Word;
+                    // SAFETY: `start < i <= n`, and `ik` is in the round's room (see below).
+                    unsafe { sink.word(start, i, self.load(start, i - start), ik.cast()) };
+                } else {
+                    match CLASS[usize::from(byte)] {
+                        WS => {
+                            spaced = true;
+                            i += 1;
+                            continue;
+                        }
+                        OTHER => {
+                            kind = if matches!(byte, b'$' | b'%' | b'&' | b'+' | b'#') {
+                                Kind::Sym
+                            } else {
+                                Kind::Punct
+                            };
+                            i += 1;
+                            // SAFETY: `ik` is in the round's room (see below).
+                            unsafe { ik.write(MaybeUninit::new(sink.other(start, i))) };
+                        }
+                        _ => match rare_token(s, start) {
+                            Some((end, Kind::Word)) => {
+                                (i, kind) = (end, Kind::Word);
+                                // SAFETY: `start < end <= n`, and `ik` is in the round's room (see below).
+                                unsafe {
+                                    sink.word(start, i, self.load(start, i - start), ik.cast())
+                                };
+                            }
+                            Some((end, k2)) => {
+                                (i, kind) = (end, k2);
+                                // SAFETY: `ik` is in the round's room (see below).
+                                unsafe { ik.write(MaybeUninit::new(sink.other(start, i))) };
+                            }
+                            None => {
+                                // Whitespace outside ASCII.
+                                spaced = true;
+                                i += char_at(s, i).len_utf8();
+                                continue;
+                            }
+                        },
+                    }
+                }
+                // SAFETY: fewer than `ROUND` tokens came before in the round (each takes at
+                // least one of its `ROUND` bytes), and both outputs have room for `ROUND` more.
+                unsafe {
+                    tk.write(MaybeUninit::new(Tok {
+                        start,
+                        end: i,
+                        kind,
+                        spaced,
+                    }));
+                    tk = tk.add(1);
+                    ik = ik.add(1);
+                }
+                // Most tokens are followed by one space: skip it here rather than through the
+                // loop.
+                spaced = at(i) == b' ';
+                i += usize::from(spaced);
+            }
+            // SAFETY: the first `k` slots of both spare capacities were written just above.
+            unsafe {
+                let k = tk.offset_from(tk0) as usize;
+                toks.set_len(toks.len() + k);
+                infos.set_len(infos.len() + k);
+            }
+        }
+    }
+
+    /// Eight bytes of the text from byte `i`, with those from `i + left` on zeroed: with `left`
+    /// the length of a word from `i`, its head (see [`head_of`](super::hash::head_of)).
+    ///
+    /// # Safety
+    /// `i` is below the length of the text last given to [`Padded::fill`], plus eight, and
+    /// `left` is at least 1.
+    #[inline(always)]
+    pub unsafe fn load(&self, i: usize, left: usize) -> u64 {
+        debug_assert!(i + 8 <= self.bytes.len() && left >= 1);
+        // SAFETY: the text is followed by `PAD` (at least 16) bytes.
+        let w = unsafe { self.bytes.as_ptr().add(i).cast::<u64>().read_unaligned() };
+        // The low `left` bytes, all eight from eight on (shifts, not a table: no register
+        // spent on its address).
+        w & (u64::MAX >> (64 - 8 * left.min(8)))
+    }
+}
+
+/// What the tokenizer gives each token to, and gets the token's info from.
+pub(crate) trait Sink {
+    /// What each token gets.
+    type Info;
+    /// Writes the info of word `start..end` of the text, whose head (see
+    /// [`head_of`](super::hash::head_of)) is `head`, to `out` (straight from where it is kept:
+    /// no copy on the way).
+    ///
+    /// # Safety
+    /// `start < end <= ` the text's length, and `out` is valid for a write.
+    unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut Self::Info);
+    /// The info of token `start..end` of the text, which is not a word.
+    fn other(&mut self, start: usize, end: usize) -> Self::Info;
+}
+
+/// Tokens found per round, each round making room for them once: at most one token starts at
+/// each byte of the round's bytes.
+const ROUND: usize = 64;
+
+/// What the byte after a word's first run of ASCII letters and digits says: the word ends there.
+const ENDS: u8 = 0;
+/// It is a dot: the word goes on only after a one-letter segment.
+const DOT: u8 = 1;
+/// It is `'`, `-` or part of a non-ASCII character: the word may go on.
+const MAY_GO_ON: u8 = 2;
+
+/// [`ENDS`], [`DOT`] or [`MAY_GO_ON`] by byte.
+static AFTER_RUN: [u8; 256] = {
+    let mut t = [ENDS; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = if c >= 0x80 || c == b'\'' as usize || c == b'-' as usize {
+            MAY_GO_ON
+        } else if c == b'.' as usize {
+            DOT
+        } else {
+            ENDS
+        };
+        c += 1;
+    }
+    t
+};
+
+/// The token at `start` when it starts with a digit or a non-ASCII character: its end and kind;
+/// `None` for whitespace.
+#[inline(never)]
+fn rare_token(s: &str, start: usize) -> Option<(usize, Kind)> {
+    if s.as_bytes()[start].is_ascii_digit() {
+        return Some((scan_number(s.as_bytes(), start), Kind::Num));
+    }
+    let c = char_at(s, start);
+    if c.is_whitespace() {
+        return None;
+    }
+    if c.is_alphabetic() {
+        return Some((scan_word(s, start), Kind::Word));
+    }
+    let kind = if matches!(c, '€' | '£') {
+        Kind::Sym
+    } else {
+        Kind::Punct
+    };
+    Some((start + c.len_utf8(), kind))
 }
 
 /// The tokenizer without its fast path, to check that the fast path changes nothing.
@@ -191,80 +481,23 @@ fn char_at(s: &str, i: usize) -> char {
     s[i..].chars().next().unwrap_or(' ')
 }
 
-/// Eight bytes of `b` from `i`, zero-padded past its end.
-#[inline(always)]
-fn load_at(b: &[u8], i: usize) -> u64 {
-    let rest = b.get(i..).unwrap_or_default();
-    match rest.first_chunk::<8>() {
-        Some(w) => u64::from_le_bytes(*w),
-        None => load_partial(rest),
-    }
-}
-
-const fn splat(c: u8) -> u64 {
-    0x0101_0101_0101_0101 * c as u64
-}
-
-const HIGH_BITS: u64 = splat(0x80);
-
-/// The high bit of each byte of `w` that is NOT an ASCII letter or digit: eight bytes classified
-/// in a dozen instructions instead of a table load and a branch per byte.
-#[inline(always)]
-fn stops(w: u64) -> u64 {
-    // Per byte of a 7-bit value `v`, `v + (0x80 - c)` has its high bit set iff `v >= c`, and no
-    // byte carries into the next.
-    let ge = |v: u64, c: u8| v.wrapping_add(splat(0x80 - c));
-    let low7 = w & splat(0x7f);
-    // Setting bit 5 folds capitals onto lower-case letters; digits already have it.
-    let folded = low7 | splat(0x20);
-    let digit = ge(low7, b'0') & !ge(low7, b'9' + 1);
-    let alpha = ge(folded, b'a') & !ge(folded, b'z' + 1);
-    // Bytes with the high bit (non-ASCII) stop too.
-    !((digit | alpha) & !w) & HIGH_BITS
-}
-
-/// [`scan_word`] for a word that starts with an ASCII letter, with the word's head (see
-/// [`head_of`]): ASCII letters and digits, and `'` or `-` joining two of them, are read here,
-/// eight bytes at a time; a non-ASCII byte, or a dot after a one-letter segment ("U.S."), hands
-/// the whole word to [`scan_word`].
-#[inline(always)]
-fn scan_ascii_word(s: &str, start: usize) -> (usize, u64) {
-    let b = s.as_bytes();
-    let first = load_at(b, start);
-    let stop = stops(first);
-    let run_end = if stop != 0 {
-        // The word's first eight bytes hold its end: the byte there, 0 past the sentence's end,
-        // decides whether it goes on.
-        let n = stop.trailing_zeros() as usize / 8;
-        if !GOES_ON[((first >> (8 * n)) & 0xff) as usize] {
-            // The bytes below the lowest stop bit's byte.
-            let below = ((stop & stop.wrapping_neg()) - 1) >> 7;
-            return (start + n, first & below);
-        }
-        start + n
+/// [`scan_word`] for a word that starts with an ASCII letter at `start` and does not end after
+/// its first `run` letters and digits (`run` is at most 64): ASCII letters and digits, and `'`
+/// or `-` joining two of them, are read here by runs; a non-ASCII byte, or a dot after a
+/// one-letter segment ("U.S."), hands the whole word to [`scan_word`].
+///
+/// # Safety
+/// `start + run` is at most the length of `s`, which `pad` holds.
+#[inline(never)]
+unsafe fn joined_word(pad: &Padded, s: &str, start: usize, run: usize) -> usize {
+    let b = &pad.bytes[..];
+    // SAFETY: as the caller says; each later run starts at most at the text's end.
+    let end_of_run = |i: usize| unsafe { pad.alnum_end(i) };
+    let mut i = if run < 64 {
+        start + run
     } else {
-        alnum_end(s.as_bytes(), start + 8)
+        end_of_run(start + run)
     };
-    joined_word(s, start, first, run_end)
-}
-
-/// Bytes after a run of letters and digits with which an ASCII word may go on: `'`, `-`, `.`
-/// and the bytes of non-ASCII characters.
-static GOES_ON: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        t[c] = c >= 0x80 || matches!(c as u8, b'\'' | b'-' | b'.');
-        c += 1;
-    }
-    t
-};
-
-/// [`scan_ascii_word`] past the first eight bytes or a `'`, `-`, `.` or non-ASCII byte, from the
-/// end of the word's first run of letters and digits, `run_end`.
-fn joined_word(s: &str, start: usize, first: u64, run_end: usize) -> (usize, u64) {
-    let b = s.as_bytes();
-    let mut i = run_end;
     // The start of the current segment (after the last `'` or `-`).
     let mut seg = start;
     while let Some(&c) = b.get(i) {
@@ -273,41 +506,16 @@ fn joined_word(s: &str, start: usize, first: u64, run_end: usize) -> (usize, u64
             b'\'' if next.is_ascii_alphabetic() => {}
             b'-' if next.is_ascii_alphanumeric() => {}
             // Whether a non-ASCII character continues the word is the general scanner's call.
-            b'\'' | b'-' if next >= 0x80 => return general_word(s, start),
+            b'\'' | b'-' if next >= 0x80 => return scan_word(s, start),
             // A dot only continues a word after a one-letter segment: "U.S.", "e.g.".
-            b'.' if i - seg == 1 => return general_word(s, start),
-            0x80.. => return general_word(s, start),
+            b'.' if i - seg == 1 => return scan_word(s, start),
+            0x80.. => return scan_word(s, start),
             _ => break,
         }
         seg = i + 1;
-        i = alnum_end(b, i + 2);
+        i = end_of_run(i + 2);
     }
-    let len = i - start;
-    let head = if len >= 8 {
-        first
-    } else {
-        first & ((1 << (8 * len)) - 1)
-    };
-    (i, head)
-}
-
-/// The end of the run of ASCII letters and digits at `i`.
-#[inline(always)]
-fn alnum_end(b: &[u8], mut i: usize) -> usize {
-    loop {
-        let n = stops(load_at(b, i)).trailing_zeros() as usize / 8;
-        i += n;
-        if n < 8 {
-            return i;
-        }
-    }
-}
-
-/// [`scan_word`] from `start`, with the word's head.
-#[cold]
-fn general_word(s: &str, start: usize) -> (usize, u64) {
-    let end = scan_word(s, start);
-    (end, head_of(&s.as_bytes()[start..end]))
+    i
 }
 
 fn scan_word(s: &str, mut i: usize) -> usize {
@@ -373,18 +581,37 @@ mod tests {
     proptest! {
         #[test]
         fn fast_path_is_the_general_tokenizer(
-            s in "\\PC{0,60}|([A-Za-z0-9$%.,:'’\u{b}\t -]{0,10}[éÉ€ ]?){0,8}|([A-Za-z0-9'.-]{1,20}[ ,é]?){0,6}",
+            s in "\\PC{0,60}|([A-Za-z0-9$%.,:'’\u{b}\t -]{0,10}[éÉ€ ]?){0,8}|([A-Za-z0-9'.-]{1,20}[ ,é]?){0,6}|([A-Za-z0-9'.-]{1,70}[ ,é]?){0,9}|[@-\\[`-{ A-Za-zÉé0-9/:]{0,150}",
         ) {
             let (mut fast, mut general) = (Vec::new(), Vec::new());
             tokenize(&s, &mut fast);
             tokenize_general(&s, &mut general);
             prop_assert_eq!(&fast, &general);
-            // The head given with each word is its first eight bytes.
-            let mut heads = Vec::new();
-            tokenize_with(&s, &mut fast, |t, head| heads.push((t, head)));
-            for (t, head) in heads {
-                let want = if t.kind == Kind::Word { head_of(&s.as_bytes()[t.start..t.end]) } else { 0 };
-                prop_assert_eq!(head, want, "{:?}", t);
+            // The head of each token is its first eight bytes, and the lower-cased copy is.
+            let (mut pad, mut lower) = (Padded::default(), String::from("stale"));
+            pad.fill(&s, &mut lower);
+            prop_assert_eq!(&lower, &s.to_ascii_lowercase());
+            for t in &fast {
+                prop_assert_eq!(unsafe { pad.load(t.start, t.end - t.start) }, head_of(&s.as_bytes()[t.start..t.end]), "{:?}", t);
+            }
+        }
+    }
+
+    #[test]
+    fn every_length_and_offset_of_a_text_is_tokenized_as_in_general() {
+        // Lengths around the 16-byte copies and the 64-byte masks, words across their edges.
+        let text =
+            "ab1 Cd-ef x.y it's 12,000 ünï wörd a.b.c. TEST-ing interoperability, ok? ".repeat(4);
+        let (mut fast, mut general, mut pad, mut lower) =
+            (Vec::new(), Vec::new(), Padded::default(), String::new());
+        for start in (0..8).filter(|&i| text.is_char_boundary(i)) {
+            for end in (start..text.len()).filter(|&i| text.is_char_boundary(i)) {
+                let s = &text[start..end];
+                tokenize(s, &mut fast);
+                tokenize_general(s, &mut general);
+                assert_eq!(fast, general, "{s:?}");
+                pad.fill(s, &mut lower);
+                assert_eq!(lower, s.to_ascii_lowercase());
             }
         }
     }

@@ -6,15 +6,12 @@
 //! for them.
 
 use std::borrow::Cow;
-use std::ops::Range;
 use std::sync::LazyLock;
 
-#[cfg(test)]
-use super::hash::head_of;
-use super::hash::{FastMap, load_partial, load8};
+use super::hash::FastMap;
 use super::lexicon;
 use super::patterns::Sent;
-use super::token::{Kind, Tok, tokenize_with};
+use super::token::{Kind, Padded, Sink, Tok};
 
 /// Distinct words given an id.
 const MAX_VOCAB: usize = 50_000;
@@ -327,32 +324,47 @@ struct Slot {
     /// The first eight bytes, zero-padded: with the length, all of a word of up to eight bytes.
     head: u64,
     len: u32,
-    /// Index + 1 into `starts`; 0 for an empty slot.
+    /// Where the word starts in `Vocab::arena`, plus one; 0 for an empty slot.
     at: u32,
 }
 
-/// FxHash-style over the head (see [`head_of`]) and the rest in 8-byte words.
+const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+/// FxHash-style over the head (see [`head_of`](super::hash::head_of)) and length of a word of `len` bytes, and its
+/// second 8 bytes `second` (zero-padded) when it has more than eight: the whole key of all but
+/// the longest words, hashed inline. `rest(k)` gives bytes `8 * k..` for longer words.
 #[inline(always)]
-fn hash_of(b: &[u8], head: u64) -> u64 {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut h = (head ^ (b.len() as u64).rotate_right(8)).wrapping_mul(K);
-    if b.len() > 8 {
-        let mut rest = &b[8..];
-        while rest.len() >= 8 {
-            h = (h.rotate_left(5) ^ load8(rest)).wrapping_mul(K);
-            rest = &rest[8..];
-        }
-        if !rest.is_empty() {
-            h = (h.rotate_left(5) ^ load_partial(rest)).wrapping_mul(K);
+fn hash_of(head: u64, len: usize, second: impl Fn() -> u64, rest: impl Fn(usize) -> u64) -> u64 {
+    let mut h = (head ^ (len as u64).rotate_right(8)).wrapping_mul(K);
+    if len > 8 {
+        h = (h.rotate_left(5) ^ second()).wrapping_mul(K);
+        if len > 16 {
+            h = hash_rest(h, len, rest);
         }
     }
     h.rotate_left(26)
 }
 
+/// [`hash_of`] past the first 16 bytes.
+#[inline(never)]
+fn hash_rest(mut h: u64, len: usize, rest: impl Fn(usize) -> u64) -> u64 {
+    for k in 2..len.div_ceil(8) {
+        h = (h.rotate_left(5) ^ rest(k)).wrapping_mul(K);
+    }
+    h
+}
+
+/// Eight bytes of the arena from `at` (words there are zero-padded to whole 8-byte words).
+#[inline(always)]
+fn load_arena(arena: &[u8], at: usize) -> u64 {
+    let w: &[u8; 8] = arena[at..at + 8].try_into().unwrap_or(&[0; 8]);
+    u64::from_le_bytes(*w)
+}
+
 /// The meeting's words: lower-cased word -> id with its `W_*` bits, and word as written -> its
 /// whole [`TokInfo`] (one probe per token, in an open-addressing table whose keys live in one
 /// arena).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Vocab {
     /// Fewer words than [`MAX_VOCAB`] get ids (tests of the full vocabulary's string paths).
     #[cfg(test)]
@@ -364,9 +376,34 @@ pub(crate) struct Vocab {
     slots: Vec<Slot>,
     /// The info of the word in each slot.
     slot_infos: Vec<TokInfo>,
-    /// Where each word as written starts in `arena`, in the order they came.
-    starts: Vec<u32>,
+    /// How many words as written the surface table holds.
+    surfaces: usize,
+    /// The words as written, each zero-padded to whole 8-byte words.
     arena: Vec<u8>,
+    /// The sentence being read, padded for the tokenizer.
+    pad: Padded,
+}
+
+/// Slots of the surface table at first.
+const FIRST_SLOTS: usize = 1024;
+
+impl Default for Vocab {
+    /// An empty vocabulary; its surface table has its first slots, so that a probe never finds
+    /// it without any.
+    fn default() -> Self {
+        Self {
+            #[cfg(test)]
+            small: None,
+            map: FastMap::default(),
+            words: Vec::new(),
+            infos: Vec::new(),
+            slots: vec![Slot::default(); FIRST_SLOTS],
+            slot_infos: vec![other_info(""); FIRST_SLOTS],
+            surfaces: 0,
+            arena: Vec::new(),
+            pad: Padded::default(),
+        }
+    }
 }
 
 impl Vocab {
@@ -398,67 +435,145 @@ impl Vocab {
     /// The info of a word token written `text`.
     #[cfg(test)]
     pub fn word_info(&mut self, text: &str) -> TokInfo {
-        self.word_token(text, 0..text.len(), head_of(text.as_bytes()))
+        let mut pad = Padded::default();
+        let mut lower = String::new();
+        pad.fill(text, &mut lower);
+        assert!(!text.is_empty());
+        let mut info = std::mem::MaybeUninit::uninit();
+        // SAFETY: the whole non-empty text; `word_token` writes the info.
+        unsafe {
+            self.word_token(text, &lower, &pad, 0, text.len(), info.as_mut_ptr());
+            info.assume_init()
+        }
     }
 
-    /// The info of the word token at `range` of `text`, whose head [`head_of`] gives.
+    /// Writes the info of the word token at `start..end` of `text` (which `pad` holds, and
+    /// `lower` is lower-cased) to `out`.
+    ///
+    /// # Safety
+    /// `start < end <= text.len()`, and `out` is valid for a write.
     #[inline(always)]
-    fn word_token(&mut self, text: &str, range: Range<usize>, head: u64) -> TokInfo {
-        let b = &text.as_bytes()[range.clone()];
-        let hash = hash_of(b, head);
-        // The head and length are the whole key of most words: no hash to compare.
-        let mask = self.slots.len().wrapping_sub(1);
+    unsafe fn word_token(
+        &mut self,
+        text: &str,
+        lower: &str,
+        pad: &Padded,
+        start: usize,
+        end: usize,
+        out: *mut TokInfo,
+    ) {
+        debug_assert!(start < end && end <= text.len());
+        // SAFETY: as the caller says.
+        let info =
+            match unsafe { self.lookup(pad, start, end - start, pad.load(start, end - start)) } {
+                Ok(info) => *info,
+                Err((hash, head)) => {
+                    self.new_surface(&text[start..end], &lower[start..end], hash, head)
+                }
+            };
+        // SAFETY: as the caller says.
+        unsafe { out.write(info) };
+    }
+
+    /// The info of the word of `len` bytes at `start` of the text `pad` holds, whose head is
+    /// `head`, when the surface table has it; else the word's hash and head, for [`Vocab::new_surface`].
+    ///
+    /// # Safety
+    /// `0 < len` and `start + len <=` the text's length.
+    #[inline(always)]
+    unsafe fn lookup(
+        &self,
+        pad: &Padded,
+        start: usize,
+        len: usize,
+        head: u64,
+    ) -> Result<&TokInfo, (u64, u64)> {
+        // SAFETY (of the loads from `pad`): each is of bytes from inside the word, whose end is
+        // at most the text's.
+        let hash = hash_of(
+            head,
+            len,
+            || unsafe { pad.load(start + 8, len - 8) },
+            |k| unsafe { pad.load(start + 8 * k, len - 8 * k) },
+        );
+        let mask = self.slots.len() - 1;
         let mut k = hash as usize & mask;
-        while let Some(slot) = self.slots.get(k) {
-            if slot.at == 0 {
-                break;
-            }
+        loop {
+            // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
+            // number (never 0: see `Vocab::default`).
+            let slot = unsafe { self.slots.get_unchecked(k) };
+            // The head and length are the whole key of most words: no hash to compare. An
+            // empty slot has length 0, which no word has.
             if slot.head == head
-                && slot.len as usize == b.len()
-                && (b.len() <= 8 || self.rest_is(slot.at as usize - 1, b))
+                && slot.len as usize == len
+                && (len <= 8 || self.rest_is(slot.at as usize - 1, pad, start, len))
             {
-                return self.slot_infos[k];
+                // SAFETY: as for the slot.
+                return Ok(unsafe { self.slot_infos.get_unchecked(k) });
+            }
+            if slot.at == 0 {
+                return Err((hash, head));
             }
             k = (k + 1) & mask;
         }
-        self.new_surface(&text[range], hash, head)
     }
 
-    /// Whether word `at` as written goes on after its head as `b` does.
-    fn rest_is(&self, at: usize, b: &[u8]) -> bool {
-        let start = self.starts[at] as usize;
-        self.arena.get(start + 8..start + b.len()) == b.get(8..)
+    /// Whether the word written at `at` of the arena goes on after its head as the word of
+    /// `len` bytes (more than eight) at `start` of the text `pad` holds does.
+    #[inline(always)]
+    fn rest_is(&self, at: usize, pad: &Padded, start: usize, len: usize) -> bool {
+        // SAFETY: bytes from inside the word, as in `word_token`.
+        let second = unsafe { pad.load(start + 8, len - 8) };
+        load_arena(&self.arena, at + 8) == second
+            && (len <= 16 || self.rest_is_long(at, pad, start, len))
+    }
+
+    /// [`Vocab::rest_is`] past the first 16 bytes.
+    #[inline(never)]
+    fn rest_is_long(&self, at: usize, pad: &Padded, start: usize, len: usize) -> bool {
+        (16..len)
+            .step_by(8)
+            // SAFETY: bytes from inside the word, as in `word_token`.
+            .all(|k| load_arena(&self.arena, at + k) == unsafe { pad.load(start + k, len - k) })
     }
 
     #[cold]
-    fn new_surface(&mut self, text: &str, hash: u64, head: u64) -> TokInfo {
-        let (id, word) = self.intern(&text.to_ascii_lowercase());
+    fn new_surface(&mut self, text: &str, lower: &str, hash: u64, head: u64) -> TokInfo {
+        let (id, word) = self.intern(lower);
         let info = word.token(id, case_bits(text));
-        if self.starts.len() >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
+        if self.surfaces >= MAX_SURFACE || text.len() > MAX_WORD_BYTES {
             return info;
         }
-        if (self.starts.len() + 1) * 2 > self.slots.len() {
+        if (self.surfaces + 1) * 2 > self.slots.len() {
             self.grow();
         }
-        self.starts.push(self.arena.len() as u32);
+        self.surfaces += 1;
+        let at = self.arena.len();
         self.arena.extend_from_slice(text.as_bytes());
+        self.arena.resize(self.arena.len().next_multiple_of(8), 0);
         let slot = Slot {
             head,
             len: text.len() as u32,
-            at: self.starts.len() as u32,
+            at: at as u32 + 1,
         };
         self.place(hash, slot, info);
         info
     }
 
     fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(1024);
+        let size = (self.slots.len() * 2).max(FIRST_SLOTS);
         let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
         let old_infos = std::mem::replace(&mut self.slot_infos, vec![other_info(""); size]);
         for (slot, info) in old.into_iter().zip(old_infos).filter(|(s, _)| s.at != 0) {
-            let start = self.starts[slot.at as usize - 1] as usize;
-            let word = &self.arena[start..start + slot.len as usize];
-            self.place(hash_of(word, slot.head), slot, info);
+            let start = slot.at as usize - 1;
+            let arena = &self.arena;
+            let hash = hash_of(
+                slot.head,
+                slot.len as usize,
+                || load_arena(arena, start + 8),
+                |k| load_arena(arena, start + 8 * k),
+            );
+            self.place(hash, slot, info);
         }
     }
 
@@ -472,37 +587,118 @@ impl Vocab {
         self.slot_infos[k] = info;
     }
 
-    /// Tokenizes `text` into `toks` and fills `out` with the tokens' infos: each word is probed
-    /// with the head the scanner has already loaded.
-    pub fn read(&mut self, text: &str, toks: &mut Vec<Tok>, out: &mut Vec<TokInfo>) {
-        out.clear();
-        tokenize_with(text, toks, |t, head| {
-            out.push(self.info(text, &t, head));
-        });
+    /// Tokenizes `text` into `toks`, fills `out` with the tokens' infos and `lower` with the
+    /// text ASCII-lower-cased: the text is copied once, padded so that the tokenizer and the
+    /// probes load eight bytes at a time without length checks, and each word is probed as it
+    /// is found.
+    pub fn read(
+        &mut self,
+        text: &str,
+        lower: &mut String,
+        toks: &mut Vec<Tok>,
+        out: &mut Vec<TokInfo>,
+    ) {
+        let mut pad = std::mem::take(&mut self.pad);
+        pad.fill(text, lower);
+        let mut probe = Lookup {
+            vocab: self,
+            text,
+            pad: &pad,
+            one_byte: &ONE_BYTE_INFOS,
+            missed: false,
+        };
+        pad.tokenize(text, toks, out, &mut probe);
+        // Words new to the surface table, in order (ids go to words in the order they come).
+        if probe.missed {
+            for (t, info) in toks.iter().zip(out.iter_mut()) {
+                if t.kind == Kind::Word && info.bits == 0 {
+                    // SAFETY: a word the tokenizer found, inside the text.
+                    unsafe { self.word_token(text, lower, &pad, t.start, t.end, info) };
+                }
+            }
+        }
+        self.pad = pad;
     }
 
     /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
     #[cfg(test)]
     pub fn annotate(&mut self, text: &str, toks: &[Tok], out: &mut Vec<TokInfo>) {
+        let mut pad = Padded::default();
+        let mut lower = String::new();
+        pad.fill(text, &mut lower);
         out.clear();
         for t in toks {
-            let head = head_of(&text.as_bytes()[t.start..t.end]);
-            out.push(self.info(text, t, head));
+            out.push(if t.kind == Kind::Word {
+                assert!(t.start < t.end && t.end <= text.len());
+                let mut info = std::mem::MaybeUninit::uninit();
+                // SAFETY: just checked; `word_token` writes the info.
+                unsafe {
+                    self.word_token(text, &lower, &pad, t.start, t.end, info.as_mut_ptr());
+                    info.assume_init()
+                }
+            } else {
+                other_token_info(text, t.start, t.end, &ONE_BYTE_INFOS)
+            });
         }
     }
+}
 
-    /// The info of token `t` (a word's `head` as [`head_of`] gives it).
+/// The info a word gets while the surface table does not have it: no bits (a word's info has
+/// at least [`T_WORD`]).
+const NOT_FOUND: TokInfo = TokInfo {
+    id: NO_ID,
+    bits: 0,
+    gaz: 0,
+    trig: 0,
+    gaz_cross: 0,
+    trig_cross: 0,
+    pat: 0,
+};
+
+/// The surface table as the tokenizer's [`Sink`] for one sentence: words it does not have get
+/// [`NOT_FOUND`], and their infos are made after the sentence (the tokenizer's loop then calls
+/// nothing for them, and is short of registers as it is).
+struct Lookup<'a> {
+    vocab: &'a Vocab,
+    text: &'a str,
+    /// The text, padded.
+    pad: &'a Padded,
+    /// [`ONE_BYTE_INFOS`], dereferenced once per sentence.
+    one_byte: &'a [TokInfo; 128],
+    /// Some word got [`NOT_FOUND`].
+    missed: bool,
+}
+
+impl Sink for Lookup<'_> {
+    type Info = TokInfo;
+
     #[inline(always)]
-    fn info(&mut self, text: &str, t: &Tok, head: u64) -> TokInfo {
-        if t.kind == Kind::Word {
-            self.word_token(text, t.start..t.end, head)
-        } else {
-            match text.as_bytes()[t.start..t.end] {
-                // Punctuation is most of these tokens: its info is a table read.
-                [c] if c.is_ascii() => ONE_BYTE_INFOS[usize::from(c)],
-                _ => other_info(&text[t.start..t.end]),
+    unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut TokInfo) {
+        // SAFETY: as the caller says.
+        let info = match unsafe { self.vocab.lookup(self.pad, start, end - start, head) } {
+            Ok(info) => info,
+            Err(_) => {
+                self.missed = true;
+                &NOT_FOUND
             }
-        }
+        };
+        // SAFETY: as the caller says.
+        unsafe { out.write(*info) };
+    }
+
+    #[inline(always)]
+    fn other(&mut self, start: usize, end: usize) -> TokInfo {
+        other_token_info(self.text, start, end, self.one_byte)
+    }
+}
+
+/// The info of token `start..end` of `text`, which is not a word.
+#[inline(always)]
+fn other_token_info(text: &str, start: usize, end: usize, one_byte: &[TokInfo; 128]) -> TokInfo {
+    match text.as_bytes()[start..end] {
+        // Punctuation is most of these tokens: its info is a table read.
+        [c] if c.is_ascii() => one_byte[usize::from(c)],
+        _ => other_info(&text[start..end]),
     }
 }
 
@@ -538,7 +734,9 @@ mod tests {
             let (mut one, mut two) = (Vocab::default(), Vocab::default());
             let (mut toks1, mut toks2, mut out1, mut out2) = (vec![], vec![], vec![], vec![]);
             for text in &sentences {
-                one.read(text, &mut toks1, &mut out1);
+                let mut lower = String::new();
+                one.read(text, &mut lower, &mut toks1, &mut out1);
+                proptest::prop_assert_eq!(lower, text.to_ascii_lowercase());
                 tokenize(text, &mut toks2);
                 two.annotate(text, &toks2, &mut out2);
                 proptest::prop_assert_eq!(&toks1, &toks2);
@@ -552,7 +750,7 @@ mod tests {
         let mut v = Vocab::default();
         let words: Vec<String> = (0..MAX_SURFACE + 100).map(|i| format!("Wd{i}")).collect();
         let first: Vec<TokInfo> = words.iter().map(|w| v.word_info(w)).collect();
-        assert_eq!(v.starts.len(), MAX_SURFACE);
+        assert_eq!(v.surfaces, MAX_SURFACE);
         assert!(v.slots.len() <= 1 << 17, "{}", v.slots.len());
         for (w, info) in words.iter().zip(&first) {
             assert_eq!(v.word_info(w), *info, "{w}");
