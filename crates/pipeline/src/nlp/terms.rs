@@ -7,8 +7,9 @@ use super::hash::FastMap;
 
 use super::entities::is_camel;
 use super::lexicon::{CasePolicy, GAZETTEER};
+use super::marks;
 use super::patterns::Sent;
-use super::vocab::{self, T_INNER_UPPER, T_NO_LOWER, T_WORD, TokInfo};
+use super::vocab::{self, T_INNER_UPPER, T_NO_LOWER, T_WORD};
 
 /// Distinct acronyms and CamelCase words kept.
 const MAX_TERMS: usize = 20_000;
@@ -131,9 +132,10 @@ impl Terms {
     /// Counts the acronyms and CamelCase words of one sentence.
     pub fn observe(&mut self, s: &Sent<'_>) {
         let infos = vocab::infos(s);
+        let marks = marks::marks(s, &infos);
         // Both acronyms and CamelCase have a capital after the first letter; most words do not.
-        let candidate = |f: &TokInfo| f.has(T_WORD | T_INNER_UPPER);
-        if !infos.iter().any(candidate) {
+        let candidate = T_WORD | T_INNER_UPPER;
+        if !marks.any_has(candidate) {
             return;
         }
         let (mut all, mut upper) = (0usize, 0usize);
@@ -145,18 +147,18 @@ impl Terms {
         if all >= 4 && upper * 2 > all {
             return;
         }
-        for (i, _) in infos.iter().enumerate().filter(|(_, f)| candidate(f)) {
+        marks.for_each(candidate, 0, |i| {
             let w = s.s(i);
             // ".NET" is a product name, not the acronym "NET".
             if i > 0 && s.s(i - 1) == "." && !s.toks[i].spaced {
-                continue;
+                return;
             }
             if let Some(a) = acronym(w) {
                 bump(&mut self.acronyms, a);
             } else if is_camel(w) {
                 bump(&mut self.camel, w);
             }
-        }
+        });
     }
 
     /// Acronyms (most used first), CamelCase words, then technical phrases from `phrases`.
