@@ -301,6 +301,8 @@ impl Actions {
         }
         let infos = vocab::infos(s);
         let marks = marks::marks(s, &infos);
+        // Borrowed once: every read below is then a plain slice or struct access.
+        let (infos, marks) = (&*infos, &*marks);
         // "Greg creates the service account by June 6th." Names are looked up per token: one
         // pass whatever the number of speakers.
         // In cased text a name is capitalised, which spares comparing every other word.
@@ -341,7 +343,11 @@ impl Actions {
         if let Some(i) = assigned {
             return Some(Some(speakers[i].clone()));
         }
-        triggers(s, &infos, &marks, hits);
+        // A sentence without a trigger's opening word (a third of them) is not scanned.
+        if marks.any & W_TRIG_ANY == 0 {
+            return None;
+        }
+        triggers(s, infos, marks, hits);
         if hits.is_empty() {
             return None;
         }

@@ -162,6 +162,10 @@ fn name_key_into(name: &str, key: &mut String) {
 }
 
 fn strip_possessive(w: &str) -> &str {
+    // Most words do not end in "s": one byte test.
+    if !w.ends_with('s') {
+        return w;
+    }
     w.strip_suffix("'s")
         .or_else(|| w.strip_suffix("’s"))
         .unwrap_or(w)
@@ -389,6 +393,8 @@ impl EntityTable {
         let toks = s.toks;
         let infos = vocab::infos(s);
         let marks = marks::marks(s, &infos);
+        // Borrowed once: every read below is then a plain slice or struct access.
+        let (infos, marks) = (&*infos, &*marks);
         let n = toks.len();
         // What the sentence's tokens have between them: a step none of them concerns skips the
         // sentence with one test.
@@ -443,7 +449,7 @@ impl EntityTable {
         // 2. Gazetteer.
         let mut hits = std::mem::take(&mut self.hits);
         if any & W_GAZ_ANY != 0 {
-            gazetteer_hits(s, &infos, &marks, &mut hits);
+            gazetteer_hits(s, infos, marks, &mut hits);
             self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
         }
         self.hits = hits;
@@ -452,10 +458,10 @@ impl EntityTable {
         if cased {
             // A run starts at a capitalised word.
             if any & T_CAP != 0 {
-                self.runs(s, &infos, &marks, &mut claimed, first, ms);
+                self.runs(s, infos, marks, &mut claimed, first, ms);
             }
         } else {
-            self.lower_case_names(s, &infos, &marks, &mut claimed, first, ms);
+            self.lower_case_names(s, infos, marks, &mut claimed, first, ms);
         }
         self.claimed = claimed;
     }

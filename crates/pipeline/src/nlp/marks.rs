@@ -88,9 +88,15 @@ pub(crate) static NONE: Marks = Marks {
     sets: Vec::new(),
 };
 
+/// Whether the sentence came with its marks (see [`marks`]).
+#[inline]
+pub(crate) fn ready(s: &Sent<'_>) -> bool {
+    s.marks.n == s.toks.len() && s.flags.len() == s.toks.len()
+}
+
 /// The sentence's marks: its own, or computed from `infos` now when it came without them.
 pub(crate) fn marks<'a>(s: &Sent<'a>, infos: &[TokInfo]) -> Cow<'a, Marks> {
-    if s.marks.n == s.toks.len() && s.flags.len() == s.toks.len() {
+    if ready(s) {
         Cow::Borrowed(s.marks)
     } else {
         let mut m = Marks::default();

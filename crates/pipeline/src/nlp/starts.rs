@@ -304,6 +304,7 @@ impl<'a> Starts<'a> {
 
     /// The longest phrase of `list` at `at` in `hay` (every phrase of the list starts with the
     /// token there).
+    #[inline(always)]
     fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
         let entry = &self.lists[list as usize - 1];
         let phrases = &self.phrases[entry.from..entry.to];

@@ -130,10 +130,21 @@ fn bump(map: &mut FastMap<String, u32>, k: &str) {
 
 impl Terms {
     /// Counts the acronyms and CamelCase words of one sentence.
+    #[inline]
     pub fn observe(&mut self, s: &Sent<'_>) {
+        // Both acronyms and CamelCase have a capital after the first letter; most sentences have
+        // no such word, which their marks tell before anything else is set up.
+        if !(marks::ready(s) && s.marks.any & T_INNER_UPPER == 0) {
+            self.count(s);
+        }
+    }
+
+    /// [`Terms::observe`] of a sentence that may hold terms.
+    fn count(&mut self, s: &Sent<'_>) {
         let infos = vocab::infos(s);
         let marks = marks::marks(s, &infos);
-        // Both acronyms and CamelCase have a capital after the first letter; most words do not.
+        // Borrowed once: every read below is then a plain slice or struct access.
+        let (infos, marks) = (&*infos, &*marks);
         let candidate = T_WORD | T_INNER_UPPER;
         if !marks.any_has(candidate) {
             return;

@@ -153,6 +153,8 @@ impl Topics {
     pub fn observe(&mut self, s: &Sent<'_>) {
         let infos = vocab::infos(s);
         let marks = marks::marks(s, &infos);
+        // Borrowed once: every read below is then a plain slice or struct access.
+        let (infos, marks) = (&*infos, &*marks);
         // The runs of topic words, from the set of them: other tokens are not visited.
         // The current run: its first token and the one after its last (none yet: 0, 0).
         let (mut start, mut end) = (0, 0);
