@@ -171,6 +171,14 @@ fn strip_possessive(w: &str) -> &str {
         .unwrap_or(w)
 }
 
+/// Whether token `i` ends with a possessive "'s" or "’s" (what [`strip_possessive`] strips),
+/// from its bytes.
+fn possessive(s: &Sent<'_>, i: usize) -> bool {
+    let t = &s.toks[i];
+    let b = &s.text.as_bytes()[t.start..t.end];
+    b.last() == Some(&b's') && (b.ends_with(b"'s") || b.ends_with("’s".as_bytes()))
+}
+
 fn is_title(w: &str) -> bool {
     let mut c = w.chars();
     c.next().is_some_and(char::is_uppercase) && c.next().is_some_and(char::is_lowercase)
@@ -561,8 +569,7 @@ impl EntityTable {
             let mut start = i;
             let mut end = i + 1;
             loop {
-                let ends_possessive = strip_possessive(s.s(end - 1)).len() != s.s(end - 1).len();
-                if ends_possessive {
+                if possessive(s, end - 1) {
                     break;
                 }
                 if self.is_cap_word(infos, end, claimed) && s.toks[end].spaced {
@@ -638,7 +645,7 @@ impl EntityTable {
                 return;
             }
             i = c;
-            if !plain_word(i, claimed) || s.s(i).len() < 3 {
+            if !plain_word(i, claimed) || s.toks[i].end - s.toks[i].start < 3 {
                 i += 1;
                 return;
             }
