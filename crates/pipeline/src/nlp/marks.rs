@@ -27,6 +27,15 @@ const MARKED: [u32; 9] = [
 ];
 const K: usize = MARKED.len();
 
+// The x86_64 fill reads each marked bit from the low three bytes of a token's bits.
+const _: () = {
+    let mut k = 0;
+    while k < K {
+        assert!(MARKED[k].is_power_of_two() && MARKED[k].trailing_zeros() < 24);
+        k += 1;
+    }
+};
+
 /// The index in [`MARKED`] of the single bit `bit`.
 #[inline(always)]
 const fn slot(bit: u32) -> usize {
