@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use super::marks::{self, Marks, Sel};
 use super::patterns::Sent;
 use super::phrases::Phrases;
 use super::starts::{Hit, Starts};
@@ -299,10 +300,13 @@ impl Actions {
             return None;
         }
         let infos = vocab::infos(s);
+        let marks = marks::marks(s, &infos);
+        // Borrowed once: every read below is then a plain slice or struct access.
+        let (infos, marks) = (&*infos, &*marks);
         // "Greg creates the service account by June 6th." Names are looked up per token: one
         // pass whatever the number of speakers.
         // In cased text a name is capitalised, which spares comparing every other word.
-        let cased = infos.iter().any(|f| f.has(T_TITLE));
+        let cased = marks.any & T_TITLE != 0;
         let named = |k: usize| {
             let f = infos[k];
             if cased && !f.has(T_UPPER0) {
@@ -322,28 +326,28 @@ impl Actions {
             }
             self.firsts.iter().find(|(f, _)| f == w).map(|&(_, i)| i)
         };
-        for k in 0..s.toks.len() {
-            // Cheap rejections first: a lower-case word in cased text, or a word with an id that
-            // is nobody's first name.
+        // In cased text only the capitalised tokens are visited.
+        let assigned = marks.find_map(if cased { T_UPPER0 } else { 0 }, |k| {
+            // Cheap rejections first: a word with an id that is nobody's first name.
             let f = infos[k];
-            if cased && !f.has(T_UPPER0) {
-                continue;
-            }
             if f.id != NO_ID
                 && self
                     .first_ids
                     .get(f.id as usize)
                     .is_none_or(|&i| i == NO_ID)
             {
-                continue;
+                return None;
             }
-            if let Some(i) = named(k)
-                && THIRD_PERSON.contains(&s.l(k + 1))
-            {
-                return Some(Some(speakers[i].clone()));
-            }
+            named(k).filter(|_| THIRD_PERSON.contains(&s.l(k + 1)))
+        });
+        if let Some(i) = assigned {
+            return Some(Some(speakers[i].clone()));
         }
-        triggers(s, &infos, hits);
+        // A sentence without a trigger's opening word (a third of them) is not scanned.
+        if marks.any & W_TRIG_ANY == 0 {
+            return None;
+        }
+        triggers(s, infos, marks, hits);
         if hits.is_empty() {
             return None;
         }
@@ -390,12 +394,12 @@ impl Actions {
 
 /// The trigger automaton's matches in the sentence, as one scan finds them (see
 /// [`Starts`]); words start inside hyphenated, dotted and `’` tokens, so those are scanned.
-fn triggers(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
+fn triggers(s: &Sent<'_>, infos: &[TokInfo], marks: &Marks, out: &mut Vec<Hit>) {
     TRIGGER_STARTS.matches(
         &TRIGGERS.0,
         s,
         infos,
-        W_TRIG_ANY,
+        (marks, const { Sel::new(W_TRIG_ANY, 0) }),
         |f| f.trig,
         |f| f.trig_cross,
         |f| f.has(T_WORD | W_JOINED),
@@ -426,7 +430,8 @@ mod tests {
             .filter(accepted)
             .collect();
         let mut fast = Vec::new();
-        triggers(&s, &vocab::infos(&s), &mut fast);
+        let infos = vocab::infos(&s);
+        triggers(&s, &infos, &marks::marks(&s, &infos), &mut fast);
         let fast = fast.into_iter().filter(accepted).collect();
         (full, fast)
     }

@@ -16,6 +16,7 @@ use super::lexicon::{
     CasePolicy, GAZ_STARTS, GAZETTEER, GENERIC_HEADS, ORG_SUFFIXES, ROLE_WORDS, is_english,
     is_given_name, is_stop,
 };
+use super::marks::{self, Marks, Sel};
 use super::patterns::{Sent, match_at};
 use super::starts::Hit;
 use super::token::Kind;
@@ -161,9 +162,21 @@ fn name_key_into(name: &str, key: &mut String) {
 }
 
 fn strip_possessive(w: &str) -> &str {
+    // Most words do not end in "s": one byte test.
+    if !w.ends_with('s') {
+        return w;
+    }
     w.strip_suffix("'s")
         .or_else(|| w.strip_suffix("’s"))
         .unwrap_or(w)
+}
+
+/// Whether token `i` ends with a possessive "'s" or "’s" (what [`strip_possessive`] strips),
+/// from its bytes.
+fn possessive(s: &Sent<'_>, i: usize) -> bool {
+    let t = &s.toks[i];
+    let b = &s.text.as_bytes()[t.start..t.end];
+    b.last() == Some(&b's') && (b.ends_with(b"'s") || b.ends_with("’s".as_bytes()))
 }
 
 fn is_title(w: &str) -> bool {
@@ -183,12 +196,12 @@ pub(crate) fn is_camel(w: &str) -> bool {
 
 /// The gazetteer's matches in the sentence's lower-cased text, as one leftmost-longest scan
 /// finds them (see [`Starts`](super::starts::Starts)).
-fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], out: &mut Vec<Hit>) {
+fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], marks: &Marks, out: &mut Vec<Hit>) {
     GAZ_STARTS.matches(
         &GAZETTEER.phrases,
         s,
         infos,
-        W_GAZ_ANY,
+        (marks, const { Sel::new(W_GAZ_ANY, 0) }),
         |f| f.gaz,
         |f| f.gaz_cross,
         |_| false,
@@ -387,14 +400,13 @@ impl EntityTable {
     pub fn observe(&mut self, s: &Sent<'_>, ms: u64) {
         let toks = s.toks;
         let infos = vocab::infos(s);
+        let marks = marks::marks(s, &infos);
+        // Borrowed once: every read below is then a plain slice or struct access.
+        let (infos, marks) = (&*infos, &*marks);
         let n = toks.len();
         // What the sentence's tokens have between them: a step none of them concerns skips the
         // sentence with one test.
-        let (mut any, mut num_sym) = (0u32, false);
-        for (t, f) in toks.iter().zip(infos.iter()) {
-            any |= f.bits;
-            num_sym |= matches!(t.kind, Kind::Num | Kind::Sym);
-        }
+        let any = marks.any;
         // Only word tokens have `T_TITLE`.
         let cased = any & T_TITLE != 0;
         let first = (0..n)
@@ -406,9 +418,14 @@ impl EntityTable {
 
         // 1. Numbers, dates and times.
         let mut key = std::mem::take(&mut self.pkey);
-        // Patterns open at a number, a symbol or a starter word.
-        let mut i = if num_sym || any & W_START != 0 { 0 } else { n };
-        while i < n {
+        // Patterns open at a number, a symbol or a starter word: a token that is not a word, or
+        // a starter.
+        let mut i = 0;
+        marks.for_each(W_START, T_WORD, |c| {
+            if c < i {
+                return;
+            }
+            i = c;
             // What `match_at` turns away first, without the call.
             let skip = match toks[i].kind {
                 Kind::Word => !s.may_start(i),
@@ -417,7 +434,7 @@ impl EntityTable {
             };
             if skip {
                 i += 1;
-                continue;
+                return;
             }
             match match_at(s, i, cased, &mut key) {
                 Some(m) => {
@@ -434,13 +451,13 @@ impl EntityTable {
                 }
                 None => i += 1,
             }
-        }
+        });
         self.pkey = key;
 
         // 2. Gazetteer.
         let mut hits = std::mem::take(&mut self.hits);
         if any & W_GAZ_ANY != 0 {
-            gazetteer_hits(s, &infos, &mut hits);
+            gazetteer_hits(s, infos, marks, &mut hits);
             self.gazetteer(s, &hits, &mut claimed, cased, first, ms);
         }
         self.hits = hits;
@@ -449,10 +466,10 @@ impl EntityTable {
         if cased {
             // A run starts at a capitalised word.
             if any & T_CAP != 0 {
-                self.runs(s, &infos, &mut claimed, first, ms);
+                self.runs(s, infos, marks, &mut claimed, first, ms);
             }
         } else {
-            self.lower_case_names(s, &infos, &mut claimed, first, ms);
+            self.lower_case_names(s, infos, marks, &mut claimed, first, ms);
         }
         self.claimed = claimed;
     }
@@ -533,22 +550,26 @@ impl EntityTable {
         &mut self,
         s: &Sent<'_>,
         infos: &[TokInfo],
+        marks: &Marks,
         claimed: &mut [bool],
         first: usize,
         ms: u64,
     ) {
-        let n = s.toks.len();
+        // Runs start at capitalised words: the others are not visited.
         let mut i = 0;
-        while i < n {
+        marks.for_each(T_WORD | T_CAP, 0, |c| {
+            if c < i {
+                return;
+            }
+            i = c;
             if !self.is_cap_word(infos, i, claimed) {
                 i += 1;
-                continue;
+                return;
             }
             let mut start = i;
             let mut end = i + 1;
             loop {
-                let ends_possessive = strip_possessive(s.s(end - 1)).len() != s.s(end - 1).len();
-                if ends_possessive {
+                if possessive(s, end - 1) {
                     break;
                 }
                 if self.is_cap_word(infos, end, claimed) && s.toks[end].spaced {
@@ -583,7 +604,7 @@ impl EntityTable {
                 start += 1;
             }
             if start == end || end - start > 6 {
-                continue;
+                return;
             }
             let initial = start == first;
             let last = strip_possessive(s.s(end - 1));
@@ -601,7 +622,7 @@ impl EntityTable {
             {
                 self.cands[i].after_at += 1;
             }
-        }
+        });
     }
 
     /// Lower-case captions: given names ("elena vasquez") and words no dictionary knows.
@@ -609,19 +630,24 @@ impl EntityTable {
         &mut self,
         s: &Sent<'_>,
         infos: &[TokInfo],
+        marks: &Marks,
         claimed: &mut [bool],
         first: usize,
         ms: u64,
     ) {
-        let n = s.toks.len();
         let plain_word = |i: usize, claimed: &[bool]| {
             !claimed.get(i).is_none_or(|&c| c) && infos[i].has(T_WORD | T_PLAIN)
         };
+        // Every name here starts at a plain word: the others are not visited.
         let mut i = 0;
-        while i < n {
-            if !plain_word(i, claimed) || s.s(i).len() < 3 {
+        marks.for_each(T_WORD | T_PLAIN, 0, |c| {
+            if c < i {
+                return;
+            }
+            i = c;
+            if !plain_word(i, claimed) || s.toks[i].end - s.toks[i].start < 3 {
                 i += 1;
-                continue;
+                return;
             }
             let w = s.s(i);
             let f = infos[i];
@@ -638,11 +664,11 @@ impl EntityTable {
                 self.record_span(s, infos, (i, i + 2), len, org, Src::OrgPair, i == first, ms);
                 claimed[i..i + 2].fill(true);
                 i += 2;
-                continue;
+                return;
             }
             if f.has(W_STOP) || self.known_token(f, w) {
                 i += 1;
-                continue;
+                return;
             }
             let initial = i == first;
             if f.has(W_GIVEN) {
@@ -671,7 +697,7 @@ impl EntityTable {
                     self.record_word(s, infos, i, initial, ms);
                     i += 1;
                 }
-                continue;
+                return;
             }
             // `is_stop` of the text as written: a stop word only when it has no capital.
             let stop_as_written =
@@ -687,7 +713,7 @@ impl EntityTable {
                 self.record_span(s, infos, (i, j + 1), len, org, Src::OrgPair, initial, ms);
                 claimed[i..=j].fill(true);
                 i = j + 1;
-                continue;
+                return;
             }
             self.record_word(s, infos, i, initial, ms);
             if plain_word(i + 1, claimed) && !infos[i + 1].has(W_STOP) {
@@ -695,7 +721,7 @@ impl EntityTable {
                 self.record_span(s, infos, (i, i + 2), len, None, Src::Bigram, initial, ms);
             }
             i += 1;
-        }
+        });
     }
 
     /// Labels, merges and filters the candidates; see the module docs.
@@ -958,7 +984,7 @@ mod tests {
             toks.iter().any(|t| t.start == h.start) && toks.iter().any(|t| t.end == h.end)
         };
         let mut hits = Vec::new();
-        gazetteer_hits(&s, &infos, &mut hits);
+        gazetteer_hits(&s, &infos, &marks::marks(&s, &infos), &mut hits);
         let fast = hits.into_iter().filter(aligned).collect();
         let full = GAZETTEER
             .phrases
@@ -1051,6 +1077,7 @@ mod tests {
                 lower: &lower,
                 toks: &toks,
                 flags: &flags,
+                marks: &super::super::marks::NONE,
             };
             t.observe(&s, i as u64 * 1000);
         }

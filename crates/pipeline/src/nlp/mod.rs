@@ -13,6 +13,7 @@ mod actions;
 mod entities;
 mod hash;
 mod lexicon;
+mod marks;
 mod patterns;
 mod phrases;
 mod starts;
@@ -73,6 +74,8 @@ pub struct Analyzer {
     lower: String,
     /// Each token's vocabulary id and bits.
     flags: Vec<vocab::TokInfo>,
+    /// The tokens by their bits.
+    marks: marks::Marks,
     /// The meeting's distinct words.
     vocab: vocab::Vocab,
     entities: entities::EntityTable,
@@ -98,6 +101,7 @@ impl Analyzer {
             toks: Vec::new(),
             lower: String::new(),
             flags: Vec::new(),
+            marks: marks::Marks::default(),
             vocab: vocab::Vocab::default(),
             entities: entities::EntityTable::default(),
             topics: topics::Topics::default(),
@@ -143,11 +147,13 @@ impl Analyzer {
         // the lower-cased copy is written in the same pass.
         self.vocab
             .read(sentence, &mut self.lower, &mut self.toks, &mut self.flags);
+        self.marks.fill(&self.flags);
         let s = patterns::Sent {
             text: sentence,
             lower: &self.lower,
             toks: &self.toks,
             flags: &self.flags,
+            marks: &self.marks,
         };
         self.entities.observe(&s, start_ms);
         self.topics.observe(&s);

@@ -19,6 +19,11 @@ pub(crate) struct Sent<'a> {
     /// Per token: its vocabulary id and bits (see [`vocab`](super::vocab)). Empty means
     /// "compute them" (see [`vocab::infos`](super::vocab::infos)).
     pub flags: &'a [TokInfo],
+    /// The tokens by their bits (see [`marks`](super::marks)), for `flags`; [`NONE`] when those
+    /// are to be computed.
+    ///
+    /// [`NONE`]: super::marks::NONE
+    pub marks: &'a super::marks::Marks,
 }
 
 /// A sentence tokenized and lower-cased on its own, for tests that hand a stage a [`Sent`]
@@ -50,6 +55,7 @@ impl<'a> TestSent<'a> {
             lower: &self.lower,
             toks: &self.toks,
             flags: &[],
+            marks: &super::marks::NONE,
         }
     }
 }
@@ -64,12 +70,15 @@ impl<'a> Sent<'a> {
     }
 
     /// Token `i`, ASCII-lower-cased.
+    #[inline]
     pub fn l(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| &self.lower[t.start..t.end])
     }
+    #[inline]
     pub fn s(&self, i: usize) -> &'a str {
         self.toks.get(i).map_or("", |t| &self.text[t.start..t.end])
     }
+    #[inline]
     pub fn kind(&self, i: usize) -> Option<Kind> {
         self.toks.get(i).map(|t| t.kind)
     }

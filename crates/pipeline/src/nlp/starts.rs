@@ -12,6 +12,7 @@
 //! scan's order, each the scan's match, and a sentence without listed words costs no scan.
 
 use super::hash::{FastMap, load_partial, load8};
+use super::marks::{Marks, Sel};
 use super::patterns::Sent;
 use super::phrases::Phrases;
 use super::token::Tok;
@@ -303,6 +304,7 @@ impl<'a> Starts<'a> {
 
     /// The longest phrase of `list` at `at` in `hay` (every phrase of the list starts with the
     /// token there).
+    #[inline(always)]
     fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
         let entry = &self.lists[list as usize - 1];
         let phrases = &self.phrases[entry.from..entry.to];
@@ -354,7 +356,7 @@ impl<'a> Starts<'a> {
     }
 
     /// The scan's matches in the sentence (see the module docs), into `out` (cleared first).
-    /// Tokens without a bit of `relevant` open nothing, are not crossed and are not scanned.
+    /// Only the tokens of the set `relevant` can open, be crossed or be scanned.
     /// `list` and `crossing` read a token's list and crossing classes from its info; `scan_inside`
     /// says which word tokens have words starting inside them; `open_other` which other tokens
     /// may start a phrase (searched in `ac`, the full list).
@@ -364,7 +366,7 @@ impl<'a> Starts<'a> {
         ac: &Phrases,
         s: &Sent<'_>,
         infos: &[TokInfo],
-        relevant: u32,
+        relevant: (&Marks, Sel),
         list: impl Fn(&TokInfo) -> u16,
         crossing: impl Fn(&TokInfo) -> u64,
         scan_inside: impl Fn(&TokInfo) -> bool,
@@ -374,47 +376,52 @@ impl<'a> Starts<'a> {
         out.clear();
         let l = s.lower;
         let mut pos = 0;
-        for (f, t) in infos.iter().zip(s.toks) {
-            if f.bits & relevant == 0 {
-                continue;
-            }
-            let (k, inside) = (list(f), scan_inside(f));
-            let cross = crossing(f) & class_at(l, t.end);
-            // Most tokens open nothing and nothing crosses them.
-            if k == 0 && cross == 0 && !inside && !open_other(f) {
-                continue;
-            }
-            // The info's crossing classes are those of every phrase crossing any part of the
-            // word: a word is scanned only when one of them does cross here.
-            if inside || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross))) {
-                let from = pos.max(t.start);
-                if from >= t.end {
+        let (marks, sel) = relevant;
+        for w in 0..marks.chunks() {
+            // The relevant tokens not visited yet.
+            let mut todo = marks.word_of(sel, w);
+            while todo != 0 {
+                let i = 64 * w + todo.trailing_zeros() as usize;
+                todo &= todo - 1;
+                let (f, t) = (&infos[i], &s.toks[i]);
+                let (k, inside) = (list(f), scan_inside(f));
+                let cross = crossing(f) & class_at(l, t.end);
+                // Most tokens open nothing and nothing crosses them.
+                if k == 0 && cross == 0 && !inside && !open_other(f) {
                     continue;
                 }
-                // Every match starting in the token ends before `limit`, so it is the scan's.
-                let limit = (t.end + self.max_len).min(l.len());
-                for m in ac.find_iter(l, from..limit).starting_before(t.end) {
-                    pos = m.end;
-                    out.push(m);
+                // The info's crossing classes are those of every phrase crossing any part of the
+                // word: a word is scanned only when one of them does cross here.
+                if inside || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross))) {
+                    let from = pos.max(t.start);
+                    if from >= t.end {
+                        continue;
+                    }
+                    // Every match starting in the token ends before `limit`, so it is the scan's.
+                    let limit = (t.end + self.max_len).min(l.len());
+                    for m in ac.find_iter(l, from..limit).starting_before(t.end) {
+                        pos = m.end;
+                        out.push(m);
+                    }
+                    continue;
                 }
-                continue;
-            }
-            if t.start < pos {
-                continue;
-            }
-            let hit = if k != 0 {
-                self.longest(k, l, t.start)
-            } else if !open_other(f) {
-                None
-            } else if let Some(k) = self.symbol_list(&l[t.start..t.end]) {
-                // Every phrase that can start here starts with the token's first character.
-                self.longest(k, l, t.start)
-            } else {
-                ac.longest_at(l, t.start)
-            };
-            if let Some(h) = hit {
-                pos = h.end;
-                out.push(h);
+                if t.start < pos {
+                    continue;
+                }
+                let hit = if k != 0 {
+                    self.longest(k, l, t.start)
+                } else if !open_other(f) {
+                    None
+                } else if let Some(k) = self.symbol_list(&l[t.start..t.end]) {
+                    // Every phrase that can start here starts with the token's first character.
+                    self.longest(k, l, t.start)
+                } else {
+                    ac.longest_at(l, t.start)
+                };
+                if let Some(h) = hit {
+                    pos = h.end;
+                    out.push(h);
+                }
             }
         }
     }

@@ -7,8 +7,9 @@ use super::hash::FastMap;
 
 use super::entities::is_camel;
 use super::lexicon::{CasePolicy, GAZETTEER};
+use super::marks;
 use super::patterns::Sent;
-use super::vocab::{self, T_INNER_UPPER, T_NO_LOWER, T_WORD, TokInfo};
+use super::vocab::{self, T_INNER_UPPER, T_NO_LOWER, T_WORD};
 
 /// Distinct acronyms and CamelCase words kept.
 const MAX_TERMS: usize = 20_000;
@@ -129,11 +130,23 @@ fn bump(map: &mut FastMap<String, u32>, k: &str) {
 
 impl Terms {
     /// Counts the acronyms and CamelCase words of one sentence.
+    #[inline]
     pub fn observe(&mut self, s: &Sent<'_>) {
+        // Both acronyms and CamelCase have a capital after the first letter; most sentences have
+        // no such word, which their marks tell before anything else is set up.
+        if !(marks::ready(s) && s.marks.any & T_INNER_UPPER == 0) {
+            self.count(s);
+        }
+    }
+
+    /// [`Terms::observe`] of a sentence that may hold terms.
+    fn count(&mut self, s: &Sent<'_>) {
         let infos = vocab::infos(s);
-        // Both acronyms and CamelCase have a capital after the first letter; most words do not.
-        let candidate = |f: &TokInfo| f.has(T_WORD | T_INNER_UPPER);
-        if !infos.iter().any(candidate) {
+        let marks = marks::marks(s, &infos);
+        // Borrowed once: every read below is then a plain slice or struct access.
+        let (infos, marks) = (&*infos, &*marks);
+        let candidate = T_WORD | T_INNER_UPPER;
+        if !marks.any_has(candidate) {
             return;
         }
         let (mut all, mut upper) = (0usize, 0usize);
@@ -145,18 +158,18 @@ impl Terms {
         if all >= 4 && upper * 2 > all {
             return;
         }
-        for (i, _) in infos.iter().enumerate().filter(|(_, f)| candidate(f)) {
+        marks.for_each(candidate, 0, |i| {
             let w = s.s(i);
             // ".NET" is a product name, not the acronym "NET".
             if i > 0 && s.s(i - 1) == "." && !s.toks[i].spaced {
-                continue;
+                return;
             }
             if let Some(a) = acronym(w) {
                 bump(&mut self.acronyms, a);
             } else if is_camel(w) {
                 bump(&mut self.camel, w);
             }
-        }
+        });
     }
 
     /// Acronyms (most used first), CamelCase words, then technical phrases from `phrases`.

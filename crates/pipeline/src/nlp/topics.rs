@@ -8,6 +8,7 @@
 use super::hash::FastMap;
 
 use super::Topic;
+use super::marks;
 use super::patterns::Sent;
 use super::vocab::{self, NO_ID, T_WORD, TokInfo, Vocab, W_TOPIC};
 
@@ -151,21 +152,23 @@ impl Topics {
     /// Counts the candidate phrases of one sentence.
     pub fn observe(&mut self, s: &Sent<'_>) {
         let infos = vocab::infos(s);
-        // The current run of topic words: where it starts and how long it is.
-        let (mut start, mut len) = (0, 0);
-        for (i, f) in infos.iter().enumerate() {
-            if f.has(T_WORD | W_TOPIC) {
-                if len == 0 {
-                    start = i;
+        let marks = marks::marks(s, &infos);
+        // Borrowed once: every read below is then a plain slice or struct access.
+        let (infos, marks) = (&*infos, &*marks);
+        // The runs of topic words, from the set of them: other tokens are not visited.
+        // The current run: its first token and the one after its last (none yet: 0, 0).
+        let (mut start, mut end) = (0, 0);
+        marks.for_each(T_WORD | W_TOPIC, 0, |i| {
+            if i != end {
+                if end > start {
+                    self.count_phrase(s, &infos[start..end], start);
                 }
-                len += 1;
-            } else if len > 0 {
-                self.count_phrase(s, &infos[start..i], start);
-                len = 0;
+                start = i;
             }
-        }
-        if len > 0 {
-            self.count_phrase(s, &infos[start..], start);
+            end = i + 1;
+        });
+        if end > start {
+            self.count_phrase(s, &infos[start..end], start);
         }
     }
 
