@@ -12,7 +12,7 @@ use memchr::{memchr, memchr2, memrchr2};
 
 use super::settings::{apply_cue_settings, is_ws, parse_region_settings};
 use super::source::{ReadSource, SliceSource, Source};
-use super::timestamp::{collect_timestamp, fixed_timing_line};
+use super::timestamp::{collect_timestamp, fixed_timing_at, fixed_timing_line};
 use super::{Cue, CueSettings, Region, VttError, Warning, WarningKind};
 
 /// A parser reading from any `std::io::Read`.
@@ -530,12 +530,18 @@ impl<S: Source> Parser<S> {
         let has_id = first_timing.is_none();
         let (timing_start, timing_end, fixed) = match first_timing {
             Some(fixed) => (0, first.end, fixed),
-            None => match line_from(w, first.next) {
-                Some((end, true)) => match is_timing(&w[first.next..end]) {
-                    Some(fixed) => (first.next, end, fixed),
-                    None => return false,
+            // After an identifier, the plain timing line is read without looking for its end.
+            None => match fixed_timing_at(w, first.next) {
+                Some((start, end, len)) if w.get(first.next + len) == Some(&b'\n') => {
+                    (first.next, first.next + len, Some((start, end)))
+                }
+                _ => match line_from(w, first.next) {
+                    Some((end, true)) => match is_timing(&w[first.next..end]) {
+                        Some(fixed) => (first.next, end, fixed),
+                        None => return false,
+                    },
+                    _ => return false,
                 },
-                _ => return false,
             },
         };
         let text_start = timing_end + 1;
@@ -544,13 +550,13 @@ impl<S: Source> Parser<S> {
         let mut line_count = 1 + u64::from(has_id);
         // Where the next block starts: after the blank line, or at the next timing line.
         let block_end = loop {
+            if w.get(at) == Some(&b'\n') {
+                line_count += 1;
+                break at + 1;
+            }
             let Some((end, gt)) = (at < w.len()).then(|| line_from(w, at)).flatten() else {
                 return false;
             };
-            if end == at {
-                line_count += 1;
-                break end + 1;
-            }
             if gt && has_arrow_bytes(&w[at..end]) {
                 break at;
             }

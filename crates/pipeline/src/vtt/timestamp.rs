@@ -123,12 +123,22 @@ fn fixed_hours(s: &[u8], p: usize) -> Option<(u64, usize)> {
 /// rules then read (they give the same times for this shape, and default settings).
 #[inline]
 pub(super) fn fixed_timing_line(line: &[u8]) -> Option<(u64, u64)> {
-    let (start, n) = fixed_hours(line, 0)?;
-    if line.get(n..n + 5)? != b" --> " {
+    fixed_timing_at(line, 0)
+        .and_then(|(start, end, len)| (len == line.len()).then_some((start, end)))
+}
+
+/// [`fixed_timing_line`] for the line starting at `s[p..]`, whose end is not known yet: start,
+/// end, and the line's length when the timings are followed by the end of `s` or a line break
+/// (`\n` or `\r`).
+#[inline]
+pub(super) fn fixed_timing_at(s: &[u8], p: usize) -> Option<(u64, u64, usize)> {
+    let (start, n) = fixed_hours(s, p)?;
+    if s.get(p + n..p + n + 5)? != b" --> " {
         return None;
     }
-    let (end, m) = fixed_hours(line, n + 5)?;
-    (n + 5 + m == line.len()).then_some((start, end))
+    let (end, m) = fixed_hours(s, p + n + 5)?;
+    let len = n + 5 + m;
+    matches!(s.get(p + len), None | Some(b'\n' | b'\r')).then_some((start, end, len))
 }
 
 /// Collects ASCII digits at `*p`: returns (value saturating at `u64::MAX`, digit count).
