@@ -633,15 +633,22 @@ impl<R: Read> Walk<R> {
             let slot = &mut self.cues_buf[n];
             slot.start_ms = cue.start_ms;
             slot.end_ms = cue.end_ms;
+            self.span.add(cue.start_ms, cue.end_ms);
+            slot.voice.clear();
+            n += 1;
+            if !vtt::has_markup(&cue.text) {
+                // No tag and no reference (most caption cues): the text is the plain text,
+                // and there is no voice or timestamp tag for the style detector to count.
+                slot.has_voice = false;
+                self.parser.swap_cue_text(&mut slot.plain);
+                continue;
+            }
             let voice = vtt::plain_text_and_voice(&cue.text, &mut slot.plain);
             slot.has_voice = voice.is_some();
-            slot.voice.clear();
             if let Some(v) = voice {
                 slot.voice.push_str(v);
             }
             self.style.observe_raw(&cue.text);
-            self.span.add(cue.start_ms, cue.end_ms);
-            n += 1;
         }
         self.cues += n as u64;
         let position = self.parser.bytes_read();

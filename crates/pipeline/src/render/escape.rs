@@ -4,83 +4,14 @@
 //! Every byte any format escapes is ASCII, so text between two of them is copied whole and the
 //! output stays valid UTF-8.
 
-/// A set of ASCII bytes that a format escapes.
-pub(crate) trait Specials {
-    /// `TABLE[b]` is true when byte `b` is in the set.
-    const TABLE: [bool; 256];
-
-    /// A mask with bit `k` set for every byte `k` of the 16 that may be in the set (a superset
-    /// is fine: the table decides).
-    ///
-    /// # Safety
-    /// `block` must hold at least 16 bytes.
-    #[cfg(target_arch = "x86_64")]
-    unsafe fn candidates(block: *const u8) -> u32;
-}
-
-/// The table of `set`.
-const fn table(set: &[u8]) -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < set.len() {
-        t[set[i] as usize] = true;
-        i += 1;
-    }
-    t
-}
-
 #[cfg(target_arch = "x86_64")]
-mod sse {
-    pub(super) use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8, _mm_sub_epi8,
-    };
-
-    /// Bytes of `v` equal to `b`, as a vector of 0xFF/0x00.
-    #[inline]
-    pub(super) fn eq(v: __m128i, b: u8) -> __m128i {
-        // SAFETY: SSE2 is part of the x86_64 baseline.
-        unsafe { _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8)) }
-    }
-
-    /// Bytes of `v` in `lo..=hi`, as a vector of 0xFF/0x00.
-    #[inline]
-    pub(super) fn within(v: __m128i, lo: u8, hi: u8) -> __m128i {
-        // SAFETY: SSE2 is part of the x86_64 baseline.
-        unsafe {
-            let d = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
-            _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((hi - lo) as i8)), d)
-        }
-    }
-
-    /// ORs the vectors and returns their byte mask.
-    #[inline]
-    pub(super) fn mask(parts: &[__m128i]) -> u32 {
-        // SAFETY: SSE2 is part of the x86_64 baseline.
-        unsafe {
-            let mut acc = parts[0];
-            for p in &parts[1..] {
-                acc = _mm_or_si128(acc, *p);
-            }
-            _mm_movemask_epi8(acc) as u32
-        }
-    }
-
-    /// Loads 16 bytes.
-    ///
-    /// # Safety
-    /// `p` must point to at least 16 readable bytes.
-    #[inline]
-    pub(super) unsafe fn load(p: *const u8) -> __m128i {
-        // SAFETY: the caller guarantees 16 readable bytes; the load is unaligned.
-        unsafe { _mm_loadu_si128(p.cast::<__m128i>()) }
-    }
-}
+use crate::vtt::scan::sse;
+use crate::vtt::scan::{ByteSet, next_in_set, table};
 
 /// What a JSON string escapes: `"`, `\` and control characters below U+0020.
 pub(crate) struct Json;
 
-impl Specials for Json {
+impl ByteSet for Json {
     const TABLE: [bool; 256] = {
         let mut t = table(b"\"\\");
         let mut b = 0;
@@ -103,7 +34,7 @@ impl Specials for Json {
 /// What HTML text and attribute values escape.
 pub(crate) struct Html;
 
-impl Specials for Html {
+impl ByteSet for Html {
     const TABLE: [bool; 256] = table(b"&<>\"'");
 
     #[cfg(target_arch = "x86_64")]
@@ -123,7 +54,7 @@ impl Specials for Html {
 /// What Markdown escapes (or, for line breaks, replaces).
 pub(crate) struct Markdown;
 
-impl Specials for Markdown {
+impl ByteSet for Markdown {
     const TABLE: [bool; 256] = table(b"\\`*_[]#|<>~\n\r");
 
     #[cfg(target_arch = "x86_64")]
@@ -144,54 +75,16 @@ impl Specials for Markdown {
     }
 }
 
-/// Index of the first byte of `b[from..]` in `S`, or `None`.
-#[inline]
-pub(crate) fn next_special<S: Specials>(b: &[u8], from: usize) -> Option<usize> {
-    let mut at = from;
-    // Most text has no special byte for hundreds of bytes: 64 at a time until one may show.
-    #[cfg(target_arch = "x86_64")]
-    while let Some(block) = b.get(at..at + 64) {
-        // SAFETY: `block` holds 64 bytes.
-        let any = unsafe {
-            S::candidates(block.as_ptr())
-                | S::candidates(block.as_ptr().add(16))
-                | S::candidates(block.as_ptr().add(32))
-                | S::candidates(block.as_ptr().add(48))
-        };
-        if any != 0 {
-            break;
-        }
-        at += 64;
-    }
-    #[cfg(target_arch = "x86_64")]
-    while let Some(block) = b.get(at..at + 16) {
-        // SAFETY: `block` holds 16 bytes.
-        let mut m = unsafe { S::candidates(block.as_ptr()) };
-        while m != 0 {
-            let k = m.trailing_zeros() as usize;
-            if S::TABLE[usize::from(block[k])] {
-                return Some(at + k);
-            }
-            m &= m - 1;
-        }
-        at += 16;
-    }
-    b.get(at..)?
-        .iter()
-        .position(|&c| S::TABLE[usize::from(c)])
-        .map(|i| at + i)
-}
-
 /// Appends `text` to `out`, each byte in `S` replaced by what `replace` appends for it.
 #[inline]
-pub(crate) fn escape_into<S: Specials>(
+pub(crate) fn escape_into<S: ByteSet>(
     text: &str,
     out: &mut Vec<u8>,
     mut replace: impl FnMut(u8, &mut Vec<u8>),
 ) {
     let b = text.as_bytes();
     let mut from = 0;
-    while let Some(i) = next_special::<S>(b, from) {
+    while let Some(i) = next_in_set::<S>(b, from) {
         out.extend_from_slice(&b[from..i]);
         replace(b[i], out);
         from = i + 1;
@@ -304,7 +197,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn specials_scalar<S: Specials>(b: &[u8], from: usize) -> Option<usize> {
+    fn in_set_scalar<S: ByteSet>(b: &[u8], from: usize) -> Option<usize> {
         b[from..]
             .iter()
             .position(|&c| S::TABLE[usize::from(c)])
@@ -318,16 +211,12 @@ mod tests {
             for at in [0, 5, 15, 16, 31, 40] {
                 let mut b = vec![b'a'; 41];
                 b[at] = byte;
-                let want = specials_scalar::<Json>(&b, 0);
-                assert_eq!(next_special::<Json>(&b, 0), want, "json {byte:#x} at {at}");
-                let want = specials_scalar::<Html>(&b, 0);
-                assert_eq!(next_special::<Html>(&b, 0), want, "html {byte:#x} at {at}");
-                let want = specials_scalar::<Markdown>(&b, 0);
-                assert_eq!(
-                    next_special::<Markdown>(&b, 0),
-                    want,
-                    "md {byte:#x} at {at}"
-                );
+                let want = in_set_scalar::<Json>(&b, 0);
+                assert_eq!(next_in_set::<Json>(&b, 0), want, "json {byte:#x} at {at}");
+                let want = in_set_scalar::<Html>(&b, 0);
+                assert_eq!(next_in_set::<Html>(&b, 0), want, "html {byte:#x} at {at}");
+                let want = in_set_scalar::<Markdown>(&b, 0);
+                assert_eq!(next_in_set::<Markdown>(&b, 0), want, "md {byte:#x} at {at}");
             }
         }
     }
@@ -424,9 +313,9 @@ mod tests {
         fn next_special_matches_a_byte_loop(s in "[a-z \\\\`*_\\[\\]#|<>~\\n\\r\"&'^é—\\x00-\\x1f]{0,80}", from in 0usize..8) {
             let b = s.as_bytes();
             let from = from.min(b.len());
-            prop_assert_eq!(next_special::<Json>(b, from), specials_scalar::<Json>(b, from));
-            prop_assert_eq!(next_special::<Html>(b, from), specials_scalar::<Html>(b, from));
-            prop_assert_eq!(next_special::<Markdown>(b, from), specials_scalar::<Markdown>(b, from));
+            prop_assert_eq!(next_in_set::<Json>(b, from), in_set_scalar::<Json>(b, from));
+            prop_assert_eq!(next_in_set::<Html>(b, from), in_set_scalar::<Html>(b, from));
+            prop_assert_eq!(next_in_set::<Markdown>(b, from), in_set_scalar::<Markdown>(b, from));
         }
     }
 }

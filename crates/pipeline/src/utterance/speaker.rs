@@ -310,7 +310,7 @@ pub(crate) fn parse_marker_with<'a>(
     line: &'a str,
     colon_name_part: &mut dyn FnMut(&'a str) -> Option<&'a str>,
 ) -> (Marker<'a>, &'a str) {
-    let line = line.trim_start();
+    let line = super::trim_start(line);
     if let Some(rest) = line.strip_prefix(">>") {
         let rest = rest.trim_start_matches('>').trim_start();
         if let Some((name, after)) = colon_name(rest, colon_name_part) {
@@ -379,7 +379,7 @@ fn colon_name<'a>(
         return None;
     }
     let name = name_part(&line[..colon])?;
-    Some((name, after.trim_start()))
+    Some((name, super::trim_start(after)))
 }
 
 /// [`name_part`] remembering its verdicts on the last few texts it saw: cues mostly open with

@@ -750,6 +750,12 @@ impl<S: Source> Parser<S> {
         Ok(None)
     }
 
+    /// Swaps the text of the cue [`Parser::next_cue`] last returned with `buf`, so a caller can
+    /// keep the text without copying it; the parser clears whatever it gets back before use.
+    pub fn swap_cue_text(&mut self, buf: &mut String) {
+        std::mem::swap(&mut self.cue.text, buf);
+    }
+
     /// Warnings not yet taken, oldest first.
     pub fn warnings(&self) -> &[Warning] {
         &self.diag.warnings
