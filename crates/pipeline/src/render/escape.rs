@@ -181,7 +181,7 @@ pub(crate) fn push_json_seconds(out: &mut Vec<u8>, seconds: f64) {
             buf_len - 2
         } else {
             digits_before(&mut buf, buf_len, frac, 3);
-            buf_len - usize::from(frac % 10 == 0) - usize::from(frac % 100 == 0)
+            buf_len - usize::from(frac.is_multiple_of(10)) - usize::from(frac.is_multiple_of(100))
         };
         buf[buf_len - 4] = b'.';
         let start = digits_before(&mut buf, buf_len - 4, ms / 1000, 1);

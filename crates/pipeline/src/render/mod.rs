@@ -58,7 +58,7 @@ impl Format {
         match self {
             Format::Markdown => Box::new(MarkdownRenderer::default()),
             Format::Html => Box::new(HtmlRenderer::default()),
-            Format::Json => Box::new(JsonRenderer::default()),
+            Format::Json => Box::new(JsonRenderer),
         }
     }
 }
