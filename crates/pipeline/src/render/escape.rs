@@ -106,11 +106,29 @@ pub(crate) fn fill_string(out: &mut String, fill: impl FnOnce(&mut Vec<u8>)) {
 /// Writes `n` in decimal, at least `width` digits (zero-padded), right-aligned ending at
 /// `buf[end]`; returns where the digits start.
 fn digits_before(buf: &mut [u8; 32], end: usize, mut n: u64, width: usize) -> usize {
+    // "00" "01" … "99": two digits per division.
+    const PAIRS: [[u8; 2]; 100] = {
+        let mut t = [[0; 2]; 100];
+        let mut i = 0;
+        while i < 100 {
+            t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+            i += 1;
+        }
+        t
+    };
     let mut i = end;
-    while n > 0 || end - i < width.max(1) {
+    while n >= 10 {
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&PAIRS[(n % 100) as usize]);
+        n /= 100;
+    }
+    if n > 0 || i == end {
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
+        buf[i] = b'0' + n as u8;
+    }
+    while end - i < width {
+        i -= 1;
+        buf[i] = b'0';
     }
     i
 }
