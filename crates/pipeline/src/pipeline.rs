@@ -3,10 +3,11 @@
 //! Memory stays O(vocabulary): the input is read once, as a stream (a memory map would count every
 //! touched page of a large file as resident memory). Pass 1 parses, builds
 //! utterances, cleans and splits them and feeds the analyzer, keeping only counts, and appends
-//! each cleaned utterance to a spool (memory up to a few MB, then an anonymous temporary file);
-//! the summary is then rendered. Pass 2 streams the spooled transcript to the writer, so parsing,
-//! utterances and cleaning run once. [`snapshot`] without a spool would need the transcript in
-//! memory anyway; [`analyze`] alone (no transcript) skips the spool.
+//! each cleaned utterance to a spool (memory up to a few MB, then an anonymous temporary file):
+//! [`run`] spools each transcript entry already rendered, [`snapshot`] as a record to read back.
+//! The summary is then rendered, and pass 2 copies the spooled transcript to the writer, so
+//! parsing, utterances, cleaning and rendering run once. [`snapshot`] without a spool would need
+//! the transcript in memory anyway; [`analyze`] alone (no transcript) skips the spool.
 //!
 //! Work moves through the stages in batches of [`BATCH_CUES`] cues so that an observer can time
 //! each stage separately without a clock read per cue.
@@ -16,7 +17,7 @@ use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::nlp::{Analyzer, EntityLabel, NlpOptions};
-use crate::render::Renderer;
+use crate::render::{EntryRef, Renderer};
 use crate::snapshot::{
     MAX_WARNINGS_KEPT, SCHEMA_VERSION, Snapshot, Source, SourceWarning, SpeakerStats, Stats,
     Summary, TranscriptEntry,
@@ -28,6 +29,14 @@ use crate::vtt::{self, VttError};
 mod spool;
 
 use spool::{Spool, SpoolReader};
+
+/// Where pass 1 keeps the cleaned transcript.
+enum SpoolAs<'a> {
+    /// As records, read back as [`TranscriptEntry`]s ([`snapshot`]).
+    Records(&'a mut Spool),
+    /// Rendered by the renderer, to be copied out after the summary ([`run`]).
+    Rendered(&'a mut Spool, &'a mut dyn Renderer),
+}
 
 /// Cues moved through the stages per batch.
 pub const BATCH_CUES: usize = 256;
@@ -195,10 +204,17 @@ pub fn run(
     observer: &mut dyn Observer,
 ) -> Result<Summary, PipelineError> {
     let mut spool = Spool::default();
-    let (summary, speakers) = analyze_inner(input, info, config, observer, Some(&mut spool))?;
-    let spooled = spool.into_reader().map_err(PipelineError::Spool)?;
+    let (summary, _, entries) = analyze_inner(
+        input,
+        info,
+        config,
+        observer,
+        Some(SpoolAs::Rendered(&mut spool, renderer)),
+    )?;
+    let mut spooled = spool.into_bytes().map_err(PipelineError::Spool)?;
     // Buffer here and time only what reaches `out`, so the write stage measures the output
-    // device rather than per-call copies.
+    // device rather than per-call copies. Chunks of the spool at least as large as both this
+    // buffer and a caller's go straight through to the device.
     let mut timed = TimedWriter::new(out);
     let mut buffered = io::BufWriter::with_capacity(1 << 16, &mut timed);
     observer.stage_started(Stage::Render);
@@ -206,25 +222,12 @@ pub fn run(
         .begin(&mut buffered, &summary)
         .map_err(PipelineError::Write)?;
     report_render(observer, &mut buffered, 0, 1);
-    stream_transcript(
-        spooled,
-        &speakers,
-        &mut |entries: &[TranscriptEntry], obs: &mut dyn Observer| {
-            let mut bytes_in = 0;
-            for e in entries {
-                bytes_in += e.text.len() as u64;
-                renderer
-                    .entry(&mut buffered, e)
-                    .map_err(PipelineError::Write)?;
-            }
-            report_render(obs, &mut buffered, bytes_in, entries.len() as u64);
-            Ok(())
-        },
-        observer,
-    )?;
     observer.stage_started(Stage::Render);
+    while let Some(chunk) = spooled.next_chunk().map_err(PipelineError::Spool)? {
+        buffered.write_all(chunk).map_err(PipelineError::Write)?;
+    }
     renderer
-        .end(&mut buffered, &summary)
+        .end(&mut buffered, &summary, entries)
         .map_err(PipelineError::Write)?;
     report_render(observer, &mut buffered, 0, 0);
     observer.stage_started(Stage::Write);
@@ -266,8 +269,13 @@ pub fn snapshot(
     config: &Config,
 ) -> Result<Snapshot, PipelineError> {
     let mut spool = Spool::default();
-    let (summary, speakers) =
-        analyze_inner(input, info, config, &mut NoopObserver, Some(&mut spool))?;
+    let (summary, speakers, _) = analyze_inner(
+        input,
+        info,
+        config,
+        &mut NoopObserver,
+        Some(SpoolAs::Records(&mut spool)),
+    )?;
     let spooled = spool.into_reader().map_err(PipelineError::Spool)?;
     let mut transcript = Vec::new();
     stream_transcript(
@@ -292,18 +300,18 @@ pub fn analyze(
     config: &Config,
     observer: &mut dyn Observer,
 ) -> Result<Summary, PipelineError> {
-    analyze_inner(input, info, config, observer, None).map(|(summary, _)| summary)
+    analyze_inner(input, info, config, observer, None).map(|(summary, ..)| summary)
 }
 
 /// Pass 1; also appends each cleaned utterance to `spool` when there is one. Returns the
-/// speaker names the spool's records index.
+/// speaker names the spool's records index and the number of transcript entries.
 fn analyze_inner(
     input: impl Read,
     info: &SourceInfo,
     config: &Config,
     observer: &mut dyn Observer,
-    mut spool: Option<&mut Spool>,
-) -> Result<(Summary, Vec<String>), PipelineError> {
+    mut spool: Option<SpoolAs<'_>>,
+) -> Result<(Summary, Vec<String>, u64), PipelineError> {
     let mut analyzer = Analyzer::new(config.nlp.clone());
     // Speakers in order of appearance: `names[i]`'s statistics are `speakers[i]`.
     let mut index_of: HashMap<String, u32> = HashMap::new();
@@ -313,7 +321,10 @@ fn analyze_inner(
     let mut last_speaker: Option<u32> = None;
     let mut stats = Stats::default();
     let mut walk = Walk::new(input, config)?;
-    while let Some(batch) = walk.next_batch(observer)? {
+    loop {
+        let Some(batch) = walk.next_batch(observer)? else {
+            break;
+        };
         observer.stage_started(Stage::Entities);
         let mut text_bytes = 0u64;
         for (utt, words, sentences) in batch {
@@ -349,7 +360,7 @@ fn analyze_inner(
                 entry.words += words;
                 entry.talk_seconds += utt.end_ms.saturating_sub(utt.start_ms) as f64 / 1000.0;
             }
-            if let Some(spool) = spool.as_deref_mut() {
+            if let Some(SpoolAs::Records(spool)) = &mut spool {
                 spool
                     .push(index, utt.start_ms, utt.end_ms, &utt.text)
                     .map_err(PipelineError::Spool)?;
@@ -368,6 +379,32 @@ fn analyze_inner(
                 items_out: 0,
             },
         );
+        if let Some(SpoolAs::Rendered(spool, renderer)) = &mut spool {
+            observer.stage_started(Stage::Render);
+            let mut bytes_in = 0;
+            let batch = walk.utterances.len() as u64;
+            // Entries are numbered across batches: this batch's first is the one after all
+            // utterances counted before it.
+            for (index, utt) in (stats.utterances - batch..).zip(&walk.utterances) {
+                bytes_in += utt.text.len() as u64;
+                let entry = EntryRef {
+                    speaker: utt.speaker.as_deref(),
+                    start: utt.start_ms as f64 / 1000.0,
+                    end: utt.end_ms as f64 / 1000.0,
+                    text: &utt.text,
+                };
+                spool
+                    .push_with(|buf| renderer.entry(buf, index, entry))
+                    .map_err(PipelineError::Spool)?;
+            }
+            observer.stage_finished(
+                Stage::Render,
+                StageStats {
+                    bytes_in,
+                    items_out: batch,
+                },
+            );
+        }
     }
     observer.stage_started(Stage::Topics);
     let analysis = analyzer.finish();
@@ -396,6 +433,7 @@ fn analyze_inner(
 
     let warnings = walk.finish_warnings();
     stats.warnings = warnings.len() as u64;
+    let entries = stats.utterances;
     let meeting_date = analysis
         .entities
         .iter()
@@ -422,7 +460,7 @@ fn analyze_inner(
         stats,
         warnings: warnings.into_iter().take(MAX_WARNINGS_KEPT).collect(),
     };
-    Ok((summary, names))
+    Ok((summary, names, entries))
 }
 
 /// Rounds to `digits` decimals, so sums of millisecond durations print without float noise.
@@ -595,15 +633,22 @@ impl<R: Read> Walk<R> {
             let slot = &mut self.cues_buf[n];
             slot.start_ms = cue.start_ms;
             slot.end_ms = cue.end_ms;
+            self.span.add(cue.start_ms, cue.end_ms);
+            slot.voice.clear();
+            n += 1;
+            if !vtt::has_markup(&cue.text) {
+                // No tag and no reference (most caption cues): the text is the plain text,
+                // and there is no voice or timestamp tag for the style detector to count.
+                slot.has_voice = false;
+                self.parser.swap_cue_text(&mut slot.plain);
+                continue;
+            }
             let voice = vtt::plain_text_and_voice(&cue.text, &mut slot.plain);
             slot.has_voice = voice.is_some();
-            slot.voice.clear();
             if let Some(v) = voice {
                 slot.voice.push_str(v);
             }
             self.style.observe_raw(&cue.text);
-            self.span.add(cue.start_ms, cue.end_ms);
-            n += 1;
         }
         self.cues += n as u64;
         let position = self.parser.bytes_read();

@@ -1,9 +1,11 @@
-//! The cleaned transcript kept between the two passes, so pass 2 renders without parsing,
-//! rebuilding utterances and cleaning again.
+//! The cleaned transcript kept between the two passes, so pass 2 needs no parsing, rebuilding
+//! utterances or cleaning again.
 //!
-//! Records are compact (speaker index, start and end milliseconds, text length, text) and sit in
-//! memory up to [`MEMORY_LIMIT`] bytes; past that they spill to an anonymous temporary file
-//! (deleted by the OS when closed), so memory stays flat however long the meeting is.
+//! Either compact records (speaker index, start and end milliseconds, text length, text) that
+//! read back as [`TranscriptEntry`]s, or entries already rendered in the output format, which
+//! pass 2 only copies. Bytes sit in memory up to [`MEMORY_LIMIT`]; past that they spill to an
+//! anonymous temporary file (deleted by the OS when closed), so memory stays flat however long
+//! the meeting is.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
@@ -43,6 +45,18 @@ impl Spool {
         self.buf.extend_from_slice(&end_ms.to_le_bytes());
         self.buf.extend_from_slice(&len.to_le_bytes());
         self.buf.extend_from_slice(text.as_bytes());
+        self.spill()
+    }
+
+    /// Appends whatever `fill` appends (a rendered entry), to be read back as bytes by
+    /// [`Spool::into_bytes`].
+    pub(crate) fn push_with(&mut self, fill: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
+        fill(&mut self.buf);
+        self.spill()
+    }
+
+    /// Moves the buffered bytes to the temporary file once there are enough of them.
+    fn spill(&mut self) -> io::Result<()> {
         match &mut self.file {
             Some(f) if self.buf.len() >= FILE_CHUNK => {
                 f.write_all(&self.buf)?;
@@ -59,6 +73,21 @@ impl Spool {
         Ok(())
     }
 
+    /// Ends writing; the bytes appended by [`Spool::push_with`], in order.
+    pub(crate) fn into_bytes(self) -> io::Result<SpooledBytes> {
+        Ok(match self.file {
+            Some(mut f) => {
+                f.write_all(&self.buf)?;
+                f.seek(SeekFrom::Start(0))?;
+                let mut buf = self.buf;
+                buf.clear();
+                buf.resize(FILE_CHUNK, 0);
+                SpooledBytes::File(f, buf)
+            }
+            None => SpooledBytes::Memory(self.buf, false),
+        })
+    }
+
     /// Ends writing; the reader yields the records in the order they were pushed.
     pub(crate) fn into_reader(self) -> io::Result<SpoolReader> {
         let source = match self.file {
@@ -70,6 +99,35 @@ impl Spool {
             None => Source::Memory(io::Cursor::new(self.buf)),
         };
         Ok(SpoolReader { source })
+    }
+}
+
+/// Read side of a spool of rendered bytes (pass 2).
+#[derive(Debug)]
+pub(crate) enum SpooledBytes {
+    /// Everything, handed out once.
+    Memory(Vec<u8>, bool),
+    /// The temporary file, and a buffer to read it through.
+    File(File, Vec<u8>),
+}
+
+impl SpooledBytes {
+    /// The next stretch of bytes; `None` at the end.
+    pub(crate) fn next_chunk(&mut self) -> io::Result<Option<&[u8]>> {
+        match self {
+            SpooledBytes::Memory(bytes, taken) => {
+                let first = !std::mem::replace(taken, true);
+                Ok((first && !bytes.is_empty()).then_some(&bytes[..]))
+            }
+            SpooledBytes::File(f, buf) => loop {
+                match f.read(buf) {
+                    Ok(0) => return Ok(None),
+                    Ok(n) => return Ok(Some(&buf[..n])),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            },
+        }
     }
 }
 
@@ -189,6 +247,36 @@ mod tests {
             i += 1;
         }
         assert_eq!(i, n);
+    }
+
+    fn bytes_round_trip(n: usize, spills: bool) {
+        let mut spool = Spool::default();
+        let mut want = Vec::new();
+        for i in 0..n {
+            let line = format!("entry {i} – {}\n", "y".repeat(i % 70));
+            want.extend_from_slice(line.as_bytes());
+            spool
+                .push_with(|buf| buf.extend_from_slice(line.as_bytes()))
+                .expect("spool write");
+        }
+        assert_eq!(
+            spool.file.is_some(),
+            spills,
+            "spills only past the memory limit"
+        );
+        let mut bytes = spool.into_bytes().expect("spool rewind");
+        let mut got = Vec::new();
+        while let Some(chunk) = bytes.next_chunk().expect("spool read") {
+            got.extend_from_slice(chunk);
+        }
+        assert!(got == want, "bytes read back as written");
+    }
+
+    #[test]
+    fn rendered_bytes_read_back_in_order_from_memory_or_a_file() {
+        bytes_round_trip(0, false);
+        bytes_round_trip(1_000, false);
+        bytes_round_trip(100_000, true);
     }
 
     #[test]

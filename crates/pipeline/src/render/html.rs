@@ -3,8 +3,9 @@
 
 use std::io::{self, Write};
 
-use super::{Renderer, entity_groups, label_heading};
-use crate::snapshot::{Summary, TranscriptEntry, clock, human_duration};
+use super::escape::{Html, escape_into, fill_string, push_clock};
+use super::{EntryRef, Renderer, entity_groups, label_heading};
+use crate::snapshot::{Summary, clock, human_duration};
 
 const CSS: &str = include_str!("snapshot.css");
 
@@ -17,23 +18,20 @@ pub struct HtmlRenderer {
 
 /// Escapes text for HTML element content and double-quoted attribute values.
 pub fn escape_html(text: &str, out: &mut String) {
-    out.clear();
-    // Every special character is ASCII, so runs between them are copied whole.
-    let mut from = 0;
-    for (i, &b) in text.as_bytes().iter().enumerate() {
-        let entity = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&text[from..i]);
-        out.push_str(entity);
-        from = i + 1;
-    }
-    out.push_str(&text[from..]);
+    fill_string(out, |bytes| escape_html_into(text, bytes));
+}
+
+/// [`escape_html`], appending to bytes.
+fn escape_html_into(text: &str, out: &mut Vec<u8>) {
+    escape_into::<Html>(text, out, |b, out| {
+        out.extend_from_slice(match b {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            _ => b"&#39;",
+        })
+    });
 }
 
 impl HtmlRenderer {
@@ -178,21 +176,20 @@ impl Renderer for HtmlRenderer {
         writeln!(out, "<h2>Transcript</h2>\n<section class=\"transcript\">")
     }
 
-    fn entry(&mut self, out: &mut dyn Write, e: &TranscriptEntry) -> io::Result<()> {
-        write!(
-            out,
-            "<p class=\"utt\"><span class=\"time\">{}</span> ",
-            clock(e.start)
-        )?;
-        if let Some(name) = &e.speaker {
-            escape_html(name, &mut self.buf);
-            write!(out, "<span class=\"who\">{}:</span> ", self.buf)?;
+    fn entry(&mut self, out: &mut Vec<u8>, _index: u64, e: EntryRef<'_>) {
+        out.extend_from_slice(b"<p class=\"utt\"><span class=\"time\">");
+        push_clock(out, e.start);
+        out.extend_from_slice(b"</span> ");
+        if let Some(name) = e.speaker {
+            out.extend_from_slice(b"<span class=\"who\">");
+            escape_html_into(name, out);
+            out.extend_from_slice(b":</span> ");
         }
-        escape_html(&e.text, &mut self.buf);
-        writeln!(out, "{}</p>", self.buf)
+        escape_html_into(e.text, out);
+        out.extend_from_slice(b"</p>\n");
     }
 
-    fn end(&mut self, out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    fn end(&mut self, out: &mut dyn Write, s: &Summary, _entries: u64) -> io::Result<()> {
         let path = self.esc(&s.source.path).to_string();
         writeln!(
             out,

@@ -3,15 +3,13 @@
 
 use std::io::{self, Write};
 
-use super::Renderer;
-use crate::snapshot::{Summary, TranscriptEntry};
+use super::escape::{push_json_seconds, push_json_str};
+use super::{EntryRef, Renderer};
+use crate::snapshot::Summary;
 
 /// Renders JSON.
 #[derive(Debug, Default)]
-pub struct JsonRenderer {
-    /// Whether an entry has been written (for the separating comma).
-    wrote_entry: bool,
-}
+pub struct JsonRenderer;
 
 impl Renderer for JsonRenderer {
     fn begin(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
@@ -30,24 +28,16 @@ impl Renderer for JsonRenderer {
         }
         trim(&mut head);
         out.write_all(&head)?;
-        out.write_all(b",\n  \"transcript\": [")?;
-        self.wrote_entry = false;
-        Ok(())
+        out.write_all(b",\n  \"transcript\": [")
     }
 
-    fn entry(&mut self, out: &mut dyn Write, entry: &TranscriptEntry) -> io::Result<()> {
-        out.write_all(if self.wrote_entry {
-            b",\n    "
-        } else {
-            b"\n    "
-        })?;
-        write_entry(out, entry)?;
-        self.wrote_entry = true;
-        Ok(())
+    fn entry(&mut self, out: &mut Vec<u8>, index: u64, entry: EntryRef<'_>) {
+        out.extend_from_slice(if index > 0 { b",\n    " } else { b"\n    " });
+        write_entry(out, entry);
     }
 
-    fn end(&mut self, out: &mut dyn Write, _summary: &Summary) -> io::Result<()> {
-        out.write_all(if self.wrote_entry {
+    fn end(&mut self, out: &mut dyn Write, _summary: &Summary, entries: u64) -> io::Result<()> {
+        out.write_all(if entries > 0 {
             b"\n  ]\n}\n"
         } else {
             b"]\n}\n"
@@ -55,37 +45,21 @@ impl Renderer for JsonRenderer {
     }
 }
 
-/// Writes `entry` exactly as `serde_json::to_writer` would (compact, fields in declaration
-/// order), without serde's per-character escaping loop for the common string that needs none.
-fn write_entry(out: &mut dyn Write, entry: &TranscriptEntry) -> io::Result<()> {
-    out.write_all(b"{\"speaker\":")?;
-    match &entry.speaker {
-        Some(name) => write_json_str(out, name)?,
-        None => out.write_all(b"null")?,
+/// Writes `entry` exactly as `serde_json::to_writer` writes a [`crate::snapshot::TranscriptEntry`]
+/// (compact, fields in declaration order), without serde's per-character escaping loop.
+fn write_entry(out: &mut Vec<u8>, entry: EntryRef<'_>) {
+    out.extend_from_slice(b"{\"speaker\":");
+    match entry.speaker {
+        Some(name) => push_json_str(out, name),
+        None => out.extend_from_slice(b"null"),
     }
-    out.write_all(b",\"start\":")?;
-    serde_json::to_writer(&mut *out, &entry.start).map_err(io::Error::other)?;
-    out.write_all(b",\"end\":")?;
-    serde_json::to_writer(&mut *out, &entry.end).map_err(io::Error::other)?;
-    out.write_all(b",\"text\":")?;
-    write_json_str(out, &entry.text)?;
-    out.write_all(b"}")
-}
-
-/// A JSON string literal: copied as is when nothing in it needs escaping (no `"`, `\\` or
-/// control character; serde_json leaves everything else alone), else through serde_json.
-fn write_json_str(out: &mut dyn Write, s: &str) -> io::Result<()> {
-    // No early exit, so the check runs as a vector loop.
-    let plain = !s.bytes().fold(false, |esc, b| {
-        esc | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
-    if plain {
-        out.write_all(b"\"")?;
-        out.write_all(s.as_bytes())?;
-        out.write_all(b"\"")
-    } else {
-        serde_json::to_writer(&mut *out, s).map_err(io::Error::other)
-    }
+    out.extend_from_slice(b",\"start\":");
+    push_json_seconds(out, entry.start);
+    out.extend_from_slice(b",\"end\":");
+    push_json_seconds(out, entry.end);
+    out.extend_from_slice(b",\"text\":");
+    push_json_str(out, entry.text);
+    out.push(b'}');
 }
 
 #[cfg(test)]
@@ -121,7 +95,7 @@ mod tests {
                     text: text.to_owned(),
                 };
                 let mut ours = Vec::new();
-                super::write_entry(&mut ours, &e).expect("write to a Vec");
+                super::write_entry(&mut ours, (&e).into());
                 let theirs = serde_json::to_vec(&e).expect("serialize");
                 assert_eq!(
                     String::from_utf8_lossy(&ours),

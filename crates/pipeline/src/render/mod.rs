@@ -1,8 +1,11 @@
 //! STAGE 6: renderers. One trait, one file per format.
 //!
-//! A renderer writes the [`Summary`] first, then the transcript one entry at a time, then closes
-//! the document, so a transcript of any size streams to the writer without being held in memory.
+//! A document is the [`Summary`], then the transcript one entry at a time, then a closing part,
+//! so a transcript of any size streams to the writer without being held in memory. Entries do
+//! not depend on the summary: the pipeline renders them while it reads the input, keeps the
+//! bytes in its spool, and copies them out between [`Renderer::begin`] and [`Renderer::end`].
 
+mod escape;
 mod html;
 mod json;
 mod markdown;
@@ -55,7 +58,31 @@ impl Format {
         match self {
             Format::Markdown => Box::new(MarkdownRenderer::default()),
             Format::Html => Box::new(HtmlRenderer::default()),
-            Format::Json => Box::new(JsonRenderer::default()),
+            Format::Json => Box::new(JsonRenderer),
+        }
+    }
+}
+
+/// One transcript entry as the renderers read it: a [`TranscriptEntry`] without owning its text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EntryRef<'a> {
+    /// Speaker, if known.
+    pub speaker: Option<&'a str>,
+    /// Start, seconds.
+    pub start: f64,
+    /// End, seconds.
+    pub end: f64,
+    /// Cleaned text.
+    pub text: &'a str,
+}
+
+impl<'a> From<&'a TranscriptEntry> for EntryRef<'a> {
+    fn from(e: &'a TranscriptEntry) -> Self {
+        EntryRef {
+            speaker: e.speaker.as_deref(),
+            start: e.start,
+            end: e.end,
+            text: &e.text,
         }
     }
 }
@@ -64,20 +91,25 @@ impl Format {
 pub trait Renderer {
     /// Writes everything before the transcript.
     fn begin(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
-    /// Writes one transcript entry.
-    fn entry(&mut self, out: &mut dyn Write, entry: &TranscriptEntry) -> io::Result<()>;
-    /// Closes the document.
-    fn end(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()>;
+    /// Appends transcript entry number `index` (from 0) to `out`. Depends only on the entry
+    /// and its index, so entries may be rendered before [`Renderer::begin`] and kept until
+    /// they are written after it.
+    fn entry(&mut self, out: &mut Vec<u8>, index: u64, entry: EntryRef<'_>);
+    /// Closes the document after `entries` transcript entries.
+    fn end(&mut self, out: &mut dyn Write, summary: &Summary, entries: u64) -> io::Result<()>;
 }
 
 /// Renders a whole in-memory snapshot.
 pub fn render_snapshot(format: Format, snapshot: &Snapshot, out: &mut dyn Write) -> io::Result<()> {
     let mut renderer = format.renderer();
     renderer.begin(out, &snapshot.summary)?;
-    for entry in &snapshot.transcript {
-        renderer.entry(out, entry)?;
+    let mut buf = Vec::new();
+    for (i, entry) in snapshot.transcript.iter().enumerate() {
+        buf.clear();
+        renderer.entry(&mut buf, i as u64, entry.into());
+        out.write_all(&buf)?;
     }
-    renderer.end(out, &snapshot.summary)
+    renderer.end(out, &snapshot.summary, snapshot.transcript.len() as u64)
 }
 
 /// Entities grouped by label in a fixed, reader-friendly order, each group most mentioned first.

@@ -8,6 +8,10 @@
 mod speaker;
 
 pub(crate) use speaker::MarkerClass;
+
+#[cfg(target_arch = "x86_64")]
+use crate::vtt::scan::sse;
+use crate::vtt::scan::{ByteSet, next_in_set, table};
 pub use speaker::{Marker, MarkerKind, StyleDetector, StyleStats, parse_marker};
 
 /// One cue as the utterance stage sees it: timing, the `<v>` voice if any, and plain text
@@ -137,9 +141,13 @@ impl UtteranceBuilder {
     pub fn push(&mut self, cue: CueInput<'_>) -> Option<Utterance> {
         self.stats.cues += 1;
         let duration = cue.end_ms.saturating_sub(cue.start_ms);
-        // One vector scan for the line break, instead of the scalar `str::contains`.
-        let raw_multi_line =
-            memchr::memchr(b'\n', cue.plain.trim_end_matches(['\n', '\r']).as_bytes()).is_some();
+        // A line break followed by anything but more line breaks (one short vector scan;
+        // most cues have a single line and no break at all).
+        let raw_multi_line = next_in_set::<Newline>(cue.plain.as_bytes(), 0).is_some_and(|i| {
+            cue.plain.as_bytes()[i..]
+                .iter()
+                .any(|b| !matches!(b, b'\n' | b'\r'))
+        });
         // Rolling captions repeat the previous cue's last line as their first line; transition
         // cues repeat it alone. Only then are repeats dropped, so a speaker who really says
         // "Yes." twice in two single-line cues keeps both.
@@ -162,7 +170,7 @@ impl UtteranceBuilder {
         self.seen_lines = None;
         let mut first_line = true;
         for (i, line) in plain_lines(cue.plain).enumerate() {
-            let mut line = line.trim();
+            let mut line = trim(line);
             if line.is_empty() {
                 continue;
             }
@@ -288,7 +296,7 @@ fn plain_lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let t = rest?;
-        match memchr::memchr(b'\n', t.as_bytes()) {
+        match next_in_set::<Newline>(t.as_bytes(), 0) {
             Some(i) => {
                 rest = Some(&t[i + 1..]);
                 Some(&t[..i])
@@ -299,6 +307,46 @@ fn plain_lines(text: &str) -> impl Iterator<Item = &str> {
             }
         }
     })
+}
+
+/// `\n`, searched for in cue text.
+struct Newline;
+
+impl ByteSet for Newline {
+    const TABLE: [bool; 256] = table(b"\n");
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    unsafe fn candidates(block: *const u8) -> u32 {
+        // SAFETY: forwarded from the caller.
+        let v = unsafe { sse::load(block) };
+        sse::mask(&[sse::eq(v, b'\n')])
+    }
+}
+
+/// `str::trim`, answered from the end bytes when they are printable ASCII (no whitespace can
+/// be cut then).
+pub(crate) fn trim(s: &str) -> &str {
+    let printable = |b: Option<&u8>| b.is_some_and(|b| (0x21..0x80).contains(b));
+    if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
+/// `str::trim_start`, answered from the first two bytes in the common cases (nothing to cut,
+/// or one space).
+pub(crate) fn trim_start(s: &str) -> &str {
+    let b = s.as_bytes();
+    let printable = |i: usize| b.get(i).is_some_and(|b| (0x21..0x80).contains(b));
+    if printable(0) {
+        s
+    } else if b.first() == Some(&b' ') && printable(1) {
+        &s[1..]
+    } else {
+        s.trim_start()
+    }
 }
 
 fn push_line(buf: &mut String, line: &str) {
@@ -318,6 +366,29 @@ mod tests {
             end_ms: e,
             voice: None,
             plain: t,
+        }
+    }
+
+    #[test]
+    fn fast_trims_agree_with_str_trims() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "  a b  ",
+            "\u{a0}a\u{a0}",
+            "\u{b}x\u{b}",
+            "é",
+            " é",
+            "x\u{2003}",
+            "\ta",
+            " \u{3000}a",
+            "a\u{85}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+            assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
         }
     }
 

@@ -10,6 +10,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::Style;
+#[cfg(target_arch = "x86_64")]
+use crate::vtt::scan::sse;
+use crate::vtt::scan::{ByteSet, next_in_set, table};
 
 /// Which kind of named marker opened a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,7 +313,7 @@ pub(crate) fn parse_marker_with<'a>(
     line: &'a str,
     colon_name_part: &mut dyn FnMut(&'a str) -> Option<&'a str>,
 ) -> (Marker<'a>, &'a str) {
-    let line = line.trim_start();
+    let line = super::trim_start(line);
     if let Some(rest) = line.strip_prefix(">>") {
         let rest = rest.trim_start_matches('>').trim_start();
         if let Some((name, after)) = colon_name(rest, colon_name_part) {
@@ -369,7 +372,7 @@ fn colon_name<'a>(
     // Names are short; looking further than 60 characters would only find colons inside
     // sentences. 60 characters take at most 240 bytes.
     let bytes = line.as_bytes();
-    let colon = memchr::memchr(b':', &bytes[..bytes.len().min(240)])?;
+    let colon = next_in_set::<Colon>(&bytes[..bytes.len().min(240)], 0)?;
     if colon >= 60 && line[..colon].chars().count() >= 60 {
         return None;
     }
@@ -379,7 +382,22 @@ fn colon_name<'a>(
         return None;
     }
     let name = name_part(&line[..colon])?;
-    Some((name, after.trim_start()))
+    Some((name, super::trim_start(after)))
+}
+
+/// `:`, which ends a `Name:` marker (usually within the first 16 bytes of a line).
+struct Colon;
+
+impl ByteSet for Colon {
+    const TABLE: [bool; 256] = table(b":");
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    unsafe fn candidates(block: *const u8) -> u32 {
+        // SAFETY: forwarded from the caller.
+        let v = unsafe { sse::load(block) };
+        sse::mask(&[sse::eq(v, b':')])
+    }
 }
 
 /// [`name_part`] remembering its verdicts on the last few texts it saw: cues mostly open with

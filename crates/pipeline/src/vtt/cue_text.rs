@@ -8,6 +8,10 @@
 
 use memchr::{memchr, memchr2};
 
+#[cfg(target_arch = "x86_64")]
+use super::scan::sse;
+use super::scan::{ByteSet, next_in_set, table};
+
 use super::entities::{MAX_NAME_LEN, lookup};
 use super::timestamp::{format_timestamp, parse_timestamp};
 
@@ -420,8 +424,7 @@ pub fn plain_text_and_voice<'a>(text: &'a str, plain: &mut String) -> Option<&'a
     let b = text.as_bytes();
     let mut voice = None;
     let mut pos = 0;
-    while let Some(i) = memchr2(b'<', b'&', &b[pos..]) {
-        let i = pos + i;
+    while let Some(i) = next_in_set::<Markup>(b, pos) {
         plain.push_str(&text[pos..i]);
         if b[i] == b'&' {
             pos = i + 1;
@@ -438,6 +441,27 @@ pub fn plain_text_and_voice<'a>(text: &'a str, plain: &mut String) -> Option<&'a
     }
     plain.push_str(&text[pos..]);
     voice
+}
+
+/// The bytes that start a tag or a character reference.
+struct Markup;
+
+impl ByteSet for Markup {
+    const TABLE: [bool; 256] = table(b"<&");
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    unsafe fn candidates(block: *const u8) -> u32 {
+        // SAFETY: forwarded from the caller.
+        let v = unsafe { sse::load(block) };
+        sse::mask(&[sse::eq(v, b'<'), sse::eq(v, b'&')])
+    }
+}
+
+/// True when `text` holds a tag or a character reference: without either, its plain text is
+/// the text itself and it has no voice.
+pub(crate) fn has_markup(text: &str) -> bool {
+    next_in_set::<Markup>(text.as_bytes(), 0).is_some()
 }
 
 /// The trimmed annotation of a `v` start tag's content (`v.loud Mary` -> `Mary`).
@@ -491,6 +515,21 @@ mod tests {
         assert_eq!(plain("<v.loud Mary>x").1.as_deref(), Some("Mary"));
         assert_eq!(plain("<vv Mary>x").1, None);
         assert_eq!(plain("<v>x<v Bob>y").1.as_deref(), Some("Bob"));
+    }
+
+    #[test]
+    fn text_without_markup_is_its_own_plain_text() {
+        for (text, markup) in [
+            ("plain words, 100% > less", false),
+            ("a &amp; b", true),
+            ("<v Ann>hi", true),
+            ("", false),
+        ] {
+            assert_eq!(has_markup(text), markup, "{text:?}");
+            if !markup {
+                assert_eq!(plain(text), (text.to_owned(), None));
+            }
+        }
     }
 
     #[test]

@@ -38,12 +38,14 @@
 mod cue_text;
 mod entities;
 mod parser;
+pub(crate) mod scan;
 mod settings;
 mod source;
 mod timestamp;
 
 use std::sync::Arc;
 
+pub(crate) use cue_text::has_markup;
 pub use cue_text::{Element, ElementKind, Node, dump_tree, parse_cue_text, plain_text_and_voice};
 pub use parser::{Parser, ReaderParser, SliceParser};
 pub use settings::{format_cue_settings, parse_cue_settings, parse_percentage};

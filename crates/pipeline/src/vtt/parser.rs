@@ -12,7 +12,7 @@ use memchr::{memchr, memchr2, memrchr2};
 
 use super::settings::{apply_cue_settings, is_ws, parse_region_settings};
 use super::source::{ReadSource, SliceSource, Source};
-use super::timestamp::collect_timestamp;
+use super::timestamp::{collect_timestamp, fixed_timing_at, fixed_timing_line};
 use super::{Cue, CueSettings, Region, VttError, Warning, WarningKind};
 
 /// A parser reading from any `std::io::Read`.
@@ -284,29 +284,42 @@ fn lf_line_sse2(w: &[u8]) -> Option<Span> {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
+    // SAFETY (both loads): SSE2 is part of the x86_64 baseline, and each unaligned load reads
+    // the 16 bytes of the slice it is given.
+    let masks = |block: &[u8]| unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
+        (
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))) as u32,
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'>' as i8))) as u32,
+        )
+    };
+    let found = |at: usize, nl: u32, gt: u32, gt_seen: bool| {
+        let k = nl.trailing_zeros();
+        let end = at + k as usize;
+        Span {
+            end,
+            next: end + 1,
+            may_have_gt: gt_seen || u64::from(gt) & ((1u64 << k) - 1) != 0,
+        }
+    };
     let mut gt_seen = false;
     let mut at = 0;
-    while let Some(block) = w.get(at..at + 16) {
-        // SAFETY: SSE2 is part of the x86_64 baseline, and the unaligned load reads the 16
-        // bytes of `block`.
-        let (nl, gt) = unsafe {
-            let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
-            (
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))) as u32,
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'>' as i8))) as u32,
-            )
-        };
+    // Caption lines run to a hundred bytes and more: 32 bytes per step.
+    while let Some(block) = w.get(at..at + 32) {
+        let (nl0, gt0) = masks(&block[..16]);
+        let (nl1, gt1) = masks(&block[16..]);
+        let (nl, gt) = (nl0 | nl1 << 16, gt0 | gt1 << 16);
         if nl != 0 {
-            let k = nl.trailing_zeros();
-            let end = at + k as usize;
-            return Some(Span {
-                end,
-                next: end + 1,
-                may_have_gt: gt_seen || gt & ((1u32 << k) - 1) != 0,
-            });
+            return Some(found(at, nl, gt, gt_seen));
         }
         gt_seen |= gt != 0;
-        at += 16;
+        at += 32;
+    }
+    if let Some(block) = w.get(at..at + 16) {
+        let (nl, gt) = masks(block);
+        if nl != 0 {
+            return Some(found(at, nl, gt, gt_seen));
+        }
     }
     None
 }
@@ -320,8 +333,24 @@ fn lf_line_sse2(_w: &[u8]) -> Option<Span> {
 
 /// Does the line contain `-->`? Searches for `>` (rare in cue text) and looks back.
 fn has_arrow(line: &str) -> bool {
-    let b = line.as_bytes();
+    has_arrow_bytes(line.as_bytes())
+}
+
+/// [`has_arrow`] on bytes.
+fn has_arrow_bytes(b: &[u8]) -> bool {
     memchr::memchr_iter(b'>', b).any(|i| i >= 2 && &b[i - 2..i] == b"--")
+}
+
+/// The line starting at `w[from..]`: the index of its `\n` in `w` and whether a `>` precedes
+/// it; `None` when no `\n` follows.
+#[inline]
+fn line_from(w: &[u8], from: usize) -> Option<(usize, bool)> {
+    let rest = &w[from..];
+    if let Some(span) = lf_line_sse2(rest) {
+        return Some((from + span.end, span.may_have_gt));
+    }
+    let end = memchr(b'\n', rest)?;
+    Some((from + end, memchr(b'>', &rest[..end]).is_some()))
 }
 
 /// `s` starts with `word` followed by nothing or ASCII whitespace only.
@@ -474,6 +503,112 @@ impl<S: Source> Parser<S> {
         }
     }
 
+    /// "Collect a WebVTT block" for the shape nearly every cue has, read straight from the
+    /// window: an optional identifier line without `-->`, a timing line, caption lines without
+    /// `-->`, then a blank line or the next timing line. Returns false having changed nothing
+    /// for any other shape, a bad timing line, or a block reaching past the region known to be
+    /// clean UTF-8 with LF line ends; [`Parser::collect_block`] then reads it line by line with
+    /// the same outcome. `first` is the block's first line, already peeked.
+    fn fast_block(&mut self, first: Span) -> bool {
+        let lines = &mut self.lines;
+        let limit = lines.lf_only_until.min(lines.clean_until);
+        if first.next > limit {
+            return false;
+        }
+        let w = &lines.src.window()[..limit];
+        // The plain `hh:mm:ss.ttt --> hh:mm:ss.ttt` line is recognised whole; any other line
+        // is a timing line when it holds `-->`.
+        let is_timing = |line: &[u8]| match fixed_timing_line(line) {
+            Some(times) => Some(Some(times)),
+            None => has_arrow_bytes(line).then_some(None),
+        };
+        let first_timing = if first.may_have_gt {
+            is_timing(&w[..first.end])
+        } else {
+            None
+        };
+        let has_id = first_timing.is_none();
+        let (timing_start, timing_end, fixed) = match first_timing {
+            Some(fixed) => (0, first.end, fixed),
+            // After an identifier, the plain timing line is read without looking for its end.
+            None => match fixed_timing_at(w, first.next) {
+                Some((start, end, len)) if w.get(first.next + len) == Some(&b'\n') => {
+                    (first.next, first.next + len, Some((start, end)))
+                }
+                _ => match line_from(w, first.next) {
+                    Some((end, true)) => match is_timing(&w[first.next..end]) {
+                        Some(fixed) => (first.next, end, fixed),
+                        None => return false,
+                    },
+                    _ => return false,
+                },
+            },
+        };
+        let text_start = timing_end + 1;
+        let mut text_end = text_start;
+        let mut at = text_start;
+        let mut line_count = 1 + u64::from(has_id);
+        // Where the next block starts: after the blank line, or at the next timing line.
+        let block_end = loop {
+            if w.get(at) == Some(&b'\n') {
+                line_count += 1;
+                break at + 1;
+            }
+            let Some((end, gt)) = (at < w.len()).then(|| line_from(w, at)).flatten() else {
+                return false;
+            };
+            if gt && has_arrow_bytes(&w[at..end]) {
+                break at;
+            }
+            line_count += 1;
+            text_end = end;
+            at = end + 1;
+        };
+        debug_assert!(std::str::from_utf8(&w[..block_end]).is_ok());
+        // SAFETY: `w` lies within `window[..clean_until]`, which `check_region` validated as
+        // UTF-8, and every cut is at a `\n` byte, which is a character boundary.
+        let text = |a: usize, b: usize| unsafe { std::str::from_utf8_unchecked(&w[a..b]) };
+        let line_no = lines.consumed + 1 + u64::from(has_id);
+        let diag = &mut self.diag;
+        let cue = &mut self.cue;
+        let timing = match fixed {
+            Some(times) => {
+                cue.settings = CueSettings::default();
+                Some(times)
+            }
+            None => parse_timing_line(
+                text(timing_start, timing_end),
+                &self.regions,
+                &mut cue.settings,
+                |s| {
+                    diag.warn(
+                        line_no,
+                        WarningKind::InvalidSetting,
+                        format!("ignored invalid cue setting {}", quote(s)),
+                    )
+                },
+            ),
+        };
+        // A bad timing line leaves the settings untouched and warns nothing: the general loop
+        // reports it.
+        let Some((start, end)) = timing else {
+            return false;
+        };
+        cue.start_ms = start;
+        cue.end_ms = end;
+        cue.line = line_no;
+        cue.id.clear();
+        if has_id {
+            cue.id.push_str(text(0, first.end));
+        }
+        cue.text.clear();
+        cue.text.push_str(text(text_start, text_end));
+        self.seen_cue = true;
+        lines.skip_bytes(block_end);
+        lines.consumed += line_count;
+        true
+    }
+
     /// The spec's "collect a WebVTT block". Returns true when the block is a cue, which is then
     /// in `self.cue`. The cue's text buffer doubles as the spec's `buffer`.
     fn collect_block(&mut self, in_header: bool) -> Result<bool, VttError> {
@@ -605,14 +740,20 @@ impl<S: Source> Parser<S> {
             match self.peek()? {
                 None => self.done = true,
                 Some(span) if span.end == 0 => self.lines.consume(span),
-                Some(_) => {
-                    if self.collect_block(false)? {
+                Some(span) => {
+                    if self.fast_block(span) || self.collect_block(false)? {
                         return Ok(Some(&self.cue));
                     }
                 }
             }
         }
         Ok(None)
+    }
+
+    /// Swaps the text of the cue [`Parser::next_cue`] last returned with `buf`, so a caller can
+    /// keep the text without copying it; the parser clears whatever it gets back before use.
+    pub fn swap_cue_text(&mut self, buf: &mut String) {
+        std::mem::swap(&mut self.cue.text, buf);
     }
 
     /// Warnings not yet taken, oldest first.
@@ -750,6 +891,61 @@ mod tests {
             [
                 (3, WarningKind::InvalidTiming),
                 (6, WarningKind::StrayBlock)
+            ]
+        );
+    }
+
+    /// Cues and warnings of `input` as the parser reads it.
+    fn cues_and_warnings(input: &[u8]) -> (Vec<Cue>, Vec<Warning>) {
+        let mut p = Parser::from_slice(input).expect("valid signature");
+        let mut out = Vec::new();
+        while let Some(c) = p.next_cue().expect("ok") {
+            out.push(c.clone());
+        }
+        (out, p.take_warnings())
+    }
+
+    #[test]
+    fn whole_block_fast_path_agrees_with_the_line_by_line_rules() {
+        // LF-only input takes the whole-block path where it can; the same file with CRLF line
+        // ends is read line by line. Both must give the same cues, warnings and line numbers.
+        let lf = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nHello > there\nsecond line\n\n\
+                  00:00:03.000 --> 00:00:04.000 align:start bogus:1\nno id\n\
+                  00:00:05.000 --> 00:00:06.000\nafter an arrow line\n\n\
+                  NOTE a comment\n\nid only\n\n7\n00:00:07.000 --> 00:0x:08.000\nbad timing\n\n\
+                  8\n100:00:08.000 --> 100:00:09.000\n\n\
+                  x -> y\n00:00:09.000 --> 00:00:10.000 line:0\ncaf\u{e9}\n\n\
+                  00:00:11.000 --> 00:00:12.000\nat the end";
+        let crlf = lf.replace('\n', "\r\n");
+        let (fast, fast_warnings) = cues_and_warnings(lf.as_bytes());
+        let (slow, slow_warnings) = cues_and_warnings(crlf.as_bytes());
+        assert_eq!(fast, slow);
+        assert_eq!(fast_warnings, slow_warnings);
+        let texts: Vec<(&str, &str)> = fast
+            .iter()
+            .map(|c| (c.id.as_str(), c.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("1", "Hello > there\nsecond line"),
+                ("", "no id"),
+                ("", "after an arrow line"),
+                ("8", ""),
+                ("x -> y", "caf\u{e9}"),
+                ("", "at the end"),
+            ]
+        );
+        assert_eq!(fast[3].start_ms, 360_008_000);
+        assert_eq!((fast[3].line, fast[4].line), (22, 25));
+        let kinds: Vec<(u64, WarningKind)> =
+            fast_warnings.iter().map(|w| (w.line, w.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (8, WarningKind::InvalidSetting),
+                (15, WarningKind::StrayBlock),
+                (18, WarningKind::InvalidTiming),
             ]
         );
     }

@@ -6,8 +6,8 @@
 /// Accepts `mm:ss.ttt` and `hh:mm:ss.ttt` where the hours have any number of digits; a first
 /// field of more than two digits or above 59 means hours. Saturates at `u64::MAX`.
 pub(super) fn collect_timestamp(s: &[u8], pos: &mut usize) -> Option<u64> {
-    if let Some(ms) = fixed_width(s, *pos) {
-        *pos += 12;
+    if let Some((ms, len)) = fixed_hours(s, *pos) {
+        *pos += len;
         return Some(ms);
     }
     collect_general(s, pos)
@@ -63,17 +63,82 @@ fn collect_general(s: &[u8], pos: &mut usize) -> Option<u64> {
 #[inline]
 fn fixed_width(s: &[u8], p: usize) -> Option<u64> {
     let t = s.get(p..p + 12)?;
-    if t[2] != b':' || t[5] != b':' || t[8] != b'.' || s.get(p + 12).is_some_and(u8::is_ascii_digit)
-    {
+    if s.get(p + 12).is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    let d = |i: usize| {
-        let v = t[i].wrapping_sub(b'0');
-        (v < 10).then_some(u64::from(v))
-    };
-    let (h, m, sec) = (d(0)? * 10 + d(1)?, d(3)? * 10 + d(4)?, d(6)? * 10 + d(7)?);
-    let frac = d(9)? * 100 + d(10)? * 10 + d(11)?;
+    // Eight bytes `hh:mm:ss` and four `.ttt` at once: XOR with the pattern turns digits into
+    // their values and the separators into zero; anything else leaves a byte above 9.
+    let (a, b) = t.split_at(8);
+    let a = u64::from_le_bytes(a.try_into().ok()?) ^ u64::from_le_bytes(*b"00:00:00");
+    let b = u32::from_le_bytes(b.try_into().ok()?) ^ u32::from_le_bytes(*b".000");
+    const SEPARATORS: u64 = u64::from_le_bytes([0, 0, 0xFF, 0, 0, 0xFF, 0, 0]);
+    // A byte is at most 9 when adding 0x76 leaves its top bit clear (a byte with the top bit
+    // already set is caught by the `| a`; no carry crosses bytes below 0x80).
+    let over_9 = ((a.wrapping_add(0x7676_7676_7676_7676) | a) & 0x8080_8080_8080_8080)
+        | u64::from((b.wrapping_add(0x7676_7676) | b) & 0x8080_8080);
+    if over_9 != 0 || a & SEPARATORS != 0 || b & 0xFF != 0 {
+        return None;
+    }
+    let byte = |v: u64, i: u32| (v >> (8 * i)) & 0xFF;
+    let b = u64::from(b);
+    let (h, m, sec) = (
+        byte(a, 0) * 10 + byte(a, 1),
+        byte(a, 3) * 10 + byte(a, 4),
+        byte(a, 6) * 10 + byte(a, 7),
+    );
+    let frac = byte(b, 1) * 100 + byte(b, 2) * 10 + byte(b, 3);
     (m <= 59 && sec <= 59).then_some(h * 3_600_000 + m * 60_000 + sec * 1000 + frac)
+}
+
+/// [`fixed_width`] with two to nine hour digits (long recordings and concatenated files pass
+/// 99 hours): milliseconds and the length read.
+#[inline]
+fn fixed_hours(s: &[u8], p: usize) -> Option<(u64, usize)> {
+    if s.get(p + 2) == Some(&b':') {
+        return Some((fixed_width(s, p)?, 12));
+    }
+    let mut n = 0;
+    let mut high = 0u64;
+    while let Some(d) = s
+        .get(p + n)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|d| *d < 10)
+    {
+        if n == 9 {
+            return None;
+        }
+        high = high * 10 + u64::from(d);
+        n += 1;
+    }
+    if n < 2 {
+        return None;
+    }
+    // The last two digits are read again by `fixed_width`.
+    let low = fixed_width(s, p + n - 2)?;
+    Some(((high / 100) * 100 * 3_600_000 + low, n + 10))
+}
+
+/// A timing line of exactly `hh:mm:ss.ttt --> hh:mm:ss.ttt` (two to nine hour digits, single
+/// spaces, no settings): its start and end. `None` for anything else, which the general timing-line
+/// rules then read (they give the same times for this shape, and default settings).
+#[inline]
+pub(super) fn fixed_timing_line(line: &[u8]) -> Option<(u64, u64)> {
+    fixed_timing_at(line, 0)
+        .and_then(|(start, end, len)| (len == line.len()).then_some((start, end)))
+}
+
+/// [`fixed_timing_line`] for the line starting at `s[p..]`, whose end is not known yet: start,
+/// end, and the line's length when the timings are followed by the end of `s` or a line break
+/// (`\n` or `\r`).
+#[inline]
+pub(super) fn fixed_timing_at(s: &[u8], p: usize) -> Option<(u64, u64, usize)> {
+    let (start, n) = fixed_hours(s, p)?;
+    if s.get(p + n..p + n + 5)? != b" --> " {
+        return None;
+    }
+    let (end, m) = fixed_hours(s, p + n + 5)?;
+    let len = n + 5 + m;
+    matches!(s.get(p + len), None | Some(b'\n' | b'\r')).then_some((start, end, len))
 }
 
 /// Collects ASCII digits at `*p`: returns (value saturating at `u64::MAX`, digit count).
@@ -129,6 +194,31 @@ mod tests {
     }
 
     #[test]
+    fn fixed_timing_line_takes_only_the_plain_shape() {
+        assert_eq!(
+            fixed_timing_line(b"01:02:03.004 --> 99:59:59.999"),
+            Some((3_723_004, 359_999_999))
+        );
+        assert_eq!(
+            fixed_timing_line(b"100:00:17.529 --> 1000:00:00.001"),
+            Some((360_017_529, 3_600_000_001))
+        );
+        for other in [
+            "01:02:03.004 --> 01:02:03.005 align:start",
+            "01:02:03.004  --> 01:02:03.005",
+            "01:02:03.004 --> 1:02:03.005",
+            "01:60:03.004 --> 01:02:03.005",
+            "01:02:03,004 --> 01:02:03.005",
+            "01:02:03.004 --> 01:02:0a.005",
+            "01:02:03.004 -> 01:02:03.0055",
+            "1:02:03.004 --> 01:02:03.005",
+            "0000000001:02:03.004 --> 01:02:03.005",
+        ] {
+            assert_eq!(fixed_timing_line(other.as_bytes()), None, "{other:?}");
+        }
+    }
+
+    #[test]
     fn rejects_malformed() {
         for bad in [
             "",
@@ -156,12 +246,26 @@ mod tests {
 
         /// The loop-free fast path and the general rules agree on timestamp-like noise.
         #[test]
-        fn fast_path_matches_general_rules(text in "[0-9]{2}:[0-9]{2}[:.][0-9]{2}[:.][0-9]{2,4}[0-9 a]?") {
+        fn fast_path_matches_general_rules(text in "[0-9]{2,10}:[0-9]{2}[:.][0-9]{2}[:.][0-9]{2,4}[0-9 a]?") {
             let b = text.as_bytes();
-            if let Some(fast) = fixed_width(b, 0) {
+            if let Some((fast, len)) = fixed_hours(b, 0) {
                 let mut pos = 0;
                 prop_assert_eq!(collect_general(b, &mut pos), Some(fast));
-                prop_assert_eq!(pos, 12);
+                prop_assert_eq!(pos, len);
+            }
+        }
+
+        /// The whole-line fast path gives what the general rules give for the same line.
+        #[test]
+        fn fixed_timing_line_matches_general_rules(text in "[0-9]{2,4}:[0-9]{2}:[0-9]{2}\\.[0-9]{3} --> [0-9]{1,4}:[0-9]{2}[:.][0-9]{2}[:.][0-9]{2,4}") {
+            let b = text.as_bytes();
+            if let Some((start, end)) = fixed_timing_line(b) {
+                let mut pos = 0;
+                prop_assert_eq!(collect_general(b, &mut pos), Some(start));
+                prop_assert_eq!(&b[pos..pos + 5], b" --> ");
+                pos += 5;
+                prop_assert_eq!(collect_general(b, &mut pos), Some(end));
+                prop_assert_eq!(pos, b.len());
             }
         }
 
