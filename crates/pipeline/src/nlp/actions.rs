@@ -186,6 +186,16 @@ fn whole_words(hay: &str, a: usize, b: usize) -> bool {
     before_ok && after_ok
 }
 
+/// `s.trim_end().ends_with('?')`, from the last byte when it is ASCII and not whitespace (a
+/// sentence mostly ends with its punctuation): no character walk.
+fn ends_with_question_mark(s: &str) -> bool {
+    match s.as_bytes().last() {
+        Some(b'?') => true,
+        Some(&b) if b.is_ascii() && !char::from(b).is_whitespace() => false,
+        _ => s.trim_end().ends_with('?'),
+    }
+}
+
 /// Whether `s` has three words or more, as `split_whitespace` splits it: counting stops at the
 /// third (a question is checked once, and splitting all of it cost ~1,700 instructions).
 fn three_words(s: &str) -> bool {
@@ -234,7 +244,7 @@ impl Actions {
         mut vocab: Option<&mut Vocab>,
     ) {
         let sentence = s.text;
-        let is_question = sentence.trim_end().ends_with('?');
+        let is_question = ends_with_question_mark(sentence);
         // Answers.
         if let Some(q) = self.pending.first() {
             let answered = match (q.speaker.as_deref(), speaker) {
@@ -498,6 +508,12 @@ mod tests {
         #[test]
         fn three_words_is_split_whitespace(s in "[a \t\u{a0}\u{2003}\u{b}é?.]{0,12}") {
             prop_assert_eq!(three_words(&s), s.split_whitespace().count() >= 3, "{:?}", s);
+        }
+
+        /// The last-byte test is the trimmed text's.
+        #[test]
+        fn question_mark_is_trimmed_ends_with(s in "[a ?.\t\u{b}\u{a0}\u{2003}é]{0,8}") {
+            prop_assert_eq!(ends_with_question_mark(&s), s.trim_end().ends_with('?'), "{:?}", s);
         }
     }
 
