@@ -267,10 +267,7 @@ impl Actions {
                 (sp, current) => *current = sp.map(str::to_owned),
             }
         }
-        if is_question
-            && three_words(sentence)
-            && self.pending.len() < MAX_PENDING
-        {
+        if is_question && three_words(sentence) && self.pending.len() < MAX_PENDING {
             self.pending.push(Question {
                 speaker: speaker.map(str::to_owned),
                 text: sentence.to_owned(),
