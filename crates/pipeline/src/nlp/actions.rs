@@ -186,6 +186,34 @@ fn whole_words(hay: &str, a: usize, b: usize) -> bool {
     before_ok && after_ok
 }
 
+/// `s.trim_end().ends_with('?')`, from the last byte when it is ASCII and not whitespace (a
+/// sentence mostly ends with its punctuation): no character walk.
+fn ends_with_question_mark(s: &str) -> bool {
+    match s.as_bytes().last() {
+        Some(b'?') => true,
+        Some(&b) if b.is_ascii() && !char::from(b).is_whitespace() => false,
+        _ => s.trim_end().ends_with('?'),
+    }
+}
+
+/// Whether `s` has three words or more, as `split_whitespace` splits it: counting stops at the
+/// third (a question is checked once, and splitting all of it cost ~1,700 instructions).
+fn three_words(s: &str) -> bool {
+    let mut words = 0;
+    let mut in_word = false;
+    for c in s.chars() {
+        let space = c.is_whitespace();
+        if !space && !in_word {
+            words += 1;
+            if words == 3 {
+                return true;
+            }
+        }
+        in_word = !space;
+    }
+    false
+}
+
 fn next_word(s: &str) -> &str {
     let s = s.trim_start_matches(|c: char| !c.is_alphanumeric());
     let end = s
@@ -216,7 +244,7 @@ impl Actions {
         mut vocab: Option<&mut Vocab>,
     ) {
         let sentence = s.text;
-        let is_question = sentence.trim_end().ends_with('?');
+        let is_question = ends_with_question_mark(sentence);
         // Answers.
         if let Some(q) = self.pending.first() {
             let answered = match (q.speaker.as_deref(), speaker) {
@@ -239,10 +267,7 @@ impl Actions {
                 (sp, current) => *current = sp.map(str::to_owned),
             }
         }
-        if is_question
-            && sentence.split_whitespace().count() >= 3
-            && self.pending.len() < MAX_PENDING
-        {
+        if is_question && three_words(sentence) && self.pending.len() < MAX_PENDING {
             self.pending.push(Question {
                 speaker: speaker.map(str::to_owned),
                 text: sentence.to_owned(),
@@ -472,6 +497,20 @@ mod tests {
             let text: String = words.iter().zip(&seps).flat_map(|(w, sep)| [w.as_str(), sep]).collect();
             let (full, fast) = both_ways(&text);
             prop_assert_eq!(full, fast, "{}", text);
+        }
+    }
+
+    proptest! {
+        /// Counting up to three words is `split_whitespace` counting them all.
+        #[test]
+        fn three_words_is_split_whitespace(s in "[a \t\u{a0}\u{2003}\u{b}é?.]{0,12}") {
+            prop_assert_eq!(three_words(&s), s.split_whitespace().count() >= 3, "{:?}", s);
+        }
+
+        /// The last-byte test is the trimmed text's.
+        #[test]
+        fn question_mark_is_trimmed_ends_with(s in "[a ?.\t\u{b}\u{a0}\u{2003}é]{0,8}") {
+            prop_assert_eq!(ends_with_question_mark(&s), s.trim_end().ends_with('?'), "{:?}", s);
         }
     }
 
