@@ -143,7 +143,8 @@ impl UtteranceBuilder {
         let duration = cue.end_ms.saturating_sub(cue.start_ms);
         // A line break followed by anything but more line breaks (one short vector scan;
         // most cues have a single line and no break at all).
-        let raw_multi_line = next_in_set::<Newline>(cue.plain.as_bytes(), 0).is_some_and(|i| {
+        let first_break = next_in_set::<Newline>(cue.plain.as_bytes(), 0);
+        let raw_multi_line = first_break.is_some_and(|i| {
             cue.plain.as_bytes()[i..]
                 .iter()
                 .any(|b| !matches!(b, b'\n' | b'\r'))
@@ -169,7 +170,7 @@ impl UtteranceBuilder {
         self.first_marker = None;
         self.seen_lines = None;
         let mut first_line = true;
-        for (i, line) in plain_lines(cue.plain).enumerate() {
+        for (i, line) in plain_lines(cue.plain, first_break).enumerate() {
             let mut line = trim(line);
             if line.is_empty() {
                 continue;
@@ -292,11 +293,19 @@ impl UtteranceBuilder {
 
 /// The lines of `text` split at `\n` (a trailing `\r` stays): after trimming and skipping
 /// empty ones, the same lines at the same indices as `str::lines`, found with a vector scan.
-fn plain_lines(text: &str) -> impl Iterator<Item = &str> {
+/// `first_break` is where the first `\n` of `text` is (`None`: it has none), which the caller
+/// has already searched for; the first line then needs no second scan.
+fn plain_lines(text: &str, first_break: Option<usize>) -> impl Iterator<Item = &str> {
+    debug_assert_eq!(first_break, next_in_set::<Newline>(text.as_bytes(), 0));
     let mut rest = Some(text);
+    let mut known = Some(first_break);
     std::iter::from_fn(move || {
         let t = rest?;
-        match next_in_set::<Newline>(t.as_bytes(), 0) {
+        let found = match known.take() {
+            Some(first) => first,
+            None => next_in_set::<Newline>(t.as_bytes(), 0),
+        };
+        match found {
             Some(i) => {
                 rest = Some(&t[i + 1..]);
                 Some(&t[..i])
@@ -359,6 +368,24 @@ fn push_line(buf: &mut String, line: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_lines_split_at_every_line_feed_given_the_first() {
+        for text in [
+            "",
+            "one",
+            "one\ntwo",
+            "\none",
+            "one\n",
+            "one\r\ntwo\n\nthree",
+            "a line longer than sixteen bytes\nand another one after it\nx",
+        ] {
+            let first = next_in_set::<Newline>(text.as_bytes(), 0);
+            let got: Vec<&str> = plain_lines(text, first).collect();
+            let want: Vec<&str> = text.split('\n').collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
 
     fn cue(s: u64, e: u64, t: &str) -> CueInput<'_> {
         CueInput {
