@@ -667,6 +667,9 @@ impl<R: Read> Walk<R> {
             self.builder.recycle(u);
         }
         let mut plain_bytes = 0u64;
+        // The last line of the latest cue that had one, borrowed from its slot while the batch
+        // lasts, so the style detector copies a line once per batch rather than once per cue.
+        let mut prev_last: Option<&str> = None;
         for slot in &self.cues_buf[..n] {
             plain_bytes += slot.plain.len() as u64;
             let input = CueInput {
@@ -676,13 +679,18 @@ impl<R: Read> Walk<R> {
                 plain: &slot.plain,
             };
             let finished = self.builder.push(input);
-            self.style.observe_lines(
-                self.builder.seen_lines(input.plain),
-                self.builder.first_marker(),
-            );
+            let lines = self.builder.seen_lines(input.plain);
+            self.style
+                .observe_lines_after(lines, self.builder.first_marker(), prev_last);
+            if let Some((_, last)) = lines {
+                prev_last = Some(last);
+            }
             if let Some(u) = finished {
                 self.utterances.push(u);
             }
+        }
+        if let Some(last) = prev_last {
+            self.style.remember_last_line(last);
         }
         if self.done
             && let Some(u) = self.builder.finish()
@@ -785,5 +793,52 @@ impl Write for TimedWriter<'_> {
         self.inner.flush()?;
         self.spent += start.elapsed();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::utterance::CueInput;
+
+    #[test]
+    fn style_counts_rolling_repeats_across_batches_as_cue_by_cue() {
+        // Rolling captions (each cue opens with the previous cue's last line) over several
+        // batches, with cues without text right at and around the batch boundaries.
+        let mut vtt = String::from("WEBVTT\n\n");
+        let mut texts = Vec::new();
+        for i in 0..3 * BATCH_CUES + 7 {
+            let text = if matches!(i % BATCH_CUES, 0 | 1 | 255) && i % 3 == 0 {
+                String::new()
+            } else {
+                format!("line {}\nline {}", i.saturating_sub(1), i)
+            };
+            vtt.push_str(&format!(
+                "{}.000 --> 00:{:02}:{:02}.500\n{text}\n\n",
+                clock_of(i),
+                i / 60 % 60,
+                i % 60
+            ));
+            texts.push(text);
+        }
+        let mut walk = Walk::new(vtt.as_bytes(), &Config::default()).expect("walk");
+        let mut observer = NoopObserver;
+        while walk.next_batch(&mut observer).expect("batch").is_some() {}
+        let mut want = StyleDetector::default();
+        for (i, text) in texts.iter().enumerate() {
+            want.observe_cue(&CueInput {
+                start_ms: i as u64 * 1000,
+                end_ms: i as u64 * 1000 + 500,
+                voice: None,
+                plain: text,
+            });
+        }
+        assert_eq!(walk.cues, texts.len() as u64);
+        assert!(want.stats().rolling_repeats > 0);
+        assert_eq!(walk.style.stats(), want.stats());
+    }
+
+    fn clock_of(i: usize) -> String {
+        format!("00:{:02}:{:02}", i / 60 % 60, i % 60)
     }
 }

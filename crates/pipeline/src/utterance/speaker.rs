@@ -124,9 +124,26 @@ impl StyleDetector {
         lines: Option<(&str, &str)>,
         first_marker: Option<MarkerClass>,
     ) {
+        self.observe_lines_after(lines, first_marker, None);
+        if let Some((_, last)) = lines {
+            self.remember_last_line(last);
+        }
+    }
+
+    /// [`StyleDetector::observe_lines`] with the last line of the latest cue that had one given
+    /// by the caller (which still holds that cue; `None`: the copy kept here); nothing is
+    /// remembered. Hand over the last such line with [`StyleDetector::remember_last_line`]
+    /// before the caller drops it.
+    pub(crate) fn observe_lines_after(
+        &mut self,
+        lines: Option<(&str, &str)>,
+        first_marker: Option<MarkerClass>,
+        prev_last_line: Option<&str>,
+    ) {
         self.stats.cues += 1;
-        let Some((first, last)) = lines else { return };
-        if !self.prev_last_line.is_empty() && first == self.prev_last_line {
+        let Some((first, _)) = lines else { return };
+        let prev_last_line = prev_last_line.unwrap_or(&self.prev_last_line);
+        if !prev_last_line.is_empty() && first == prev_last_line {
             self.stats.rolling_repeats += 1;
         }
         match first_marker.unwrap_or_else(|| parse_marker(first).0.into()) {
@@ -135,8 +152,12 @@ impl StyleDetector {
             MarkerClass::Sound => self.stats.sound_tags += 1,
             MarkerClass::None => {}
         }
+    }
+
+    /// Keeps `line` as the last line of the latest cue that had one.
+    pub(crate) fn remember_last_line(&mut self, line: &str) {
         self.prev_last_line.clear();
-        self.prev_last_line.push_str(last);
+        self.prev_last_line.push_str(line);
     }
 
     /// Counts so far.
