@@ -151,7 +151,9 @@ impl Marks {
                 any |= set_bits(&bits, 16 * g, &mut acc);
             }
             out[..K].copy_from_slice(&acc);
-            out[K] = u64::MAX;
+            // The sentence's tokens of this 64: the sets of bits are zero past its end, so
+            // with this word [`Marks::word_of`] needs no mask of its own.
+            out[K] = u64::MAX >> (64 - chunk.len());
         }
         self.any = any;
     }
@@ -167,12 +169,9 @@ impl Marks {
     #[inline(always)]
     pub fn word_of(&self, sel: Sel, w: usize) -> u64 {
         let at = &self.sets[w * S..w * S + S];
-        let m = (at[sel.a] & at[sel.b]) | !at[sel.not];
-        // Only the sentence's tokens.
-        match self.n - 64 * w {
-            rest @ 0..64 => m & ((1u64 << rest) - 1),
-            _ => m,
-        }
+        // Only the sentence's tokens: the words of the bits are zero past its end, and the
+        // all-tokens word holds exactly its tokens.
+        (at[sel.a] & at[sel.b]) | (!at[sel.not] & at[K])
     }
 
     /// The number of words of a set: one per 64 tokens.
