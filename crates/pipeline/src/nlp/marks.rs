@@ -115,7 +115,7 @@ pub(crate) fn marks<'a>(s: &Sent<'a>, infos: &[TokInfo]) -> Cow<'a, Marks> {
 }
 
 /// Words per 64 tokens: one per bit of [`MARKED`], then one with every token (which stands
-/// for a missing bit in [`Marks::word`]).
+/// for a missing bit in [`Sel::new`]).
 const S: usize = K + 1;
 
 impl Marks {
@@ -131,35 +131,45 @@ impl Marks {
             let mut acc = [0u64; K];
             for (g, sixteen) in chunk.chunks(16).enumerate() {
                 // The bits side by side, zero past the sentence's end.
+                // Copied four at a time: a loop step per token costs more than the copy.
                 let mut bits = [0u32; 16];
-                for (b, f) in bits.iter_mut().zip(sixteen) {
+                let quads = sixteen.chunks_exact(4);
+                let rest = quads.remainder();
+                let mut q = 0;
+                for four in quads {
+                    bits[q..q + 4].copy_from_slice(&[
+                        four[0].bits,
+                        four[1].bits,
+                        four[2].bits,
+                        four[3].bits,
+                    ]);
+                    q += 4;
+                }
+                for (b, f) in bits[q..].iter_mut().zip(rest) {
                     *b = f.bits;
                 }
                 any |= set_bits(&bits, 16 * g, &mut acc);
             }
             out[..K].copy_from_slice(&acc);
-            out[K] = u64::MAX;
+            // The sentence's tokens of this 64: the sets of bits are zero past its end, so
+            // with this word [`Marks::word_of`] needs no mask of its own.
+            out[K] = u64::MAX >> (64 - chunk.len());
         }
         self.any = any;
-    }
-
-    /// Word `w` of the set of tokens with every bit of `bits` (at most two bits of [`MARKED`];
-    /// every token for none) or without the bit `not` (one of them, or 0 for none).
-    #[inline(always)]
-    pub fn word(&self, bits: u32, not: u32, w: usize) -> u64 {
-        self.word_of(Sel::new(bits, not), w)
     }
 
     /// Word `w` of the set `sel`.
     #[inline(always)]
     pub fn word_of(&self, sel: Sel, w: usize) -> u64 {
         let at = &self.sets[w * S..w * S + S];
-        let m = (at[sel.a] & at[sel.b]) | !at[sel.not];
-        // Only the sentence's tokens.
-        match self.n - 64 * w {
-            rest @ 0..64 => m & ((1u64 << rest) - 1),
-            _ => m,
-        }
+        in_words(at.try_into().expect("S words"), sel)
+    }
+
+    /// The words of each 64 tokens in turn (as many as [`Marks::chunks`]: `fill` keeps
+    /// exactly those), for the loops below: no index to check per word.
+    #[inline(always)]
+    fn groups(&self) -> impl Iterator<Item = (usize, &[u64; S])> {
+        self.sets.as_chunks::<S>().0.iter().enumerate()
     }
 
     /// The number of words of a set: one per 64 tokens.
@@ -169,11 +179,12 @@ impl Marks {
     }
 
     /// Calls `f` with each token that has every bit of `bits` or lacks the bit `not` (as in
-    /// [`Marks::word`]), in order.
+    /// [`Sel::new`]), in order.
     #[inline(always)]
     pub fn for_each(&self, bits: u32, not: u32, mut f: impl FnMut(usize)) {
-        for w in 0..self.chunks() {
-            let mut m = self.word(bits, not, w);
+        let sel = Sel::new(bits, not);
+        for (w, at) in self.groups() {
+            let mut m = in_words(at, sel);
             while m != 0 {
                 f(64 * w + m.trailing_zeros() as usize);
                 m &= m - 1;
@@ -182,11 +193,12 @@ impl Marks {
     }
 
     /// The first `Some` that `f` gives for a token with every bit of `bits` (as in
-    /// [`Marks::word`]), in order.
+    /// [`Sel::new`]), in order.
     #[inline(always)]
     pub fn find_map<R>(&self, bits: u32, mut f: impl FnMut(usize) -> Option<R>) -> Option<R> {
-        for w in 0..self.chunks() {
-            let mut m = self.word(bits, 0, w);
+        let sel = Sel::new(bits, 0);
+        for (w, at) in self.groups() {
+            let mut m = in_words(at, sel);
             while m != 0 {
                 if let Some(r) = f(64 * w + m.trailing_zeros() as usize) {
                     return Some(r);
@@ -197,11 +209,19 @@ impl Marks {
         None
     }
 
-    /// Whether some token has every bit of `bits` (as in [`Marks::word`]).
+    /// Whether some token has every bit of `bits` (as in [`Sel::new`]).
     #[inline]
     pub fn any_has(&self, bits: u32) -> bool {
-        (0..self.chunks()).any(|w| self.word(bits, 0, w) != 0)
+        let sel = Sel::new(bits, 0);
+        self.groups().any(|(_, at)| in_words(at, sel) != 0)
     }
+}
+
+/// The set `sel`'s word among the words `at` of 64 tokens: only the sentence's tokens, since
+/// the words of the bits are zero past its end and the all-tokens word holds exactly its tokens.
+#[inline(always)]
+fn in_words(at: &[u64; S], sel: Sel) -> u64 {
+    (at[sel.a] & at[sel.b]) | (!at[sel.not] & at[K])
 }
 
 /// Adds sixteen tokens' `bits` (zero past the sentence's end), the first being token `at` of

@@ -93,7 +93,15 @@ pub(crate) struct Starts<'a> {
     max_len: usize,
     /// `by_symbol` of the ASCII characters, 0 for none: one load.
     by_ascii: Vec<u16>,
+    /// Per ASCII character: the phrase its symbol list matches in a text of only that
+    /// character, [`NO_LONE_MATCH`] for none, [`NOT_LONE`] when it has no symbol list.
+    lone: Vec<u32>,
 }
+
+/// In [`Starts`]'s `lone`: the character has no symbol list.
+const NOT_LONE: u32 = u32::MAX;
+/// In [`Starts`]'s `lone`: the character's symbol list matches nothing in it alone.
+const NO_LONE_MATCH: u32 = u32::MAX - 1;
 
 /// One list of phrases that start with the same token (`open` bytes long), at
 /// `from..to` in [`Starts`]'s `phrases`: most places are ruled out by the first two bytes after
@@ -270,6 +278,16 @@ impl<'a> Starts<'a> {
         st.by_ascii = (0..128u8)
             .map(|b| st.by_symbol.get(&char::from(b)).copied().unwrap_or(0))
             .collect();
+        st.lone = (0..128u8)
+            .map(|b| match st.by_ascii[usize::from(b)] {
+                0 => NOT_LONE,
+                k => st
+                    .longest(k, &char::from(b).to_string(), 0)
+                    .map_or(NO_LONE_MATCH, |h| {
+                        u32::try_from(h.pattern).expect("under 4G phrases")
+                    }),
+            })
+            .collect();
         st
     }
 
@@ -337,6 +355,24 @@ impl<'a> Starts<'a> {
             None => 0,
         };
         (k != 0).then_some(k)
+    }
+
+    /// What the symbol list of a one-byte token `t` that ends the sentence `l` matches there,
+    /// known from the byte (`None` when it has no symbol list): a sentence's closing "." opens
+    /// ".net", with nothing after it.
+    #[inline]
+    fn alone(&self, l: &str, t: &Tok) -> Option<Option<Hit>> {
+        if t.end != l.len() || t.end - t.start != 1 {
+            return None;
+        }
+        let pattern = self.lone[usize::from(l.as_bytes()[t.start] & 0x7f)];
+        (pattern != NOT_LONE).then(|| {
+            (pattern != NO_LONE_MATCH).then_some(Hit {
+                start: t.start,
+                end: t.end,
+                pattern: pattern as usize,
+            })
+        })
     }
 
     /// Whether a phrase that starts inside word token `t` (after its first character) runs past
@@ -412,6 +448,8 @@ impl<'a> Starts<'a> {
                     self.longest(k, l, t.start)
                 } else if !open_other(f) {
                     None
+                } else if let Some(hit) = self.alone(l, t) {
+                    hit
                 } else if let Some(k) = self.symbol_list(&l[t.start..t.end]) {
                     // Every phrase that can start here starts with the token's first character.
                     self.longest(k, l, t.start)
@@ -449,6 +487,35 @@ mod tests {
         assert_eq!(st.cross("renew") & class(Some(',')), 0);
         assert_ne!(st.cross("that") & class(Some('&')), 0);
         assert_eq!(st.cross("that") & class(Some(' ')), 0);
+    }
+
+    #[test]
+    fn a_lone_closing_symbol_is_what_the_list_finds() {
+        let st = Starts::new([".net", "!", "?!", "a"].into_iter());
+        for l in ["it is.", "wow!", "what?", "so ?", ".", "!"] {
+            let at = l.len() - 1;
+            let t = Tok {
+                start: at,
+                end: l.len(),
+                kind: super::super::token::Kind::Punct,
+                spaced: false,
+            };
+            let full = st
+                .symbol_list(&l[at..])
+                .map(|k| st.longest(k, l, at).map(|h| (h.start, h.end, h.pattern)));
+            let known = st
+                .alone(l, &t)
+                .map(|hit| hit.map(|h| (h.start, h.end, h.pattern)));
+            assert_eq!(known, full, "{l}");
+        }
+        // Not the last token, or longer than a byte: the scan decides.
+        let t = Tok {
+            start: 0,
+            end: 1,
+            kind: super::super::token::Kind::Punct,
+            spaced: false,
+        };
+        assert!(st.alone(".net", &t).is_none());
     }
 
     #[test]
