@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use snapshot_pipeline::render::{push_json_seconds, push_json_str};
 use snapshot_pipeline::vtt::{self, Cue, Region, VttError, Warning, WarningKind};
 
 /// Flags of `cues`.
@@ -18,49 +19,6 @@ pub struct Args {
     pub file: PathBuf,
 }
 
-/// Appends `s` as a JSON string. Escaping is checked 16 bytes at a time (a branch-free test the
-/// compiler vectorises), so clean runs are copied whole: string escaping was a third of the
-/// command's time with a byte-at-a-time escaper.
-fn push_json_str(out: &mut Vec<u8>, s: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let needs = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    let bytes = s.as_bytes();
-    out.push(b'"');
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 16)
-            && !chunk.iter().fold(false, |acc, &b| acc | needs(b))
-        {
-            i += 16;
-            continue;
-        }
-        let b = bytes[i];
-        if needs(b) {
-            out.extend_from_slice(&bytes[start..i]);
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                _ => out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 0xF)],
-                ]),
-            }
-            start = i + 1;
-        }
-        i += 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
-}
-
 /// Appends a double the way serde_json prints it (shortest round-trip form, e.g. `100.0`,
 /// `1.5`, `1e34`); JSON has no NaN or infinity, which the parser never produces.
 fn push_f64(out: &mut Vec<u8>, v: f64) {
@@ -68,24 +26,9 @@ fn push_f64(out: &mut Vec<u8>, v: f64) {
     let _ = serde_json::to_writer(&mut *out, &v);
 }
 
-/// Appends milliseconds as seconds with millisecond precision (`3.04`, `61.1`, `0.0`): the
-/// same digits as printing `ms / 1000` as a shortest round-trip double, without float work.
+/// Appends milliseconds as seconds, exactly as serde_json prints the double `ms / 1000`.
 fn push_seconds(out: &mut Vec<u8>, ms: u64) {
-    // Below 2^40 ms (35 years) a double resolves 1e-6 s, so three decimals are its shortest form.
-    if ms >= 1 << 40 {
-        return push_f64(out, ms as f64 / 1000.0);
-    }
-    let _ = write!(out, "{}.", ms / 1000);
-    let frac = ms % 1000;
-    match (frac.is_multiple_of(10), frac.is_multiple_of(100)) {
-        (_, true) => out.push(b'0' + (frac / 100) as u8),
-        (true, false) => {
-            let _ = write!(out, "{:02}", frac / 10);
-        }
-        _ => {
-            let _ = write!(out, "{frac:03}");
-        }
-    }
+    push_json_seconds(out, ms as f64 / 1000.0);
 }
 
 fn push_number_or_auto(out: &mut Vec<u8>, v: Option<f64>) {

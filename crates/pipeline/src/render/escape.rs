@@ -142,7 +142,7 @@ pub(crate) fn push_u64(out: &mut Vec<u8>, n: u64, width: usize) {
 
 /// Appends `text` as a JSON string literal exactly as `serde_json` writes it: `"` and `\`
 /// backslashed, `\b \f \n \r \t` short, other control characters as `\u00xx`.
-pub(crate) fn push_json_str(out: &mut Vec<u8>, text: &str) {
+pub fn push_json_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     escape_into::<Json>(text, out, |b, out| match b {
         b'"' => out.extend_from_slice(b"\\\""),
@@ -184,7 +184,7 @@ pub(crate) fn push_clock(out: &mut Vec<u8>, seconds: f64) {
 /// Appends `seconds` as `serde_json` writes an `f64`. Times that are whole milliseconds (all
 /// of a pipeline's) print as their exact decimal, which is then the shortest text that reads
 /// back as the same `f64`, as serde_json's is; anything else goes through serde_json.
-pub(crate) fn push_json_seconds(out: &mut Vec<u8>, seconds: f64) {
+pub fn push_json_seconds(out: &mut Vec<u8>, seconds: f64) {
     // Below 1e12 s an f64's spacing is under 1e-3 / 2, so no shorter decimal lies as close;
     // `to_bits` rejects -0.0 and anything that is not exactly `ms / 1000` (the rounding here
     // only proposes `ms`).

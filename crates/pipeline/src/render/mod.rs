@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::snapshot::{Snapshot, Summary, TranscriptEntry};
 
+pub use escape::{push_json_seconds, push_json_str};
 pub use html::{HtmlRenderer, escape_html};
 pub use json::JsonRenderer;
 pub use markdown::{MarkdownRenderer, escape_md};
