@@ -197,7 +197,7 @@ fn ends_with_question_mark(s: &str) -> bool {
 }
 
 /// Whether `s` has three words or more, as `split_whitespace` splits it: counting stops at the
-/// third (a question is checked once, and splitting all of it cost ~1,700 instructions).
+/// third (a question is checked once, and splitting all of it cost ~1,500 instructions).
 fn three_words(s: &str) -> bool {
     let mut words = 0;
     let mut in_word = false;

@@ -2,7 +2,7 @@
 //! built once per sentence for every stage: a stage then visits only the tokens it can act on
 //! (capitalised words, trigger and gazetteer openers, topic words...) instead of testing every
 //! token, and skips a sentence outright when its set is empty. The sets are read from the
-//! token infos four at a time (one shift and one sign-bit gather per bit), so building them
+//! token infos sixteen at a time (one shift and one sign-bit gather per bit), so building them
 //! costs less than one of the passes they replace.
 
 use std::borrow::Cow;

@@ -143,8 +143,8 @@ impl Analyzer {
             }
             self.entities.speaker_spoke(sp, start_ms);
         }
-        // One vocabulary lookup per token, shared by every stage below, made as it is scanned;
-        // the lower-cased copy is written in the same pass.
+        // One vocabulary lookup per token, shared by every stage below, made as it is scanned
+        // (words new to the meeting just after); the lower-cased copy is written in the same pass.
         self.vocab
             .read(sentence, &mut self.lower, &mut self.toks, &mut self.flags);
         self.marks.fill(&self.flags);

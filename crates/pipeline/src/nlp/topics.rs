@@ -72,7 +72,7 @@ struct Slot {
 /// Open-addressing table (linear probing) from packed phrases to counts. The phrase table is
 /// the largest working set of the analysis (up to [`MAX_PHRASES`] entries) and probed once
 /// per phrase said, mostly missing the cache: a slot of twelve bytes, found from one multiply,
-/// holds five times as many phrases per cache line as a general map of id arrays.
+/// holds five phrases per cache line (a general map of id arrays about three).
 #[derive(Debug, Default)]
 struct IdPhrases {
     slots: Vec<Slot>,

@@ -312,8 +312,12 @@ pub(crate) fn infos<'a>(s: &Sent<'a>) -> Cow<'a, [TokInfo]> {
 }
 
 /// Distinct words as written kept in the surface table (more are looked up the slow way, with
-/// the same result): the table then has at most 2^17 slots of 40 bytes (5.2 MB).
+/// the same result): the table then has at most 2^17 slots of 16 bytes, each with a 32-byte
+/// [`TokInfo`] beside it (6.3 MB).
 const MAX_SURFACE: usize = (1 << 16) - 1;
+
+// The sizes the bound above is worked out from.
+const _: () = assert!(size_of::<Slot>() == 16 && size_of::<TokInfo>() == 32);
 
 /// One slot of the surface table: a word as written, by its head and length. The key is in the
 /// slot, and the word's info at the same index of `Vocab::slot_infos`: a probe reads both at
