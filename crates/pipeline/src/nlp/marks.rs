@@ -152,37 +152,29 @@ impl Marks {
             }
             out[..K].copy_from_slice(&acc);
             // The sentence's tokens of this 64: the sets of bits are zero past its end, so
-            // with this word [`Marks::word_of`] needs no mask of its own.
+            // with this word a set's words need no mask of their own.
             out[K] = u64::MAX >> (64 - chunk.len());
         }
         self.any = any;
     }
 
-    /// Word `w` of the set `sel`.
-    #[inline(always)]
-    pub fn word_of(&self, sel: Sel, w: usize) -> u64 {
-        let at = &self.sets[w * S..w * S + S];
-        in_words(at.try_into().expect("S words"), sel)
-    }
-
-    /// The words of each 64 tokens in turn (as many as [`Marks::chunks`]: `fill` keeps
-    /// exactly those), for the loops below: no index to check per word.
+    /// The words of each 64 tokens in turn (`fill` keeps one group per 64 tokens), for the
+    /// loops below: no index to check per word.
     #[inline(always)]
     fn groups(&self) -> impl Iterator<Item = (usize, &[u64; S])> {
         self.sets.as_chunks::<S>().0.iter().enumerate()
     }
 
-    /// The number of words of a set: one per 64 tokens.
-    #[inline(always)]
-    pub fn chunks(&self) -> usize {
-        self.n.div_ceil(64)
-    }
-
     /// Calls `f` with each token that has every bit of `bits` or lacks the bit `not` (as in
     /// [`Sel::new`]), in order.
     #[inline(always)]
-    pub fn for_each(&self, bits: u32, not: u32, mut f: impl FnMut(usize)) {
-        let sel = Sel::new(bits, not);
+    pub fn for_each(&self, bits: u32, not: u32, f: impl FnMut(usize)) {
+        self.for_each_in(Sel::new(bits, not), f);
+    }
+
+    /// Calls `f` with each token of the set `sel`, in order.
+    #[inline(always)]
+    pub fn for_each_in(&self, sel: Sel, mut f: impl FnMut(usize)) {
         for (w, at) in self.groups() {
             let mut m = in_words(at, sel);
             while m != 0 {

@@ -413,55 +413,49 @@ impl<'a> Starts<'a> {
         let l = s.lower;
         let mut pos = 0;
         let (marks, sel) = relevant;
-        for w in 0..marks.chunks() {
-            // The relevant tokens not visited yet.
-            let mut todo = marks.word_of(sel, w);
-            while todo != 0 {
-                let i = 64 * w + todo.trailing_zeros() as usize;
-                todo &= todo - 1;
-                let (f, t) = (&infos[i], &s.toks[i]);
-                let (k, inside) = (list(f), scan_inside(f));
-                let cross = crossing(f) & class_at(l, t.end);
-                // Most tokens open nothing and nothing crosses them.
-                if k == 0 && cross == 0 && !inside && !open_other(f) {
-                    continue;
-                }
-                // The info's crossing classes are those of every phrase crossing any part of the
-                // word: a word is scanned only when one of them does cross here.
-                if inside || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross))) {
-                    let from = pos.max(t.start);
-                    if from >= t.end {
-                        continue;
-                    }
-                    // Every match starting in the token ends before `limit`, so it is the scan's.
-                    let limit = (t.end + self.max_len).min(l.len());
-                    for m in ac.find_iter(l, from..limit).starting_before(t.end) {
-                        pos = m.end;
-                        out.push(m);
-                    }
-                    continue;
-                }
-                if t.start < pos {
-                    continue;
-                }
-                let hit = if k != 0 {
-                    self.longest(k, l, t.start)
-                } else if !open_other(f) {
-                    None
-                } else if let Some(hit) = self.alone(l, t) {
-                    hit
-                } else if let Some(k) = self.symbol_list(&l[t.start..t.end]) {
-                    // Every phrase that can start here starts with the token's first character.
-                    self.longest(k, l, t.start)
-                } else {
-                    ac.longest_at(l, t.start)
-                };
-                if let Some(h) = hit {
-                    pos = h.end;
-                    out.push(h);
-                }
+        marks.for_each_in(sel, |i| {
+            let (f, t) = (&infos[i], &s.toks[i]);
+            let (k, inside) = (list(f), scan_inside(f));
+            let cross = crossing(f) & class_at(l, t.end);
+            // Most tokens open nothing and nothing crosses them.
+            if k == 0 && cross == 0 && !inside && !open_other(f) {
+                return;
             }
-        }
+            // The info's crossing classes are those of every phrase crossing any part of the
+            // word: a word is scanned only when one of them does cross here.
+            if inside || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross))) {
+                let from = pos.max(t.start);
+                if from >= t.end {
+                    return;
+                }
+                // Every match starting in the token ends before `limit`, so it is the scan's.
+                let limit = (t.end + self.max_len).min(l.len());
+                for m in ac.find_iter(l, from..limit).starting_before(t.end) {
+                    pos = m.end;
+                    out.push(m);
+                }
+                return;
+            }
+            if t.start < pos {
+                return;
+            }
+            let hit = if k != 0 {
+                self.longest(k, l, t.start)
+            } else if !open_other(f) {
+                None
+            } else if let Some(hit) = self.alone(l, t) {
+                hit
+            } else if let Some(k) = self.symbol_list(&l[t.start..t.end]) {
+                // Every phrase that can start here starts with the token's first character.
+                self.longest(k, l, t.start)
+            } else {
+                ac.longest_at(l, t.start)
+            };
+            if let Some(h) = hit {
+                pos = h.end;
+                out.push(h);
+            }
+        });
     }
 }
 
