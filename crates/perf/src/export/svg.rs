@@ -226,19 +226,67 @@ fn y_axis(out: &mut String, ys: Scale, lo: f64, hi: f64, unit: &str) {
     );
 }
 
-fn hlines(out: &mut String, ys: Scale, lines: &[HLine]) {
+/// Draws the reference lines. Each label sits at the line's right end, above the line unless
+/// `polylines` (the data, in pixels) cross the space above more than the space below, so a
+/// series running just over a target does not write through its label.
+fn hlines(out: &mut String, ys: Scale, lines: &[HLine], polylines: &[Vec<(f64, f64)>]) {
     for l in lines {
         let y = ys.map(l.y);
         let label = esc(&l.label);
+        let right = W - RIGHT - 2.0;
+        // Labels are about 6.5 units per character at the chart's 11-unit font.
+        let left = right - 6.5 * l.label.chars().count() as f64;
+        let above = crossings(polylines, left, right, y - LABEL_HEIGHT - 2.0, y - 2.0);
+        let below = crossings(polylines, left, right, y + 2.0, y + LABEL_HEIGHT + 2.0);
+        let ty = if below < above && y + LABEL_HEIGHT + 2.0 <= H - BOTTOM {
+            y + LABEL_HEIGHT
+        } else {
+            y - 4.0
+        };
         let _ = write!(
             out,
-            r#"<g class="ref {c}"><title>{label}</title><line x1="{LEFT}" x2="{x2}" y1="{y:.1}" y2="{y:.1}"/><text x="{tx}" y="{ty:.1}" text-anchor="end">{label}</text></g>"#,
+            r#"<g class="ref {c}"><title>{label}</title><line x1="{LEFT}" x2="{x2}" y1="{y:.1}" y2="{y:.1}"/><text x="{right}" y="{ty:.1}" text-anchor="end">{label}</text></g>"#,
             c = l.class,
             x2 = W - RIGHT,
-            tx = W - RIGHT - 2.0,
-            ty = y - 4.0,
         );
     }
+}
+
+/// Whether the segment `a`–`b` passes through column `x` between heights `y0` and `y1`.
+fn segment_meets(a: (f64, f64), b: (f64, f64), x: f64, y0: f64, y1: f64) -> bool {
+    let ((ax, ay), (bx, by)) = (a, b);
+    if x < ax.min(bx) || x > ax.max(bx) {
+        return false;
+    }
+    // A vertical segment covers its whole extent in its column.
+    let (lo, hi) = if (bx - ax).abs() < f64::EPSILON {
+        (ay.min(by), ay.max(by))
+    } else {
+        let y = ay + (x - ax) / (bx - ax) * (by - ay);
+        (y, y)
+    };
+    hi >= y0 && lo <= y1
+}
+
+/// Height of a reference line's label box.
+const LABEL_HEIGHT: f64 = 12.0;
+
+/// How many of the sample columns between `x0` and `x1` (every 4 units) have a polyline
+/// passing between heights `y0` and `y1`.
+fn crossings(polylines: &[Vec<(f64, f64)>], x0: f64, x1: f64, y0: f64, y1: f64) -> usize {
+    let mut hits = 0;
+    let mut x = x0;
+    while x <= x1 {
+        let hit = polylines.iter().any(|line| match line.as_slice() {
+            [(px, py)] => (px - x).abs() <= 2.0 && (y0..=y1).contains(py),
+            _ => line
+                .windows(2)
+                .any(|w| segment_meets(w[0], w[1], x, y0, y1)),
+        });
+        hits += usize::from(hit);
+        x += 4.0;
+    }
+    hits
 }
 
 fn legend(out: &mut String, names: &[&str]) {
@@ -312,7 +360,17 @@ impl LineChart {
                 }
             }
         }
-        hlines(&mut out, ys, &self.hlines);
+        let polylines: Vec<Vec<(f64, f64)>> = self
+            .series
+            .iter()
+            .map(|s| {
+                s.points
+                    .iter()
+                    .map(|p| (xs.map(p.x), ys.map(p.y)))
+                    .collect()
+            })
+            .collect();
+        hlines(&mut out, ys, &self.hlines, &polylines);
         for m in &self.markers {
             let x = xs.map(m.x);
             let _ = write!(
@@ -405,7 +463,7 @@ pub fn bar_chart(title: &str, y_unit: &str, bars: &[Bar], hlines_: &[HLine]) -> 
             l = esc(&b.label),
         );
     }
-    hlines(&mut out, ys, hlines_);
+    hlines(&mut out, ys, hlines_, &[]);
     out.push_str("</svg>");
     out
 }
@@ -468,6 +526,56 @@ mod tests {
         assert_eq!(tick(120_000_000.0), "120M");
         assert_eq!(nice_step(97.0, 5.0), 20.0);
         assert_eq!(nice_step(0.9, 5.0), 0.2);
+    }
+
+    #[test]
+    fn reference_labels_move_below_a_series_that_runs_just_above_them() {
+        let chart = |ys: [f64; 3]| {
+            LineChart {
+                title: "t".into(),
+                y_unit: "s".into(),
+                x_axis: XAxis::Index,
+                x_labels: vec!["1".into(), "2".into(), "4".into()],
+                series: vec![Series {
+                    name: "p95".into(),
+                    points: (0..3)
+                        .map(|i| Point {
+                            x: i as f64,
+                            y: ys[i],
+                            title: String::new(),
+                            flagged: false,
+                        })
+                        .collect(),
+                }],
+                hlines: vec![HLine {
+                    y: 1.0,
+                    label: "added latency 1 s".into(),
+                    class: "target",
+                }],
+                markers: vec![],
+            }
+            .render()
+        };
+        let label_y = |svg: &str| -> (f64, f64) {
+            let g = &svg[svg.find(r#"<g class="ref target">"#).expect("ref line")..];
+            let num = |g: &str, key: &str| -> f64 {
+                let at = g.find(key).expect(key) + key.len();
+                g[at..at + g[at..].find('"').expect("quote")]
+                    .parse()
+                    .expect("number")
+            };
+            let text = &g[g.find("<text").expect("label")..];
+            (num(g, r#"y1=""#), num(text, r#" y=""#))
+        };
+        // The series ends a little above the line (higher value = smaller y): label below.
+        let (line, text) = label_y(&chart([0.5, 1.02, 1.05]));
+        assert!(text > line, "label below the line: {text} vs {line}");
+        // The series ends below the line: the label keeps its place above.
+        let (line, text) = label_y(&chart([0.5, 0.98, 0.95]));
+        assert!(text < line, "label above the line: {text} vs {line}");
+        // Nothing near: above, as before.
+        let (line, text) = label_y(&chart([3.0, 3.0, 3.0]));
+        assert!(text < line);
     }
 
     #[test]
