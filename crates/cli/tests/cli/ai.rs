@@ -308,13 +308,7 @@ fn the_monitor_exports_the_calls_process_ai_logs() {
         "--ai-call-log",
         log_arg,
     ]);
-    let addr = m
-        .stderr_first
-        .split("serving metrics on http://")
-        .nth(1)
-        .and_then(|rest| rest.split("/metrics").next())
-        .unwrap_or_else(|| panic!("no address in {:?}", m.stderr_first))
-        .to_owned();
+    let addr = m.metrics_addr();
     assert!(
         m.stderr_first.contains("exporting AI calls from"),
         "{}",

@@ -222,8 +222,8 @@ fn a_dead_webhook_is_a_warning_not_a_failure() {
     assert!(stderr.contains("warning: webhook:"), "{stderr}");
 }
 
-/// A running `monitor`, stdout lines arriving on a channel; killed on drop if still running.
-/// A `monitor` running in the background, its stdout lines on a channel.
+/// A `monitor` running in the background, its stdout lines on a channel; killed on drop if
+/// still running.
 pub(crate) struct Running {
     pub(crate) child: Child,
     lines: mpsc::Receiver<String>,
@@ -263,6 +263,35 @@ impl Running {
             .recv_timeout(Duration::from_secs(10))
             .expect("a line within 10 s")
     }
+
+    /// The `host:port` the monitor said it serves `/metrics` on (its first stderr line).
+    pub(crate) fn metrics_addr(&self) -> String {
+        self.stderr_first
+            .split("serving metrics on http://")
+            .nth(1)
+            .and_then(|rest| rest.split("/metrics").next())
+            .unwrap_or_else(|| panic!("no address in {:?}", self.stderr_first))
+            .to_owned()
+    }
+
+    /// Sends SIGTERM, checks the monitor exits 0 within a second, and returns the lines it
+    /// printed that were not read yet.
+    pub(crate) fn terminate(&mut self) -> Vec<String> {
+        let stop = Instant::now();
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+        let status = self.child.wait().expect("wait");
+        assert!(
+            stop.elapsed() < Duration::from_secs(1),
+            "took {:?}",
+            stop.elapsed()
+        );
+        assert_eq!(status.code(), Some(0));
+        self.lines.iter().collect()
+    }
 }
 
 impl Drop for Running {
@@ -290,14 +319,6 @@ pub(crate) fn http_get(addr: &str, path: &str) -> (String, String) {
     (head.to_owned(), body.to_owned())
 }
 
-fn sigterm(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-}
-
 #[test]
 fn metrics_endpoint_serves_parseable_prometheus_text_and_sigterm_stops_at_once() {
     // A process name nothing uses: other tests run `customer-snapshot` in parallel.
@@ -311,13 +332,7 @@ fn metrics_endpoint_serves_parseable_prometheus_text_and_sigterm_stops_at_once()
         "--process",
         "cs-nothing-xyz",
     ]);
-    let addr = m
-        .stderr_first
-        .split("serving metrics on http://")
-        .nth(1)
-        .and_then(|rest| rest.split("/metrics").next())
-        .unwrap_or_else(|| panic!("no address in {:?}", m.stderr_first))
-        .to_owned();
+    let addr = m.metrics_addr();
     assert!(addr.starts_with("127.0.0.1:"), "binds loopback: {addr}");
     // Two samples in, the gauges hold real values.
     m.next_line();
@@ -383,17 +398,8 @@ fn metrics_endpoint_serves_parseable_prometheus_text_and_sigterm_stops_at_once()
     assert!(head.starts_with("HTTP/1.1 200"));
     assert_eq!(body, "ok\n");
 
-    let stop = Instant::now();
-    sigterm(&m.child);
-    let status = m.child.wait().expect("wait");
-    assert!(
-        stop.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        stop.elapsed()
-    );
-    assert_eq!(status.code(), Some(0));
     // The final summary is printed on the way out.
-    let rest: Vec<String> = m.lines.iter().collect();
+    let rest = m.terminate();
     assert!(
         rest.iter().any(|l| l.contains("\"kind\":\"final\"")),
         "{rest:?}"
@@ -404,16 +410,7 @@ fn metrics_endpoint_serves_parseable_prometheus_text_and_sigterm_stops_at_once()
 fn sigterm_stops_promptly_even_with_a_long_interval() {
     let mut m = Running::start(&["--interval", "1h", "--no-history"]);
     thread::sleep(Duration::from_millis(300));
-    let stop = Instant::now();
-    sigterm(&m.child);
-    let status = m.child.wait().expect("wait");
-    assert!(
-        stop.elapsed() < Duration::from_secs(1),
-        "took {:?}",
-        stop.elapsed()
-    );
-    assert_eq!(status.code(), Some(0));
-    let rest: Vec<String> = m.lines.iter().collect();
+    let rest = m.terminate();
     assert!(
         rest.iter().any(|l| l.contains("summary: no samples")),
         "{rest:?}"
