@@ -99,8 +99,10 @@ pub(crate) struct EntityTable {
     /// The last name found in `spoke` and its candidate: most sentences have the previous
     /// sentence's speaker.
     last_spoke: Option<(String, usize)>,
+    /// The name found in `spoke` before `last_spoke`, and its candidate.
+    prev_spoke: Option<(String, usize)>,
     lower: String,
-    claimed: Vec<bool>,
+    claimed: Claimed,
     /// The gazetteer's matches in the current sentence.
     hits: Vec<Hit>,
     /// Candidates of spans of ASCII words by their words' vocabulary ids and the spaces between
@@ -109,6 +111,60 @@ pub(crate) struct EntityTable {
     by_ids: FastMap<u128, u32>,
     /// Candidates of gazetteer entries by entry index, `u32::MAX` for none yet.
     gaz_cands: Vec<u32>,
+}
+
+/// The current sentence's tokens already part of a candidate, a bit each: a sentence clears a
+/// word or two instead of a byte per token.
+#[derive(Debug, Default)]
+struct Claimed {
+    words: Vec<u64>,
+    /// Tokens in the sentence.
+    n: usize,
+}
+
+impl Claimed {
+    /// No token of a sentence of `n` tokens claimed.
+    #[inline]
+    fn reset(&mut self, n: usize) {
+        self.n = n;
+        let k = n.div_ceil(64);
+        if self.words.len() < k {
+            self.words.resize(k, 0);
+        }
+        match &mut self.words[..k] {
+            [] => {}
+            [w] => *w = 0,
+            ws => ws.fill(0),
+        }
+    }
+
+    /// Whether token `i` (of the sentence) is claimed.
+    #[inline]
+    fn has(&self, i: usize) -> bool {
+        debug_assert!(i < self.n);
+        self.words[i / 64] >> (i % 64) & 1 != 0
+    }
+
+    /// Whether `i` is a token of the sentence and not claimed.
+    #[inline]
+    fn free(&self, i: usize) -> bool {
+        i < self.n && !self.has(i)
+    }
+
+    /// Whether any of tokens `a..b` is claimed.
+    #[inline]
+    fn any(&self, a: usize, b: usize) -> bool {
+        (a..b).any(|i| self.has(i))
+    }
+
+    /// Claims tokens `a..b`.
+    #[inline]
+    fn claim(&mut self, a: usize, b: usize) {
+        debug_assert!(b <= self.n);
+        for i in a..b {
+            self.words[i / 64] |= 1 << (i % 64);
+        }
+    }
 }
 
 /// A key for the span of tokens `a..b` (the last one without its possessive "'s" when
@@ -224,8 +280,10 @@ impl EntityTable {
     }
 
     /// Notes that `name` spoke at `ms`, so a speaker's first mention is no later than that.
+    #[inline]
     pub fn speaker_spoke(&mut self, name: &str, ms: u64) {
-        // Turns are many and speakers few: their candidates are remembered.
+        // Turns are many and speakers few: their candidates are remembered, and most sentences
+        // have the previous sentence's speaker.
         if let Some((last, i)) = &self.last_spoke
             && last == name
         {
@@ -233,14 +291,29 @@ impl EntityTable {
             c.first_ms = c.first_ms.min(ms);
             return;
         }
+        self.other_speaker_spoke(name, ms);
+    }
+
+    /// [`EntityTable::speaker_spoke`] of a speaker other than the previous sentence's: most
+    /// often the one before (two people talking), else looked up.
+    #[inline(never)]
+    fn other_speaker_spoke(&mut self, name: &str, ms: u64) {
+        if let Some((prev, i)) = &self.prev_spoke
+            && prev == name
+        {
+            let c = &mut self.cands[*i];
+            c.first_ms = c.first_ms.min(ms);
+            std::mem::swap(&mut self.last_spoke, &mut self.prev_spoke);
+            return;
+        }
         if let Some(&i) = self.spoke.get(name) {
             let c = &mut self.cands[i];
             c.first_ms = c.first_ms.min(ms);
-            // The name's buffer is reused from the previous speaker's.
-            let (mut last, _) = self.last_spoke.take().unwrap_or_default();
+            // The name's buffer is reused from the speaker before the previous one's.
+            let (mut last, _) = self.prev_spoke.take().unwrap_or_default();
             last.clear();
             last.push_str(name);
-            self.last_spoke = Some((last, i));
+            self.prev_spoke = std::mem::replace(&mut self.last_spoke, Some((last, i)));
             return;
         }
         name_key_into(name.trim(), &mut self.key);
@@ -288,6 +361,7 @@ impl EntityTable {
     }
 
     /// Counts a mention (or registration) of candidate `idx`; see [`EntityTable::upsert`].
+    #[inline]
     fn update(
         &mut self,
         idx: usize,
@@ -413,8 +487,7 @@ impl EntityTable {
             .find(|&i| matches!(s.kind(i), Some(Kind::Word | Kind::Num)))
             .unwrap_or(0);
         let mut claimed = std::mem::take(&mut self.claimed);
-        claimed.clear();
-        claimed.resize(n, false);
+        claimed.reset(n);
 
         // 1. Numbers, dates and times.
         let mut key = std::mem::take(&mut self.pkey);
@@ -446,7 +519,7 @@ impl EntityTable {
                         Src::Pattern,
                         Some((m.start == first, ms)),
                     );
-                    claimed[m.start..m.end].fill(true);
+                    claimed.claim(m.start, m.end);
                     i = m.end;
                 }
                 None => i += 1,
@@ -480,7 +553,7 @@ impl EntityTable {
         &mut self,
         s: &Sent<'_>,
         hits: &[Hit],
-        claimed: &mut [bool],
+        claimed: &mut Claimed,
         cased: bool,
         first: usize,
         ms: u64,
@@ -499,7 +572,7 @@ impl EntityTable {
             else {
                 continue;
             };
-            if claimed[a..b].iter().any(|&c| c) {
+            if claimed.any(a, b) {
                 continue;
             }
             let e = &gaz.entries[hit.pattern];
@@ -513,7 +586,7 @@ impl EntityTable {
                 continue;
             }
             // "Victoria Beckham": a given name followed by a capitalised word is a person.
-            if cased && b == a + 1 && b < n && is_title(s.s(b)) && !claimed[b] {
+            if cased && b == a + 1 && b < n && is_title(s.s(b)) && !claimed.has(b) {
                 lower_into(surface, &mut self.lower);
                 if is_given_name(&self.lower) {
                     continue;
@@ -536,13 +609,13 @@ impl EntityTable {
                     }
                 }
             }
-            claimed[a..b].fill(true);
+            claimed.claim(a, b);
         }
     }
 
-    fn is_cap_word(&self, infos: &[TokInfo], i: usize, claimed: &[bool]) -> bool {
+    fn is_cap_word(&self, infos: &[TokInfo], i: usize, claimed: &Claimed) -> bool {
         // The bits first: most words are not capitalised.
-        infos.get(i).is_some_and(|f| f.has(T_WORD | T_CAP)) && !claimed[i]
+        infos.get(i).is_some_and(|f| f.has(T_WORD | T_CAP)) && !claimed.has(i)
     }
 
     /// Capitalised runs in cased text: "Halvorsen Marine Supply", "Bank of America".
@@ -551,7 +624,7 @@ impl EntityTable {
         s: &Sent<'_>,
         infos: &[TokInfo],
         marks: &Marks,
-        claimed: &mut [bool],
+        claimed: &mut Claimed,
         first: usize,
         ms: u64,
     ) {
@@ -608,7 +681,7 @@ impl EntityTable {
             }
             let initial = start == first;
             let last = strip_possessive(s.s(end - 1));
-            claimed[start..end].fill(true);
+            claimed.claim(start, end);
             let src = if end - start == 1 {
                 Src::Single
             } else {
@@ -631,12 +704,12 @@ impl EntityTable {
         s: &Sent<'_>,
         infos: &[TokInfo],
         marks: &Marks,
-        claimed: &mut [bool],
+        claimed: &mut Claimed,
         first: usize,
         ms: u64,
     ) {
-        let plain_word = |i: usize, claimed: &[bool]| {
-            !claimed.get(i).is_none_or(|&c| c) && infos[i].has(T_WORD | T_PLAIN)
+        let plain_word = |i: usize, claimed: &Claimed| {
+            claimed.free(i) && infos[i].has(T_WORD | T_PLAIN)
         };
         // Every name here starts at a plain word: the others are not visited.
         let mut i = 0;
@@ -662,7 +735,7 @@ impl EntityTable {
                 let org = Some(EntityLabel::Org);
                 let len = s.s(i + 1).len();
                 self.record_span(s, infos, (i, i + 2), len, org, Src::OrgPair, i == first, ms);
-                claimed[i..i + 2].fill(true);
+                claimed.claim(i, i + 2);
                 i += 2;
                 return;
             }
@@ -691,7 +764,7 @@ impl EntityTable {
                         initial,
                         ms,
                     );
-                    claimed[i..i + 2].fill(true);
+                    claimed.claim(i, i + 2);
                     i += 2;
                 } else {
                     self.record_word(s, infos, i, initial, ms);
@@ -711,7 +784,7 @@ impl EntityTable {
                 let org = Some(EntityLabel::Org);
                 let len = s.s(j).len();
                 self.record_span(s, infos, (i, j + 1), len, org, Src::OrgPair, initial, ms);
-                claimed[i..=j].fill(true);
+                claimed.claim(i, j + 1);
                 i = j + 1;
                 return;
             }

@@ -82,6 +82,7 @@ impl<'a> Sent<'a> {
     pub fn kind(&self, i: usize) -> Option<Kind> {
         self.toks.get(i).map(|t| t.kind)
     }
+    #[inline]
     pub fn is(&self, i: usize, w: &str) -> bool {
         self.s(i).eq_ignore_ascii_case(w)
     }
@@ -91,6 +92,7 @@ impl<'a> Sent<'a> {
     }
     /// Whether token `i` is in one of the `P_*` classes `class`: a bit test for a word with
     /// its info, the class's own test otherwise (what `any` with the class's words answers).
+    #[inline]
     fn class(&self, i: usize, class: u32) -> bool {
         match (self.toks.get(i), self.flags.get(i)) {
             (Some(t), Some(f)) if t.kind == Kind::Word => f.pat & class != 0,
