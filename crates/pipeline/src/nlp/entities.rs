@@ -109,6 +109,9 @@ pub(crate) struct EntityTable {
     /// them (see [`span_key`]): a name said again costs one integer probe instead of building
     /// and hashing its lower-cased key.
     by_ids: FastMap<u128, u32>,
+    /// [`EntityTable::by_ids`] of the spans of one word with no possessive, by the word's id
+    /// (below 2^16, see [`span_key`]): 1 + the candidate, 0 for none yet.
+    by_word_id: Vec<u32>,
     /// Candidates of gazetteer entries by entry index, `u32::MAX` for none yet.
     gaz_cands: Vec<u32>,
 }
@@ -455,17 +458,31 @@ impl EntityTable {
         let text = &s.text[s.toks[a].start..s.toks[b - 1].start + last_len];
         let stripped = last_len != s.toks[b - 1].end - s.toks[b - 1].start;
         let key = span_key(s, infos, a, b, stripped);
-        if let Some(k) = key
-            && let Some(&i) = self.by_ids.get(&k)
-        {
+        // One word as written is found by its id alone (most spans are one word).
+        let word = (key.is_some() && b == a + 1 && !stripped).then(|| infos[a].id as usize);
+        let known = match (word, key) {
+            (Some(id), _) => self.by_word_id.get(id).and_then(|&i| i.checked_sub(1)),
+            (None, Some(k)) => self.by_ids.get(&k).copied(),
+            (None, None) => None,
+        };
+        if let Some(i) = known {
             self.update(i as usize, text, label, src, Some((initial, ms)));
             return Some(i as usize);
         }
         let idx = self.record_named(text, label, src, initial, ms);
-        if let (Some(k), Some(i)) = (key, idx)
-            && self.by_ids.len() < MAX_ID_SPANS
-        {
-            self.by_ids.insert(k, i as u32);
+        if let Some(i) = idx {
+            match (word, key) {
+                (Some(id), _) => {
+                    if self.by_word_id.len() <= id {
+                        self.by_word_id.resize(id + 1, 0);
+                    }
+                    self.by_word_id[id] = i as u32 + 1;
+                }
+                (None, Some(k)) if self.by_ids.len() < MAX_ID_SPANS => {
+                    self.by_ids.insert(k, i as u32);
+                }
+                _ => {}
+            }
         }
         idx
     }

@@ -92,16 +92,20 @@ impl<'a> Sent<'a> {
     }
     /// Whether token `i` is in one of the `P_*` classes `class`: a bit test for a word with
     /// its info, the class's own test otherwise (what `any` with the class's words answers).
-    #[inline]
+    #[inline(always)]
     fn class(&self, i: usize, class: u32) -> bool {
         match (self.toks.get(i), self.flags.get(i)) {
             (Some(t), Some(f)) if t.kind == Kind::Word => f.pat & class != 0,
-            (Some(_), _) => {
-                let l = self.l(i);
-                CLASSES.iter().any(|(bit, is)| bit & class != 0 && is(l))
-            }
+            (Some(_), _) => self.class_by_test(i, class),
             (None, _) => false,
         }
+    }
+
+    /// [`Sent::class`] of a token that is not a word, or has no info: by the classes' tests.
+    #[inline(never)]
+    fn class_by_test(&self, i: usize, class: u32) -> bool {
+        let l = self.l(i);
+        CLASSES.iter().any(|(bit, is)| bit & class != 0 && is(l))
     }
     pub fn glued(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| !t.spaced)

@@ -118,6 +118,8 @@ struct List {
     first: [u64; 4],
     /// Second bytes of the tails of two bytes or more; all set when a tail has one byte.
     second: [u64; 4],
+    /// The phrase that is the opening token itself, if the list has it.
+    itself: Option<usize>,
 }
 
 /// One phrase of a list after the token that opens it: its (up to) eight first bytes,
@@ -257,12 +259,13 @@ impl<'a> Starts<'a> {
                 open,
                 first: [0; 4],
                 second: [0; 4],
+                itself: None,
             };
             let list = members[from..].iter().take_while(|e| e.0 as usize == k + 1);
             for &(_, i, p) in list {
                 let tail = &p.as_bytes()[open..];
                 match tail {
-                    [] => {}
+                    [] => entry.itself = Some(i),
                     [a] => {
                         entry.first[usize::from(a >> 6)] |= 1 << (a & 63);
                         entry.second = [u64::MAX; 4];
@@ -336,7 +339,6 @@ impl<'a> Starts<'a> {
     #[inline(always)]
     fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
         let entry = &self.lists[list as usize - 1];
-        let phrases = &self.phrases[entry.from..entry.to];
         let rest = &hay.as_bytes()[at + entry.open..];
         let hit = |&(pattern, p): &(usize, &str)| Hit {
             start: at,
@@ -345,12 +347,13 @@ impl<'a> Starts<'a> {
         };
         if !entry.may_start(rest) {
             // Only the phrase that is the token itself (the shortest, so the last) can match.
-            return phrases
-                .last()
-                .filter(|(_, p)| p.len() == entry.open)
-                .map(hit);
+            return entry.itself.map(|pattern| Hit {
+                start: at,
+                end: at + entry.open,
+                pattern,
+            });
         }
-        phrases
+        self.phrases[entry.from..entry.to]
             .iter()
             .zip(&self.tails[entry.from..entry.to])
             .find(|((_, p), t)| t.starts(rest, &p.as_bytes()[entry.open..]))
