@@ -8,11 +8,11 @@
 
 use std::sync::LazyLock;
 
-use super::marks::{self, Marks, Sel};
+use super::marks::Marks;
 use super::patterns::Sent;
 use super::phrases::Phrases;
 use super::starts::{Hit, Starts};
-use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG_ANY};
+use super::vocab::{NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG_ANY};
 use super::{ActionItem, Question};
 
 /// Action items and unanswered questions kept; the snapshot is a summary, not the transcript.
@@ -320,14 +320,26 @@ impl Actions {
         is_question: bool,
         hits: &mut Vec<Hit>,
     ) -> Option<Option<String>> {
-        let l = s.lower;
         if s.toks.len() < 4 {
             return None;
         }
-        let infos = vocab::infos(s);
-        let marks = marks::marks(s, &infos);
-        // Borrowed once: every read below is then a plain slice or struct access.
-        let (infos, marks) = (&*infos, &*marks);
+        s.with_infos(|infos, marks| {
+            self.owner_marked(s, (infos, marks), speaker, speakers, is_question, hits)
+        })
+    }
+
+    /// [`Actions::owner`] with the sentence's token infos and marks.
+    #[inline(never)]
+    fn owner_marked(
+        &self,
+        s: &Sent<'_>,
+        (infos, marks): (&[TokInfo], &Marks),
+        speaker: Option<&str>,
+        speakers: &[String],
+        is_question: bool,
+        hits: &mut Vec<Hit>,
+    ) -> Option<Option<String>> {
+        let l = s.lower;
         // "Greg creates the service account by June 6th." Names are looked up per token: one
         // pass whatever the number of speakers.
         // In cased text a name is capitalised, which spares comparing every other word.
@@ -424,7 +436,7 @@ fn triggers(s: &Sent<'_>, infos: &[TokInfo], marks: &Marks, out: &mut Vec<Hit>) 
         &TRIGGERS.0,
         s,
         infos,
-        (marks, const { Sel::new(W_TRIG_ANY, 0) }),
+        (marks, W_TRIG_ANY),
         |f| f.trig,
         |f| f.trig_cross,
         |f| f.has(T_WORD | W_JOINED),
@@ -440,6 +452,7 @@ fn secs(ms: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nlp::{marks, vocab};
     use crate::nlp::patterns::TestSent;
     use proptest::prelude::*;
 

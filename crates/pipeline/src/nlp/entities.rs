@@ -16,14 +16,14 @@ use super::lexicon::{
     CasePolicy, GAZ_STARTS, GAZETTEER, GENERIC_HEADS, ORG_SUFFIXES, ROLE_WORDS, is_english,
     is_given_name, is_stop,
 };
-use super::marks::{self, Marks, Sel};
+use super::marks::Marks;
 use super::patterns::{Sent, match_at};
 use super::starts::Hit;
 use super::token::Kind;
 use super::{Entity, EntityLabel};
 
 use super::vocab::{
-    self, GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
+    GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
     W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_START, W_STOP,
 };
 
@@ -260,7 +260,7 @@ fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], marks: &Marks, out: &mut Vec<
         &GAZETTEER.phrases,
         s,
         infos,
-        (marks, const { Sel::new(W_GAZ_ANY, 0) }),
+        (marks, W_GAZ_ANY),
         |f| f.gaz,
         |f| f.gaz_cross,
         |_| false,
@@ -488,12 +488,15 @@ impl EntityTable {
     }
 
     /// Finds the candidates in one sentence.
+    #[inline]
     pub fn observe(&mut self, s: &Sent<'_>, ms: u64) {
+        s.with_infos(|infos, marks| self.observe_marked(s, infos, marks, ms));
+    }
+
+    /// [`EntityTable::observe`] with the sentence's token infos and marks.
+    #[inline(never)]
+    fn observe_marked(&mut self, s: &Sent<'_>, infos: &[TokInfo], marks: &Marks, ms: u64) {
         let toks = s.toks;
-        let infos = vocab::infos(s);
-        let marks = marks::marks(s, &infos);
-        // Borrowed once: every read below is then a plain slice or struct access.
-        let (infos, marks) = (&*infos, &*marks);
         let n = toks.len();
         // What the sentence's tokens have between them: a step none of them concerns skips the
         // sentence with one test.
@@ -1060,6 +1063,7 @@ impl EntityTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nlp::{marks, vocab};
     use crate::nlp::patterns::TestSent;
     use crate::nlp::token::tokenize;
     use proptest::prelude::*;

@@ -110,6 +110,20 @@ impl<'a> Sent<'a> {
     pub fn glued(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| !t.spaced)
     }
+    /// `f` of the sentence's token infos and marks: its own, or, for a sentence that came
+    /// without them (tests), computed now. The usual case passes the sentence's own slices, with
+    /// no `Cow` to build, test and drop in each stage.
+    #[inline(always)]
+    pub fn with_infos<R>(&self, f: impl FnOnce(&[TokInfo], &super::marks::Marks) -> R) -> R {
+        if super::marks::ready(self) {
+            f(self.flags, self.marks)
+        } else {
+            let infos = super::vocab::infos(self);
+            let marks = super::marks::marks(self, &infos);
+            f(&infos, &marks)
+        }
+    }
+
     /// Text from token `a` to token `b` (exclusive).
     pub fn span(&self, a: usize, b: usize) -> &'a str {
         &self.text[self.toks[a].start..self.toks[b - 1].end]

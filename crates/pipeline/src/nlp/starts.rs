@@ -415,7 +415,8 @@ impl<'a> Starts<'a> {
     }
 
     /// The scan's matches in the sentence (see the module docs), into `out` (cleared first).
-    /// Only the tokens of the set `relevant` can open, be crossed or be scanned.
+    /// Only the tokens with the bits `relevant.1` (in the marks `relevant.0`) can open, be
+    /// crossed or be scanned.
     /// `list` and `crossing` read a token's list and crossing classes from its info; `scan_inside`
     /// says which word tokens have words starting inside them; `open_other` which other tokens
     /// may start a phrase (searched in `ac`, the full list).
@@ -430,7 +431,7 @@ impl<'a> Starts<'a> {
         ac: &Phrases,
         s: &Sent<'_>,
         infos: &[TokInfo],
-        relevant: (&Marks, Sel),
+        relevant: (&Marks, u32),
         list: impl Fn(&TokInfo) -> u16,
         crossing: impl Fn(&TokInfo) -> u64,
         scan_inside: impl Fn(&TokInfo) -> bool,
@@ -439,12 +440,8 @@ impl<'a> Starts<'a> {
     ) {
         out.clear();
         let l = s.lower;
-        let (marks, sel) = relevant;
-        let mut from = usize::MAX;
-        marks.for_each_in(sel, |i| {
-            if from != usize::MAX {
-                return;
-            }
+        let (marks, bits) = relevant;
+        let from = marks.find_map(bits, |i| {
             let (f, t) = (&infos[i], &s.toks[i]);
             let k = list(f);
             let cross = crossing(f) & class_at(l, t.end);
@@ -454,14 +451,12 @@ impl<'a> Starts<'a> {
                 || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross)))
                 || (k != 0 && self.longest(k, l, t.start).is_some())
                 || (k == 0 && open_other(f) && self.alone(l, t) != Some(None));
-            if act {
-                from = i;
-            }
+            act.then_some(i)
         });
-        if from != usize::MAX {
+        if let Some(from) = from {
             self.matches_from(
                 from,
-                (ac, s, infos, relevant),
+                (ac, s, infos, (marks, Sel::new(bits, 0))),
                 (list, crossing, scan_inside, open_other),
                 out,
             );

@@ -8,9 +8,9 @@
 use super::hash::FastMap;
 
 use super::Topic;
-use super::marks;
+use super::marks::Marks;
 use super::patterns::Sent;
-use super::vocab::{self, NO_ID, T_WORD, TokInfo, Vocab, W_TOPIC};
+use super::vocab::{NO_ID, T_WORD, TokInfo, Vocab, W_TOPIC};
 
 /// Distinct phrases kept; later new phrases are not counted.
 const MAX_PHRASES: usize = 200_000;
@@ -150,11 +150,14 @@ impl IdPhrases {
 
 impl Topics {
     /// Counts the candidate phrases of one sentence.
+    #[inline]
     pub fn observe(&mut self, s: &Sent<'_>) {
-        let infos = vocab::infos(s);
-        let marks = marks::marks(s, &infos);
-        // Borrowed once: every read below is then a plain slice or struct access.
-        let (infos, marks) = (&*infos, &*marks);
+        s.with_infos(|infos, marks| self.observe_marked(s, infos, marks));
+    }
+
+    /// [`Topics::observe`] with the sentence's token infos and marks.
+    #[inline(never)]
+    fn observe_marked(&mut self, s: &Sent<'_>, infos: &[TokInfo], marks: &Marks) {
         // The runs of topic words, from the set of them: other tokens are not visited.
         // The current run: its first token and the one after its last (none yet: 0, 0).
         let (mut start, mut end) = (0, 0);
