@@ -23,8 +23,8 @@ use super::token::Kind;
 use super::{Entity, EntityLabel};
 
 use super::vocab::{
-    GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
-    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_START, W_STOP,
+    GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo, W_AT_FROM,
+    W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_START, W_STOP,
 };
 
 /// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
@@ -728,9 +728,8 @@ impl EntityTable {
         first: usize,
         ms: u64,
     ) {
-        let plain_word = |i: usize, claimed: &Claimed| {
-            claimed.free(i) && infos[i].has(T_WORD | T_PLAIN)
-        };
+        let plain_word =
+            |i: usize, claimed: &Claimed| claimed.free(i) && infos[i].has(T_WORD | T_PLAIN);
         // Every name here starts at a plain word: the others are not visited.
         let mut i = 0;
         marks.for_each(T_WORD | T_PLAIN, 0, |c| {
@@ -1063,9 +1062,9 @@ impl EntityTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nlp::{marks, vocab};
     use crate::nlp::patterns::TestSent;
     use crate::nlp::token::tokenize;
+    use crate::nlp::{marks, vocab};
     use proptest::prelude::*;
 
     /// The aligned gazetteer matches of `text`: token by token, and by the full scan.

@@ -8,8 +8,8 @@ use super::hash::FastMap;
 use super::entities::is_camel;
 use super::lexicon::{CasePolicy, GAZETTEER};
 use super::marks;
-use super::patterns::Sent;
 use super::marks::Marks;
+use super::patterns::Sent;
 use super::vocab::{T_INNER_UPPER, T_NO_LOWER, T_WORD, TokInfo};
 
 /// Distinct acronyms and CamelCase words kept.
