@@ -200,39 +200,30 @@ fn ends_with_question_mark(s: &str) -> bool {
 /// third (a question is checked once, and splitting all of it cost ~1,500 instructions).
 fn three_words(s: &str) -> bool {
     // Bytes while they are ASCII (a question's first three words mostly are): no decoding.
-    let mut words = 0;
-    let mut in_word = false;
-    for &b in s.as_bytes() {
-        if !b.is_ascii() {
-            return three_words_of_chars(s);
-        }
-        let space = b.is_ascii_whitespace() || b == 0x0b;
-        if !space && !in_word {
-            words += 1;
-            if words == 3 {
-                return true;
-            }
-        }
-        in_word = !space;
-    }
-    false
+    let bytes = s
+        .bytes()
+        .map(|b| b.is_ascii().then_some(b.is_ascii_whitespace() || b == 0x0b));
+    reaches_three(bytes)
+        .or_else(|| reaches_three(s.chars().map(|c| Some(c.is_whitespace()))))
+        .unwrap_or(false)
 }
 
-/// [`three_words`] by characters, for text that is not ASCII.
-fn three_words_of_chars(s: &str) -> bool {
+/// Whether the text whose characters are spaces or not as `spaces` says has three words or
+/// more; `None` when `spaces` gives up (a `None`) before the third word.
+fn reaches_three(spaces: impl Iterator<Item = Option<bool>>) -> Option<bool> {
     let mut words = 0;
     let mut in_word = false;
-    for c in s.chars() {
-        let space = c.is_whitespace();
+    for space in spaces {
+        let space = space?;
         if !space && !in_word {
             words += 1;
             if words == 3 {
-                return true;
+                return Some(true);
             }
         }
         in_word = !space;
     }
-    false
+    Some(false)
 }
 
 fn next_word(s: &str) -> &str {

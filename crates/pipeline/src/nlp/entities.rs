@@ -316,7 +316,7 @@ impl EntityTable {
             let (mut last, _) = self.prev_spoke.take().unwrap_or_default();
             last.clear();
             last.push_str(name);
-            self.prev_spoke = std::mem::replace(&mut self.last_spoke, Some((last, i)));
+            self.prev_spoke = self.last_spoke.replace((last, i));
             return;
         }
         name_key_into(name.trim(), &mut self.key);
