@@ -8,11 +8,11 @@
 
 use std::sync::LazyLock;
 
-use super::marks::{self, Marks, Sel};
+use super::marks::Marks;
 use super::patterns::Sent;
 use super::phrases::Phrases;
 use super::starts::{Hit, Starts};
-use super::vocab::{self, NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG_ANY};
+use super::vocab::{NO_ID, T_TITLE, T_UPPER0, T_WORD, TokInfo, Vocab, W_JOINED, W_TRIG_ANY};
 use super::{ActionItem, Question};
 
 /// Action items and unanswered questions kept; the snapshot is a summary, not the transcript.
@@ -199,19 +199,31 @@ fn ends_with_question_mark(s: &str) -> bool {
 /// Whether `s` has three words or more, as `split_whitespace` splits it: counting stops at the
 /// third (a question is checked once, and splitting all of it cost ~1,500 instructions).
 fn three_words(s: &str) -> bool {
+    // Bytes while they are ASCII (a question's first three words mostly are): no decoding.
+    let bytes = s
+        .bytes()
+        .map(|b| b.is_ascii().then_some(b.is_ascii_whitespace() || b == 0x0b));
+    reaches_three(bytes)
+        .or_else(|| reaches_three(s.chars().map(|c| Some(c.is_whitespace()))))
+        .unwrap_or(false)
+}
+
+/// Whether the text whose characters are spaces or not as `spaces` says has three words or
+/// more; `None` when `spaces` gives up (a `None`) before the third word.
+fn reaches_three(spaces: impl Iterator<Item = Option<bool>>) -> Option<bool> {
     let mut words = 0;
     let mut in_word = false;
-    for c in s.chars() {
-        let space = c.is_whitespace();
+    for space in spaces {
+        let space = space?;
         if !space && !in_word {
             words += 1;
             if words == 3 {
-                return true;
+                return Some(true);
             }
         }
         in_word = !space;
     }
-    false
+    Some(false)
 }
 
 fn next_word(s: &str) -> &str {
@@ -320,14 +332,26 @@ impl Actions {
         is_question: bool,
         hits: &mut Vec<Hit>,
     ) -> Option<Option<String>> {
-        let l = s.lower;
         if s.toks.len() < 4 {
             return None;
         }
-        let infos = vocab::infos(s);
-        let marks = marks::marks(s, &infos);
-        // Borrowed once: every read below is then a plain slice or struct access.
-        let (infos, marks) = (&*infos, &*marks);
+        s.with_infos(|infos, marks| {
+            self.owner_marked(s, (infos, marks), speaker, speakers, is_question, hits)
+        })
+    }
+
+    /// [`Actions::owner`] with the sentence's token infos and marks.
+    #[inline(never)]
+    fn owner_marked(
+        &self,
+        s: &Sent<'_>,
+        (infos, marks): (&[TokInfo], &Marks),
+        speaker: Option<&str>,
+        speakers: &[String],
+        is_question: bool,
+        hits: &mut Vec<Hit>,
+    ) -> Option<Option<String>> {
+        let l = s.lower;
         // "Greg creates the service account by June 6th." Names are looked up per token: one
         // pass whatever the number of speakers.
         // In cased text a name is capitalised, which spares comparing every other word.
@@ -424,7 +448,7 @@ fn triggers(s: &Sent<'_>, infos: &[TokInfo], marks: &Marks, out: &mut Vec<Hit>) 
         &TRIGGERS.0,
         s,
         infos,
-        (marks, const { Sel::new(W_TRIG_ANY, 0) }),
+        (marks, W_TRIG_ANY),
         |f| f.trig,
         |f| f.trig_cross,
         |f| f.has(T_WORD | W_JOINED),
@@ -441,6 +465,7 @@ fn secs(ms: u64) -> f64 {
 mod tests {
     use super::*;
     use crate::nlp::patterns::TestSent;
+    use crate::nlp::{marks, vocab};
     use proptest::prelude::*;
 
     /// The whole-word triggers the full scan finds, and those found token by token.

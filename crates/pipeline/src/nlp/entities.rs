@@ -16,15 +16,15 @@ use super::lexicon::{
     CasePolicy, GAZ_STARTS, GAZETTEER, GENERIC_HEADS, ORG_SUFFIXES, ROLE_WORDS, is_english,
     is_given_name, is_stop,
 };
-use super::marks::{self, Marks, Sel};
+use super::marks::Marks;
 use super::patterns::{Sent, match_at};
 use super::starts::Hit;
 use super::token::Kind;
 use super::{Entity, EntityLabel};
 
 use super::vocab::{
-    self, GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo,
-    W_AT_FROM, W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_START, W_STOP,
+    GREETINGS, NO_ID, T_ASCII, T_CAP, T_NO_UPPER, T_PLAIN, T_TITLE, T_WORD, TokInfo, W_AT_FROM,
+    W_CONNECTOR, W_GAZ, W_GAZ_ANY, W_GIVEN, W_GREETING, W_ORG_SUFFIX, W_START, W_STOP,
 };
 
 /// Distinct runs of only dictionary words ("Data Connector", "Error Message") beyond which a
@@ -99,16 +99,75 @@ pub(crate) struct EntityTable {
     /// The last name found in `spoke` and its candidate: most sentences have the previous
     /// sentence's speaker.
     last_spoke: Option<(String, usize)>,
+    /// The name found in `spoke` before `last_spoke`, and its candidate.
+    prev_spoke: Option<(String, usize)>,
     lower: String,
-    claimed: Vec<bool>,
+    claimed: Claimed,
     /// The gazetteer's matches in the current sentence.
     hits: Vec<Hit>,
     /// Candidates of spans of ASCII words by their words' vocabulary ids and the spaces between
     /// them (see [`span_key`]): a name said again costs one integer probe instead of building
     /// and hashing its lower-cased key.
     by_ids: FastMap<u128, u32>,
+    /// [`EntityTable::by_ids`] of the spans of one word with no possessive, by the word's id
+    /// (below 2^16, see [`span_key`]): 1 + the candidate, 0 for none yet.
+    by_word_id: Vec<u32>,
     /// Candidates of gazetteer entries by entry index, `u32::MAX` for none yet.
     gaz_cands: Vec<u32>,
+}
+
+/// The current sentence's tokens already part of a candidate, a bit each: a sentence clears a
+/// word or two instead of a byte per token.
+#[derive(Debug, Default)]
+struct Claimed {
+    words: Vec<u64>,
+    /// Tokens in the sentence.
+    n: usize,
+}
+
+impl Claimed {
+    /// No token of a sentence of `n` tokens claimed.
+    #[inline]
+    fn reset(&mut self, n: usize) {
+        self.n = n;
+        let k = n.div_ceil(64);
+        if self.words.len() < k {
+            self.words.resize(k, 0);
+        }
+        match &mut self.words[..k] {
+            [] => {}
+            [w] => *w = 0,
+            ws => ws.fill(0),
+        }
+    }
+
+    /// Whether token `i` (of the sentence) is claimed.
+    #[inline]
+    fn has(&self, i: usize) -> bool {
+        debug_assert!(i < self.n);
+        self.words[i / 64] >> (i % 64) & 1 != 0
+    }
+
+    /// Whether `i` is a token of the sentence and not claimed.
+    #[inline]
+    fn free(&self, i: usize) -> bool {
+        i < self.n && !self.has(i)
+    }
+
+    /// Whether any of tokens `a..b` is claimed.
+    #[inline]
+    fn any(&self, a: usize, b: usize) -> bool {
+        (a..b).any(|i| self.has(i))
+    }
+
+    /// Claims tokens `a..b`.
+    #[inline]
+    fn claim(&mut self, a: usize, b: usize) {
+        debug_assert!(b <= self.n);
+        for i in a..b {
+            self.words[i / 64] |= 1 << (i % 64);
+        }
+    }
 }
 
 /// A key for the span of tokens `a..b` (the last one without its possessive "'s" when
@@ -201,7 +260,7 @@ fn gazetteer_hits(s: &Sent<'_>, infos: &[TokInfo], marks: &Marks, out: &mut Vec<
         &GAZETTEER.phrases,
         s,
         infos,
-        (marks, const { Sel::new(W_GAZ_ANY, 0) }),
+        (marks, W_GAZ_ANY),
         |f| f.gaz,
         |f| f.gaz_cross,
         |_| false,
@@ -224,8 +283,10 @@ impl EntityTable {
     }
 
     /// Notes that `name` spoke at `ms`, so a speaker's first mention is no later than that.
+    #[inline]
     pub fn speaker_spoke(&mut self, name: &str, ms: u64) {
-        // Turns are many and speakers few: their candidates are remembered.
+        // Turns are many and speakers few: their candidates are remembered, and most sentences
+        // have the previous sentence's speaker.
         if let Some((last, i)) = &self.last_spoke
             && last == name
         {
@@ -233,14 +294,29 @@ impl EntityTable {
             c.first_ms = c.first_ms.min(ms);
             return;
         }
+        self.other_speaker_spoke(name, ms);
+    }
+
+    /// [`EntityTable::speaker_spoke`] of a speaker other than the previous sentence's: most
+    /// often the one before (two people talking), else looked up.
+    #[inline(never)]
+    fn other_speaker_spoke(&mut self, name: &str, ms: u64) {
+        if let Some((prev, i)) = &self.prev_spoke
+            && prev == name
+        {
+            let c = &mut self.cands[*i];
+            c.first_ms = c.first_ms.min(ms);
+            std::mem::swap(&mut self.last_spoke, &mut self.prev_spoke);
+            return;
+        }
         if let Some(&i) = self.spoke.get(name) {
             let c = &mut self.cands[i];
             c.first_ms = c.first_ms.min(ms);
-            // The name's buffer is reused from the previous speaker's.
-            let (mut last, _) = self.last_spoke.take().unwrap_or_default();
+            // The name's buffer is reused from the speaker before the previous one's.
+            let (mut last, _) = self.prev_spoke.take().unwrap_or_default();
             last.clear();
             last.push_str(name);
-            self.last_spoke = Some((last, i));
+            self.prev_spoke = self.last_spoke.replace((last, i));
             return;
         }
         name_key_into(name.trim(), &mut self.key);
@@ -288,6 +364,7 @@ impl EntityTable {
     }
 
     /// Counts a mention (or registration) of candidate `idx`; see [`EntityTable::upsert`].
+    #[inline]
     fn update(
         &mut self,
         idx: usize,
@@ -381,28 +458,45 @@ impl EntityTable {
         let text = &s.text[s.toks[a].start..s.toks[b - 1].start + last_len];
         let stripped = last_len != s.toks[b - 1].end - s.toks[b - 1].start;
         let key = span_key(s, infos, a, b, stripped);
-        if let Some(k) = key
-            && let Some(&i) = self.by_ids.get(&k)
-        {
+        // One word as written is found by its id alone (most spans are one word).
+        let word = (key.is_some() && b == a + 1 && !stripped).then(|| infos[a].id as usize);
+        let known = match (word, key) {
+            (Some(id), _) => self.by_word_id.get(id).and_then(|&i| i.checked_sub(1)),
+            (None, Some(k)) => self.by_ids.get(&k).copied(),
+            (None, None) => None,
+        };
+        if let Some(i) = known {
             self.update(i as usize, text, label, src, Some((initial, ms)));
             return Some(i as usize);
         }
         let idx = self.record_named(text, label, src, initial, ms);
-        if let (Some(k), Some(i)) = (key, idx)
-            && self.by_ids.len() < MAX_ID_SPANS
-        {
-            self.by_ids.insert(k, i as u32);
+        if let Some(i) = idx {
+            match (word, key) {
+                (Some(id), _) => {
+                    if self.by_word_id.len() <= id {
+                        self.by_word_id.resize(id + 1, 0);
+                    }
+                    self.by_word_id[id] = i as u32 + 1;
+                }
+                (None, Some(k)) if self.by_ids.len() < MAX_ID_SPANS => {
+                    self.by_ids.insert(k, i as u32);
+                }
+                _ => {}
+            }
         }
         idx
     }
 
     /// Finds the candidates in one sentence.
+    #[inline]
     pub fn observe(&mut self, s: &Sent<'_>, ms: u64) {
+        s.with_infos(|infos, marks| self.observe_marked(s, infos, marks, ms));
+    }
+
+    /// [`EntityTable::observe`] with the sentence's token infos and marks.
+    #[inline(never)]
+    fn observe_marked(&mut self, s: &Sent<'_>, infos: &[TokInfo], marks: &Marks, ms: u64) {
         let toks = s.toks;
-        let infos = vocab::infos(s);
-        let marks = marks::marks(s, &infos);
-        // Borrowed once: every read below is then a plain slice or struct access.
-        let (infos, marks) = (&*infos, &*marks);
         let n = toks.len();
         // What the sentence's tokens have between them: a step none of them concerns skips the
         // sentence with one test.
@@ -413,8 +507,7 @@ impl EntityTable {
             .find(|&i| matches!(s.kind(i), Some(Kind::Word | Kind::Num)))
             .unwrap_or(0);
         let mut claimed = std::mem::take(&mut self.claimed);
-        claimed.clear();
-        claimed.resize(n, false);
+        claimed.reset(n);
 
         // 1. Numbers, dates and times.
         let mut key = std::mem::take(&mut self.pkey);
@@ -446,7 +539,7 @@ impl EntityTable {
                         Src::Pattern,
                         Some((m.start == first, ms)),
                     );
-                    claimed[m.start..m.end].fill(true);
+                    claimed.claim(m.start, m.end);
                     i = m.end;
                 }
                 None => i += 1,
@@ -480,7 +573,7 @@ impl EntityTable {
         &mut self,
         s: &Sent<'_>,
         hits: &[Hit],
-        claimed: &mut [bool],
+        claimed: &mut Claimed,
         cased: bool,
         first: usize,
         ms: u64,
@@ -499,7 +592,7 @@ impl EntityTable {
             else {
                 continue;
             };
-            if claimed[a..b].iter().any(|&c| c) {
+            if claimed.any(a, b) {
                 continue;
             }
             let e = &gaz.entries[hit.pattern];
@@ -513,7 +606,7 @@ impl EntityTable {
                 continue;
             }
             // "Victoria Beckham": a given name followed by a capitalised word is a person.
-            if cased && b == a + 1 && b < n && is_title(s.s(b)) && !claimed[b] {
+            if cased && b == a + 1 && b < n && is_title(s.s(b)) && !claimed.has(b) {
                 lower_into(surface, &mut self.lower);
                 if is_given_name(&self.lower) {
                     continue;
@@ -536,13 +629,13 @@ impl EntityTable {
                     }
                 }
             }
-            claimed[a..b].fill(true);
+            claimed.claim(a, b);
         }
     }
 
-    fn is_cap_word(&self, infos: &[TokInfo], i: usize, claimed: &[bool]) -> bool {
+    fn is_cap_word(&self, infos: &[TokInfo], i: usize, claimed: &Claimed) -> bool {
         // The bits first: most words are not capitalised.
-        infos.get(i).is_some_and(|f| f.has(T_WORD | T_CAP)) && !claimed[i]
+        infos.get(i).is_some_and(|f| f.has(T_WORD | T_CAP)) && !claimed.has(i)
     }
 
     /// Capitalised runs in cased text: "Halvorsen Marine Supply", "Bank of America".
@@ -551,7 +644,7 @@ impl EntityTable {
         s: &Sent<'_>,
         infos: &[TokInfo],
         marks: &Marks,
-        claimed: &mut [bool],
+        claimed: &mut Claimed,
         first: usize,
         ms: u64,
     ) {
@@ -608,7 +701,7 @@ impl EntityTable {
             }
             let initial = start == first;
             let last = strip_possessive(s.s(end - 1));
-            claimed[start..end].fill(true);
+            claimed.claim(start, end);
             let src = if end - start == 1 {
                 Src::Single
             } else {
@@ -631,13 +724,12 @@ impl EntityTable {
         s: &Sent<'_>,
         infos: &[TokInfo],
         marks: &Marks,
-        claimed: &mut [bool],
+        claimed: &mut Claimed,
         first: usize,
         ms: u64,
     ) {
-        let plain_word = |i: usize, claimed: &[bool]| {
-            !claimed.get(i).is_none_or(|&c| c) && infos[i].has(T_WORD | T_PLAIN)
-        };
+        let plain_word =
+            |i: usize, claimed: &Claimed| claimed.free(i) && infos[i].has(T_WORD | T_PLAIN);
         // Every name here starts at a plain word: the others are not visited.
         let mut i = 0;
         marks.for_each(T_WORD | T_PLAIN, 0, |c| {
@@ -662,7 +754,7 @@ impl EntityTable {
                 let org = Some(EntityLabel::Org);
                 let len = s.s(i + 1).len();
                 self.record_span(s, infos, (i, i + 2), len, org, Src::OrgPair, i == first, ms);
-                claimed[i..i + 2].fill(true);
+                claimed.claim(i, i + 2);
                 i += 2;
                 return;
             }
@@ -691,7 +783,7 @@ impl EntityTable {
                         initial,
                         ms,
                     );
-                    claimed[i..i + 2].fill(true);
+                    claimed.claim(i, i + 2);
                     i += 2;
                 } else {
                     self.record_word(s, infos, i, initial, ms);
@@ -711,7 +803,7 @@ impl EntityTable {
                 let org = Some(EntityLabel::Org);
                 let len = s.s(j).len();
                 self.record_span(s, infos, (i, j + 1), len, org, Src::OrgPair, initial, ms);
-                claimed[i..=j].fill(true);
+                claimed.claim(i, j + 1);
                 i = j + 1;
                 return;
             }
@@ -972,6 +1064,7 @@ mod tests {
     use super::*;
     use crate::nlp::patterns::TestSent;
     use crate::nlp::token::tokenize;
+    use crate::nlp::{marks, vocab};
     use proptest::prelude::*;
 
     /// The aligned gazetteer matches of `text`: token by token, and by the full scan.

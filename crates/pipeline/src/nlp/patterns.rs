@@ -82,6 +82,7 @@ impl<'a> Sent<'a> {
     pub fn kind(&self, i: usize) -> Option<Kind> {
         self.toks.get(i).map(|t| t.kind)
     }
+    #[inline]
     pub fn is(&self, i: usize, w: &str) -> bool {
         self.s(i).eq_ignore_ascii_case(w)
     }
@@ -91,19 +92,38 @@ impl<'a> Sent<'a> {
     }
     /// Whether token `i` is in one of the `P_*` classes `class`: a bit test for a word with
     /// its info, the class's own test otherwise (what `any` with the class's words answers).
+    #[inline(always)]
     fn class(&self, i: usize, class: u32) -> bool {
         match (self.toks.get(i), self.flags.get(i)) {
             (Some(t), Some(f)) if t.kind == Kind::Word => f.pat & class != 0,
-            (Some(_), _) => {
-                let l = self.l(i);
-                CLASSES.iter().any(|(bit, is)| bit & class != 0 && is(l))
-            }
+            (Some(_), _) => self.class_by_test(i, class),
             (None, _) => false,
         }
+    }
+
+    /// [`Sent::class`] of a token that is not a word, or has no info: by the classes' tests.
+    #[inline(never)]
+    fn class_by_test(&self, i: usize, class: u32) -> bool {
+        let l = self.l(i);
+        CLASSES.iter().any(|(bit, is)| bit & class != 0 && is(l))
     }
     pub fn glued(&self, i: usize) -> bool {
         self.toks.get(i).is_some_and(|t| !t.spaced)
     }
+    /// `f` of the sentence's token infos and marks: its own, or, for a sentence that came
+    /// without them (tests), computed now. The usual case passes the sentence's own slices, with
+    /// no `Cow` to build, test and drop in each stage.
+    #[inline(always)]
+    pub fn with_infos<R>(&self, f: impl FnOnce(&[TokInfo], &super::marks::Marks) -> R) -> R {
+        if super::marks::ready(self) {
+            f(self.flags, self.marks)
+        } else {
+            let infos = super::vocab::infos(self);
+            let marks = super::marks::marks(self, &infos);
+            f(&infos, &marks)
+        }
+    }
+
     /// Text from token `a` to token `b` (exclusive).
     pub fn span(&self, a: usize, b: usize) -> &'a str {
         &self.text[self.toks[a].start..self.toks[b - 1].end]

@@ -84,6 +84,9 @@ pub(crate) struct Starts<'a> {
     tails: Vec<Tail>,
     /// A proper prefix of a phrase that a token can end with -> classes of the next character.
     cross: FastMap<&'a str, u64>,
+    /// Per length, the first bytes of the keys of `cross` that long (up to the longest key):
+    /// most parts of a word are ruled out without hashing them.
+    cross_heads: Vec<[u64; 4]>,
     /// First bytes of the phrases.
     first: Vec<bool>,
     /// A phrase's first character, when it is not a letter or digit -> 1 + index into
@@ -115,6 +118,8 @@ struct List {
     first: [u64; 4],
     /// Second bytes of the tails of two bytes or more; all set when a tail has one byte.
     second: [u64; 4],
+    /// The phrase that is the opening token itself, if the list has it.
+    itself: Option<usize>,
 }
 
 /// One phrase of a list after the token that opens it: its (up to) eight first bytes,
@@ -254,12 +259,13 @@ impl<'a> Starts<'a> {
                 open,
                 first: [0; 4],
                 second: [0; 4],
+                itself: None,
             };
             let list = members[from..].iter().take_while(|e| e.0 as usize == k + 1);
             for &(_, i, p) in list {
                 let tail = &p.as_bytes()[open..];
                 match tail {
-                    [] => {}
+                    [] => entry.itself = Some(i),
                     [a] => {
                         entry.first[usize::from(a >> 6)] |= 1 << (a & 63);
                         entry.second = [u64::MAX; 4];
@@ -274,6 +280,14 @@ impl<'a> Starts<'a> {
             }
             entry.to = st.phrases.len();
             st.lists.push(entry);
+        }
+        for key in st.cross.keys() {
+            let n = key.len();
+            if st.cross_heads.len() <= n {
+                st.cross_heads.resize(n + 1, [0; 4]);
+            }
+            let b = key.as_bytes()[0];
+            st.cross_heads[n][usize::from(b >> 6)] |= 1 << (b & 63);
         }
         st.by_ascii = (0..128u8)
             .map(|b| st.by_symbol.get(&char::from(b)).copied().unwrap_or(0))
@@ -325,7 +339,6 @@ impl<'a> Starts<'a> {
     #[inline(always)]
     fn longest(&self, list: u16, hay: &str, at: usize) -> Option<Hit> {
         let entry = &self.lists[list as usize - 1];
-        let phrases = &self.phrases[entry.from..entry.to];
         let rest = &hay.as_bytes()[at + entry.open..];
         let hit = |&(pattern, p): &(usize, &str)| Hit {
             start: at,
@@ -334,12 +347,13 @@ impl<'a> Starts<'a> {
         };
         if !entry.may_start(rest) {
             // Only the phrase that is the token itself (the shortest, so the last) can match.
-            return phrases
-                .last()
-                .filter(|(_, p)| p.len() == entry.open)
-                .map(hit);
+            return entry.itself.map(|pattern| Hit {
+                start: at,
+                end: at + entry.open,
+                pattern,
+            });
         }
-        phrases
+        self.phrases[entry.from..entry.to]
             .iter()
             .zip(&self.tails[entry.from..entry.to])
             .find(|((_, p), t)| t.starts(rest, &p.as_bytes()[entry.open..]))
@@ -375,6 +389,14 @@ impl<'a> Starts<'a> {
         })
     }
 
+    /// Whether `part` (not empty) may be a key of `cross`, from its length and first byte.
+    #[inline]
+    fn may_cross(&self, part: &str) -> bool {
+        self.cross_heads
+            .get(part.len())
+            .is_some_and(|heads| in_set(heads, part.as_bytes()[0]))
+    }
+
     /// Whether a phrase that starts inside word token `t` (after its first character) runs past
     /// its end here: only then can the scan find a match there that the token-by-token path
     /// does not (see the module docs).
@@ -382,7 +404,8 @@ impl<'a> Starts<'a> {
         let w = &l[t.start..t.end];
         w.char_indices().skip(1).any(|(k, _)| {
             let part = &w[k..];
-            self.cross.get(part).is_some_and(|&m| m & class != 0)
+            self.may_cross(part)
+                && self.cross.get(part).is_some_and(|&m| m & class != 0)
                 && self
                     .index
                     .get(part)
@@ -392,17 +415,23 @@ impl<'a> Starts<'a> {
     }
 
     /// The scan's matches in the sentence (see the module docs), into `out` (cleared first).
-    /// Only the tokens of the set `relevant` can open, be crossed or be scanned.
+    /// Only the tokens with the bits `relevant.1` (in the marks `relevant.0`) can open, be
+    /// crossed or be scanned.
     /// `list` and `crossing` read a token's list and crossing classes from its info; `scan_inside`
     /// says which word tokens have words starting inside them; `open_other` which other tokens
     /// may start a phrase (searched in `ac`, the full list).
+    ///
+    /// Most sentences match nothing: a first pass over the set finds the first token where
+    /// the matching below finds a match or scans (before any match, nothing is hidden, so that
+    /// token decides alone), and the matching proper, with its set-up, starts there or not at all.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub fn matches(
         &self,
         ac: &Phrases,
         s: &Sent<'_>,
         infos: &[TokInfo],
-        relevant: (&Marks, Sel),
+        relevant: (&Marks, u32),
         list: impl Fn(&TokInfo) -> u16,
         crossing: impl Fn(&TokInfo) -> u64,
         scan_inside: impl Fn(&TokInfo) -> bool,
@@ -411,9 +440,51 @@ impl<'a> Starts<'a> {
     ) {
         out.clear();
         let l = s.lower;
+        let (marks, bits) = relevant;
+        let from = marks.find_map(bits, |i| {
+            let (f, t) = (&infos[i], &s.toks[i]);
+            let k = list(f);
+            let cross = crossing(f) & class_at(l, t.end);
+            // What `matches_from` does at the token: a scan, a list's match, or another token
+            // that may open a phrase (not a sentence's closing symbol that matches nothing alone).
+            let act = scan_inside(f)
+                || (cross != 0 && (!f.has(T_WORD) || self.crossing(l, t, cross)))
+                || (k != 0 && self.longest(k, l, t.start).is_some())
+                || (k == 0 && open_other(f) && self.alone(l, t) != Some(None));
+            act.then_some(i)
+        });
+        if let Some(from) = from {
+            self.matches_from(
+                from,
+                (ac, s, infos, (marks, Sel::new(bits, 0))),
+                (list, crossing, scan_inside, open_other),
+                out,
+            );
+        }
+    }
+
+    /// [`Starts::matches`] from token `from` on: the tokens before it match nothing and
+    /// hide nothing.
+    #[inline(never)]
+    fn matches_from(
+        &self,
+        from: usize,
+        (ac, s, infos, relevant): (&Phrases, &Sent<'_>, &[TokInfo], (&Marks, Sel)),
+        (list, crossing, scan_inside, open_other): (
+            impl Fn(&TokInfo) -> u16,
+            impl Fn(&TokInfo) -> u64,
+            impl Fn(&TokInfo) -> bool,
+            impl Fn(&TokInfo) -> bool,
+        ),
+        out: &mut Vec<Hit>,
+    ) {
+        let l = s.lower;
         let mut pos = 0;
         let (marks, sel) = relevant;
         marks.for_each_in(sel, |i| {
+            if i < from {
+                return;
+            }
             let (f, t) = (&infos[i], &s.toks[i]);
             let (k, inside) = (list(f), scan_inside(f));
             let cross = crossing(f) & class_at(l, t.end);

@@ -8,8 +8,9 @@ use super::hash::FastMap;
 use super::entities::is_camel;
 use super::lexicon::{CasePolicy, GAZETTEER};
 use super::marks;
+use super::marks::Marks;
 use super::patterns::Sent;
-use super::vocab::{self, T_INNER_UPPER, T_NO_LOWER, T_WORD};
+use super::vocab::{T_INNER_UPPER, T_NO_LOWER, T_WORD, TokInfo};
 
 /// Distinct acronyms and CamelCase words kept.
 const MAX_TERMS: usize = 20_000;
@@ -141,10 +142,12 @@ impl Terms {
 
     /// [`Terms::observe`] of a sentence that may hold terms.
     fn count(&mut self, s: &Sent<'_>) {
-        let infos = vocab::infos(s);
-        let marks = marks::marks(s, &infos);
-        // Borrowed once: every read below is then a plain slice or struct access.
-        let (infos, marks) = (&*infos, &*marks);
+        s.with_infos(|infos, marks| self.count_marked(s, infos, marks));
+    }
+
+    /// [`Terms::count`] with the sentence's token infos and marks.
+    #[inline(never)]
+    fn count_marked(&mut self, s: &Sent<'_>, infos: &[TokInfo], marks: &Marks) {
         let candidate = T_WORD | T_INNER_UPPER;
         if !marks.any_has(candidate) {
             return;

@@ -8,9 +8,9 @@
 use super::hash::FastMap;
 
 use super::Topic;
-use super::marks;
+use super::marks::Marks;
 use super::patterns::Sent;
-use super::vocab::{self, NO_ID, T_WORD, TokInfo, Vocab, W_TOPIC};
+use super::vocab::{NO_ID, T_WORD, TokInfo, Vocab, W_TOPIC};
 
 /// Distinct phrases kept; later new phrases are not counted.
 const MAX_PHRASES: usize = 200_000;
@@ -150,11 +150,14 @@ impl IdPhrases {
 
 impl Topics {
     /// Counts the candidate phrases of one sentence.
+    #[inline]
     pub fn observe(&mut self, s: &Sent<'_>) {
-        let infos = vocab::infos(s);
-        let marks = marks::marks(s, &infos);
-        // Borrowed once: every read below is then a plain slice or struct access.
-        let (infos, marks) = (&*infos, &*marks);
+        s.with_infos(|infos, marks| self.observe_marked(s, infos, marks));
+    }
+
+    /// [`Topics::observe`] with the sentence's token infos and marks.
+    #[inline(never)]
+    fn observe_marked(&mut self, s: &Sent<'_>, infos: &[TokInfo], marks: &Marks) {
         // The runs of topic words, from the set of them: other tokens are not visited.
         // The current run: its first token and the one after its last (none yet: 0, 0).
         let (mut start, mut end) = (0, 0);
@@ -173,7 +176,47 @@ impl Topics {
     }
 
     /// Counts the phrase of the tokens `run`, the first of which is token `first` of `s`.
+    #[inline(always)]
     fn count_phrase(&mut self, s: &Sent<'_>, run: &[TokInfo], first: usize) {
+        match run {
+            // Most runs are one word with an id (two thirds of them): counted here, without
+            // the set-up of the general path below.
+            [f] if f.id != NO_ID => self.count_id_word(f.id, 1, 1),
+            [a, b] if a.id != NO_ID && b.id != NO_ID => {
+                self.count_id_word(a.id, 2, 0);
+                self.count_id_word(b.id, 2, 0);
+                let room = self.phrases.len() + self.id_phrases.len() < MAX_PHRASES;
+                match pack(&[a.id, b.id]) {
+                    Some(key) => self.id_phrases.bump(key, room),
+                    None => self.count_phrase_text(s, 2, first, room),
+                }
+            }
+            _ => self.count_phrase_any(s, run, first),
+        }
+    }
+
+    /// Counts one use of the word with vocabulary id `id` in a phrase of `degree` words
+    /// (`solo` is 1 for a one-word phrase).
+    #[inline(always)]
+    fn count_id_word(&mut self, id: u32, degree: u32, solo: u32) {
+        let k = id as usize;
+        if k >= self.id_words.len() {
+            self.id_words.resize(k + 1, (0, 0, 0));
+        }
+        let e = &mut self.id_words[k];
+        if e.0 > 0 {
+            e.0 += 1;
+            e.1 += degree;
+            e.2 += solo;
+        } else if self.id_word_count + self.words.len() < MAX_WORDS {
+            *e = (1, degree, solo);
+            self.id_word_count += 1;
+        }
+    }
+
+    /// [`Topics::count_phrase`] of any run: longer ones, and words without an id.
+    #[inline(never)]
+    fn count_phrase_any(&mut self, s: &Sent<'_>, run: &[TokInfo], first: usize) {
         if run.len() > MAX_PHRASE_WORDS {
             return;
         }
@@ -197,19 +240,7 @@ impl Topics {
                 }
                 continue;
             }
-            let k = id as usize;
-            if k >= self.id_words.len() {
-                self.id_words.resize(k + 1, (0, 0, 0));
-            }
-            let e = &mut self.id_words[k];
-            if e.0 > 0 {
-                e.0 += 1;
-                e.1 += degree;
-                e.2 += solo;
-            } else if self.id_word_count + self.words.len() < MAX_WORDS {
-                *e = (1, degree, solo);
-                self.id_word_count += 1;
-            }
+            self.count_id_word(id, degree, solo);
         }
         if solo == 1 {
             return;
@@ -219,8 +250,15 @@ impl Topics {
             self.id_phrases.bump(key, room);
             return;
         }
+        self.count_phrase_text(s, run.len(), first, room);
+    }
+
+    /// Counts the phrase of the `len` tokens from token `first` of `s` by its text (a new one
+    /// only if `room`).
+    #[inline(never)]
+    fn count_phrase_text(&mut self, s: &Sent<'_>, len: usize, first: usize, room: bool) {
         self.buf.clear();
-        for k in 0..run.len() {
+        for k in 0..len {
             if k > 0 {
                 self.buf.push(' ');
             }
