@@ -389,7 +389,7 @@ pub(crate) trait Sink {
 
 /// Tokens found per round, each round making room for them once: at most one token starts at
 /// each byte of the round's bytes.
-const ROUND: usize = 64;
+const ROUND: usize = 256;
 
 /// What the byte after a word's first run of ASCII letters and digits says: the word ends there.
 const ENDS: u8 = 0;

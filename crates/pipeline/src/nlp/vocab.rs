@@ -334,12 +334,13 @@ struct Slot {
 
 const K: u64 = 0xf135_7aea_2e62_a9c5;
 
-/// FxHash-style over the head (see [`head_of`](super::hash::head_of)) and length of a word of `len` bytes, and its
-/// second 8 bytes `second` (zero-padded) when it has more than eight: the whole key of all but
-/// the longest words, hashed inline. `rest(k)` gives bytes `8 * k..` for longer words.
+/// FxHash-style over the head (see [`head_of`](super::hash::head_of)) of a word of `len` bytes,
+/// and its second 8 bytes `second` (zero-padded) when it has more than eight: the whole key of
+/// all but the longest words, hashed inline. `rest(k)` gives bytes `8 * k..` for longer words.
+/// No word holds a zero byte, so the zero-padded bytes tell the length: it is not hashed.
 #[inline(always)]
 fn hash_of(head: u64, len: usize, second: impl Fn() -> u64, rest: impl Fn(usize) -> u64) -> u64 {
-    let mut h = (head ^ (len as u64).rotate_right(8)).wrapping_mul(K);
+    let mut h = head.wrapping_mul(K);
     if len > 8 {
         h = (h.rotate_left(5) ^ second()).wrapping_mul(K);
         if len > 16 {
@@ -506,11 +507,13 @@ impl Vocab {
             // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
             // number (never 0: see `Vocab::default`).
             let slot = unsafe { self.slots.get_unchecked(k) };
-            // The head and length are the whole key of most words: no hash to compare. An
-            // empty slot has length 0, which no word has.
+            // The head is the whole key of a word of up to eight bytes (no word holds a zero
+            // byte, so the zero padding tells the length): no hash nor length to compare. An
+            // empty slot has head 0, which no word has.
             if slot.head == head
-                && slot.len as usize == len
-                && (len <= 8 || self.rest_is(slot.at as usize - 1, pad, start, len))
+                && (len <= 8
+                    || (slot.len as usize == len
+                        && self.rest_is(slot.at as usize - 1, pad, start, len)))
             {
                 // SAFETY: as for the slot.
                 return Ok(unsafe { self.slot_infos.get_unchecked(k) });
@@ -602,26 +605,27 @@ impl Vocab {
         toks: &mut Vec<Tok>,
         out: &mut Vec<TokInfo>,
     ) {
-        let mut pad = std::mem::take(&mut self.pad);
-        pad.fill(text, lower);
+        self.pad.fill(text, lower);
         let mut probe = Lookup {
             vocab: self,
             text,
-            pad: &pad,
+            pad: &self.pad,
             one_byte: &ONE_BYTE_INFOS,
             missed: false,
         };
-        pad.tokenize(text, toks, out, &mut probe);
+        self.pad.tokenize(text, toks, out, &mut probe);
         // Words new to the surface table, in order (ids go to words in the order they come).
         if probe.missed {
+            // Set aside while the table takes new words (the tokenizer borrows it, not this).
+            let pad = std::mem::take(&mut self.pad);
             for (t, info) in toks.iter().zip(out.iter_mut()) {
                 if t.kind == Kind::Word && info.bits == 0 {
                     // SAFETY: a word the tokenizer found, inside the text.
                     unsafe { self.word_token(text, lower, &pad, t.start, t.end, info) };
                 }
             }
+            self.pad = pad;
         }
-        self.pad = pad;
     }
 
     /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
