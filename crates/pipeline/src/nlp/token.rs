@@ -73,16 +73,9 @@ static ASCII_ALPHA: [bool; 256] = {
 /// Appends the tokens of `s` to `out` (cleared first).
 #[cfg(test)]
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
-    /// Gives every token the same (empty) info.
-    struct NoInfo;
-    impl Sink for NoInfo {
-        type Info = ();
-        unsafe fn word(&mut self, _: usize, _: usize, _: u64, _: *mut ()) {}
-        fn other(&mut self, _: usize, _: usize) {}
-    }
     let mut pad = Padded::default();
     pad.fill(s, &mut String::new());
-    pad.tokenize(s, out, &mut Vec::new(), &mut NoInfo);
+    pad.tokenize(s, out);
 }
 
 /// Bytes of zeros after a [`Padded`] sentence: a load of 64 bytes from the last whole 64 of the
@@ -240,18 +233,11 @@ impl Padded {
         }
     }
 
-    /// The tokens of `s`, which [`Padded::fill`] was last given, into `toks`, and each one's
-    /// info from `sink` into `infos` (both cleared first).
-    #[inline(always)]
-    pub fn tokenize<S: Sink>(
-        &self,
-        s: &str,
-        toks: &mut Vec<Tok>,
-        infos: &mut Vec<S::Info>,
-        sink: &mut S,
-    ) {
+    /// The tokens of `s`, which [`Padded::fill`] was last given, into `toks` (cleared first).
+    /// Only the tokens: the vocabulary probes their words in a loop of its own, as this one
+    /// has no registers to spare.
+    pub fn tokenize(&self, s: &str, toks: &mut Vec<Tok>) {
         toks.clear();
-        infos.clear();
         let n = s.len();
         let b = &self.bytes[..];
         assert!(b.len() == n + PAD && self.alnum.len() == n / 64 + 2);
@@ -263,11 +249,9 @@ impl Padded {
         let mut spaced = true;
         while i < n {
             toks.reserve(ROUND);
-            infos.reserve(ROUND);
-            // Where the round's next token and info go: cursors rather than one index and two
-            // bases, one register fewer in a loop that is short of them.
+            // Where the round's next token goes.
             let tk0 = toks.spare_capacity_mut()[..ROUND].as_mut_ptr();
-            let (mut tk, mut ik) = (tk0, infos.spare_capacity_mut()[..ROUND].as_mut_ptr());
+            let mut tk = tk0;
             let limit = n.min(i + ROUND);
             while i < limit {
                 let byte = at(i);
@@ -288,8 +272,6 @@ impl Padded {
                         unsafe { joined_word(self, s, start, run) }
                     };
                     kind = Kind::Word;
-                    // SAFETY: `start < i <= n`, and `ik` is in the round's room (see below).
-                    unsafe { sink.word(start, i, self.load(start, i - start), ik.cast()) };
                 } else {
                     match CLASS[usize::from(byte)] {
                         WS => {
@@ -304,22 +286,9 @@ impl Padded {
                                 Kind::Punct
                             };
                             i += 1;
-                            // SAFETY: `ik` is in the round's room (see below).
-                            unsafe { ik.write(MaybeUninit::new(sink.other(start, i))) };
                         }
                         _ => match rare_token(s, start) {
-                            Some((end, Kind::Word)) => {
-                                (i, kind) = (end, Kind::Word);
-                                // SAFETY: `start < end <= n`, and `ik` is in the round's room (see below).
-                                unsafe {
-                                    sink.word(start, i, self.load(start, i - start), ik.cast())
-                                };
-                            }
-                            Some((end, k2)) => {
-                                (i, kind) = (end, k2);
-                                // SAFETY: `ik` is in the round's room (see below).
-                                unsafe { ik.write(MaybeUninit::new(sink.other(start, i))) };
-                            }
+                            Some((end, k2)) => (i, kind) = (end, k2),
                             None => {
                                 // Whitespace outside ASCII.
                                 spaced = true;
@@ -330,7 +299,7 @@ impl Padded {
                     }
                 }
                 // SAFETY: fewer than `ROUND` tokens came before in the round (each takes at
-                // least one of its `ROUND` bytes), and both outputs have room for `ROUND` more.
+                // least one of its `ROUND` bytes), and there is room for `ROUND` tokens.
                 unsafe {
                     tk.write(MaybeUninit::new(Tok {
                         start,
@@ -339,18 +308,16 @@ impl Padded {
                         spaced,
                     }));
                     tk = tk.add(1);
-                    ik = ik.add(1);
                 }
                 // Most tokens are followed by one space: skip it here rather than through the
                 // loop.
                 spaced = at(i) == b' ';
                 i += usize::from(spaced);
             }
-            // SAFETY: the first `k` slots of both spare capacities were written just above.
+            // SAFETY: the first `k` slots of the spare capacity were written just above.
             unsafe {
                 let k = tk.offset_from(tk0) as usize;
                 toks.set_len(toks.len() + k);
-                infos.set_len(infos.len() + k);
             }
         }
     }
@@ -370,21 +337,6 @@ impl Padded {
         // spent on its address).
         w & (u64::MAX >> (64 - 8 * left.min(8)))
     }
-}
-
-/// What the tokenizer gives each token to, and gets the token's info from.
-pub(crate) trait Sink {
-    /// What each token gets.
-    type Info;
-    /// Writes the info of word `start..end` of the text, whose head (see
-    /// [`head_of`](super::hash::head_of)) is `head`, to `out` (straight from where it is kept:
-    /// no copy on the way).
-    ///
-    /// # Safety
-    /// `start < end <= ` the text's length, and `out` is valid for a write.
-    unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut Self::Info);
-    /// The info of token `start..end` of the text, which is not a word.
-    fn other(&mut self, start: usize, end: usize) -> Self::Info;
 }
 
 /// Tokens found per round, each round making room for them once: at most one token starts at

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use super::hash::FastMap;
 use super::lexicon;
 use super::patterns::Sent;
-use super::token::{Kind, Padded, Sink, Tok};
+use super::token::{Kind, Padded, Tok};
 
 /// Distinct words given an id.
 const MAX_VOCAB: usize = 50_000;
@@ -340,14 +340,23 @@ const K: u64 = 0xf135_7aea_2e62_a9c5;
 /// No word holds a zero byte, so the zero-padded bytes tell the length: it is not hashed.
 #[inline(always)]
 fn hash_of(head: u64, len: usize, second: impl Fn() -> u64, rest: impl Fn(usize) -> u64) -> u64 {
-    let mut h = head.wrapping_mul(K);
-    if len > 8 {
-        h = (h.rotate_left(5) ^ second()).wrapping_mul(K);
-        if len > 16 {
-            h = hash_rest(h, len, rest);
-        }
+    let mut h = hash16(head, len, if len > 8 { second() } else { 0 });
+    if len > 16 {
+        h = hash_rest(h, len, rest);
     }
     h.rotate_left(26)
+}
+
+/// [`hash_of`] of the first 16 bytes of a word of `len` bytes (its head, and its `second` 8
+/// bytes when it has more than eight), before the final rotation.
+#[inline(always)]
+fn hash16(head: u64, len: usize, second: u64) -> u64 {
+    let h = head.wrapping_mul(K);
+    if len > 8 {
+        (h.rotate_left(5) ^ second).wrapping_mul(K)
+    } else {
+        h
+    }
 }
 
 /// [`hash_of`] past the first 16 bytes.
@@ -364,6 +373,44 @@ fn hash_rest(mut h: u64, len: usize, rest: impl Fn(usize) -> u64) -> u64 {
 fn load_arena(arena: &[u8], at: usize) -> u64 {
     let w: &[u8; 8] = arena[at..at + 8].try_into().unwrap_or(&[0; 8]);
     u64::from_le_bytes(*w)
+}
+
+/// The surface table for words of at most 16 bytes, whose whole key the probe has in two
+/// registers: its lookups call nothing.
+struct Short<'a> {
+    slots: &'a [Slot],
+    infos: &'a [TokInfo],
+    arena: &'a [u8],
+}
+
+impl<'a> Short<'a> {
+    /// The info of the word of `len` bytes (1 to 16) whose head is `head` and second 8 bytes
+    /// (zero-padded; 0 for a word of up to eight) `second`, if the table has it: as
+    /// [`Vocab::lookup`] finds it.
+    #[inline(always)]
+    fn find(&self, head: u64, len: usize, second: u64) -> Option<&'a TokInfo> {
+        debug_assert!((1..=16).contains(&len) && self.slots.len() == self.infos.len());
+        let mask = self.slots.len() - 1;
+        let mut k = hash16(head, len, second).rotate_left(26) as usize & mask;
+        loop {
+            // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
+            // number (never 0: see `Vocab::default`).
+            let slot = unsafe { self.slots.get_unchecked(k) };
+            // As in `Vocab::lookup`.
+            if slot.head == head
+                && (len < 8
+                    || (slot.len as usize == len
+                        && (len == 8 || load_arena(self.arena, slot.at as usize - 1 + 8) == second)))
+            {
+                // SAFETY: as for the slot.
+                return Some(unsafe { self.infos.get_unchecked(k) });
+            }
+            if slot.at == 0 {
+                return None;
+            }
+            k = (k + 1) & mask;
+        }
+    }
 }
 
 /// The meeting's words: lower-cased word -> id with its `W_*` bits, and word as written -> its
@@ -507,13 +554,13 @@ impl Vocab {
             // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
             // number (never 0: see `Vocab::default`).
             let slot = unsafe { self.slots.get_unchecked(k) };
-            // The head is the whole key of a word of up to eight bytes (no word holds a zero
-            // byte, so the zero padding tells the length): no hash nor length to compare. An
+            // The head is the whole key of a word of fewer than eight bytes (no word holds a
+            // zero byte, so the zero padding tells the length): no length to compare. An
             // empty slot has head 0, which no word has.
             if slot.head == head
-                && (len <= 8
+                && (len < 8
                     || (slot.len as usize == len
-                        && self.rest_is(slot.at as usize - 1, pad, start, len)))
+                        && (len == 8 || self.rest_is(slot.at as usize - 1, pad, start, len))))
             {
                 // SAFETY: as for the slot.
                 return Ok(unsafe { self.slot_infos.get_unchecked(k) });
@@ -596,8 +643,8 @@ impl Vocab {
 
     /// Tokenizes `text` into `toks`, fills `out` with the tokens' infos and `lower` with the
     /// text ASCII-lower-cased: the text is copied once, padded so that the tokenizer and the
-    /// probes load eight bytes at a time without length checks, and each word is probed as it
-    /// is found.
+    /// probes load eight bytes at a time without length checks. The tokenizer and the probes
+    /// are two loops: fused, they need more registers than there are, and spill on every word.
     pub fn read(
         &mut self,
         text: &str,
@@ -606,26 +653,76 @@ impl Vocab {
         out: &mut Vec<TokInfo>,
     ) {
         self.pad.fill(text, lower);
-        let mut probe = Lookup {
-            vocab: self,
-            text,
-            pad: &self.pad,
-            one_byte: &ONE_BYTE_INFOS,
-            missed: false,
-        };
-        self.pad.tokenize(text, toks, out, &mut probe);
-        // Words new to the surface table, in order (ids go to words in the order they come).
-        if probe.missed {
-            // Set aside while the table takes new words (the tokenizer borrows it, not this).
+        self.pad.tokenize(text, toks);
+        // The tokens the probes left, in order (ids go to words in the order they come).
+        if self.probe(text, toks, out) {
+            // Set aside while the table takes new words.
             let pad = std::mem::take(&mut self.pad);
+            let one_byte = &*ONE_BYTE_INFOS;
             for (t, info) in toks.iter().zip(out.iter_mut()) {
-                if t.kind == Kind::Word && info.bits == 0 {
+                if info.bits != 0 {
+                    continue;
+                }
+                if t.kind == Kind::Word {
                     // SAFETY: a word the tokenizer found, inside the text.
                     unsafe { self.word_token(text, lower, &pad, t.start, t.end, info) };
+                } else {
+                    *info = other_token_info(text, t.start, t.end, one_byte);
                 }
             }
             self.pad = pad;
         }
+    }
+
+    /// Fills `out` with the infos of `toks`, the tokens of `text` (which `self.pad` holds),
+    /// but for the rare ones: words the surface table does not have or longer than 16 bytes,
+    /// and tokens that are not words other than one ASCII byte. Those get [`NOT_FOUND`] (no
+    /// bits, which no token's info has), and then the answer is true. The loop calls nothing,
+    /// so that what it needs stays in registers across tokens.
+    #[inline(always)]
+    fn probe(&self, text: &str, toks: &[Tok], out: &mut Vec<TokInfo>) -> bool {
+        out.clear();
+        out.reserve(toks.len());
+        let one_byte = &*ONE_BYTE_INFOS;
+        let (pad, bytes) = (&self.pad, text.as_bytes());
+        let table = Short {
+            slots: &self.slots,
+            infos: &self.slot_infos,
+            arena: &self.arena,
+        };
+        let mut missed = false;
+        for (t, slot) in toks.iter().zip(out.spare_capacity_mut()) {
+            let len = t.end - t.start;
+            let info = if t.kind == Kind::Word && len <= 16 {
+                debug_assert!(len > 0 && t.end <= text.len());
+                // SAFETY: loads of bytes inside a word the tokenizer found in the text `pad`
+                // holds (`start < end <=` its length).
+                let head = unsafe { pad.load(t.start, len) };
+                let second = if len > 8 {
+                    // SAFETY: as above.
+                    unsafe { pad.load(t.start + 8, len - 8) }
+                } else {
+                    0
+                };
+                table.find(head, len, second)
+            } else if t.kind != Kind::Word && len == 1 && bytes[t.start] < 0x80 {
+                // Punctuation is most of these tokens: its info is a table read.
+                Some(&one_byte[usize::from(bytes[t.start])])
+            } else {
+                None
+            };
+            slot.write(match info {
+                Some(info) => *info,
+                None => {
+                    missed = true;
+                    NOT_FOUND
+                }
+            });
+        }
+        // SAFETY: the spare capacity had room for every token (reserved above), and the zip
+        // wrote one info per token.
+        unsafe { out.set_len(toks.len()) };
+        missed
     }
 
     /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
@@ -662,43 +759,6 @@ const NOT_FOUND: TokInfo = TokInfo {
     trig_cross: 0,
     pat: 0,
 };
-
-/// The surface table as the tokenizer's [`Sink`] for one sentence: words it does not have get
-/// [`NOT_FOUND`], and their infos are made after the sentence (the tokenizer's loop then calls
-/// nothing for them, and is short of registers as it is).
-struct Lookup<'a> {
-    vocab: &'a Vocab,
-    text: &'a str,
-    /// The text, padded.
-    pad: &'a Padded,
-    /// [`ONE_BYTE_INFOS`], dereferenced once per sentence.
-    one_byte: &'a [TokInfo; 128],
-    /// Some word got [`NOT_FOUND`].
-    missed: bool,
-}
-
-impl Sink for Lookup<'_> {
-    type Info = TokInfo;
-
-    #[inline(always)]
-    unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut TokInfo) {
-        // SAFETY: as the caller says.
-        let info = match unsafe { self.vocab.lookup(self.pad, start, end - start, head) } {
-            Ok(info) => info,
-            Err(_) => {
-                self.missed = true;
-                &NOT_FOUND
-            }
-        };
-        // SAFETY: as the caller says.
-        unsafe { out.write(*info) };
-    }
-
-    #[inline(always)]
-    fn other(&mut self, start: usize, end: usize) -> TokInfo {
-        other_token_info(self.text, start, end, self.one_byte)
-    }
-}
 
 /// The info of token `start..end` of `text`, which is not a word.
 #[inline(always)]
@@ -751,6 +811,24 @@ mod tests {
                 proptest::prop_assert_eq!(&out1, &out2);
             }
         }
+    }
+
+    #[test]
+    fn a_word_of_eight_bytes_is_not_a_longer_word_with_its_head() {
+        let mut v = Vocab::default();
+        let long = v.word_info("abcdefghij");
+        // The longer word again where the probes for the eight-byte word start: they must
+        // pass it by (its head is all of the shorter word).
+        let at = v.slots.iter().position(|s| s.len == 10).unwrap();
+        let head = crate::nlp::hash::head_of(b"abcdefgh");
+        let home = hash_of(head, 8, || 0, |_| 0) as usize & (v.slots.len() - 1);
+        (v.slots[home], v.slot_infos[home]) = (v.slots[at], v.slot_infos[at]);
+        let short = v.word_info("abcdefgh");
+        assert_ne!(short.id, long.id);
+        assert_eq!(v.word(short.id), "abcdefgh");
+        let (mut lower, mut toks, mut out) = (String::new(), Vec::new(), Vec::new());
+        v.read("abcdefgh abcdefghij", &mut lower, &mut toks, &mut out);
+        assert_eq!((out[0].id, out[1].id), (short.id, long.id));
     }
 
     #[test]
