@@ -73,9 +73,16 @@ static ASCII_ALPHA: [bool; 256] = {
 /// Appends the tokens of `s` to `out` (cleared first).
 #[cfg(test)]
 pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
+    /// Gives every token the same (empty) info.
+    struct NoInfo;
+    impl Sink for NoInfo {
+        type Info = ();
+        unsafe fn word(&mut self, _: usize, _: usize, _: u64, _: *mut ()) {}
+        fn other(&mut self, _: usize, _: usize) {}
+    }
     let mut pad = Padded::default();
     pad.fill(s, &mut String::new());
-    pad.tokenize(s, out);
+    pad.tokenize(s, out, &mut Vec::new(), &mut NoInfo);
 }
 
 /// Bytes of zeros after a [`Padded`] sentence: a load of 64 bytes from the last whole 64 of the
@@ -233,11 +240,18 @@ impl Padded {
         }
     }
 
-    /// The tokens of `s`, which [`Padded::fill`] was last given, into `toks` (cleared first).
-    /// Only the tokens: the vocabulary probes their words in a loop of its own, as this one
-    /// has no registers to spare.
-    pub fn tokenize(&self, s: &str, toks: &mut Vec<Tok>) {
+    /// The tokens of `s`, which [`Padded::fill`] was last given, into `toks`, and each one's
+    /// info from `sink` into `infos` (both cleared first).
+    #[inline(always)]
+    pub fn tokenize<S: Sink>(
+        &self,
+        s: &str,
+        toks: &mut Vec<Tok>,
+        infos: &mut Vec<S::Info>,
+        sink: &mut S,
+    ) {
         toks.clear();
+        infos.clear();
         let n = s.len();
         let b = &self.bytes[..];
         assert!(b.len() == n + PAD && self.alnum.len() == n / 64 + 2);
@@ -249,9 +263,11 @@ impl Padded {
         let mut spaced = true;
         while i < n {
             toks.reserve(ROUND);
-            // Where the round's next token goes.
+            infos.reserve(ROUND);
+            // Where the round's next token and info go: cursors rather than one index and two
+            // bases, one register fewer in a loop that is short of them.
             let tk0 = toks.spare_capacity_mut()[..ROUND].as_mut_ptr();
-            let mut tk = tk0;
+            let (mut tk, mut ik) = (tk0, infos.spare_capacity_mut()[..ROUND].as_mut_ptr());
             let limit = n.min(i + ROUND);
             while i < limit {
                 let byte = at(i);
@@ -272,6 +288,8 @@ impl Padded {
                         unsafe { joined_word(self, s, start, run) }
                     };
                     kind = Kind::Word;
+                    // SAFETY: `start < i <= n`, and `ik` is in the round's room (see below).
+                    unsafe { sink.word(start, i, self.load(start, i - start), ik.cast()) };
                 } else {
                     match CLASS[usize::from(byte)] {
                         WS => {
@@ -286,9 +304,22 @@ impl Padded {
                                 Kind::Punct
                             };
                             i += 1;
+                            // SAFETY: `ik` is in the round's room (see below).
+                            unsafe { ik.write(MaybeUninit::new(sink.other(start, i))) };
                         }
                         _ => match rare_token(s, start) {
-                            Some((end, k2)) => (i, kind) = (end, k2),
+                            Some((end, Kind::Word)) => {
+                                (i, kind) = (end, Kind::Word);
+                                // SAFETY: `start < end <= n`, and `ik` is in the round's room (see below).
+                                unsafe {
+                                    sink.word(start, i, self.load(start, i - start), ik.cast())
+                                };
+                            }
+                            Some((end, k2)) => {
+                                (i, kind) = (end, k2);
+                                // SAFETY: `ik` is in the round's room (see below).
+                                unsafe { ik.write(MaybeUninit::new(sink.other(start, i))) };
+                            }
                             None => {
                                 // Whitespace outside ASCII.
                                 spaced = true;
@@ -299,7 +330,7 @@ impl Padded {
                     }
                 }
                 // SAFETY: fewer than `ROUND` tokens came before in the round (each takes at
-                // least one of its `ROUND` bytes), and there is room for `ROUND` tokens.
+                // least one of its `ROUND` bytes), and both outputs have room for `ROUND` more.
                 unsafe {
                     tk.write(MaybeUninit::new(Tok {
                         start,
@@ -308,16 +339,18 @@ impl Padded {
                         spaced,
                     }));
                     tk = tk.add(1);
+                    ik = ik.add(1);
                 }
                 // Most tokens are followed by one space: skip it here rather than through the
                 // loop.
                 spaced = at(i) == b' ';
                 i += usize::from(spaced);
             }
-            // SAFETY: the first `k` slots of the spare capacity were written just above.
+            // SAFETY: the first `k` slots of both spare capacities were written just above.
             unsafe {
                 let k = tk.offset_from(tk0) as usize;
                 toks.set_len(toks.len() + k);
+                infos.set_len(infos.len() + k);
             }
         }
     }
@@ -333,10 +366,35 @@ impl Padded {
         debug_assert!(i + 8 <= self.bytes.len() && left >= 1);
         // SAFETY: the text is followed by `PAD` (at least 16) bytes.
         let w = unsafe { self.bytes.as_ptr().add(i).cast::<u64>().read_unaligned() };
-        // The low `left` bytes, all eight from eight on (shifts, not a table: no register
-        // spent on its address).
-        w & (u64::MAX >> (64 - 8 * left.min(8)))
+        // The low `left` bytes, all eight from eight on: one AND with a table entry.
+        w & HEAD_MASKS[left.min(16)]
     }
+}
+
+/// `HEAD_MASKS[k]` keeps the low `k` bytes of a word, all eight from eight on.
+static HEAD_MASKS: [u64; 17] = {
+    let mut t = [u64::MAX; 17];
+    let mut k = 0;
+    while k < 8 {
+        t[k] = (1 << (8 * k)) - 1;
+        k += 1;
+    }
+    t
+};
+
+/// What the tokenizer gives each token to, and gets the token's info from.
+pub(crate) trait Sink {
+    /// What each token gets.
+    type Info;
+    /// Writes the info of word `start..end` of the text, whose head (see
+    /// [`head_of`](super::hash::head_of)) is `head`, to `out` (straight from where it is kept:
+    /// no copy on the way).
+    ///
+    /// # Safety
+    /// `start < end <= ` the text's length, and `out` is valid for a write.
+    unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut Self::Info);
+    /// The info of token `start..end` of the text, which is not a word.
+    fn other(&mut self, start: usize, end: usize) -> Self::Info;
 }
 
 /// Tokens found per round, each round making room for them once: at most one token starts at

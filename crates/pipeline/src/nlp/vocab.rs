@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use super::hash::FastMap;
 use super::lexicon;
 use super::patterns::Sent;
-use super::token::{Kind, Padded, Tok};
+use super::token::{Kind, Padded, Sink, Tok};
 
 /// Distinct words given an id.
 const MAX_VOCAB: usize = 50_000;
@@ -384,24 +384,38 @@ struct Short<'a> {
 }
 
 impl<'a> Short<'a> {
-    /// The info of the word of `len` bytes (1 to 16) whose head is `head` and second 8 bytes
-    /// (zero-padded; 0 for a word of up to eight) `second`, if the table has it: as
+    /// The info of the word of `len` bytes (8 to 16) whose head is `head` and second 8 bytes
+    /// (zero-padded; 0 for a word of eight) `second`, if the table has it: as
     /// [`Vocab::lookup`] finds it.
     #[inline(always)]
     fn find(&self, head: u64, len: usize, second: u64) -> Option<&'a TokInfo> {
-        debug_assert!((1..=16).contains(&len) && self.slots.len() == self.infos.len());
+        debug_assert!((8..=16).contains(&len));
+        self.scan(hash16(head, len, second), |slot| {
+            slot.head == head
+                && slot.len as usize == len
+                && (len == 8 || load_arena(self.arena, slot.at as usize - 1 + 8) == second)
+        })
+    }
+
+    /// [`Short::find`] for a word of fewer than eight bytes, whose head is its whole key
+    /// (see `Vocab::lookup`).
+    #[inline(always)]
+    fn find_short(&self, head: u64) -> Option<&'a TokInfo> {
+        self.scan(hash16(head, 1, 0), |slot| slot.head == head)
+    }
+
+    /// The info in the first slot from where the hash `h` (before its final rotation) points
+    /// that `hit` accepts, if one comes before an empty slot.
+    #[inline(always)]
+    fn scan(&self, h: u64, hit: impl Fn(&Slot) -> bool) -> Option<&'a TokInfo> {
+        debug_assert!(self.slots.len() == self.infos.len());
         let mask = self.slots.len() - 1;
-        let mut k = hash16(head, len, second).rotate_left(26) as usize & mask;
+        let mut k = h.rotate_left(26) as usize & mask;
         loop {
             // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
             // number (never 0: see `Vocab::default`).
             let slot = unsafe { self.slots.get_unchecked(k) };
-            // As in `Vocab::lookup`.
-            if slot.head == head
-                && (len < 8
-                    || (slot.len as usize == len
-                        && (len == 8 || load_arena(self.arena, slot.at as usize - 1 + 8) == second)))
-            {
+            if hit(slot) {
                 // SAFETY: as for the slot.
                 return Some(unsafe { self.infos.get_unchecked(k) });
             }
@@ -643,8 +657,10 @@ impl Vocab {
 
     /// Tokenizes `text` into `toks`, fills `out` with the tokens' infos and `lower` with the
     /// text ASCII-lower-cased: the text is copied once, padded so that the tokenizer and the
-    /// probes load eight bytes at a time without length checks. The tokenizer and the probes
-    /// are two loops: fused, they need more registers than there are, and spill on every word.
+    /// probes load eight bytes at a time without length checks, and each word is probed as it
+    /// is found (the probes' cache misses overlap the scan of the next words). The rare tokens
+    /// (new words, words of more than 16 bytes, tokens that are not words other than one ASCII
+    /// byte) are done in a second pass, so that the scan's loop calls nothing for them.
     pub fn read(
         &mut self,
         text: &str,
@@ -653,9 +669,20 @@ impl Vocab {
         out: &mut Vec<TokInfo>,
     ) {
         self.pad.fill(text, lower);
-        self.pad.tokenize(text, toks);
+        let mut probe = Lookup {
+            table: Short {
+                slots: &self.slots,
+                infos: &self.slot_infos,
+                arena: &self.arena,
+            },
+            bytes: text.as_bytes(),
+            pad: &self.pad,
+            one_byte: &ONE_BYTE_INFOS,
+            missed: false,
+        };
+        self.pad.tokenize(text, toks, out, &mut probe);
         // The tokens the probes left, in order (ids go to words in the order they come).
-        if self.probe(text, toks, out) {
+        if probe.missed {
             // Set aside while the table takes new words.
             let pad = std::mem::take(&mut self.pad);
             let one_byte = &*ONE_BYTE_INFOS;
@@ -672,57 +699,6 @@ impl Vocab {
             }
             self.pad = pad;
         }
-    }
-
-    /// Fills `out` with the infos of `toks`, the tokens of `text` (which `self.pad` holds),
-    /// but for the rare ones: words the surface table does not have or longer than 16 bytes,
-    /// and tokens that are not words other than one ASCII byte. Those get [`NOT_FOUND`] (no
-    /// bits, which no token's info has), and then the answer is true. The loop calls nothing,
-    /// so that what it needs stays in registers across tokens.
-    #[inline(always)]
-    fn probe(&self, text: &str, toks: &[Tok], out: &mut Vec<TokInfo>) -> bool {
-        out.clear();
-        out.reserve(toks.len());
-        let one_byte = &*ONE_BYTE_INFOS;
-        let (pad, bytes) = (&self.pad, text.as_bytes());
-        let table = Short {
-            slots: &self.slots,
-            infos: &self.slot_infos,
-            arena: &self.arena,
-        };
-        let mut missed = false;
-        for (t, slot) in toks.iter().zip(out.spare_capacity_mut()) {
-            let len = t.end - t.start;
-            let info = if t.kind == Kind::Word && len <= 16 {
-                debug_assert!(len > 0 && t.end <= text.len());
-                // SAFETY: loads of bytes inside a word the tokenizer found in the text `pad`
-                // holds (`start < end <=` its length).
-                let head = unsafe { pad.load(t.start, len) };
-                let second = if len > 8 {
-                    // SAFETY: as above.
-                    unsafe { pad.load(t.start + 8, len - 8) }
-                } else {
-                    0
-                };
-                table.find(head, len, second)
-            } else if t.kind != Kind::Word && len == 1 && bytes[t.start] < 0x80 {
-                // Punctuation is most of these tokens: its info is a table read.
-                Some(&one_byte[usize::from(bytes[t.start])])
-            } else {
-                None
-            };
-            slot.write(match info {
-                Some(info) => *info,
-                None => {
-                    missed = true;
-                    NOT_FOUND
-                }
-            });
-        }
-        // SAFETY: the spare capacity had room for every token (reserved above), and the zip
-        // wrote one info per token.
-        unsafe { out.set_len(toks.len()) };
-        missed
     }
 
     /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
@@ -759,6 +735,60 @@ const NOT_FOUND: TokInfo = TokInfo {
     trig_cross: 0,
     pat: 0,
 };
+
+/// The surface table as the tokenizer's [`Sink`] for one sentence: the rare tokens (see
+/// [`Vocab::read`]) get [`NOT_FOUND`], and are done after the sentence (the tokenizer's loop
+/// then calls nothing for them, and is short of registers as it is).
+struct Lookup<'a> {
+    table: Short<'a>,
+    /// The text.
+    bytes: &'a [u8],
+    /// The text, padded.
+    pad: &'a Padded,
+    /// [`ONE_BYTE_INFOS`], dereferenced once per sentence.
+    one_byte: &'a [TokInfo; 128],
+    /// Some token got [`NOT_FOUND`].
+    missed: bool,
+}
+
+impl Sink for Lookup<'_> {
+    type Info = TokInfo;
+
+    #[inline(always)]
+    unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut TokInfo) {
+        let len = end - start;
+        let info = if len < 8 {
+            self.table.find_short(head)
+        } else if len <= 16 {
+            // SAFETY: bytes inside the word, inside the text (as the caller says).
+            let second = unsafe { self.pad.load(start + 8, len - 8) };
+            self.table.find(head, len, second)
+        } else {
+            None
+        };
+        let info = match info {
+            Some(info) => info,
+            None => {
+                self.missed = true;
+                &NOT_FOUND
+            }
+        };
+        // SAFETY: as the caller says.
+        unsafe { out.write(*info) };
+    }
+
+    #[inline(always)]
+    fn other(&mut self, start: usize, end: usize) -> TokInfo {
+        match self.bytes[start..end] {
+            // Punctuation is most of these tokens: its info is a table read.
+            [c] if c.is_ascii() => self.one_byte[usize::from(c)],
+            _ => {
+                self.missed = true;
+                NOT_FOUND
+            }
+        }
+    }
+}
 
 /// The info of token `start..end` of `text`, which is not a word.
 #[inline(always)]
