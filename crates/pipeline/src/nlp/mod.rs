@@ -143,8 +143,9 @@ impl Analyzer {
             }
             self.entities.speaker_spoke(sp, start_ms);
         }
-        // One vocabulary lookup per token, shared by every stage below, made as it is scanned
-        // (words new to the meeting just after); the lower-cased copy is written in the same pass.
+        // One vocabulary lookup per token, shared by every stage below, made just after the
+        // sentence is tokenized (words new to the meeting after that); the lower-cased copy is
+        // written while the text is copied for the tokenizer.
         self.vocab
             .read(sentence, &mut self.lower, &mut self.toks, &mut self.flags);
         self.marks.fill(&self.flags);

@@ -366,11 +366,21 @@ impl Padded {
         debug_assert!(i + 8 <= self.bytes.len() && left >= 1);
         // SAFETY: the text is followed by `PAD` (at least 16) bytes.
         let w = unsafe { self.bytes.as_ptr().add(i).cast::<u64>().read_unaligned() };
-        // The low `left` bytes, all eight from eight on (shifts, not a table: no register
-        // spent on its address).
-        w & (u64::MAX >> (64 - 8 * left.min(8)))
+        // The low `left` bytes, all eight from eight on: one AND with a table entry.
+        w & HEAD_MASKS[left.min(16)]
     }
 }
+
+/// `HEAD_MASKS[k]` keeps the low `k` bytes of a word, all eight from eight on.
+static HEAD_MASKS: [u64; 17] = {
+    let mut t = [u64::MAX; 17];
+    let mut k = 0;
+    while k < 8 {
+        t[k] = (1 << (8 * k)) - 1;
+        k += 1;
+    }
+    t
+};
 
 /// What the tokenizer gives each token to, and gets the token's info from.
 pub(crate) trait Sink {
@@ -389,7 +399,7 @@ pub(crate) trait Sink {
 
 /// Tokens found per round, each round making room for them once: at most one token starts at
 /// each byte of the round's bytes.
-const ROUND: usize = 64;
+const ROUND: usize = 256;
 
 /// What the byte after a word's first run of ASCII letters and digits says: the word ends there.
 const ENDS: u8 = 0;

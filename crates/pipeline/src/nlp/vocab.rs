@@ -334,19 +334,29 @@ struct Slot {
 
 const K: u64 = 0xf135_7aea_2e62_a9c5;
 
-/// FxHash-style over the head (see [`head_of`](super::hash::head_of)) and length of a word of `len` bytes, and its
-/// second 8 bytes `second` (zero-padded) when it has more than eight: the whole key of all but
-/// the longest words, hashed inline. `rest(k)` gives bytes `8 * k..` for longer words.
+/// FxHash-style over the head (see [`head_of`](super::hash::head_of)) of a word of `len` bytes,
+/// and its second 8 bytes `second` (zero-padded) when it has more than eight: the whole key of
+/// all but the longest words, hashed inline. `rest(k)` gives bytes `8 * k..` for longer words.
+/// No word holds a zero byte, so the zero-padded bytes tell the length: it is not hashed.
 #[inline(always)]
 fn hash_of(head: u64, len: usize, second: impl Fn() -> u64, rest: impl Fn(usize) -> u64) -> u64 {
-    let mut h = (head ^ (len as u64).rotate_right(8)).wrapping_mul(K);
-    if len > 8 {
-        h = (h.rotate_left(5) ^ second()).wrapping_mul(K);
-        if len > 16 {
-            h = hash_rest(h, len, rest);
-        }
+    let mut h = hash16(head, len, if len > 8 { second() } else { 0 });
+    if len > 16 {
+        h = hash_rest(h, len, rest);
     }
     h.rotate_left(26)
+}
+
+/// [`hash_of`] of the first 16 bytes of a word of `len` bytes (its head, and its `second` 8
+/// bytes when it has more than eight), before the final rotation.
+#[inline(always)]
+fn hash16(head: u64, len: usize, second: u64) -> u64 {
+    let h = head.wrapping_mul(K);
+    if len > 8 {
+        (h.rotate_left(5) ^ second).wrapping_mul(K)
+    } else {
+        h
+    }
 }
 
 /// [`hash_of`] past the first 16 bytes.
@@ -363,6 +373,58 @@ fn hash_rest(mut h: u64, len: usize, rest: impl Fn(usize) -> u64) -> u64 {
 fn load_arena(arena: &[u8], at: usize) -> u64 {
     let w: &[u8; 8] = arena[at..at + 8].try_into().unwrap_or(&[0; 8]);
     u64::from_le_bytes(*w)
+}
+
+/// The surface table for words of at most 16 bytes, whose whole key the probe has in two
+/// registers: its lookups call nothing.
+struct Short<'a> {
+    slots: &'a [Slot],
+    infos: &'a [TokInfo],
+    arena: &'a [u8],
+}
+
+impl<'a> Short<'a> {
+    /// The info of the word of `len` bytes (8 to 16) whose head is `head` and second 8 bytes
+    /// (zero-padded; 0 for a word of eight) `second`, if the table has it: as
+    /// [`Vocab::lookup`] finds it.
+    #[inline(always)]
+    fn find(&self, head: u64, len: usize, second: u64) -> Option<&'a TokInfo> {
+        debug_assert!((8..=16).contains(&len));
+        self.scan(hash16(head, len, second), |slot| {
+            slot.head == head
+                && slot.len as usize == len
+                && (len == 8 || load_arena(self.arena, slot.at as usize - 1 + 8) == second)
+        })
+    }
+
+    /// [`Short::find`] for a word of fewer than eight bytes, whose head is its whole key
+    /// (see `Vocab::lookup`).
+    #[inline(always)]
+    fn find_short(&self, head: u64) -> Option<&'a TokInfo> {
+        self.scan(hash16(head, 1, 0), |slot| slot.head == head)
+    }
+
+    /// The info in the first slot from where the hash `h` (before its final rotation) points
+    /// that `hit` accepts, if one comes before an empty slot.
+    #[inline(always)]
+    fn scan(&self, h: u64, hit: impl Fn(&Slot) -> bool) -> Option<&'a TokInfo> {
+        debug_assert!(self.slots.len() == self.infos.len());
+        let mask = self.slots.len() - 1;
+        let mut k = h.rotate_left(26) as usize & mask;
+        loop {
+            // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
+            // number (never 0: see `Vocab::default`).
+            let slot = unsafe { self.slots.get_unchecked(k) };
+            if hit(slot) {
+                // SAFETY: as for the slot.
+                return Some(unsafe { self.infos.get_unchecked(k) });
+            }
+            if slot.at == 0 {
+                return None;
+            }
+            k = (k + 1) & mask;
+        }
+    }
 }
 
 /// The meeting's words: lower-cased word -> id with its `W_*` bits, and word as written -> its
@@ -506,11 +568,13 @@ impl Vocab {
             // SAFETY: `k <= mask`, and the slots and their infos are the same power-of-two
             // number (never 0: see `Vocab::default`).
             let slot = unsafe { self.slots.get_unchecked(k) };
-            // The head and length are the whole key of most words: no hash to compare. An
-            // empty slot has length 0, which no word has.
+            // The head is the whole key of a word of fewer than eight bytes (no word holds a
+            // zero byte, so the zero padding tells the length): no length to compare. An
+            // empty slot has head 0, which no word has.
             if slot.head == head
-                && slot.len as usize == len
-                && (len <= 8 || self.rest_is(slot.at as usize - 1, pad, start, len))
+                && (len < 8
+                    || (slot.len as usize == len
+                        && (len == 8 || self.rest_is(slot.at as usize - 1, pad, start, len))))
             {
                 // SAFETY: as for the slot.
                 return Ok(unsafe { self.slot_infos.get_unchecked(k) });
@@ -594,7 +658,9 @@ impl Vocab {
     /// Tokenizes `text` into `toks`, fills `out` with the tokens' infos and `lower` with the
     /// text ASCII-lower-cased: the text is copied once, padded so that the tokenizer and the
     /// probes load eight bytes at a time without length checks, and each word is probed as it
-    /// is found.
+    /// is found (the probes' cache misses overlap the scan of the next words). The rare tokens
+    /// (new words, words of more than 16 bytes, tokens that are not words other than one ASCII
+    /// byte) are done in a second pass, so that the scan's loop calls nothing for them.
     pub fn read(
         &mut self,
         text: &str,
@@ -602,26 +668,37 @@ impl Vocab {
         toks: &mut Vec<Tok>,
         out: &mut Vec<TokInfo>,
     ) {
-        let mut pad = std::mem::take(&mut self.pad);
-        pad.fill(text, lower);
+        self.pad.fill(text, lower);
         let mut probe = Lookup {
-            vocab: self,
-            text,
-            pad: &pad,
+            table: Short {
+                slots: &self.slots,
+                infos: &self.slot_infos,
+                arena: &self.arena,
+            },
+            bytes: text.as_bytes(),
+            pad: &self.pad,
             one_byte: &ONE_BYTE_INFOS,
             missed: false,
         };
-        pad.tokenize(text, toks, out, &mut probe);
-        // Words new to the surface table, in order (ids go to words in the order they come).
+        self.pad.tokenize(text, toks, out, &mut probe);
+        // The tokens the probes left, in order (ids go to words in the order they come).
         if probe.missed {
+            // Set aside while the table takes new words.
+            let pad = std::mem::take(&mut self.pad);
+            let one_byte = &*ONE_BYTE_INFOS;
             for (t, info) in toks.iter().zip(out.iter_mut()) {
-                if t.kind == Kind::Word && info.bits == 0 {
+                if info.bits != 0 {
+                    continue;
+                }
+                if t.kind == Kind::Word {
                     // SAFETY: a word the tokenizer found, inside the text.
                     unsafe { self.word_token(text, lower, &pad, t.start, t.end, info) };
+                } else {
+                    *info = other_token_info(text, t.start, t.end, one_byte);
                 }
             }
+            self.pad = pad;
         }
-        self.pad = pad;
     }
 
     /// Fills `out` with the infos of the sentence's tokens ([`Vocab::read`] in two passes).
@@ -659,17 +736,18 @@ const NOT_FOUND: TokInfo = TokInfo {
     pat: 0,
 };
 
-/// The surface table as the tokenizer's [`Sink`] for one sentence: words it does not have get
-/// [`NOT_FOUND`], and their infos are made after the sentence (the tokenizer's loop then calls
-/// nothing for them, and is short of registers as it is).
+/// The surface table as the tokenizer's [`Sink`] for one sentence: the rare tokens (see
+/// [`Vocab::read`]) get [`NOT_FOUND`], and are done after the sentence (the tokenizer's loop
+/// then calls nothing for them, and is short of registers as it is).
 struct Lookup<'a> {
-    vocab: &'a Vocab,
-    text: &'a str,
+    table: Short<'a>,
+    /// The text.
+    bytes: &'a [u8],
     /// The text, padded.
     pad: &'a Padded,
     /// [`ONE_BYTE_INFOS`], dereferenced once per sentence.
     one_byte: &'a [TokInfo; 128],
-    /// Some word got [`NOT_FOUND`].
+    /// Some token got [`NOT_FOUND`].
     missed: bool,
 }
 
@@ -678,10 +756,19 @@ impl Sink for Lookup<'_> {
 
     #[inline(always)]
     unsafe fn word(&mut self, start: usize, end: usize, head: u64, out: *mut TokInfo) {
-        // SAFETY: as the caller says.
-        let info = match unsafe { self.vocab.lookup(self.pad, start, end - start, head) } {
-            Ok(info) => info,
-            Err(_) => {
+        let len = end - start;
+        let info = if len < 8 {
+            self.table.find_short(head)
+        } else if len <= 16 {
+            // SAFETY: bytes inside the word, inside the text (as the caller says).
+            let second = unsafe { self.pad.load(start + 8, len - 8) };
+            self.table.find(head, len, second)
+        } else {
+            None
+        };
+        let info = match info {
+            Some(info) => info,
+            None => {
                 self.missed = true;
                 &NOT_FOUND
             }
@@ -692,7 +779,14 @@ impl Sink for Lookup<'_> {
 
     #[inline(always)]
     fn other(&mut self, start: usize, end: usize) -> TokInfo {
-        other_token_info(self.text, start, end, self.one_byte)
+        match self.bytes[start..end] {
+            // Punctuation is most of these tokens: its info is a table read.
+            [c] if c.is_ascii() => self.one_byte[usize::from(c)],
+            _ => {
+                self.missed = true;
+                NOT_FOUND
+            }
+        }
     }
 }
 
@@ -747,6 +841,24 @@ mod tests {
                 proptest::prop_assert_eq!(&out1, &out2);
             }
         }
+    }
+
+    #[test]
+    fn a_word_of_eight_bytes_is_not_a_longer_word_with_its_head() {
+        let mut v = Vocab::default();
+        let long = v.word_info("abcdefghij");
+        // The longer word again where the probes for the eight-byte word start: they must
+        // pass it by (its head is all of the shorter word).
+        let at = v.slots.iter().position(|s| s.len == 10).unwrap();
+        let head = crate::nlp::hash::head_of(b"abcdefgh");
+        let home = hash_of(head, 8, || 0, |_| 0) as usize & (v.slots.len() - 1);
+        (v.slots[home], v.slot_infos[home]) = (v.slots[at], v.slot_infos[at]);
+        let short = v.word_info("abcdefgh");
+        assert_ne!(short.id, long.id);
+        assert_eq!(v.word(short.id), "abcdefgh");
+        let (mut lower, mut toks, mut out) = (String::new(), Vec::new(), Vec::new());
+        v.read("abcdefgh abcdefghij", &mut lower, &mut toks, &mut out);
+        assert_eq!((out[0].id, out[1].id), (short.id, long.id));
     }
 
     #[test]
