@@ -623,7 +623,7 @@ impl<R: Read> Walk<R> {
         observer.stage_started(Stage::Parse);
         let mut n = 0;
         while n < BATCH_CUES {
-            let Some(cue) = self.parser.next_cue()? else {
+            let Some((cue, may_have_markup)) = self.parser.next_cue_and_markup()? else {
                 self.done = true;
                 break;
             };
@@ -636,14 +636,20 @@ impl<R: Read> Walk<R> {
             self.span.add(cue.start_ms, cue.end_ms);
             slot.voice.clear();
             n += 1;
-            if !vtt::has_markup(&cue.text) {
+            // The parser mostly knows already that there is no `<` or `&`.
+            let markup = if may_have_markup {
+                vtt::first_markup(&cue.text)
+            } else {
+                None
+            };
+            let Some(first) = markup else {
                 // No tag and no reference (most caption cues): the text is the plain text,
                 // and there is no voice or timestamp tag for the style detector to count.
                 slot.has_voice = false;
                 self.parser.swap_cue_text(&mut slot.plain);
                 continue;
-            }
-            let voice = vtt::plain_text_and_voice(&cue.text, &mut slot.plain);
+            };
+            let voice = vtt::plain_text_and_voice_from(&cue.text, Some(first), &mut slot.plain);
             slot.has_voice = voice.is_some();
             if let Some(v) = voice {
                 slot.voice.push_str(v);

@@ -52,6 +52,20 @@ pub(crate) mod sse {
         }
     }
 
+    /// `a | b`.
+    #[inline]
+    pub(crate) fn or(a: __m128i, b: __m128i) -> __m128i {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { _mm_or_si128(a, b) }
+    }
+
+    /// The byte mask of `v`: bit `k` is the top bit of byte `k`.
+    #[inline]
+    pub(crate) fn bits(v: __m128i) -> u32 {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { _mm_movemask_epi8(v) as u32 }
+    }
+
     /// ORs the vectors and returns their byte mask.
     #[inline]
     pub(crate) fn mask(parts: &[__m128i]) -> u32 {
