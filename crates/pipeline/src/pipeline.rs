@@ -552,6 +552,8 @@ struct CueBuf {
     voice: String,
     has_voice: bool,
     plain: String,
+    /// Where `plain`'s first `\n` is, when the parser already knows (the parser's cue hints).
+    first_break: Option<Option<usize>>,
 }
 
 /// Stages 1–3 over the input: parse, utterances, clean and split, one batch at a time.
@@ -623,7 +625,7 @@ impl<R: Read> Walk<R> {
         observer.stage_started(Stage::Parse);
         let mut n = 0;
         while n < BATCH_CUES {
-            let Some((cue, may_have_markup)) = self.parser.next_cue_and_markup()? else {
+            let Some((cue, hints)) = self.parser.next_cue_and_hints()? else {
                 self.done = true;
                 break;
             };
@@ -637,7 +639,7 @@ impl<R: Read> Walk<R> {
             slot.voice.clear();
             n += 1;
             // The parser mostly knows already that there is no `<` or `&`.
-            let markup = if may_have_markup {
+            let markup = if hints.may_have_markup {
                 vtt::first_markup(&cue.text)
             } else {
                 None
@@ -646,9 +648,11 @@ impl<R: Read> Walk<R> {
                 // No tag and no reference (most caption cues): the text is the plain text,
                 // and there is no voice or timestamp tag for the style detector to count.
                 slot.has_voice = false;
+                slot.first_break = hints.first_break;
                 self.parser.swap_cue_text(&mut slot.plain);
                 continue;
             };
+            slot.first_break = None;
             let voice = vtt::plain_text_and_voice_from(&cue.text, Some(first), &mut slot.plain);
             slot.has_voice = voice.is_some();
             if let Some(v) = voice {
@@ -684,7 +688,7 @@ impl<R: Read> Walk<R> {
                 voice: slot.has_voice.then_some(slot.voice.as_str()),
                 plain: &slot.plain,
             };
-            let finished = self.builder.push(input);
+            let finished = self.builder.push_knowing(input, slot.first_break);
             let lines = self.builder.seen_lines(input.plain);
             self.style
                 .observe_lines_after(lines, self.builder.first_marker(), prev_last);

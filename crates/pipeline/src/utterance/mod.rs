@@ -139,11 +139,22 @@ impl UtteranceBuilder {
 
     /// Feeds one cue; returns the previous utterance when this cue starts a new turn.
     pub fn push(&mut self, cue: CueInput<'_>) -> Option<Utterance> {
+        self.push_knowing(cue, None)
+    }
+
+    /// [`UtteranceBuilder::push`] given where the first `\n` of `cue.plain` is (`Some(None)`:
+    /// it has none) when the caller knows it already.
+    pub(crate) fn push_knowing(
+        &mut self,
+        cue: CueInput<'_>,
+        first_break: Option<Option<usize>>,
+    ) -> Option<Utterance> {
         self.stats.cues += 1;
         let duration = cue.end_ms.saturating_sub(cue.start_ms);
         // A line break followed by anything but more line breaks (one short vector scan;
         // most cues have a single line and no break at all).
-        let first_break = next_in_set::<Newline>(cue.plain.as_bytes(), 0);
+        let first_break =
+            first_break.unwrap_or_else(|| next_in_set::<Newline>(cue.plain.as_bytes(), 0));
         let raw_multi_line = first_break.is_some_and(|i| {
             cue.plain.as_bytes()[i..]
                 .iter()

@@ -391,6 +391,25 @@ fn parse_timing_line(
     Some((start, end))
 }
 
+/// What the parser learned about a cue's text while finding its lines, so later stages need
+/// not scan it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CueHints {
+    /// False when the text holds no `<` or `&`: no tag or character reference, so its plain
+    /// text is the text itself.
+    pub(crate) may_have_markup: bool,
+    /// Where the text's first `\n` is (`Some(None)`: it has none); `None` when not known.
+    pub(crate) first_break: Option<Option<usize>>,
+}
+
+impl CueHints {
+    /// Nothing known.
+    const UNKNOWN: CueHints = CueHints {
+        may_have_markup: true,
+        first_break: None,
+    };
+}
+
 /// Streaming WebVTT parser. Create it with [`Parser::new`] (any reader) or
 /// [`Parser::from_slice`] (bytes in memory), then call [`Parser::next_cue`] until it returns
 /// `None`, or iterate it for owned cues.
@@ -401,9 +420,8 @@ pub struct Parser<S> {
     regions: Vec<Arc<Region>>,
     diag: Diagnostics,
     seen_cue: bool,
-    /// False when the current cue's text is known to hold no `<` or `&`, so no tag or
-    /// character reference (found while looking for the lines' ends).
-    markup_unknown: bool,
+    /// What finding the current cue's lines told about its text.
+    hints: CueHints,
     done: bool,
 }
 
@@ -440,7 +458,7 @@ impl<S: Source> Parser<S> {
             regions: Vec::new(),
             diag: Diagnostics::default(),
             seen_cue: false,
-            markup_unknown: true,
+            hints: CueHints::UNKNOWN,
             done: false,
         };
         p.signature()?;
@@ -551,6 +569,7 @@ impl<S: Source> Parser<S> {
         let mut at = text_start;
         let mut line_count = 1 + u64::from(has_id);
         let mut special = false;
+        let mut first_end = None;
         // Where the next block starts: after the blank line, or at the next timing line.
         let block_end = loop {
             if w.get(at) == Some(&b'\n') {
@@ -565,6 +584,7 @@ impl<S: Source> Parser<S> {
                 break at;
             }
             special |= line.special;
+            first_end.get_or_insert(end);
             line_count += 1;
             text_end = end;
             at = end + 1;
@@ -608,7 +628,10 @@ impl<S: Source> Parser<S> {
         }
         cue.text.clear();
         cue.text.push_str(text(text_start, text_end));
-        self.markup_unknown = special;
+        self.hints = CueHints {
+            may_have_markup: special,
+            first_break: Some(first_end.filter(|&e| e < text_end).map(|e| e - text_start)),
+        };
         self.seen_cue = true;
         lines.skip_bytes(block_end);
         lines.consumed += line_count;
@@ -750,7 +773,7 @@ impl<S: Source> Parser<S> {
                     if self.fast_block(span) {
                         return Ok(Some(&self.cue));
                     }
-                    self.markup_unknown = true;
+                    self.hints = CueHints::UNKNOWN;
                     if self.collect_block(false)? {
                         return Ok(Some(&self.cue));
                     }
@@ -760,14 +783,12 @@ impl<S: Source> Parser<S> {
         Ok(None)
     }
 
-    /// [`Parser::next_cue`], and whether the cue's text may hold a tag or character reference:
-    /// false when the parser saw no `<` or `&` while looking for the lines' ends (the plain
-    /// text is then the text itself).
-    pub(crate) fn next_cue_and_markup(&mut self) -> Result<Option<(&Cue, bool)>, VttError> {
+    /// [`Parser::next_cue`], and what the parser learned about the cue's text on the way.
+    pub(crate) fn next_cue_and_hints(&mut self) -> Result<Option<(&Cue, CueHints)>, VttError> {
         if self.next_cue()?.is_none() {
             return Ok(None);
         }
-        Ok(Some((&self.cue, self.markup_unknown)))
+        Ok(Some((&self.cue, self.hints)))
     }
 
     /// Swaps the text of the cue [`Parser::next_cue`] last returned with `buf`, so a caller can

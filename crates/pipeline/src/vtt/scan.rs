@@ -109,6 +109,14 @@ pub(crate) fn next_in_set<S: ByteSet>(b: &[u8], from: usize) -> Option<usize> {
         }
         at += 64;
     }
+    next_in_set_near::<S>(b, at)
+}
+
+/// [`next_in_set`] for a byte expected within the first few blocks (a `Name:` colon): 16 bytes
+/// at a time from the start, without first skipping 64-byte stretches.
+#[inline]
+pub(crate) fn next_in_set_near<S: ByteSet>(b: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
     #[cfg(target_arch = "x86_64")]
     while let Some(block) = b.get(at..at + 16) {
         // SAFETY: `block` holds 16 bytes.
