@@ -9,9 +9,7 @@ mod speaker;
 
 pub(crate) use speaker::MarkerClass;
 
-#[cfg(target_arch = "x86_64")]
-use crate::vtt::scan::sse;
-use crate::vtt::scan::{ByteSet, next_in_set, table};
+use crate::vtt::scan::{Either, next_in_set};
 pub use speaker::{Marker, MarkerKind, StyleDetector, StyleStats, parse_marker};
 
 /// One cue as the utterance stage sees it: timing, the `<v>` voice if any, and plain text
@@ -330,19 +328,7 @@ fn plain_lines(text: &str, first_break: Option<usize>) -> impl Iterator<Item = &
 }
 
 /// `\n`, searched for in cue text.
-struct Newline;
-
-impl ByteSet for Newline {
-    const TABLE: [bool; 256] = table(b"\n");
-
-    #[cfg(target_arch = "x86_64")]
-    #[inline]
-    unsafe fn candidates(block: *const u8) -> u32 {
-        // SAFETY: forwarded from the caller.
-        let v = unsafe { sse::load(block) };
-        sse::mask(&[sse::eq(v, b'\n')])
-    }
-}
+type Newline = Either<b'\n', b'\n'>;
 
 /// `str::trim`, answered from the end bytes when they are printable ASCII (no whitespace can
 /// be cut then).

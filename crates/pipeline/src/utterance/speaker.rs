@@ -10,9 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::Style;
-#[cfg(target_arch = "x86_64")]
-use crate::vtt::scan::sse;
-use crate::vtt::scan::{ByteSet, next_in_set_near, table};
+use crate::vtt::scan::{Either, next_in_set_near};
 
 /// Which kind of named marker opened a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -407,19 +405,7 @@ fn colon_name<'a>(
 }
 
 /// `:`, which ends a `Name:` marker (usually within the first 16 bytes of a line).
-struct Colon;
-
-impl ByteSet for Colon {
-    const TABLE: [bool; 256] = table(b":");
-
-    #[cfg(target_arch = "x86_64")]
-    #[inline]
-    unsafe fn candidates(block: *const u8) -> u32 {
-        // SAFETY: forwarded from the caller.
-        let v = unsafe { sse::load(block) };
-        sse::mask(&[sse::eq(v, b':')])
-    }
-}
+type Colon = Either<b':', b':'>;
 
 /// [`name_part`] remembering its verdicts on the last few texts it saw: cues mostly open with
 /// the `Name:` of one of a meeting's few speakers, so each name is judged about once.

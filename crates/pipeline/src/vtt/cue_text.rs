@@ -8,9 +8,7 @@
 
 use memchr::{memchr, memchr2};
 
-#[cfg(target_arch = "x86_64")]
-use super::scan::sse;
-use super::scan::{ByteSet, next_in_set, table};
+use super::scan::{Either, next_in_set};
 
 use super::entities::{MAX_NAME_LEN, lookup};
 use super::timestamp::{format_timestamp, parse_timestamp};
@@ -457,19 +455,7 @@ pub(crate) fn plain_text_and_voice_from<'a>(
 }
 
 /// The bytes that start a tag or a character reference.
-struct Markup;
-
-impl ByteSet for Markup {
-    const TABLE: [bool; 256] = table(b"<&");
-
-    #[cfg(target_arch = "x86_64")]
-    #[inline]
-    unsafe fn candidates(block: *const u8) -> u32 {
-        // SAFETY: forwarded from the caller.
-        let v = unsafe { sse::load(block) };
-        sse::mask(&[sse::eq(v, b'<'), sse::eq(v, b'&')])
-    }
-}
+type Markup = Either<b'<', b'&'>;
 
 /// Where the first tag or character reference of `text` starts; `None` when it has neither,
 /// so its plain text is the text itself and it has no voice.

@@ -17,6 +17,22 @@ pub(crate) trait ByteSet {
     unsafe fn candidates(block: *const u8) -> u32;
 }
 
+/// The set of the ASCII bytes `A` and `B` (one byte: the same twice), its table and its
+/// vector test both derived from them.
+pub(crate) struct Either<const A: u8, const B: u8>;
+
+impl<const A: u8, const B: u8> ByteSet for Either<A, B> {
+    const TABLE: [bool; 256] = table(&[A, B]);
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    unsafe fn candidates(block: *const u8) -> u32 {
+        // SAFETY: forwarded from the caller.
+        let v = unsafe { sse::load(block) };
+        sse::mask(&[sse::eq(v, A), sse::eq(v, B)])
+    }
+}
+
 /// The table of `set`.
 pub(crate) const fn table(set: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
