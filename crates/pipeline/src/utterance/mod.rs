@@ -167,6 +167,9 @@ impl UtteranceBuilder {
         // Buffers reused across cues: no allocation per cue once they have grown.
         let mut text = std::mem::take(&mut self.text_buf);
         text.clear();
+        // The cue's text while it is a single piece, not copied yet: a cue that continues the
+        // utterance is then copied once, straight into it.
+        let mut only: Option<&str> = None;
         // Borrowed from the cue: the speaker is copied only when it changes.
         let mut marker_speaker: Option<Option<&str>> = None;
         if let Some(v) = cue.voice {
@@ -199,7 +202,7 @@ impl UtteranceBuilder {
             push_line(&mut new_prev, line);
             // A marker may open any line of a cue ("- Ann: Hi\n- Bo: Hello" is rare; a
             // mid-cue marker is handled by treating only the first line as a turn start).
-            if i == 0 || text.is_empty() {
+            if i == 0 || (text.is_empty() && only.is_none()) {
                 let memo = &mut self.names;
                 let (marker, rest) = speaker::parse_marker_with(line, &mut |s| memo.name_part(s));
                 if is_first {
@@ -230,9 +233,13 @@ impl UtteranceBuilder {
             if line.is_empty() {
                 continue;
             }
-            if !text.is_empty() {
-                text.push(' ');
+            if let Some(first) = only.take() {
+                text.push_str(first);
+            } else if text.is_empty() {
+                only = Some(line);
+                continue;
             }
+            text.push(' ');
             text.push_str(line);
         }
         self.spare_lines = std::mem::replace(&mut self.prev_lines, new_prev);
@@ -253,7 +260,7 @@ impl UtteranceBuilder {
                 (sp, speaker) => *speaker = sp.map(str::to_owned),
             }
         }
-        if text.is_empty() {
+        if text.is_empty() && only.is_none() {
             self.text_buf = text;
             return finished;
         }
@@ -268,7 +275,7 @@ impl UtteranceBuilder {
         match &mut self.current {
             Some(cur) => {
                 cur.text.push(' ');
-                cur.text.push_str(&text);
+                cur.text.push_str(only.unwrap_or(&text));
                 self.text_buf = text;
                 cur.end_ms = cur.end_ms.max(cue.end_ms);
             }
@@ -285,6 +292,9 @@ impl UtteranceBuilder {
                 }
                 utterance.start_ms = cue.start_ms;
                 utterance.end_ms = cue.end_ms;
+                if let Some(line) = only {
+                    text.push_str(line);
+                }
                 // The cue's text becomes the utterance's; its old buffer reads the next cue.
                 self.text_buf = std::mem::replace(&mut utterance.text, text);
                 self.current = Some(utterance);
