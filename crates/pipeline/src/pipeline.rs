@@ -2,12 +2,12 @@
 //!
 //! Memory stays O(vocabulary): the input is read once, as a stream (a memory map would count every
 //! touched page of a large file as resident memory). Pass 1 parses, builds
-//! utterances, cleans and splits them and feeds the analyzer, keeping only counts, and appends
-//! each cleaned utterance to a spool (memory up to a few MB, then an anonymous temporary file):
-//! [`run`] spools each transcript entry already rendered, [`snapshot`] as a record to read back.
-//! The summary is then rendered, and pass 2 copies the spooled transcript to the writer, so
-//! parsing, utterances, cleaning and rendering run once. [`snapshot`] without a spool would need
-//! the transcript in memory anyway; [`analyze`] alone (no transcript) skips the spool.
+//! utterances, cleans and splits them and feeds the analyzer, keeping only counts, and [`run`]
+//! appends each transcript entry, already rendered, to a spool (memory up to a few MB, then an
+//! anonymous temporary file). The summary is then rendered, and pass 2 copies the spooled
+//! transcript to the writer, so parsing, utterances, cleaning and rendering run once.
+//! [`snapshot`] returns the transcript in memory, so it collects the entries as it goes;
+//! [`analyze`] alone (no transcript) keeps neither.
 //!
 //! Work moves through the stages in batches of [`BATCH_CUES`] cues so that an observer can time
 //! each stage separately without a clock read per cue.
@@ -28,12 +28,12 @@ use crate::vtt::{self, VttError};
 
 mod spool;
 
-use spool::{Spool, SpoolReader};
+use spool::Spool;
 
 /// Where pass 1 keeps the cleaned transcript.
 enum SpoolAs<'a> {
-    /// As records, read back as [`TranscriptEntry`]s ([`snapshot`]).
-    Records(&'a mut Spool),
+    /// As entries in memory ([`snapshot`]).
+    Entries(&'a mut Vec<TranscriptEntry>),
     /// Rendered by the renderer, to be copied out after the summary ([`run`]).
     Rendered(&'a mut Spool, &'a mut dyn Renderer),
 }
@@ -204,7 +204,7 @@ pub fn run(
     observer: &mut dyn Observer,
 ) -> Result<Summary, PipelineError> {
     let mut spool = Spool::default();
-    let (summary, _, entries) = analyze_inner(
+    let (summary, entries) = analyze_inner(
         input,
         info,
         config,
@@ -268,24 +268,13 @@ pub fn snapshot(
     info: &SourceInfo,
     config: &Config,
 ) -> Result<Snapshot, PipelineError> {
-    let mut spool = Spool::default();
-    let (summary, speakers, _) = analyze_inner(
+    let mut transcript = Vec::new();
+    let (summary, _) = analyze_inner(
         input,
         info,
         config,
         &mut NoopObserver,
-        Some(SpoolAs::Records(&mut spool)),
-    )?;
-    let spooled = spool.into_reader().map_err(PipelineError::Spool)?;
-    let mut transcript = Vec::new();
-    stream_transcript(
-        spooled,
-        &speakers,
-        &mut |entries: &[TranscriptEntry], _: &mut dyn Observer| {
-            transcript.extend_from_slice(entries);
-            Ok(())
-        },
-        &mut NoopObserver,
+        Some(SpoolAs::Entries(&mut transcript)),
     )?;
     Ok(Snapshot {
         summary,
@@ -304,14 +293,14 @@ pub fn analyze(
 }
 
 /// Pass 1; also appends each cleaned utterance to `spool` when there is one. Returns the
-/// speaker names the spool's records index and the number of transcript entries.
+/// number of transcript entries too.
 fn analyze_inner(
     input: impl Read,
     info: &SourceInfo,
     config: &Config,
     observer: &mut dyn Observer,
     mut spool: Option<SpoolAs<'_>>,
-) -> Result<(Summary, Vec<String>, u64), PipelineError> {
+) -> Result<(Summary, u64), PipelineError> {
     let mut analyzer = Analyzer::new(config.nlp.clone());
     // Speakers in order of appearance: `names[i]`'s statistics are `speakers[i]`.
     let mut index_of: HashMap<String, u32> = HashMap::new();
@@ -331,7 +320,6 @@ fn analyze_inner(
             let speaker = utt.speaker.as_deref();
             stats.words += words;
             stats.utterances += 1;
-            let mut index = None;
             if let Some(name) = speaker {
                 let i = match last_speaker {
                     Some(i) if names[i as usize] == name => i,
@@ -354,16 +342,18 @@ fn analyze_inner(
                     },
                 };
                 last_speaker = Some(i);
-                index = Some(i);
                 let entry = &mut speakers[i as usize];
                 entry.utterances += 1;
                 entry.words += words;
                 entry.talk_seconds += utt.end_ms.saturating_sub(utt.start_ms) as f64 / 1000.0;
             }
-            if let Some(SpoolAs::Records(spool)) = &mut spool {
-                spool
-                    .push(index, utt.start_ms, utt.end_ms, &utt.text)
-                    .map_err(PipelineError::Spool)?;
+            if let Some(SpoolAs::Entries(entries)) = &mut spool {
+                entries.push(TranscriptEntry {
+                    speaker: utt.speaker.clone(),
+                    start: utt.start_ms as f64 / 1000.0,
+                    end: utt.end_ms as f64 / 1000.0,
+                    text: utt.text.clone(),
+                });
             }
             for range in sentences {
                 let sentence = &utt.text[range.clone()];
@@ -460,7 +450,7 @@ fn analyze_inner(
         stats,
         warnings: warnings.into_iter().take(MAX_WARNINGS_KEPT).collect(),
     };
-    Ok((summary, names, entries))
+    Ok((summary, entries))
 }
 
 /// Rounds to `digits` decimals, so sums of millisecond durations print without float noise.
@@ -478,47 +468,6 @@ fn names_a_day(text: &str) -> bool {
     let has_month = MONTHS.iter().any(|m| lower.contains(m));
     let has_digit = lower.bytes().any(|b| b.is_ascii_digit());
     has_month && has_digit
-}
-
-/// Receives the cleaned transcript a batch at a time (with the observer, to time its own work).
-type TranscriptSink<'a> =
-    dyn FnMut(&[TranscriptEntry], &mut dyn Observer) -> Result<(), PipelineError> + 'a;
-
-/// Pass 2: hand the spooled transcript to `sink` a batch at a time (entries' buffers reused).
-fn stream_transcript(
-    mut spooled: SpoolReader,
-    speakers: &[String],
-    sink: &mut TranscriptSink<'_>,
-    observer: &mut dyn Observer,
-) -> Result<(), PipelineError> {
-    let mut entries: Vec<TranscriptEntry> = Vec::new();
-    loop {
-        observer.stage_started(Stage::Render);
-        let mut n = 0;
-        while n < BATCH_CUES {
-            if entries.len() == n {
-                entries.push(TranscriptEntry {
-                    speaker: None,
-                    start: 0.0,
-                    end: 0.0,
-                    text: String::new(),
-                });
-            }
-            if !spooled
-                .next_into(&mut entries[n], speakers)
-                .map_err(PipelineError::Spool)?
-            {
-                break;
-            }
-            n += 1;
-        }
-        if n == 0 {
-            // Close the batch opened above, so every start has its finish.
-            observer.stage_finished(Stage::Render, StageStats::default());
-            return Ok(());
-        }
-        sink(&entries[..n], observer)?;
-    }
 }
 
 /// First start and last end over a stream of cues.
@@ -552,6 +501,8 @@ struct CueBuf {
     voice: String,
     has_voice: bool,
     plain: String,
+    /// Where `plain`'s first `\n` is, when the parser already knows (the parser's cue hints).
+    first_break: Option<Option<usize>>,
 }
 
 /// Stages 1–3 over the input: parse, utterances, clean and split, one batch at a time.
@@ -623,7 +574,7 @@ impl<R: Read> Walk<R> {
         observer.stage_started(Stage::Parse);
         let mut n = 0;
         while n < BATCH_CUES {
-            let Some(cue) = self.parser.next_cue()? else {
+            let Some((cue, hints)) = self.parser.next_cue_and_hints()? else {
                 self.done = true;
                 break;
             };
@@ -636,14 +587,22 @@ impl<R: Read> Walk<R> {
             self.span.add(cue.start_ms, cue.end_ms);
             slot.voice.clear();
             n += 1;
-            if !vtt::has_markup(&cue.text) {
+            // The parser mostly knows already that there is no `<` or `&`.
+            let markup = if hints.may_have_markup {
+                vtt::first_markup(&cue.text)
+            } else {
+                None
+            };
+            let Some(first) = markup else {
                 // No tag and no reference (most caption cues): the text is the plain text,
                 // and there is no voice or timestamp tag for the style detector to count.
                 slot.has_voice = false;
+                slot.first_break = hints.first_break;
                 self.parser.swap_cue_text(&mut slot.plain);
                 continue;
-            }
-            let voice = vtt::plain_text_and_voice(&cue.text, &mut slot.plain);
+            };
+            slot.first_break = None;
+            let voice = vtt::plain_text_and_voice_from(&cue.text, Some(first), &mut slot.plain);
             slot.has_voice = voice.is_some();
             if let Some(v) = voice {
                 slot.voice.push_str(v);
@@ -678,7 +637,7 @@ impl<R: Read> Walk<R> {
                 voice: slot.has_voice.then_some(slot.voice.as_str()),
                 plain: &slot.plain,
             };
-            let finished = self.builder.push(input);
+            let finished = self.builder.push_knowing(input, slot.first_break);
             let lines = self.builder.seen_lines(input.plain);
             self.style
                 .observe_lines_after(lines, self.builder.first_marker(), prev_last);

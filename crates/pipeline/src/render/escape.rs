@@ -181,6 +181,29 @@ pub(crate) fn push_clock(out: &mut Vec<u8>, seconds: f64) {
     push_u64(out, total % 60, 2);
 }
 
+/// `.fff` for every millisecond count `fff`, with trailing zeros cut but one digit kept, and
+/// how many of its four bytes count.
+static FRACTIONS: [([u8; 4], u8); 1000] = {
+    let mut t = [([0; 4], 0); 1000];
+    let mut i = 0;
+    while i < 1000 {
+        let digits = [(i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8];
+        let len = if i % 100 == 0 {
+            2
+        } else if i % 10 == 0 {
+            3
+        } else {
+            4
+        };
+        t[i] = (
+            [b'.', b'0' + digits[0], b'0' + digits[1], b'0' + digits[2]],
+            len,
+        );
+        i += 1;
+    }
+    t
+};
+
 /// Appends `seconds` as `serde_json` writes an `f64`. Times that are whole milliseconds (all
 /// of a pipeline's) print as their exact decimal, which is then the shortest text that reads
 /// back as the same `f64`, as serde_json's is; anything else goes through serde_json.
@@ -192,18 +215,10 @@ pub fn push_json_seconds(out: &mut Vec<u8>, seconds: f64) {
     if (0.0..1e12).contains(&seconds) && (ms as f64 / 1000.0).to_bits() == seconds.to_bits() {
         // `whole.fff` with the fraction's trailing zeros cut, but at least one digit.
         let mut buf = [0; 32];
-        let frac = ms % 1000;
-        let buf_len = buf.len();
-        let end = if frac == 0 {
-            buf[buf_len - 3] = b'0';
-            buf_len - 2
-        } else {
-            digits_before(&mut buf, buf_len, frac, 3);
-            buf_len - usize::from(frac.is_multiple_of(10)) - usize::from(frac.is_multiple_of(100))
-        };
-        buf[buf_len - 4] = b'.';
-        let start = digits_before(&mut buf, buf_len - 4, ms / 1000, 1);
-        out.extend_from_slice(&buf[start..end]);
+        let (text, len) = FRACTIONS[(ms % 1000) as usize];
+        buf[28..].copy_from_slice(&text);
+        let start = digits_before(&mut buf, 28, ms / 1000, 1);
+        out.extend_from_slice(&buf[start..28 + usize::from(len)]);
     } else {
         // Writing into a Vec cannot fail, and an f64 always serializes.
         let _ = serde_json::to_writer(&mut *out, &seconds);

@@ -9,7 +9,14 @@ use crate::snapshot::Summary;
 
 /// Renders JSON.
 #[derive(Debug, Default)]
-pub struct JsonRenderer;
+pub struct JsonRenderer {
+    /// Speaker names with their JSON string literals, most recent last: a meeting has a few
+    /// speakers, each written once per turn.
+    speakers: Vec<(String, Vec<u8>)>,
+}
+
+/// Speakers whose literals [`JsonRenderer`] keeps.
+const SPEAKERS_KEPT: usize = 8;
 
 impl Renderer for JsonRenderer {
     fn begin(&mut self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
@@ -33,7 +40,8 @@ impl Renderer for JsonRenderer {
 
     fn entry(&mut self, out: &mut Vec<u8>, index: u64, entry: EntryRef<'_>) {
         out.extend_from_slice(if index > 0 { b",\n    " } else { b"\n    " });
-        write_entry(out, entry);
+        let speaker = entry.speaker.map(|name| self.speaker_literal(name));
+        write_entry_with(out, entry, speaker);
     }
 
     fn end(&mut self, out: &mut dyn Write, _summary: &Summary, entries: u64) -> io::Result<()> {
@@ -45,14 +53,41 @@ impl Renderer for JsonRenderer {
     }
 }
 
+impl JsonRenderer {
+    /// The JSON string literal of speaker `name`, escaped once per speaker.
+    fn speaker_literal(&mut self, name: &str) -> &[u8] {
+        let i = match self.speakers.iter().rposition(|(known, _)| known == name) {
+            Some(i) => i,
+            None => {
+                if self.speakers.len() == SPEAKERS_KEPT {
+                    self.speakers.remove(0);
+                }
+                let mut literal = Vec::new();
+                push_json_str(&mut literal, name);
+                self.speakers.push((name.to_owned(), literal));
+                self.speakers.len() - 1
+            }
+        };
+        &self.speakers[i].1
+    }
+}
+
 /// Writes `entry` exactly as `serde_json::to_writer` writes a [`crate::snapshot::TranscriptEntry`]
 /// (compact, fields in declaration order), without serde's per-character escaping loop.
+#[cfg(test)]
 fn write_entry(out: &mut Vec<u8>, entry: EntryRef<'_>) {
+    let mut literal = Vec::new();
+    let speaker = entry.speaker.map(|name| {
+        push_json_str(&mut literal, name);
+        literal.as_slice()
+    });
+    write_entry_with(out, entry, speaker);
+}
+
+/// [`write_entry`] given the speaker's JSON string literal.
+fn write_entry_with(out: &mut Vec<u8>, entry: EntryRef<'_>, speaker: Option<&[u8]>) {
     out.extend_from_slice(b"{\"speaker\":");
-    match entry.speaker {
-        Some(name) => push_json_str(out, name),
-        None => out.extend_from_slice(b"null"),
-    }
+    out.extend_from_slice(speaker.unwrap_or(b"null"));
     out.extend_from_slice(b",\"start\":");
     push_json_seconds(out, entry.start);
     out.extend_from_slice(b",\"end\":");

@@ -59,7 +59,7 @@ impl Format {
         match self {
             Format::Markdown => Box::new(MarkdownRenderer::default()),
             Format::Html => Box::new(HtmlRenderer::default()),
-            Format::Json => Box::new(JsonRenderer),
+            Format::Json => Box::new(JsonRenderer::default()),
         }
     }
 }

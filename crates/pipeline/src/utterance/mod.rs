@@ -9,9 +9,7 @@ mod speaker;
 
 pub(crate) use speaker::MarkerClass;
 
-#[cfg(target_arch = "x86_64")]
-use crate::vtt::scan::sse;
-use crate::vtt::scan::{ByteSet, next_in_set, table};
+use crate::vtt::scan::{Either, next_in_set};
 pub use speaker::{Marker, MarkerKind, StyleDetector, StyleStats, parse_marker};
 
 /// One cue as the utterance stage sees it: timing, the `<v>` voice if any, and plain text
@@ -139,11 +137,22 @@ impl UtteranceBuilder {
 
     /// Feeds one cue; returns the previous utterance when this cue starts a new turn.
     pub fn push(&mut self, cue: CueInput<'_>) -> Option<Utterance> {
+        self.push_knowing(cue, None)
+    }
+
+    /// [`UtteranceBuilder::push`] given where the first `\n` of `cue.plain` is (`Some(None)`:
+    /// it has none) when the caller knows it already.
+    pub(crate) fn push_knowing(
+        &mut self,
+        cue: CueInput<'_>,
+        first_break: Option<Option<usize>>,
+    ) -> Option<Utterance> {
         self.stats.cues += 1;
         let duration = cue.end_ms.saturating_sub(cue.start_ms);
         // A line break followed by anything but more line breaks (one short vector scan;
         // most cues have a single line and no break at all).
-        let first_break = next_in_set::<Newline>(cue.plain.as_bytes(), 0);
+        let first_break =
+            first_break.unwrap_or_else(|| next_in_set::<Newline>(cue.plain.as_bytes(), 0));
         let raw_multi_line = first_break.is_some_and(|i| {
             cue.plain.as_bytes()[i..]
                 .iter()
@@ -158,6 +167,9 @@ impl UtteranceBuilder {
         // Buffers reused across cues: no allocation per cue once they have grown.
         let mut text = std::mem::take(&mut self.text_buf);
         text.clear();
+        // The cue's text while it is a single piece, not copied yet: a cue that continues the
+        // utterance is then copied once, straight into it.
+        let mut only: Option<&str> = None;
         // Borrowed from the cue: the speaker is copied only when it changes.
         let mut marker_speaker: Option<Option<&str>> = None;
         if let Some(v) = cue.voice {
@@ -190,7 +202,7 @@ impl UtteranceBuilder {
             push_line(&mut new_prev, line);
             // A marker may open any line of a cue ("- Ann: Hi\n- Bo: Hello" is rare; a
             // mid-cue marker is handled by treating only the first line as a turn start).
-            if i == 0 || text.is_empty() {
+            if i == 0 || (text.is_empty() && only.is_none()) {
                 let memo = &mut self.names;
                 let (marker, rest) = speaker::parse_marker_with(line, &mut |s| memo.name_part(s));
                 if is_first {
@@ -221,9 +233,13 @@ impl UtteranceBuilder {
             if line.is_empty() {
                 continue;
             }
-            if !text.is_empty() {
-                text.push(' ');
+            if let Some(first) = only.take() {
+                text.push_str(first);
+            } else if text.is_empty() {
+                only = Some(line);
+                continue;
             }
+            text.push(' ');
             text.push_str(line);
         }
         self.spare_lines = std::mem::replace(&mut self.prev_lines, new_prev);
@@ -244,7 +260,7 @@ impl UtteranceBuilder {
                 (sp, speaker) => *speaker = sp.map(str::to_owned),
             }
         }
-        if text.is_empty() {
+        if text.is_empty() && only.is_none() {
             self.text_buf = text;
             return finished;
         }
@@ -259,7 +275,7 @@ impl UtteranceBuilder {
         match &mut self.current {
             Some(cur) => {
                 cur.text.push(' ');
-                cur.text.push_str(&text);
+                cur.text.push_str(only.unwrap_or(&text));
                 self.text_buf = text;
                 cur.end_ms = cur.end_ms.max(cue.end_ms);
             }
@@ -276,6 +292,9 @@ impl UtteranceBuilder {
                 }
                 utterance.start_ms = cue.start_ms;
                 utterance.end_ms = cue.end_ms;
+                if let Some(line) = only {
+                    text.push_str(line);
+                }
                 // The cue's text becomes the utterance's; its old buffer reads the next cue.
                 self.text_buf = std::mem::replace(&mut utterance.text, text);
                 self.current = Some(utterance);
@@ -319,19 +338,7 @@ fn plain_lines(text: &str, first_break: Option<usize>) -> impl Iterator<Item = &
 }
 
 /// `\n`, searched for in cue text.
-struct Newline;
-
-impl ByteSet for Newline {
-    const TABLE: [bool; 256] = table(b"\n");
-
-    #[cfg(target_arch = "x86_64")]
-    #[inline]
-    unsafe fn candidates(block: *const u8) -> u32 {
-        // SAFETY: forwarded from the caller.
-        let v = unsafe { sse::load(block) };
-        sse::mask(&[sse::eq(v, b'\n')])
-    }
-}
+type Newline = Either<b'\n', b'\n'>;
 
 /// `str::trim`, answered from the end bytes when they are printable ASCII (no whitespace can
 /// be cut then).

@@ -10,9 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::snapshot::Style;
-#[cfg(target_arch = "x86_64")]
-use crate::vtt::scan::sse;
-use crate::vtt::scan::{ByteSet, next_in_set, table};
+use crate::vtt::scan::{Either, next_in_set_near};
 
 /// Which kind of named marker opened a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -393,7 +391,7 @@ fn colon_name<'a>(
     // Names are short; looking further than 60 characters would only find colons inside
     // sentences. 60 characters take at most 240 bytes.
     let bytes = line.as_bytes();
-    let colon = next_in_set::<Colon>(&bytes[..bytes.len().min(240)], 0)?;
+    let colon = next_in_set_near::<Colon>(&bytes[..bytes.len().min(240)], 0)?;
     if colon >= 60 && line[..colon].chars().count() >= 60 {
         return None;
     }
@@ -407,19 +405,7 @@ fn colon_name<'a>(
 }
 
 /// `:`, which ends a `Name:` marker (usually within the first 16 bytes of a line).
-struct Colon;
-
-impl ByteSet for Colon {
-    const TABLE: [bool; 256] = table(b":");
-
-    #[cfg(target_arch = "x86_64")]
-    #[inline]
-    unsafe fn candidates(block: *const u8) -> u32 {
-        // SAFETY: forwarded from the caller.
-        let v = unsafe { sse::load(block) };
-        sse::mask(&[sse::eq(v, b':')])
-    }
-}
+type Colon = Either<b':', b':'>;
 
 /// [`name_part`] remembering its verdicts on the last few texts it saw: cues mostly open with
 /// the `Name:` of one of a meeting's few speakers, so each name is judged about once.
@@ -428,13 +414,24 @@ pub(crate) struct NameMemo {
     /// (text, byte range of the name in it when it is one), replaced in turn.
     seen: [(String, Option<(usize, usize)>); 4],
     next: usize,
+    /// The entry that answered last: consecutive cues mostly share a speaker, so it is
+    /// compared first.
+    last: usize,
 }
 
 impl NameMemo {
     /// [`name_part`] of `s`.
     pub(crate) fn name_part<'a>(&mut self, s: &'a str) -> Option<&'a str> {
-        let name = match self.seen.iter().find(|(text, _)| text == s) {
-            Some(&(_, name)) => name,
+        let hit = if self.seen[self.last].0 == s {
+            Some(self.last)
+        } else {
+            self.seen.iter().position(|(text, _)| text == s)
+        };
+        let name = match hit {
+            Some(i) => {
+                self.last = i;
+                self.seen[i].1
+            }
             None => {
                 let name = name_part(s).map(|n| {
                     let at = n.as_ptr() as usize - s.as_ptr() as usize;
@@ -444,6 +441,7 @@ impl NameMemo {
                 slot.0.clear();
                 slot.0.push_str(s);
                 slot.1 = name;
+                self.last = self.next;
                 self.next = (self.next + 1) % self.seen.len();
                 name
             }

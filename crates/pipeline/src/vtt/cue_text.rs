@@ -8,9 +8,7 @@
 
 use memchr::{memchr, memchr2};
 
-#[cfg(target_arch = "x86_64")]
-use super::scan::sse;
-use super::scan::{ByteSet, next_in_set, table};
+use super::scan::{Either, next_in_set};
 
 use super::entities::{MAX_NAME_LEN, lookup};
 use super::timestamp::{format_timestamp, parse_timestamp};
@@ -420,11 +418,23 @@ pub fn dump_tree(nodes: &[Node]) -> String {
 /// of `text`: character references in it are not decoded and inner whitespace is kept as is
 /// (the tree's [`Element::annotation`] has both done).
 pub fn plain_text_and_voice<'a>(text: &'a str, plain: &mut String) -> Option<&'a str> {
+    plain_text_and_voice_from(text, first_markup(text), plain)
+}
+
+/// [`plain_text_and_voice`] given where the first tag or character reference starts
+/// ([`first_markup`] of `text`), so a caller that has looked for it need not look again.
+pub(crate) fn plain_text_and_voice_from<'a>(
+    text: &'a str,
+    first: Option<usize>,
+    plain: &mut String,
+) -> Option<&'a str> {
+    debug_assert_eq!(first, first_markup(text));
     plain.clear();
     let b = text.as_bytes();
     let mut voice = None;
     let mut pos = 0;
-    while let Some(i) = next_in_set::<Markup>(b, pos) {
+    let mut next = first;
+    while let Some(i) = next {
         plain.push_str(&text[pos..i]);
         if b[i] == b'&' {
             pos = i + 1;
@@ -438,30 +448,19 @@ pub fn plain_text_and_voice<'a>(text: &'a str, plain: &mut String) -> Option<&'a
             }
             pos = (end + 1).min(b.len());
         }
+        next = next_in_set::<Markup>(b, pos);
     }
     plain.push_str(&text[pos..]);
     voice
 }
 
 /// The bytes that start a tag or a character reference.
-struct Markup;
+type Markup = Either<b'<', b'&'>;
 
-impl ByteSet for Markup {
-    const TABLE: [bool; 256] = table(b"<&");
-
-    #[cfg(target_arch = "x86_64")]
-    #[inline]
-    unsafe fn candidates(block: *const u8) -> u32 {
-        // SAFETY: forwarded from the caller.
-        let v = unsafe { sse::load(block) };
-        sse::mask(&[sse::eq(v, b'<'), sse::eq(v, b'&')])
-    }
-}
-
-/// True when `text` holds a tag or a character reference: without either, its plain text is
-/// the text itself and it has no voice.
-pub(crate) fn has_markup(text: &str) -> bool {
-    next_in_set::<Markup>(text.as_bytes(), 0).is_some()
+/// Where the first tag or character reference of `text` starts; `None` when it has neither,
+/// so its plain text is the text itself and it has no voice.
+pub(crate) fn first_markup(text: &str) -> Option<usize> {
+    next_in_set::<Markup>(text.as_bytes(), 0)
 }
 
 /// The trimmed annotation of a `v` start tag's content (`v.loud Mary` -> `Mary`).
@@ -525,7 +524,7 @@ mod tests {
             ("<v Ann>hi", true),
             ("", false),
         ] {
-            assert_eq!(has_markup(text), markup, "{text:?}");
+            assert_eq!(first_markup(text).is_some(), markup, "{text:?}");
             if !markup {
                 assert_eq!(plain(text), (text.to_owned(), None));
             }

@@ -45,8 +45,8 @@ mod timestamp;
 
 use std::sync::Arc;
 
-pub(crate) use cue_text::has_markup;
 pub use cue_text::{Element, ElementKind, Node, dump_tree, parse_cue_text, plain_text_and_voice};
+pub(crate) use cue_text::{first_markup, plain_text_and_voice_from};
 pub use parser::{Parser, ReaderParser, SliceParser};
 pub use settings::{format_cue_settings, parse_cue_settings, parse_percentage};
 pub use source::{DEFAULT_READ_CHUNK, ReadSource, SliceSource, Source};

@@ -125,30 +125,14 @@ impl<S: Source> Lines<S> {
         // Fast path inside a region known to use LF only: one scan finds the line end and
         // tells whether the line could contain an arrow.
         let w = &self.src.window()[..self.lf_only_until];
-        // Most lines (blank, identifier, timing, a caption) are short: 16-byte compares find
-        // their end without `memchr2`'s per-call setup.
-        if let Some(found) = lf_line_sse2(w) {
+        if let Some(line) = scan_line(w, 0) {
+            let found = Span {
+                end: line.end,
+                next: line.end + 1,
+                may_have_gt: line.special,
+            };
             self.peeked = Some(found);
             return Ok(Some(found));
-        }
-        if let Some(i) = memchr2(b'\n', b'>', w) {
-            let found = if w[i] == b'\n' {
-                Some(Span {
-                    end: i,
-                    next: i + 1,
-                    may_have_gt: false,
-                })
-            } else {
-                memchr(b'\n', &w[i..]).map(|j| Span {
-                    end: i + j,
-                    next: i + j + 1,
-                    may_have_gt: true,
-                })
-            };
-            if found.is_some() {
-                self.peeked = found;
-                return Ok(found);
-            }
         }
         let mut from = 0;
         loop {
@@ -275,60 +259,86 @@ impl<S: Source> Lines<S> {
     }
 }
 
-/// The line at the start of `w` (a region of LF-only lines) when its `\n` lies within the
-/// whole 16-byte blocks of `w`, with `may_have_gt` true exactly when a `>` precedes the `\n`;
-/// `None` leaves the line to the general search.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn lf_line_sse2(w: &[u8]) -> Option<Span> {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-    };
-    // SAFETY (both loads): SSE2 is part of the x86_64 baseline, and each unaligned load reads
-    // the 16 bytes of the slice it is given.
-    let masks = |block: &[u8]| unsafe {
-        let v = _mm_loadu_si128(block.as_ptr().cast::<__m128i>());
-        (
-            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8))) as u32,
-            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'>' as i8))) as u32,
-        )
-    };
-    let found = |at: usize, nl: u32, gt: u32, gt_seen: bool| {
-        let k = nl.trailing_zeros();
-        let end = at + k as usize;
-        Span {
-            end,
-            next: end + 1,
-            may_have_gt: gt_seen || u64::from(gt) & ((1u64 << k) - 1) != 0,
-        }
-    };
-    let mut gt_seen = false;
-    let mut at = 0;
-    // Caption lines run to a hundred bytes and more: 32 bytes per step.
-    while let Some(block) = w.get(at..at + 32) {
-        let (nl0, gt0) = masks(&block[..16]);
-        let (nl1, gt1) = masks(&block[16..]);
-        let (nl, gt) = (nl0 | nl1 << 16, gt0 | gt1 << 16);
-        if nl != 0 {
-            return Some(found(at, nl, gt, gt_seen));
-        }
-        gt_seen |= gt != 0;
-        at += 32;
-    }
-    if let Some(block) = w.get(at..at + 16) {
-        let (nl, gt) = masks(block);
-        if nl != 0 {
-            return Some(found(at, nl, gt, gt_seen));
-        }
-    }
-    None
+/// A line of a region of LF-only lines, as [`scan_line`] finds it.
+#[derive(Debug, Clone, Copy)]
+struct LineScan {
+    /// Index of the line's `\n`.
+    end: usize,
+    /// False only when the line holds none of `>`, `<` and `&`: then it holds no `-->` (the
+    /// parser's concern) and no tag or character reference (the cue text's).
+    special: bool,
 }
 
-/// Without SSE2 every line takes the general search.
-#[cfg(not(target_arch = "x86_64"))]
+/// True for the bytes [`LineScan::special`] looks for.
+const SPECIAL: [bool; 256] = super::scan::table(b"<>&");
+
+/// The line starting at `w[from..]` and ended by the first `\n` after it (`None`: no `\n`
+/// follows), found 32 bytes at a time: each byte is looked at once, the last partial block by
+/// loading the final 16 bytes of `w` again and skipping those already seen.
 #[inline]
-fn lf_line_sse2(_w: &[u8]) -> Option<Span> {
-    None
+fn scan_line(w: &[u8], from: usize) -> Option<LineScan> {
+    #[cfg(target_arch = "x86_64")]
+    if w.len() >= 16 {
+        use super::scan::sse;
+        let load = |i: usize| {
+            debug_assert!(i + 16 <= w.len());
+            // SAFETY: every caller below checks that the 16 bytes at `i` lie within `w`.
+            unsafe { sse::load(w.as_ptr().add(i)) }
+        };
+        let special = |v| {
+            sse::or(
+                sse::or(sse::eq(v, b'<'), sse::eq(v, b'>')),
+                sse::eq(v, b'&'),
+            )
+        };
+        // `nl` and `special` are masks of the bytes from `i`; `seen`: a special byte came before.
+        let found = |i: usize, nl: u32, special: u32, seen: bool| {
+            let k = nl.trailing_zeros();
+            LineScan {
+                end: i + k as usize,
+                special: seen || special & ((1 << k) - 1) != 0,
+            }
+        };
+        let mut at = from;
+        let mut seen = 0;
+        // Caption lines run to a hundred bytes and more.
+        while at + 32 <= w.len() {
+            let (a, b) = (load(at), load(at + 16));
+            let nl = sse::bits(sse::eq(a, b'\n')) | sse::bits(sse::eq(b, b'\n')) << 16;
+            let (sa, sb) = (special(a), special(b));
+            if nl != 0 {
+                let sp = sse::bits(sa) | sse::bits(sb) << 16;
+                return Some(found(at, nl, sp, seen != 0));
+            }
+            seen |= sse::bits(sse::or(sa, sb));
+            at += 32;
+        }
+        if at + 16 <= w.len() {
+            let v = load(at);
+            let nl = sse::bits(sse::eq(v, b'\n'));
+            let sp = sse::bits(special(v));
+            if nl != 0 {
+                return Some(found(at, nl, sp, seen != 0));
+            }
+            seen |= sp;
+            at += 16;
+        }
+        if at == w.len() {
+            return None;
+        }
+        let start = w.len() - 16;
+        let fresh = 0xFFFF_u32 << (at - start);
+        let v = load(start);
+        let nl = sse::bits(sse::eq(v, b'\n')) & fresh;
+        let sp = sse::bits(special(v)) & fresh;
+        return (nl != 0).then(|| found(start, nl, sp, seen != 0));
+    }
+    let rest = w.get(from..)?;
+    let len = memchr(b'\n', rest)?;
+    Some(LineScan {
+        end: from + len,
+        special: rest[..len].iter().any(|&b| SPECIAL[usize::from(b)]),
+    })
 }
 
 /// Does the line contain `-->`? Searches for `>` (rare in cue text) and looks back.
@@ -339,18 +349,6 @@ fn has_arrow(line: &str) -> bool {
 /// [`has_arrow`] on bytes.
 fn has_arrow_bytes(b: &[u8]) -> bool {
     memchr::memchr_iter(b'>', b).any(|i| i >= 2 && &b[i - 2..i] == b"--")
-}
-
-/// The line starting at `w[from..]`: the index of its `\n` in `w` and whether a `>` precedes
-/// it; `None` when no `\n` follows.
-#[inline]
-fn line_from(w: &[u8], from: usize) -> Option<(usize, bool)> {
-    let rest = &w[from..];
-    if let Some(span) = lf_line_sse2(rest) {
-        return Some((from + span.end, span.may_have_gt));
-    }
-    let end = memchr(b'\n', rest)?;
-    Some((from + end, memchr(b'>', &rest[..end]).is_some()))
 }
 
 /// `s` starts with `word` followed by nothing or ASCII whitespace only.
@@ -393,6 +391,25 @@ fn parse_timing_line(
     Some((start, end))
 }
 
+/// What the parser learned about a cue's text while finding its lines, so later stages need
+/// not scan it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CueHints {
+    /// False when the text holds no `<` or `&`: no tag or character reference, so its plain
+    /// text is the text itself.
+    pub(crate) may_have_markup: bool,
+    /// Where the text's first `\n` is (`Some(None)`: it has none); `None` when not known.
+    pub(crate) first_break: Option<Option<usize>>,
+}
+
+impl CueHints {
+    /// Nothing known.
+    const UNKNOWN: CueHints = CueHints {
+        may_have_markup: true,
+        first_break: None,
+    };
+}
+
 /// Streaming WebVTT parser. Create it with [`Parser::new`] (any reader) or
 /// [`Parser::from_slice`] (bytes in memory), then call [`Parser::next_cue`] until it returns
 /// `None`, or iterate it for owned cues.
@@ -403,6 +420,8 @@ pub struct Parser<S> {
     regions: Vec<Arc<Region>>,
     diag: Diagnostics,
     seen_cue: bool,
+    /// What finding the current cue's lines told about its text.
+    hints: CueHints,
     done: bool,
 }
 
@@ -439,6 +458,7 @@ impl<S: Source> Parser<S> {
             regions: Vec::new(),
             diag: Diagnostics::default(),
             seen_cue: false,
+            hints: CueHints::UNKNOWN,
             done: false,
         };
         p.signature()?;
@@ -535,8 +555,8 @@ impl<S: Source> Parser<S> {
                 Some((start, end, len)) if w.get(first.next + len) == Some(&b'\n') => {
                     (first.next, first.next + len, Some((start, end)))
                 }
-                _ => match line_from(w, first.next) {
-                    Some((end, true)) => match is_timing(&w[first.next..end]) {
+                _ => match scan_line(w, first.next) {
+                    Some(LineScan { end, special: true }) => match is_timing(&w[first.next..end]) {
                         Some(fixed) => (first.next, end, fixed),
                         None => return false,
                     },
@@ -548,18 +568,23 @@ impl<S: Source> Parser<S> {
         let mut text_end = text_start;
         let mut at = text_start;
         let mut line_count = 1 + u64::from(has_id);
+        let mut special = false;
+        let mut first_end = None;
         // Where the next block starts: after the blank line, or at the next timing line.
         let block_end = loop {
             if w.get(at) == Some(&b'\n') {
                 line_count += 1;
                 break at + 1;
             }
-            let Some((end, gt)) = (at < w.len()).then(|| line_from(w, at)).flatten() else {
+            let Some(line) = scan_line(w, at) else {
                 return false;
             };
-            if gt && has_arrow_bytes(&w[at..end]) {
+            let end = line.end;
+            if line.special && has_arrow_bytes(&w[at..end]) {
                 break at;
             }
+            special |= line.special;
+            first_end.get_or_insert(end);
             line_count += 1;
             text_end = end;
             at = end + 1;
@@ -603,6 +628,10 @@ impl<S: Source> Parser<S> {
         }
         cue.text.clear();
         cue.text.push_str(text(text_start, text_end));
+        self.hints = CueHints {
+            may_have_markup: special,
+            first_break: Some(first_end.filter(|&e| e < text_end).map(|e| e - text_start)),
+        };
         self.seen_cue = true;
         lines.skip_bytes(block_end);
         lines.consumed += line_count;
@@ -741,13 +770,25 @@ impl<S: Source> Parser<S> {
                 None => self.done = true,
                 Some(span) if span.end == 0 => self.lines.consume(span),
                 Some(span) => {
-                    if self.fast_block(span) || self.collect_block(false)? {
+                    if self.fast_block(span) {
+                        return Ok(Some(&self.cue));
+                    }
+                    self.hints = CueHints::UNKNOWN;
+                    if self.collect_block(false)? {
                         return Ok(Some(&self.cue));
                     }
                 }
             }
         }
         Ok(None)
+    }
+
+    /// [`Parser::next_cue`], and what the parser learned about the cue's text on the way.
+    pub(crate) fn next_cue_and_hints(&mut self) -> Result<Option<(&Cue, CueHints)>, VttError> {
+        if self.next_cue()?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some((&self.cue, self.hints)))
     }
 
     /// Swaps the text of the cue [`Parser::next_cue`] last returned with `buf`, so a caller can
@@ -948,6 +989,32 @@ mod tests {
                 (18, WarningKind::InvalidTiming),
             ]
         );
+    }
+
+    #[test]
+    fn line_scan_agrees_with_a_byte_by_byte_search() {
+        // Every start in windows of every length up to 80, with line feeds and special bytes
+        // in and around each block of 16 and 32 and the overlapping last block.
+        let pattern = b"ab\ncd<e>f&g\n\nhijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUV>\nWXYZ&abcdefghijklmnop\n";
+        for len in 0..=pattern.len() {
+            for shift in 0..3 {
+                let w: Vec<u8> = pattern
+                    .iter()
+                    .cycle()
+                    .skip(shift * 7)
+                    .take(len)
+                    .copied()
+                    .collect();
+                for from in 0..=len {
+                    let want = w[from..].iter().position(|&b| b == b'\n').map(|i| {
+                        let line = &w[from..from + i];
+                        (from + i, line.iter().any(|b| b"<>&".contains(b)))
+                    });
+                    let got = scan_line(&w, from).map(|l| (l.end, l.special));
+                    assert_eq!(got, want, "len {len} shift {shift} from {from}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,22 @@ pub(crate) trait ByteSet {
     unsafe fn candidates(block: *const u8) -> u32;
 }
 
+/// The set of the ASCII bytes `A` and `B` (one byte: the same twice), its table and its
+/// vector test both derived from them.
+pub(crate) struct Either<const A: u8, const B: u8>;
+
+impl<const A: u8, const B: u8> ByteSet for Either<A, B> {
+    const TABLE: [bool; 256] = table(&[A, B]);
+
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    unsafe fn candidates(block: *const u8) -> u32 {
+        // SAFETY: forwarded from the caller.
+        let v = unsafe { sse::load(block) };
+        sse::mask(&[sse::eq(v, A), sse::eq(v, B)])
+    }
+}
+
 /// The table of `set`.
 pub(crate) const fn table(set: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
@@ -50,6 +66,20 @@ pub(crate) mod sse {
             let d = _mm_sub_epi8(v, _mm_set1_epi8(lo as i8));
             _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8((hi - lo) as i8)), d)
         }
+    }
+
+    /// `a | b`.
+    #[inline]
+    pub(crate) fn or(a: __m128i, b: __m128i) -> __m128i {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { _mm_or_si128(a, b) }
+    }
+
+    /// The byte mask of `v`: bit `k` is the top bit of byte `k`.
+    #[inline]
+    pub(crate) fn bits(v: __m128i) -> u32 {
+        // SAFETY: SSE2 is part of the x86_64 baseline.
+        unsafe { _mm_movemask_epi8(v) as u32 }
     }
 
     /// ORs the vectors and returns their byte mask.
@@ -95,6 +125,14 @@ pub(crate) fn next_in_set<S: ByteSet>(b: &[u8], from: usize) -> Option<usize> {
         }
         at += 64;
     }
+    next_in_set_near::<S>(b, at)
+}
+
+/// [`next_in_set`] for a byte expected within the first few blocks (a `Name:` colon): 16 bytes
+/// at a time from the start, without first skipping 64-byte stretches.
+#[inline]
+pub(crate) fn next_in_set_near<S: ByteSet>(b: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
     #[cfg(target_arch = "x86_64")]
     while let Some(block) = b.get(at..at + 16) {
         // SAFETY: `block` holds 16 bytes.

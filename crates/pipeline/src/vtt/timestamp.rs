@@ -79,14 +79,12 @@ fn fixed_width(s: &[u8], p: usize) -> Option<u64> {
     if over_9 != 0 || a & SEPARATORS != 0 || b & 0xFF != 0 {
         return None;
     }
-    let byte = |v: u64, i: u32| (v >> (8 * i)) & 0xFF;
+    // Byte `i` of `pairs` is ten times digit `i` plus digit `i + 1` (at most 99: no carries),
+    // so the two-digit fields are bytes 0, 3 and 6; likewise bytes 1 and 3 of the fraction.
+    let pairs = a * 10 + (a >> 8);
+    let (h, m, sec) = (pairs & 0xFF, (pairs >> 24) & 0xFF, (pairs >> 48) & 0xFF);
     let b = u64::from(b);
-    let (h, m, sec) = (
-        byte(a, 0) * 10 + byte(a, 1),
-        byte(a, 3) * 10 + byte(a, 4),
-        byte(a, 6) * 10 + byte(a, 7),
-    );
-    let frac = byte(b, 1) * 100 + byte(b, 2) * 10 + byte(b, 3);
+    let frac = (((b * 10 + (b >> 8)) >> 8) & 0xFF) * 10 + (b >> 24);
     (m <= 59 && sec <= 59).then_some(h * 3_600_000 + m * 60_000 + sec * 1000 + frac)
 }
 
