@@ -257,10 +257,11 @@ impl CleanScratch {
     fn fill(&mut self, text: &str) -> bool {
         let bytes = text.as_bytes();
         let blocks = bytes.len().div_ceil(64);
-        // Every word is written below; the two zero words stay.
+        // Every block's word is written below (none needs clearing first); the two words
+        // past the end are zero.
         for m in [&mut self.starts, &mut self.slow, &mut self.unicode] {
-            m.clear();
             m.resize(blocks + 2, 0);
+            m[blocks..].fill(0);
         }
         // The text start counts as one space: a first word at 0 is not after a gap.
         let mut carry = Carry {
@@ -311,12 +312,12 @@ impl CleanScratch {
         self.slow[b] = starts & (!c.alnum | gap);
         carry.control |= c.bad & !c.high & valid;
         let high = c.high & valid;
+        // Kept in `unicode` until the words holding them are found.
+        self.unicode[b] = high;
         if high != 0 {
             if super::masks::has_unicode_space_at(text, b * 64, high) {
                 return false;
             }
-            // Kept in `unicode` until the words holding them are found.
-            self.unicode[b] = high;
             carry.high |= high;
         }
         carry.prev_prev_space = (c.space >> 62) & 1;

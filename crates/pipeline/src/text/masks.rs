@@ -115,8 +115,9 @@ pub(crate) fn for_each_block(
 }
 
 /// The classes of the bytes of `bytes` after its whole 64-byte blocks (at least one), as if
-/// padded with spaces, and the mask of those bytes.
-#[inline(never)]
+/// padded with spaces, and the mask of those bytes. Inlined, so that only the classes the
+/// caller uses are computed.
+#[inline(always)]
 fn tail_classes(bytes: &[u8]) -> (Classes, u64) {
     let tail = bytes.len() % 64;
     let valid = (1u64 << tail) - 1;
