@@ -310,15 +310,19 @@ impl CleanScratch {
         let gap = (c.space << 2) | (carry.prev_space << 1) | carry.prev_prev_space;
         self.starts[b] = starts;
         self.slow[b] = starts & (!c.alnum | gap);
-        carry.control |= c.bad & !c.high & valid;
-        let high = c.high & valid;
-        // Kept in `unicode` until the words holding them are found.
-        self.unicode[b] = high;
-        if high != 0 {
-            if super::masks::has_unicode_space_at(text, b * 64, high) {
-                return false;
+        let odd = c.bad & valid;
+        // Non-ASCII bytes, kept in `unicode` until the words holding them are found.
+        self.unicode[b] = 0;
+        if odd != 0 {
+            let high = super::masks::high_bits(text.as_bytes(), b) & valid;
+            carry.control |= odd & !high;
+            self.unicode[b] = high;
+            if high != 0 {
+                if super::masks::has_unicode_space_at(text, b * 64, high) {
+                    return false;
+                }
+                carry.high |= high;
             }
-            carry.high |= high;
         }
         carry.prev_prev_space = (c.space >> 62) & 1;
         carry.prev_space = c.space >> 63;

@@ -11,10 +11,9 @@ pub(crate) struct Classes {
     pub(crate) mark: u64,
     /// ASCII letters and digits.
     pub(crate) alnum: u64,
-    /// Bytes outside `0x20..0x80` (control characters, non-ASCII).
+    /// Bytes outside `0x20..0x80` (control characters, non-ASCII): rare, so the fills find
+    /// which are non-ASCII ([`high_bits`]) only in a block that has some.
     pub(crate) bad: u64,
-    /// Bytes from `0x80` (parts of non-ASCII characters).
-    pub(crate) high: u64,
 }
 
 /// Classes of the bytes of `chunk`.
@@ -44,14 +43,13 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
             let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
             let alnum = _mm_or_si128(within(folded, b'a', b'z'), within(v, b'0', b'9'));
             let bad = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
-            [is(b' '), mark, alnum, bad, v].map(|m| _mm_movemask_epi8(m) as u16)
+            [is(b' '), mark, alnum, bad].map(|m| _mm_movemask_epi8(m) as u16)
         };
         let at = 16 * i;
         c.space |= u64::from(bits[0]) << at;
         c.mark |= u64::from(bits[1]) << at;
         c.alnum |= u64::from(bits[2]) << at;
         c.bad |= u64::from(bits[3]) << at;
-        c.high |= u64::from(bits[4]) << at;
     }
     c
 }
@@ -66,7 +64,6 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
         c.mark |= u64::from(matches!(b, b'.' | b'!' | b'?')) << k;
         c.alnum |= u64::from(b.is_ascii_alphanumeric()) << k;
         c.bad |= u64::from(!(0x20..0x80).contains(&b)) << k;
-        c.high |= u64::from(b >= 0x80) << k;
     }
     c
 }
@@ -89,6 +86,18 @@ pub(crate) fn has_unicode_space_at(text: &str, base: usize, mut high: u64) -> bo
         }
     }
     false
+}
+
+/// The bytes from `0x80` of block `b` of `bytes` (bit `k` for byte `64 * b + k`).
+#[cold]
+#[inline(never)]
+pub(crate) fn high_bits(bytes: &[u8], b: usize) -> u64 {
+    let block = bytes.get(64 * b..).unwrap_or_default();
+    block
+        .iter()
+        .take(64)
+        .enumerate()
+        .fold(0, |m, (k, &x)| m | u64::from(x >= 0x80) << k)
 }
 
 /// Calls `put` with each 64-byte block of `bytes` in order: its index, its [`Classes`] and the
@@ -131,7 +140,6 @@ fn tail_classes(bytes: &[u8]) -> (Classes, u64) {
                 mark: c.mark >> shift,
                 alnum: c.alnum >> shift,
                 bad: c.bad >> shift,
-                high: c.high >> shift,
             }
         }
         None => {
@@ -147,8 +155,15 @@ fn tail_classes(bytes: &[u8]) -> (Classes, u64) {
 mod tests {
     use super::*;
 
+    /// What the block tests compare of block `b`.
+    type Row = (usize, u64, u64, u64, u64, u64);
+
+    fn row(b: usize, c: &Classes, valid: u64) -> Row {
+        (b, c.space, c.mark, c.alnum, c.bad, valid)
+    }
+
     /// The classes of `bytes` padded with spaces to whole blocks, block by block.
-    fn padded_classes(bytes: &[u8]) -> Vec<(usize, u64, u64, u64, u64, u64, u64)> {
+    fn padded_classes(bytes: &[u8]) -> Vec<Row> {
         let mut padded = bytes.to_vec();
         padded.resize(bytes.len().div_ceil(64) * 64, b' ');
         let (blocks, _) = padded.as_chunks::<64>();
@@ -156,12 +171,11 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(b, chunk)| {
-                let c = classify(chunk);
                 let valid = match bytes.len() - 64 * b {
                     n if n >= 64 => u64::MAX,
                     n => (1u64 << n) - 1,
                 };
-                (b, c.space, c.mark, c.alnum, c.bad, c.high, valid)
+                row(b, &classify(chunk), valid)
             })
             .collect()
     }
@@ -173,7 +187,7 @@ mod tests {
             let bytes = &text[..len];
             let mut got = Vec::new();
             assert!(for_each_block(bytes, |b, c, valid| {
-                got.push((b, c.space, c.mark, c.alnum, c.bad, c.high, valid));
+                got.push(row(b, c, valid));
                 true
             }));
             assert_eq!(got, padded_classes(bytes), "{len}");
@@ -224,7 +238,7 @@ mod tests {
                 assert_eq!(bit(c.mark), matches!(b, b'.' | b'!' | b'?'), "{b}");
                 assert_eq!(bit(c.alnum), b.is_ascii_alphanumeric(), "{b}");
                 assert_eq!(bit(c.bad), !(0x20..0x80).contains(&b), "{b}");
-                assert_eq!(bit(c.high), b >= 0x80, "{b}");
+                assert_eq!(bit(high_bits(&chunk, 0)), b >= 0x80, "{b}");
             }
         }
     }

@@ -353,7 +353,6 @@ impl SplitScratch {
         fn put(c: &super::masks::Classes, valid: u64, carry: &mut Carry) -> (u64, u64) {
             let starts = !c.space & ((c.space << 1) | carry.space) & valid;
             carry.space = c.space >> 63;
-            carry.control |= c.bad & !c.high & valid;
             (starts, c.mark & valid)
         }
         let bytes = text.as_bytes();
@@ -370,7 +369,12 @@ impl SplitScratch {
         let (starts, marks) = (&mut self.starts, &mut self.marks);
         super::masks::for_each_block(text.as_bytes(), |b, c, valid| {
             (starts[b], marks[b]) = put(c, valid, &mut carry);
-            let high = c.high & valid;
+            let odd = c.bad & valid;
+            if odd == 0 {
+                return true;
+            }
+            let high = super::masks::high_bits(text.as_bytes(), b) & valid;
+            carry.control |= odd & !high;
             high == 0 || !super::masks::has_unicode_space_at(text, b * 64, high)
         }) && carry.control == 0
     }
