@@ -257,10 +257,11 @@ impl CleanScratch {
     fn fill(&mut self, text: &str) -> bool {
         let bytes = text.as_bytes();
         let blocks = bytes.len().div_ceil(64);
-        // Every word is written below; the two zero words stay.
+        // Every block's word is written below (none needs clearing first); the two words
+        // past the end are zero.
         for m in [&mut self.starts, &mut self.slow, &mut self.unicode] {
-            m.clear();
             m.resize(blocks + 2, 0);
+            m[blocks..].fill(0);
         }
         // The text start counts as one space: a first word at 0 is not after a gap.
         let mut carry = Carry {
@@ -269,23 +270,10 @@ impl CleanScratch {
             control: 0,
             high: 0,
         };
-        for (b, chunk) in bytes.chunks_exact(64).enumerate() {
-            let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
-            if !self.put_block(
-                text,
-                b,
-                &super::masks::classify(chunk),
-                u64::MAX,
-                &mut carry,
-            ) {
-                return false;
-            }
-        }
-        if let Some((padded, valid)) = super::masks::padded_tail(bytes) {
-            let c = super::masks::classify(&padded);
-            if !self.put_block(text, blocks - 1, &c, valid, &mut carry) {
-                return false;
-            }
+        if !super::masks::for_each_block(bytes, |b, c, valid| {
+            self.put_block(text, b, c, valid, &mut carry)
+        }) {
+            return false;
         }
         // Other control characters are word bytes, as in the general path.
         if carry.control != 0 && bytes.iter().any(|b| (b'\t'..=b'\r').contains(b)) {
@@ -322,15 +310,19 @@ impl CleanScratch {
         let gap = (c.space << 2) | (carry.prev_space << 1) | carry.prev_prev_space;
         self.starts[b] = starts;
         self.slow[b] = starts & (!c.alnum | gap);
-        carry.control |= c.bad & !c.high & valid;
-        let high = c.high & valid;
-        if high != 0 {
-            if has_unicode_space_at(text, b * 64, high) {
-                return false;
-            }
-            // Kept in `unicode` until the words holding them are found.
+        let odd = c.bad & valid;
+        // Non-ASCII bytes, kept in `unicode` until the words holding them are found.
+        self.unicode[b] = 0;
+        if odd != 0 {
+            let high = super::masks::high_bits(text.as_bytes(), b) & valid;
+            carry.control |= odd & !high;
             self.unicode[b] = high;
-            carry.high |= high;
+            if high != 0 {
+                if super::masks::has_unicode_space_at(text, b * 64, high) {
+                    return false;
+                }
+                carry.high |= high;
+            }
         }
         carry.prev_prev_space = (c.space >> 62) & 1;
         carry.prev_space = c.space >> 63;
@@ -386,26 +378,33 @@ impl CleanScratch {
     ) -> usize {
         // Locals, so that the loop keeps them in registers.
         let (mut key_before, mut n, mut l) = (*prev_key, *count, *last);
+        // Blocks below this one have four bytes to read at every offset.
+        let safe = bytes.len().saturating_sub(3) / 64;
         let mut w = at / 64;
         let mut bits = self.starts[w] & (u64::MAX << (at % 64));
-        let stop = 'walk: loop {
-            let slow = self.slow[w];
-            while bits != 0 {
-                let k = bits.trailing_zeros();
-                let p = w * 64 + k as usize;
-                if (slow >> k) & 1 == 1 {
-                    break 'walk p;
-                }
-                let key = key_of(bytes, p);
-                bits &= bits - 1;
-                if key == key_before
-                    || (is_candidate(key) && !self.opens_no_aside(bytes, key, w, bits))
-                {
-                    break 'walk p;
-                }
-                n += 1;
-                key_before = key;
-                l = p;
+        let stop = loop {
+            // The walk stops at the block's first slow start at the latest: the starts below it
+            // are tested one by one, and the last joined one is found once per block.
+            let slow = bits & self.slow[w];
+            let first_slow = slow & slow.wrapping_neg();
+            // Ones below the first slow start (all when there is none).
+            let below = first_slow.wrapping_sub(1);
+            let walked = if w < safe {
+                self.walk_block::<false>(bytes, w, bits, bits & below, &mut key_before, &mut n)
+            } else {
+                self.walk_block::<true>(bytes, w, bits, bits & below, &mut key_before, &mut n)
+            };
+            let (joined, stop) = match walked {
+                Some(k) => ((1u64 << k) - 1, w * 64 + k as usize),
+                None if first_slow != 0 => (below, w * 64 + first_slow.trailing_zeros() as usize),
+                None => (u64::MAX, usize::MAX),
+            };
+            let done = bits & joined;
+            if done != 0 {
+                l = w * 64 + 63 - done.leading_zeros() as usize;
+            }
+            if stop != usize::MAX {
+                break stop;
             }
             w += 1;
             // The two zero words past the end stop the walk.
@@ -416,6 +415,55 @@ impl CleanScratch {
         };
         (*prev_key, *count, *last) = (key_before, n, l);
         stop
+    }
+
+    /// Tests the starts `plain` of block `w` in order ([`CleanScratch::join_plain`]), whose
+    /// starts are `bits`: returns the bit of the first whose key is `key_before` (that of the
+    /// word before it) or a candidate's that may open an aside, leaves the key of the last
+    /// word before it (or of the last of `plain`) in `key_before` and adds the number of those
+    /// before it to `count` (one by one: cheaper than a popcount without the instruction).
+    /// Without `CHECKED` every offset of the block has four bytes after it in `bytes`.
+    #[inline(always)]
+    fn walk_block<const CHECKED: bool>(
+        &self,
+        bytes: &[u8],
+        w: usize,
+        bits: u64,
+        mut plain: u64,
+        key_before: &mut u32,
+        count: &mut usize,
+    ) -> Option<u32> {
+        let base = w * 64;
+        let (mut before, mut n) = (*key_before, *count);
+        let found = loop {
+            if plain == 0 {
+                break None;
+            }
+            let k = plain.trailing_zeros();
+            let p = base + k as usize;
+            let raw = if CHECKED {
+                raw_at(bytes, p)
+            } else {
+                debug_assert!(p + 4 <= bytes.len());
+                // SAFETY: without `CHECKED` the caller guarantees `p + 4 <= bytes.len()`
+                // (`p` is in a block below `bytes.len().saturating_sub(3) / 64`), so the four
+                // bytes read are in `bytes`.
+                u32::from_le(unsafe { bytes.as_ptr().add(p).cast::<u32>().read_unaligned() })
+            };
+            let key = key_from(raw);
+            plain &= plain - 1;
+            // One branch for both tests on the common path (a candidate is rare).
+            if ((key == before) | is_candidate(key))
+                && (key == before
+                    || !self.opens_no_aside(bytes, key, w, bits & ((u64::MAX << k) << 1)))
+            {
+                break Some(k);
+            }
+            before = key;
+            n += 1;
+        };
+        (*key_before, *count) = (before, n);
+        found
     }
 
     /// Whether a word with candidate key `key` in block `w`, whose later word starts in the
@@ -471,21 +519,36 @@ impl CleanScratch {
 /// words, and bit 6 is the same in both cases of a letter.
 #[inline(always)]
 fn key_of(bytes: &[u8], at: usize) -> u32 {
-    let raw = if at < bytes.len().saturating_sub(3) {
-        // SAFETY: `at + 4 <= bytes.len()`, so the four bytes read are in `bytes`. (A slice
-        // here costs five more instructions per word on the hottest loop of the cleaning.)
-        u32::from_le(unsafe { bytes.as_ptr().add(at).cast::<u32>().read_unaligned() })
-    } else {
-        bytes
-            .get(at..)
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .fold(0, |k, (i, &b)| k | (u32::from(b) << (8 * i)))
-    };
-    let cut = !raw & 0x4040_4040;
-    // Ones below the first cut byte (all when there is none).
-    let keep = ((cut & cut.wrapping_neg()) >> 6).wrapping_sub(1);
+    key_from(raw_at(bytes, at))
+}
+
+/// The four bytes of `bytes` from `at` as a little-endian number, zero past the end.
+#[inline(always)]
+fn raw_at(bytes: &[u8], at: usize) -> u32 {
+    match bytes.get(at..at + 4) {
+        Some(four) => u32::from_le_bytes([four[0], four[1], four[2], four[3]]),
+        None => last_bytes(bytes, at),
+    }
+}
+
+/// The bytes of `bytes` from `at` (fewer than four) as a little-endian number.
+#[cold]
+fn last_bytes(bytes: &[u8], at: usize) -> u32 {
+    bytes
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .fold(0, |k, (i, &b)| k | (u32::from(b) << (8 * i)))
+}
+
+/// [`key_of`] from the word's first four bytes (zero past the text's end), little-endian.
+#[inline(always)]
+fn key_from(raw: u32) -> u32 {
+    // Bit 6 of each cut byte, and of a fifth byte (all ones in `!raw`) that ends every word.
+    let cut = !u64::from(raw) & 0x40_4040_4040;
+    // Ones below the first cut byte: those up to its bit 6, less seven.
+    let keep = ((cut ^ (cut - 1)) >> 7) as u32;
     (raw & keep) | 0x2020_2020
 }
 
@@ -499,22 +562,6 @@ struct Carry {
     control: u64,
     /// Non-ASCII bytes seen so far.
     high: u64,
-}
-
-/// Whether a character starting at one of the non-ASCII bytes of `text` marked in `high`
-/// (relative to `base`) is whitespace. Every such character (U+0085, U+00A0, U+1680,
-/// U+2000..U+3000) starts with byte C2, E1, E2 or E3; only those are decoded.
-#[inline(never)]
-fn has_unicode_space_at(text: &str, base: usize, mut high: u64) -> bool {
-    let bytes = text.as_bytes();
-    while high != 0 {
-        let p = base + high.trailing_zeros() as usize;
-        high &= high - 1;
-        if matches!(bytes[p], 0xC2 | 0xE1 | 0xE2 | 0xE3) && char_at(text, p).is_whitespace() {
-            return true;
-        }
-    }
-    false
 }
 
 /// Replaces the contents of `out` with `text`, each whitespace character made `' '`.

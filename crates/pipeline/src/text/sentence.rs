@@ -345,41 +345,38 @@ impl SplitScratch {
         struct Carry {
             /// The byte before the block is a space (the text start counts as one).
             space: u64,
-            /// Control characters and non-ASCII bytes so far.
+            /// Control characters so far.
             control: u64,
-            high: u64,
         }
         /// The masks of one block from its classes (`valid`: its bytes of the text).
         #[inline(always)]
         fn put(c: &super::masks::Classes, valid: u64, carry: &mut Carry) -> (u64, u64) {
             let starts = !c.space & ((c.space << 1) | carry.space) & valid;
             carry.space = c.space >> 63;
-            carry.control |= c.bad & !c.high & valid;
-            carry.high |= c.high & valid;
             (starts, c.mark & valid)
         }
         let bytes = text.as_bytes();
         let blocks = bytes.len().div_ceil(64);
-        // Sized first and written in place: no capacity check per block.
+        // Sized first and written in place: no capacity check per block, and no clearing
+        // (every block is written).
         for m in [&mut self.starts, &mut self.marks] {
-            m.clear();
             m.resize(blocks, 0);
         }
         let mut carry = Carry {
             space: 1,
             control: 0,
-            high: 0,
         };
-        let masks = self.starts.iter_mut().zip(self.marks.iter_mut());
-        for ((starts, marks), chunk) in masks.zip(bytes.chunks_exact(64)) {
-            let chunk: &[u8; 64] = chunk.try_into().unwrap_or(&[0; 64]);
-            (*starts, *marks) = put(&super::masks::classify(chunk), u64::MAX, &mut carry);
-        }
-        if let Some((padded, valid)) = super::masks::padded_tail(bytes) {
-            let masks = put(&super::masks::classify(&padded), valid, &mut carry);
-            (self.starts[blocks - 1], self.marks[blocks - 1]) = masks;
-        }
-        carry.control == 0 && (carry.high == 0 || !super::masks::has_unicode_space(text))
+        let (starts, marks) = (&mut self.starts, &mut self.marks);
+        super::masks::for_each_block(text.as_bytes(), |b, c, valid| {
+            (starts[b], marks[b]) = put(c, valid, &mut carry);
+            let odd = c.bad & valid;
+            if odd == 0 {
+                return true;
+            }
+            let high = super::masks::high_bits(text.as_bytes(), b) & valid;
+            carry.control |= odd & !high;
+            high == 0 || !super::masks::has_unicode_space_at(text, b * 64, high)
+        }) && carry.control == 0
     }
 
     /// Offset of the first end mark at or after `from`.
@@ -715,29 +712,41 @@ impl Sentences<'_> {
             return next_is_upper(rest, after);
         }
         // A single '.': look at the word before it, which starts after whitespace, '(' or '"'.
-        let mut word_start = mark;
-        let mut ascii = true;
-        // Only a word of at most six bytes (an abbreviation) or one character (an initial)
-        // matters, once its leading apostrophes are trimmed.
-        let floor = mark.saturating_sub(7);
-        while word_start > 0 {
-            if word_start == floor && bytes[floor] != b'\'' {
-                // Seven ASCII bytes before the mark, the first not an apostrophe: the trimmed
-                // word is at least that long.
-                return true;
+        let (word_start, ascii) = match word_before(bytes, mark) {
+            WordBefore::Long => return true,
+            WordBefore::Start(start) => (start, true),
+            WordBefore::Unknown => {
+                let mut word_start = mark;
+                let mut ascii = true;
+                // Only a word of at most six bytes (an abbreviation) or one character (an
+                // initial) matters, once its leading apostrophes are trimmed.
+                let floor = mark.saturating_sub(7);
+                while word_start > 0 {
+                    if word_start == floor && bytes[floor] != b'\'' {
+                        // Seven ASCII bytes before the mark, the first not an apostrophe: the
+                        // trimmed word is at least that long.
+                        return true;
+                    }
+                    let b = bytes[word_start - 1];
+                    if !b.is_ascii() {
+                        word_start = word_start_slow(&rest[..mark]);
+                        ascii = false;
+                        break;
+                    }
+                    if is_ascii_white(b) || b == b'(' || b == b'"' {
+                        break;
+                    }
+                    word_start -= 1;
+                }
+                (word_start, ascii)
             }
-            let b = bytes[word_start - 1];
-            if !b.is_ascii() {
-                word_start = word_start_slow(&rest[..mark]);
-                ascii = false;
-                break;
-            }
-            if is_ascii_white(b) || b == b'(' || b == b'"' {
-                break;
-            }
-            word_start -= 1;
+        };
+        // `str::trim_start_matches(['\'', '"'])`: both are ASCII, so bytes suffice.
+        let mut trimmed = word_start;
+        while trimmed < mark && matches!(bytes[trimmed], b'\'' | b'"') {
+            trimmed += 1;
         }
-        let word = rest[word_start..mark].trim_start_matches(['\'', '"']);
+        let word = &rest[trimmed..mark];
         match abbreviation(word) {
             Some(Abbreviation::NeverEnd) => return false,
             Some(Abbreviation::MayEnd) => return next_is_upper(rest, after),
@@ -755,6 +764,50 @@ impl Sentences<'_> {
         }
         true
     }
+}
+
+/// The word before a single `.`, as far as [`word_before`] tells from eight bytes at once.
+enum WordBefore {
+    /// Longer than any abbreviation or initial, even trimmed of leading apostrophes: the
+    /// sentence ends.
+    Long,
+    /// Starts at this offset (after a space, `(` or `"`), and all of it is ASCII.
+    Start(usize),
+    /// To be found byte by byte.
+    Unknown,
+}
+
+/// The word before the `.` at `mark` ([`Sentences::ends_here`]) from the eight bytes before
+/// it, when they are printable ASCII: it starts after the last space, `(` or `"` among the
+/// seven before the mark, or, when there is none and the first of the seven is not an
+/// apostrophe, it is [`WordBefore::Long`].
+#[inline]
+fn word_before(bytes: &[u8], mark: usize) -> WordBefore {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let Some(eight) = mark.checked_sub(8).and_then(|from| bytes.get(from..mark)) else {
+        return WordBefore::Unknown;
+    };
+    let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+    // A byte from 0x80, or below 0x20 among ASCII bytes (a borrow can only add lanes above
+    // a real one).
+    if (x | (x.wrapping_sub(ONES * 0x20) & !x)) & HIGH != 0 {
+        return WordBefore::Unknown;
+    }
+    let delimiters = zero_bytes(x ^ (ONES * u64::from(b' ')))
+        | zero_bytes(x ^ (ONES * u64::from(b'(')))
+        | zero_bytes(x ^ (ONES * u64::from(b'"')));
+    // Bytes `mark - 7 .. mark` are lanes 1 to 7.
+    let within = delimiters & HIGH & !0x80;
+    if within == 0 {
+        return if zero_bytes(x ^ (ONES * u64::from(b'\''))) & 0x8000 == 0 {
+            WordBefore::Long
+        } else {
+            WordBefore::Unknown
+        };
+    }
+    let lane = (63 - within.leading_zeros() as usize) / 8;
+    WordBefore::Start(mark - 7 + lane)
 }
 
 /// Whether the text after byte `after` starts (past whitespace) with a capital or a digit.
@@ -956,7 +1009,7 @@ mod tests {
 
         #[test]
         fn single_points_end_sentences_as_the_plain_rule_says(
-            text in "(Mr|mrs|DR|e\\.g|i\\.e|u\\.s\\.a|U\\.S|inc|Corp|approx|sept|a\\.m|J|j|\u{c9}|\u{e9}t\u{e9}|[a-z]{1,9}|[A-Z][a-z]{0,7}|'{1,8}|\"|\\(|[0-9]{1,2}|\u{a0}| |\t)+\\. ?(Smith|the|9|\u{c9}cole)?",
+            text in "(Mr|mrs|DR|e\\.g|i\\.e|u\\.s\\.a|U\\.S|inc|Corp|approx|sept|a\\.m|J|j|\u{c9}|\u{e9}t\u{e9}|[a-z]{1,9}|[A-Z][a-z]{0,7}|'{1,8}|\"|\\(|[0-9]{1,2}|\u{a0}| |\t|[\\x00-\\x7F]{1,9})+\\. ?(Smith|the|9|\u{c9}cole)?",
         ) {
             let splitter = SentenceSplitter::default();
             let s = splitter.split(&text);
