@@ -3,22 +3,11 @@
 //! agree, and the fast plain-text path equals the cue-text tree's text content.
 #![no_main]
 
-use std::io::Read;
+mod dribble;
 
+use dribble::Dribble;
 use libfuzzer_sys::fuzz_target;
 use snapshot_pipeline::vtt::{Node, Parser, ReadSource, parse_cue_text, plain_text_and_voice};
-
-/// Returns at most 7 bytes per read, to cross buffer boundaries in odd places.
-struct Dribble<'a>(&'a [u8]);
-
-impl Read for Dribble<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.0.len()).min(7);
-        buf[..n].copy_from_slice(&self.0[..n]);
-        self.0 = &self.0[n..];
-        Ok(n)
-    }
-}
 
 fn text_content(nodes: &[Node], out: &mut String) {
     for n in nodes {

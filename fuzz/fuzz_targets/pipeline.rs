@@ -5,23 +5,14 @@
 //! tag the transcript supplied.
 #![no_main]
 
+mod dribble;
+
 use std::io::Read;
 
+use dribble::Dribble;
 use libfuzzer_sys::fuzz_target;
 use snapshot_pipeline::pipeline::{self, Config, NoopObserver, SourceInfo};
 use snapshot_pipeline::render::Format;
-
-/// Returns at most 7 bytes per read, to cross buffer boundaries in odd places.
-struct Dribble<'a>(&'a [u8]);
-
-impl Read for Dribble<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.0.len()).min(7);
-        buf[..n].copy_from_slice(&self.0[..n]);
-        self.0 = &self.0[n..];
-        Ok(n)
-    }
-}
 
 fn render(input: impl Read, format: Format, config: &Config) -> Option<Vec<u8>> {
     let info = SourceInfo {
