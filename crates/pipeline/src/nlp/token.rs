@@ -356,14 +356,14 @@ impl Padded {
     }
 
     /// Eight bytes of the text from byte `i`, with those from `i + left` on zeroed: with `left`
-    /// the length of a word from `i`, its head (see [`head_of`](super::hash::head_of)).
+    /// the length of a word from `i`, its head (see [`head_of`](super::hash::head_of)). With
+    /// `left` 0 (the second eight bytes of an eight-byte word) it is 0.
     ///
     /// # Safety
-    /// `i` is below the length of the text last given to [`Padded::fill`], plus eight, and
-    /// `left` is at least 1.
+    /// `i` is at most the length of the text last given to [`Padded::fill`], plus eight.
     #[inline(always)]
     pub unsafe fn load(&self, i: usize, left: usize) -> u64 {
-        debug_assert!(i + 8 <= self.bytes.len() && left >= 1);
+        debug_assert!(i + 8 <= self.bytes.len());
         // SAFETY: the text is followed by `PAD` (at least 16) bytes.
         let w = unsafe { self.bytes.as_ptr().add(i).cast::<u64>().read_unaligned() };
         // The low `left` bytes, all eight from eight on: one AND with a table entry.
@@ -587,6 +587,19 @@ fn scan_number(b: &[u8], mut i: usize) -> usize {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn load_zeroes_past_the_word_and_the_second_half_of_an_eight_byte_word_is_zero() {
+        let mut pad = Padded::default();
+        let mut lower = String::new();
+        let text = "customer VTTsales";
+        pad.fill(text, &mut lower);
+        // SAFETY (all three): inside the text, or at most eight bytes past its end.
+        assert_eq!(unsafe { pad.load(0, 8) }, head_of(b"customer"));
+        assert_eq!(unsafe { pad.load(0, 3) }, head_of(b"cus"));
+        // The fuzzer's case: the probe of an 8-byte word asks for its (empty) second half.
+        assert_eq!(unsafe { pad.load(8 + 1 + 8, 0) }, 0);
+    }
 
     proptest! {
         #[test]
