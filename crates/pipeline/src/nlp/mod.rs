@@ -138,7 +138,7 @@ impl Analyzer {
         // Whether the previous sentence had this speaker (or none, like this one): compared
         // once here for every stage.
         let same = match speaker {
-            Some(sp) => self.last_named && sp == self.last_speaker,
+            Some(sp) => self.last_named && hash::short_eq(sp, &self.last_speaker),
             None => !self.last_named,
         };
         self.last_named = speaker.is_some();
