@@ -137,9 +137,22 @@ mod tests {
     #[test]
     fn short_eq_is_string_equality() {
         let words = [
-            "", "a", "b", "ab", "a\0", "Dana", "Dana W", "abcdefgh", "abcdefgi", "abcdefghi",
-            "bbcdefghi", "Dana Whitfield", "Dana Whitfielt", "Xana Whitfield",
-            "a name longer than sixteen bytes", "a name longer than sixteen bytez",
+            "",
+            "a",
+            "b",
+            "ab",
+            "a\0",
+            "Dana",
+            "Dana W",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "bbcdefghi",
+            "Dana Whitfield",
+            "Dana Whitfielt",
+            "Xana Whitfield",
+            "a name longer than sixteen bytes",
+            "a name longer than sixteen bytez",
         ];
         for a in words {
             for b in words {

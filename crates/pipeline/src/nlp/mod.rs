@@ -169,8 +169,13 @@ impl Analyzer {
         self.entities.observe(&s, start_ms);
         self.topics.observe(&s);
         self.terms.observe(&s);
-        self.actions
-            .observe_with((speaker, same), start_ms, &s, &self.speakers, Some(&mut self.vocab));
+        self.actions.observe_with(
+            (speaker, same),
+            start_ms,
+            &s,
+            &self.speakers,
+            Some(&mut self.vocab),
+        );
     }
 
     /// Ends the meeting and returns what was found.
