@@ -242,14 +242,16 @@ impl Actions {
     /// meeting's known speaker names.
     #[cfg(test)]
     pub fn observe(&mut self, speaker: Option<&str>, ms: u64, s: &Sent<'_>, speakers: &[String]) {
-        self.observe_with(speaker, ms, s, speakers, None);
+        let same = speaker == self.current.as_deref();
+        self.observe_with((speaker, same), ms, s, speakers, None);
     }
 
     /// [`Actions::observe`] with the vocabulary that gave the sentence's token ids (so speakers'
     /// first names are found by id). Use the same vocabulary, or none, for every sentence.
+    /// `turn.1` says whether `turn.0`, the speaker, is the previous sentence's.
     pub fn observe_with(
         &mut self,
-        speaker: Option<&str>,
+        (speaker, same): (Option<&str>, bool),
         ms: u64,
         s: &Sent<'_>,
         speakers: &[String],
@@ -260,6 +262,9 @@ impl Actions {
         // Answers.
         if let Some(q) = self.pending.first() {
             let answered = match (q.speaker.as_deref(), speaker) {
+                // A question still pending after the previous sentence, of this same speaker,
+                // was asked by them (else that sentence answered it).
+                (Some(_), Some(_)) if same => false,
                 (Some(a), Some(b)) => a != b,
                 _ => !is_question,
             };
@@ -267,7 +272,7 @@ impl Actions {
                 self.pending.clear();
             }
         }
-        if speaker != self.current.as_deref() {
+        if !same {
             // The previous speaker becomes the other one, and the buffer of the one before is
             // reused for the new speaker: turns change often.
             std::mem::swap(&mut self.other, &mut self.current);

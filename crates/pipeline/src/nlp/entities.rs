@@ -101,6 +101,9 @@ pub(crate) struct EntityTable {
     last_spoke: Option<(String, usize)>,
     /// The name found in `spoke` before `last_spoke`, and its candidate.
     prev_spoke: Option<(String, usize)>,
+    /// Whether the last [`EntityTable::speaker_spoke`] left its name in `last_spoke`: then a
+    /// sentence of the same speaker needs no compare.
+    last_is_name: bool,
     lower: String,
     claimed: Claimed,
     /// The gazetteer's matches in the current sentence.
@@ -284,30 +287,33 @@ impl EntityTable {
 
     /// Notes that `name` spoke at `ms`, so a speaker's first mention is no later than that.
     #[inline]
-    pub fn speaker_spoke(&mut self, name: &str, ms: u64) {
+    /// `same` says the previous call had the same name.
+    pub fn speaker_spoke(&mut self, name: &str, ms: u64, same: bool) {
         // Turns are many and speakers few: their candidates are remembered, and most sentences
-        // have the previous sentence's speaker.
+        // have the previous sentence's speaker (known without comparing names).
         if let Some((last, i)) = &self.last_spoke
-            && last == name
+            && ((same && self.last_is_name) || last == name)
         {
             let c = &mut self.cands[*i];
             c.first_ms = c.first_ms.min(ms);
+            self.last_is_name = true;
             return;
         }
-        self.other_speaker_spoke(name, ms);
+        self.last_is_name = self.other_speaker_spoke(name, ms);
     }
 
     /// [`EntityTable::speaker_spoke`] of a speaker other than the previous sentence's: most
     /// often the one before (two people talking), else looked up.
+    /// Whether `last_spoke` then holds `name`.
     #[inline(never)]
-    fn other_speaker_spoke(&mut self, name: &str, ms: u64) {
+    fn other_speaker_spoke(&mut self, name: &str, ms: u64) -> bool {
         if let Some((prev, i)) = &self.prev_spoke
             && prev == name
         {
             let c = &mut self.cands[*i];
             c.first_ms = c.first_ms.min(ms);
             std::mem::swap(&mut self.last_spoke, &mut self.prev_spoke);
-            return;
+            return true;
         }
         if let Some(&i) = self.spoke.get(name) {
             let c = &mut self.cands[i];
@@ -317,7 +323,7 @@ impl EntityTable {
             last.clear();
             last.push_str(name);
             self.prev_spoke = self.last_spoke.replace((last, i));
-            return;
+            return true;
         }
         name_key_into(name.trim(), &mut self.key);
         if let Some(&i) = self.map.get(self.key.as_str()) {
@@ -327,6 +333,7 @@ impl EntityTable {
                 self.spoke.insert(name.to_owned(), i);
             }
         }
+        false
     }
 
     /// Inserts or counts a candidate. `mention` is `Some(initial)` for a mention in the text,

@@ -96,6 +96,23 @@ pub(crate) fn head_of(b: &[u8]) -> u64 {
     load_partial(&b[..b.len().min(8)])
 }
 
+/// `a == b` for short strings (speaker names) without a call to `memcmp`: equal lengths, then
+/// at most two loads of eight bytes each side.
+#[inline]
+pub(crate) fn short_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    match n {
+        0..=8 => load_partial(a) == load_partial(b),
+        // Two overlapping words cover the bytes.
+        9..=16 => load8(a) == load8(b) && load8(&a[n - 8..]) == load8(&b[n - 8..]),
+        _ => a == b,
+    }
+}
+
 /// `HashMap` with [`Fx`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 /// `HashSet` with [`Fx`].
@@ -114,6 +131,33 @@ mod tests {
             let k = n.min(8);
             w[..k].copy_from_slice(&bytes[..k]);
             assert_eq!(load_partial(&bytes[..n]), u64::from_le_bytes(w), "{n}");
+        }
+    }
+
+    #[test]
+    fn short_eq_is_string_equality() {
+        let words = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "a\0",
+            "Dana",
+            "Dana W",
+            "abcdefgh",
+            "abcdefgi",
+            "abcdefghi",
+            "bbcdefghi",
+            "Dana Whitfield",
+            "Dana Whitfielt",
+            "Xana Whitfield",
+            "a name longer than sixteen bytes",
+            "a name longer than sixteen bytez",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(short_eq(a, b), a == b, "{a:?} {b:?}");
+            }
         }
     }
 

@@ -85,9 +85,11 @@ pub struct Analyzer {
     speakers: Vec<String>,
     /// Names already given to [`Analyzer::add_speaker`], which does nothing for them again.
     seen_speakers: hash::FastSet<String>,
-    /// The previous sentence's speaker, already registered: a turn is several sentences, and
+    /// The last speaker named, already registered: a turn is several sentences, and
     /// comparing a short name is cheaper than hashing it.
     last_speaker: String,
+    /// Whether the previous sentence had a speaker (then `last_speaker`).
+    last_named: bool,
 }
 
 /// Names remembered in `seen_speakers`; more are checked the long way.
@@ -110,6 +112,7 @@ impl Analyzer {
             speakers: Vec::new(),
             seen_speakers: hash::FastSet::default(),
             last_speaker: String::new(),
+            last_named: false,
         }
     }
 
@@ -132,16 +135,23 @@ impl Analyzer {
 
     /// Analyses one sentence said by `speaker` at `start_ms`.
     pub fn observe(&mut self, speaker: Option<&str>, start_ms: u64, sentence: &str) {
+        // Whether the previous sentence had this speaker (or none, like this one): compared
+        // once here for every stage.
+        let same = match speaker {
+            Some(sp) => self.last_named && hash::short_eq(sp, &self.last_speaker),
+            None => !self.last_named,
+        };
+        self.last_named = speaker.is_some();
         if let Some(sp) = speaker {
             // Once given a name, `add_speaker` has nothing more to do with it.
-            if sp != self.last_speaker {
+            if !same && sp != self.last_speaker {
                 if !self.seen_speakers.contains(sp) {
                     self.add_speaker(sp);
                 }
                 self.last_speaker.clear();
                 self.last_speaker.push_str(sp);
             }
-            self.entities.speaker_spoke(sp, start_ms);
+            self.entities.speaker_spoke(sp, start_ms, same);
         }
         // One vocabulary lookup per token, shared by every stage below, made just after the
         // sentence is tokenized (words new to the meeting after that); the lower-cased copy is
@@ -159,8 +169,13 @@ impl Analyzer {
         self.entities.observe(&s, start_ms);
         self.topics.observe(&s);
         self.terms.observe(&s);
-        self.actions
-            .observe_with(speaker, start_ms, &s, &self.speakers, Some(&mut self.vocab));
+        self.actions.observe_with(
+            (speaker, same),
+            start_ms,
+            &s,
+            &self.speakers,
+            Some(&mut self.vocab),
+        );
     }
 
     /// Ends the meeting and returns what was found.

@@ -26,9 +26,9 @@ pub(crate) const NO_ID: u32 = u32::MAX;
 /// A stop word.
 pub(crate) const W_STOP: u32 = 1;
 /// Can open a number, date or time pattern.
-pub(crate) const W_START: u32 = 1 << 1;
+pub(crate) const W_START: u32 = 1 << 13;
 /// Can be a word of a key phrase (two bytes or more, not a stop word, no `'`, `’` or `.`).
-pub(crate) const W_TOPIC: u32 = 1 << 2;
+pub(crate) const W_TOPIC: u32 = 1 << 14;
 /// A given name.
 pub(crate) const W_GIVEN: u32 = 1 << 3;
 /// A token that is not a word where a gazetteer entry may start (by its first byte).
