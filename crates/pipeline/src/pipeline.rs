@@ -683,8 +683,9 @@ impl<R: Read> Walk<R> {
             );
             self.word_counts.push(words as u64);
             std::mem::swap(&mut utt.text, &mut self.scratch);
+            // Cleaned text: its only whitespace is ' '.
             self.splitter
-                .split_into(&utt.text, &mut self.split_scratch, &mut self.sentences);
+                .split_spaced_into(&utt.text, &mut self.split_scratch, &mut self.sentences);
             self.bounds.push(self.sentences.len());
         }
         observer.stage_finished(

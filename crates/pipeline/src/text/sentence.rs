@@ -233,7 +233,7 @@ impl SentenceSplitter {
         scratch: &mut SplitScratch,
         out: &mut Vec<std::ops::Range<usize>>,
     ) {
-        if !scratch.fill(text) {
+        if !scratch.fill::<true>(text) {
             let base = text.as_ptr() as usize;
             out.extend(self.split(text).map(|s| {
                 let start = s.as_ptr() as usize - base;
@@ -241,6 +241,32 @@ impl SentenceSplitter {
             }));
             return;
         }
+        self.split_masked(text, scratch, out);
+    }
+
+    /// [`SentenceSplitter::split_into`] of text whose only whitespace is `' '` (as
+    /// [`char::is_whitespace`] sees it), such as the output of [`super::clean`]: the masks are
+    /// built without looking for other whitespace. Other characters, control characters
+    /// included, are word bytes both here and in [`SentenceSplitter::split`], so the ranges are
+    /// the same.
+    pub fn split_spaced_into(
+        &self,
+        text: &str,
+        scratch: &mut SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
+        debug_assert!(!text.chars().any(|c| c != ' ' && c.is_whitespace()));
+        scratch.fill::<false>(text);
+        self.split_masked(text, scratch, out);
+    }
+
+    /// The masked part of [`SentenceSplitter::split_into`], with `scratch` filled from `text`.
+    fn split_masked(
+        &self,
+        text: &str,
+        scratch: &SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
         let bytes = text.as_bytes();
         // Abbreviations and cut words are judged exactly as the iterator judges them.
         let rules = self.split(text);
@@ -339,8 +365,9 @@ impl Sentences<'_> {
 
 impl SplitScratch {
     /// Builds the masks of `text`; false (masks unusable) when it holds an ASCII control
-    /// character or non-ASCII whitespace, so that `' '` is its only whitespace.
-    fn fill(&mut self, text: &str) -> bool {
+    /// character or non-ASCII whitespace, so that `' '` is its only whitespace. Without
+    /// `CHECKED` the caller knows that it is, and the bytes are not checked (always true).
+    fn fill<const CHECKED: bool>(&mut self, text: &str) -> bool {
         /// What one block passes to the next.
         struct Carry {
             /// The byte before the block is a space (the text start counts as one).
@@ -369,6 +396,9 @@ impl SplitScratch {
         let (starts, marks) = (&mut self.starts, &mut self.marks);
         super::masks::for_each_block(text.as_bytes(), |b, c, valid| {
             (starts[b], marks[b]) = put(c, valid, &mut carry);
+            if !CHECKED {
+                return true;
+            }
             let odd = c.bad & valid;
             if odd == 0 {
                 return true;
@@ -585,9 +615,45 @@ fn nth_word_start(segment: &[u8], in_word: bool, n: usize) -> usize {
         .unwrap_or(segment.len())
 }
 
+/// Slot in [`CUT_PAIRS`] of the first two bytes of a word, each `| 0x20` (ASCII lower case),
+/// little-endian: the multiplier was searched so that few common word openings share a slot
+/// with a cut word's.
+#[inline]
+const fn pair_slot(pair: u16) -> u32 {
+    (pair as u32).wrapping_mul(0x4A92_CFCB) >> 26
+}
+
+/// A 64-bit filter over the first two letters of the [`CUT_BEFORE`] words, lower case.
+const CUT_PAIRS: u64 = {
+    let mut f = 0u64;
+    let mut i = 0;
+    while i < CUT_BEFORE.len() {
+        let w = CUT_BEFORE[i];
+        f |= 1 << pair_slot(u16::from_le_bytes([w[0], w[1]]));
+        i += 1;
+    }
+    f
+};
+
 /// Whether the word at byte `i` of `s` is one before which an unpunctuated run is best cut:
 /// [`CUT_BEFORE`] in any ASCII case, followed by nothing but punctuation up to whitespace.
+///
+/// Every cut word has at least two letters, whose ASCII lower case `| 0x20` gives: most other
+/// words are told apart by their first two bytes in [`CUT_PAIRS`], without the full test.
+#[inline]
 fn is_cut_word(s: &str, i: usize) -> bool {
+    match s.as_bytes().get(i..i + 2) {
+        Some(&[a, b]) => {
+            CUT_PAIRS >> pair_slot(u16::from_le_bytes([a | 0x20, b | 0x20])) & 1 == 1
+                && is_cut_word_exact(s, i)
+        }
+        _ => false,
+    }
+}
+
+/// [`is_cut_word`] without the pair filter.
+#[inline(never)]
+fn is_cut_word_exact(s: &str, i: usize) -> bool {
     const KEYS: [u64; CUT_BEFORE.len()] = short_keys(CUT_BEFORE, false);
     const FILTER: [u64; 16] = key_filter(&KEYS);
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -998,7 +1064,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn cut_words_match_the_word_list(
-            text in "(so|So|SO|okay|ok|and|but|Yeah|um|uh|because|then|now|well|alright|right|actually|anyway|ANYWAY|[a-z]{1,9}|[,.?!\"')]{1,2}|[0-9]|\u{e9}|\u{2019}|\u{a0}| |\t){1,12}",
+            text in "(so|So|SO|okay|ok|and|but|Yeah|um|uh|because|then|Then|THE|the|they|now|well|alright|right|actually|anyway|ANYWAY|[a-z]{1,9}|[A-Z][a-z]{0,5}|[,.?!\"')]{1,2}|[0-9]|\u{e9}|\u{2019}|\u{a0}| |\t){1,12}",
         ) {
             for (i, _) in text.char_indices() {
                 let w = word_at(&text, i);
