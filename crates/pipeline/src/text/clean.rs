@@ -545,10 +545,12 @@ fn last_bytes(bytes: &[u8], at: usize) -> u32 {
 /// [`key_of`] from the word's first four bytes (zero past the text's end), little-endian.
 #[inline(always)]
 fn key_from(raw: u32) -> u32 {
-    // Bit 6 of each cut byte, and of a fifth byte (all ones in `!raw`) that ends every word.
-    let cut = !u64::from(raw) & 0x40_4040_4040;
-    // Ones below the first cut byte: those up to its bit 6, less seven.
-    let keep = ((cut ^ (cut - 1)) >> 7) as u32;
+    // Bit 6 of each cut byte.
+    let cut = !raw & 0x4040_4040;
+    // Ones below the first cut byte: its bit 6 alone, moved to bit 0 of that byte, less one
+    // (all ones when no byte is cut). 32-bit constants only: no 64-bit immediates to load in
+    // the hot loop of `walk_block`.
+    let keep = ((cut & cut.wrapping_neg()) >> 6).wrapping_sub(1);
     (raw & keep) | 0x2020_2020
 }
 
@@ -1127,6 +1129,31 @@ mod tests {
             let (want, count) = general(&text, &opts);
             proptest::prop_assert_eq!(out, want);
             proptest::prop_assert_eq!(n, count);
+        }
+    }
+
+    #[test]
+    fn word_keys_keep_the_bytes_before_the_first_without_bit_6() {
+        let reference = |raw: u32| {
+            let mut k = 0x2020_2020;
+            for (i, b) in raw.to_le_bytes().into_iter().enumerate() {
+                if b & 0x40 == 0 {
+                    break;
+                }
+                k |= u32::from(b) << (8 * i);
+            }
+            k
+        };
+        let bytes = [0x20, b'A', b'z', b',', b'0', b'\'', 0x80, 0xC3, 0xFF, 0x40, 0x3F, 0x00];
+        for &a in &bytes {
+            for &b in &bytes {
+                for &c in &bytes {
+                    for &d in &bytes {
+                        let raw = u32::from_le_bytes([a, b, c, d]);
+                        assert_eq!(key_from(raw), reference(raw), "{raw:#x}");
+                    }
+                }
+            }
         }
     }
 
