@@ -241,7 +241,7 @@ impl SentenceSplitter {
             }));
             return;
         }
-        self.split_masked(text, scratch, out);
+        self.split_masked_fastest(text, scratch, out);
     }
 
     /// [`SentenceSplitter::split_into`] of text whose only whitespace is `' '` (as
@@ -257,10 +257,62 @@ impl SentenceSplitter {
     ) {
         debug_assert!(!text.chars().any(|c| c != ' ' && c.is_whitespace()));
         scratch.fill::<false>(text);
+        self.split_masked_fastest(text, scratch, out);
+    }
+
+    /// [`SentenceSplitter::split_spaced_into`] of `text`, the output of the last
+    /// [`super::clean_with`] with `clean`: when cleaning left its text unchanged, the word
+    /// starts it found are those of `text`, and only the end marks are looked for.
+    pub(crate) fn split_cleaned_into(
+        &self,
+        text: &str,
+        clean: &super::CleanScratch,
+        scratch: &mut SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
+        match clean.unchanged_word_starts() {
+            Some(starts) => {
+                scratch.fill_marks(text, starts);
+                self.split_masked_fastest(text, scratch, out);
+            }
+            None => self.split_spaced_into(text, scratch, out),
+        }
+    }
+
+    /// [`SentenceSplitter::split_masked`] compiled with the POPCNT instruction when the CPU has
+    /// it: the build targets baseline x86-64, where each word count (`u64::count_ones`) is
+    /// otherwise some fifteen instructions.
+    fn split_masked_fastest(
+        &self,
+        text: &str,
+        scratch: &SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: the CPU has POPCNT, checked just above.
+            unsafe { self.split_masked_popcnt(text, scratch, out) };
+            return;
+        }
+        self.split_masked(text, scratch, out);
+    }
+
+    /// [`SentenceSplitter::split_masked`] with POPCNT.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt")]
+    fn split_masked_popcnt(
+        &self,
+        text: &str,
+        scratch: &SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
         self.split_masked(text, scratch, out);
     }
 
     /// The masked part of [`SentenceSplitter::split_into`], with `scratch` filled from `text`.
+    /// Always inlined, with the word counts it calls, into both forms of
+    /// [`SentenceSplitter::split_masked_fastest`].
+    #[inline(always)]
     fn split_masked(
         &self,
         text: &str,
@@ -295,6 +347,7 @@ impl Sentences<'_> {
     ///
     /// The first mark at or after the start of word number `max_words + 1` is never looked at:
     /// the sentence is cut at that word instead, as the byte-wise scan does.
+    #[inline(always)]
     fn find_end_masked(&self, pos: usize, scratch: &SplitScratch) -> usize {
         let text = self.text;
         let bytes = text.as_bytes();
@@ -333,6 +386,7 @@ impl Sentences<'_> {
     /// [`Sentences::best_cut`] of the sentence at `pos` reaching the cap at `limit`: the last
     /// word start before `limit` past word number `min_words` (and past the first) that is a
     /// cut word, found from the end.
+    #[inline(always)]
     fn best_cut_masked(&self, pos: usize, limit: usize, scratch: &SplitScratch) -> usize {
         let Some(lower) = scratch.nth_start(pos, self.min_words.max(1)) else {
             return limit;
@@ -409,6 +463,20 @@ impl SplitScratch {
         }) && carry.control == 0
     }
 
+    /// [`SplitScratch::fill`] of `text` given its word starts `starts` (at least one word per
+    /// block of `text`, as [`SplitScratch::fill`] builds them): only the marks are found.
+    fn fill_marks(&mut self, text: &str, starts: &[u64]) {
+        let blocks = text.len().div_ceil(64);
+        self.starts.clear();
+        self.starts.extend_from_slice(&starts[..blocks]);
+        self.marks.resize(blocks, 0);
+        let marks = &mut self.marks;
+        super::masks::for_each_block(text.as_bytes(), |b, c, valid| {
+            marks[b] = c.mark & valid;
+            true
+        });
+    }
+
     /// Offset of the first end mark at or after `from`.
     #[inline]
     fn next_mark(&self, from: usize) -> Option<usize> {
@@ -422,7 +490,7 @@ impl SplitScratch {
     }
 
     /// Number of word starts in `from..to` (`to` at most the text's length plus one).
-    #[inline]
+    #[inline(always)]
     fn count_starts(&self, from: usize, to: usize) -> usize {
         if from >= to {
             return 0;
@@ -439,7 +507,7 @@ impl SplitScratch {
     }
 
     /// Offset of the start of word number `n + 1` counting from `from`, if there is one.
-    #[inline]
+    #[inline(always)]
     fn nth_start(&self, from: usize, n: usize) -> Option<usize> {
         let mut w = from / 64;
         let mut bits = *self.starts.get(w)? & (u64::MAX << (from % 64));
