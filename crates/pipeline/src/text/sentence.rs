@@ -85,8 +85,19 @@ fn in_filter(filter: &[u64; 16], key: u64) -> bool {
     filter[s / 64] >> (s % 64) & 1 == 1
 }
 
+/// `x` with each of its ASCII bytes (every byte below `0x80`) lower-cased.
+#[inline]
+fn ascii_lower(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of the bytes from 'A' and of those from 'Z' + 1: no carry crosses a byte.
+    let upper = (x + ONES * (0x80 - u64::from(b'A'))) & !(x + ONES * (0x80 - u64::from(b'Z') - 1));
+    x | ((upper & HIGH) >> 2)
+}
+
 /// Looks `word` (the text before a single `.`) up among the abbreviations, ignoring ASCII case.
-fn abbreviation(word: &str) -> Option<Abbreviation> {
+/// `before`, when known, holds the eight bytes before the `.` (little-endian), all ASCII.
+fn abbreviation(word: &str, before: Option<u64>) -> Option<Abbreviation> {
     const NEVER: [u64; NEVER_END.len()] = short_keys(NEVER_END, true);
     const MAY: [u64; MAY_END.len()] = short_keys(MAY_END, true);
     const FILTER: [u64; 16] = {
@@ -107,10 +118,14 @@ fn abbreviation(word: &str) -> Option<Abbreviation> {
     if b.is_empty() || b.len() > 6 {
         return None;
     }
-    let lower = b
-        .iter()
-        .rev()
-        .fold(0, |k, &c| (k << 8) | u64::from(c.to_ascii_lowercase()));
+    let lower = match before {
+        // The word is the last `b.len()` of these eight ASCII bytes.
+        Some(x) => ascii_lower(x >> (8 * (8 - b.len()))),
+        None => b
+            .iter()
+            .rev()
+            .fold(0, |k, &c| (k << 8) | u64::from(c.to_ascii_lowercase())),
+    };
     let key = lower | (b.len() as u64) << 56;
     if !in_filter(&FILTER, key) {
         return None;
@@ -846,9 +861,14 @@ impl Sentences<'_> {
             return next_is_upper(rest, after);
         }
         // A single '.': look at the word before it, which starts after whitespace, '(' or '"'.
+        // The eight bytes before the mark, when all ASCII.
+        let mut before = None;
         let (word_start, ascii) = match word_before(bytes, mark) {
             WordBefore::Long => return true,
-            WordBefore::Start(start) => (start, true),
+            WordBefore::Start(start, x) => {
+                before = Some(x);
+                (start, true)
+            }
             WordBefore::Unknown => {
                 let mut word_start = mark;
                 let mut ascii = true;
@@ -881,7 +901,7 @@ impl Sentences<'_> {
             trimmed += 1;
         }
         let word = &rest[trimmed..mark];
-        match abbreviation(word) {
+        match abbreviation(word, before) {
             Some(Abbreviation::NeverEnd) => return false,
             Some(Abbreviation::MayEnd) => return next_is_upper(rest, after),
             None => {}
@@ -906,7 +926,8 @@ enum WordBefore {
     /// sentence ends.
     Long,
     /// Starts at this offset (after a space, `(` or `"`), and all of it is ASCII.
-    Start(usize),
+    /// The eight bytes before the `.`, little-endian, are given too.
+    Start(usize, u64),
     /// To be found byte by byte.
     Unknown,
 }
@@ -941,7 +962,7 @@ fn word_before(bytes: &[u8], mark: usize) -> WordBefore {
         };
     }
     let lane = (63 - within.leading_zeros() as usize) / 8;
-    WordBefore::Start(mark - 7 + lane)
+    WordBefore::Start(mark - 7 + lane, x)
 }
 
 /// Whether the text after byte `after` starts (past whitespace) with a capital or a digit.
@@ -1157,6 +1178,17 @@ mod tests {
                         "{:?} at {}", text, mark
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn eight_bytes_are_lower_cased_as_each_byte() {
+        for b in 0..0x80u8 {
+            for lane in 0..8 {
+                let bytes: [u8; 8] = std::array::from_fn(|i| if i == lane { b } else { b'Q' - i as u8 });
+                let want = u64::from_le_bytes(bytes.map(|c| c.to_ascii_lowercase()));
+                assert_eq!(ascii_lower(u64::from_le_bytes(bytes)), want, "{b:#x} at {lane}");
             }
         }
     }
