@@ -1167,7 +1167,9 @@ mod tests {
             }
             k
         };
-        let bytes = [0x20, b'A', b'z', b',', b'0', b'\'', 0x80, 0xC3, 0xFF, 0x40, 0x3F, 0x00];
+        let bytes = [
+            0x20, b'A', b'z', b',', b'0', b'\'', 0x80, 0xC3, 0xFF, 0x40, 0x3F, 0x00,
+        ];
         for &a in &bytes {
             for &b in &bytes {
                 for &c in &bytes {
@@ -1256,7 +1258,11 @@ mod tests {
             ("", false),
         ] {
             clean_with(text, &CleanOptions::default(), &mut out, &mut masks);
-            assert_eq!(masks.unchanged_word_starts().is_some(), unchanged, "{text:?}");
+            assert_eq!(
+                masks.unchanged_word_starts().is_some(),
+                unchanged,
+                "{text:?}"
+            );
             if unchanged {
                 assert_eq!(out, text);
             }

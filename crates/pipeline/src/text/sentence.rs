@@ -1186,9 +1186,14 @@ mod tests {
     fn eight_bytes_are_lower_cased_as_each_byte() {
         for b in 0..0x80u8 {
             for lane in 0..8 {
-                let bytes: [u8; 8] = std::array::from_fn(|i| if i == lane { b } else { b'Q' - i as u8 });
+                let bytes: [u8; 8] =
+                    std::array::from_fn(|i| if i == lane { b } else { b'Q' - i as u8 });
                 let want = u64::from_le_bytes(bytes.map(|c| c.to_ascii_lowercase()));
-                assert_eq!(ascii_lower(u64::from_le_bytes(bytes)), want, "{b:#x} at {lane}");
+                assert_eq!(
+                    ascii_lower(u64::from_le_bytes(bytes)),
+                    want,
+                    "{b:#x} at {lane}"
+                );
             }
         }
     }
