@@ -683,8 +683,13 @@ impl<R: Read> Walk<R> {
             );
             self.word_counts.push(words as u64);
             std::mem::swap(&mut utt.text, &mut self.scratch);
-            self.splitter
-                .split_into(&utt.text, &mut self.split_scratch, &mut self.sentences);
+            // Most utterances come out of cleaning unchanged: their word starts are known.
+            self.splitter.split_cleaned_into(
+                &utt.text,
+                &self.clean_scratch,
+                &mut self.split_scratch,
+                &mut self.sentences,
+            );
             self.bounds.push(self.sentences.len());
         }
         observer.stage_finished(

@@ -187,6 +187,8 @@ pub struct CleanScratch {
     unicode: Vec<u64>,
     /// The text with other whitespace made `' '`, when it had some.
     spaced: String,
+    /// The last [`clean_with`] wrote its text unchanged, and the masks are that text's.
+    unchanged: bool,
 }
 
 /// The [`key_of`] of a word made of `word` (at most four letters) and then a space.
@@ -327,6 +329,13 @@ impl CleanScratch {
         carry.prev_prev_space = (c.space >> 62) & 1;
         carry.prev_space = c.space >> 63;
         true
+    }
+
+    /// When the last [`clean_with`] wrote its text unchanged, the word starts of that text (bit
+    /// `k % 64` of word `k / 64` for byte `k`: a byte other than `' '` after a `' '` or at the
+    /// start), with two zero words after its blocks.
+    pub(crate) fn unchanged_word_starts(&self) -> Option<&[u64]> {
+        self.unchanged.then_some(self.starts.as_slice())
     }
 
     /// The start of the word holding byte `p` (not a space).
@@ -545,10 +554,12 @@ fn last_bytes(bytes: &[u8], at: usize) -> u32 {
 /// [`key_of`] from the word's first four bytes (zero past the text's end), little-endian.
 #[inline(always)]
 fn key_from(raw: u32) -> u32 {
-    // Bit 6 of each cut byte, and of a fifth byte (all ones in `!raw`) that ends every word.
-    let cut = !u64::from(raw) & 0x40_4040_4040;
-    // Ones below the first cut byte: those up to its bit 6, less seven.
-    let keep = ((cut ^ (cut - 1)) >> 7) as u32;
+    // Bit 6 of each cut byte.
+    let cut = !raw & 0x4040_4040;
+    // Ones below the first cut byte: its bit 6 alone, moved to bit 0 of that byte, less one
+    // (all ones when no byte is cut). 32-bit constants only: no 64-bit immediates to load in
+    // the hot loop of `walk_block`.
+    let keep = ((cut & cut.wrapping_neg()) >> 6).wrapping_sub(1);
     (raw & keep) | 0x2020_2020
 }
 
@@ -622,14 +633,17 @@ pub fn clean_with(
     // Text whose only whitespace is ' ' is almost every caption: its words are found with bit
     // masks, need no decoding unless non-ASCII, and runs of kept words are copied in one piece.
     if scratch.fill(text) {
-        return clean_spaced(text, opts, out, scratch);
+        let (count, unchanged) = clean_spaced(text, opts, out, scratch);
+        scratch.unchanged = unchanged;
+        return count;
     }
+    scratch.unchanged = false;
     // Words are split at any whitespace and joined with one space, so other whitespace can
     // become ' ' first without changing the result.
     let mut spaced = std::mem::take(&mut scratch.spaced);
     respace(text, &mut spaced);
     let count = if scratch.fill(&spaced) {
-        clean_spaced(&spaced, opts, out, scratch)
+        clean_spaced(&spaced, opts, out, scratch).0
     } else {
         let mut state = Cleaner::default();
         let mut words = Words { text, pos: 0 }.peekable();
@@ -654,7 +668,15 @@ pub fn clean_with(
 /// Most words are not even looked at: a word not marked slow by [`CleanScratch::fill`] whose
 /// [`key_of`] differs from the previous word's and is not a candidate's joins the run in
 /// [`CleanScratch::join_plain`]; the run's last word is measured only when the run ends.
-fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &CleanScratch) -> usize {
+///
+/// Returns the word count and whether `out` is `text` itself: one run of all of it, and
+/// nothing else written.
+fn clean_spaced(
+    text: &str,
+    opts: &CleanOptions,
+    out: &mut String,
+    masks: &CleanScratch,
+) -> (usize, bool) {
     let bytes = text.as_bytes();
     let mut state = Cleaner::default();
     // (start, start of its last word) of the run in `text` not yet copied to `out`.
@@ -762,8 +784,11 @@ fn clean_spaced(text: &str, opts: &CleanOptions, out: &mut String, masks: &Clean
         }
         at = masks.next_start(pos);
     }
-    flush(text, pending.map(|r| measured(bytes, r)), &mut state, out);
-    state.count
+    let run = pending.map(|r| measured(bytes, r));
+    let unchanged =
+        out.is_empty() && run.is_some_and(|(start, end, _)| start == 0 && end == bytes.len());
+    flush(text, run, &mut state, out);
+    (state.count, unchanged)
 }
 
 /// A run (start, start of its last word) as [`flush`] takes it: (start, end, last start).
@@ -1131,6 +1156,33 @@ mod tests {
     }
 
     #[test]
+    fn word_keys_keep_the_bytes_before_the_first_without_bit_6() {
+        let reference = |raw: u32| {
+            let mut k = 0x2020_2020;
+            for (i, b) in raw.to_le_bytes().into_iter().enumerate() {
+                if b & 0x40 == 0 {
+                    break;
+                }
+                k |= u32::from(b) << (8 * i);
+            }
+            k
+        };
+        let bytes = [
+            0x20, b'A', b'z', b',', b'0', b'\'', 0x80, 0xC3, 0xFF, 0x40, 0x3F, 0x00,
+        ];
+        for &a in &bytes {
+            for &b in &bytes {
+                for &c in &bytes {
+                    for &d in &bytes {
+                        let raw = u32::from_le_bytes([a, b, c, d]);
+                        assert_eq!(key_from(raw), reference(raw), "{raw:#x}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn fillers_match_in_any_case_and_nothing_else() {
         for f in [
             "um", "umm", "uh", "uhh", "uhm", "erm", "er", "ah", "hmm", "mm", "mhm", "UM", "Uh",
@@ -1186,6 +1238,34 @@ mod tests {
             let mut got = String::from("previous");
             respace(text, &mut got);
             assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unchanged_text_is_told_apart() {
+        let mut out = String::new();
+        let mut masks = CleanScratch::default();
+        let long = "A plain sentence. Another one, longer than one block of sixty-four bytes!";
+        for (text, unchanged) in [
+            (long, true),
+            ("Hello there.", true),
+            ("Hello  there.", false),
+            (" Hello", false),
+            ("Hello ", false),
+            ("um hello", false),
+            ("the the plan", false),
+            ("tab\there", false),
+            ("", false),
+        ] {
+            clean_with(text, &CleanOptions::default(), &mut out, &mut masks);
+            assert_eq!(
+                masks.unchanged_word_starts().is_some(),
+                unchanged,
+                "{text:?}"
+            );
+            if unchanged {
+                assert_eq!(out, text);
+            }
         }
     }
 

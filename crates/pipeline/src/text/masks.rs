@@ -22,8 +22,8 @@ pub(crate) struct Classes {
 #[inline(always)]
 pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
     use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_add_epi8, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
     };
     let mut c = Classes::default();
     for (i, sixteen) in chunk.chunks_exact(16).enumerate() {
@@ -32,11 +32,12 @@ pub(crate) fn classify(chunk: &[u8; 64]) -> Classes {
         let bits = unsafe {
             let v = _mm_loadu_si128(sixteen.as_ptr().cast::<__m128i>());
             let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
-            // Signed compares: bytes from 0x80 are negative, below every bound used here.
+            // Bytes `lo..=hi`, one add and one signed compare: the add moves `lo` to -128
+            // (wrapping), so exactly the bytes of the range land below `-128 + (hi - lo + 1)`.
             let within = |x: __m128i, lo: u8, hi: u8| {
-                _mm_and_si128(
-                    _mm_cmpgt_epi8(x, _mm_set1_epi8(lo as i8 - 1)),
-                    _mm_cmplt_epi8(x, _mm_set1_epi8(hi as i8 + 1)),
+                _mm_cmplt_epi8(
+                    _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8)),
+                    _mm_set1_epi8((0x80 + (hi - lo) + 1) as i8),
                 )
             };
             let mark = _mm_or_si128(_mm_or_si128(is(b'.'), is(b'!')), is(b'?'));

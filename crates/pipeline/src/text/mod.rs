@@ -46,6 +46,53 @@ mod proptests {
         }
 
         #[test]
+        fn spaced_split_of_cleaned_text_matches_the_iterator(
+            text in "([A-Za-z]{1,9}|[a-z]{60,70}|[.?!]{1,3}|[0-9]{1,3}|[\"')(\\]]|e\\.g\\.|Dr\\.|U\\.S\\.|J\\.|\\.\\.\\.|so|and|um|uh|[\\x00-\\x7F]|\u{e9}|\u{2019}|\u{201C}|\u{2026}|\u{a0}|\u{2003}|\u{85}|\u{200B}| |  |\t|\n){0,300}",
+            max_words in 1usize..40,
+            fillers in any::<bool>(),
+        ) {
+            let mut cleaned = String::new();
+            let mut masks = CleanScratch::default();
+            clean_with(&text, &CleanOptions { remove_fillers: fillers }, &mut cleaned, &mut masks);
+            if masks.unchanged_word_starts().is_some() {
+                prop_assert_eq!(&cleaned, &text);
+            }
+            let splitter = SentenceSplitter { max_words, min_words: 8 };
+            let want: Vec<&str> = splitter.split(&cleaned).collect();
+            let mut ranges = Vec::new();
+            splitter.split_spaced_into(&cleaned, &mut SplitScratch::default(), &mut ranges);
+            let got: Vec<&str> = ranges.iter().map(|r| &cleaned[r.clone()]).collect();
+            prop_assert_eq!(got, want.clone());
+            // With the cleaner's masks, through a scratch that held another text.
+            let mut scratch = SplitScratch::default();
+            splitter.split_into("Other text. Longer than the cleaned one, with words.", &mut scratch, &mut Vec::new());
+            let mut ranges = Vec::new();
+            splitter.split_cleaned_into(&cleaned, &masks, &mut scratch, &mut ranges);
+            let got: Vec<&str> = ranges.iter().map(|r| &cleaned[r.clone()]).collect();
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn split_of_text_left_unchanged_uses_the_cleaner_masks(
+            words in proptest::collection::vec("[A-Za-z]{2,9}[.?!,]?|Dr\\.|U\\.S\\.|[0-9]{1,3}|\\.\\.\\.", 1..120),
+            max_words in 1usize..40,
+        ) {
+            let text = words.join(" ");
+            let mut cleaned = String::new();
+            let mut masks = CleanScratch::default();
+            clean_with(&text, &CleanOptions::default(), &mut cleaned, &mut masks);
+            if masks.unchanged_word_starts().is_some() {
+                prop_assert_eq!(&cleaned, &text);
+            }
+            let splitter = SentenceSplitter { max_words, min_words: 8 };
+            let want: Vec<&str> = splitter.split(&cleaned).collect();
+            let mut ranges = Vec::new();
+            splitter.split_cleaned_into(&cleaned, &masks, &mut SplitScratch::default(), &mut ranges);
+            let got: Vec<&str> = ranges.iter().map(|r| &cleaned[r.clone()]).collect();
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
         fn cleaning_is_idempotent(text in "((um|uh|Um,|you know,|I|the|We're,|we're|yes|No|[a-z]{1,5}|[.,?!]|\u{2019}|\u{201C})[ ]?){0,40}", fillers in any::<bool>()) {
             let opts = CleanOptions { remove_fillers: fillers };
             let mut once = String::new();

@@ -85,8 +85,19 @@ fn in_filter(filter: &[u64; 16], key: u64) -> bool {
     filter[s / 64] >> (s % 64) & 1 == 1
 }
 
+/// `x` with each of its ASCII bytes (every byte below `0x80`) lower-cased.
+#[inline]
+fn ascii_lower(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of the bytes from 'A' and of those from 'Z' + 1: no carry crosses a byte.
+    let upper = (x + ONES * (0x80 - u64::from(b'A'))) & !(x + ONES * (0x80 - u64::from(b'Z') - 1));
+    x | ((upper & HIGH) >> 2)
+}
+
 /// Looks `word` (the text before a single `.`) up among the abbreviations, ignoring ASCII case.
-fn abbreviation(word: &str) -> Option<Abbreviation> {
+/// `before`, when known, holds the eight bytes before the `.` (little-endian), all ASCII.
+fn abbreviation(word: &str, before: Option<u64>) -> Option<Abbreviation> {
     const NEVER: [u64; NEVER_END.len()] = short_keys(NEVER_END, true);
     const MAY: [u64; MAY_END.len()] = short_keys(MAY_END, true);
     const FILTER: [u64; 16] = {
@@ -107,10 +118,14 @@ fn abbreviation(word: &str) -> Option<Abbreviation> {
     if b.is_empty() || b.len() > 6 {
         return None;
     }
-    let lower = b
-        .iter()
-        .rev()
-        .fold(0, |k, &c| (k << 8) | u64::from(c.to_ascii_lowercase()));
+    let lower = match before {
+        // The word is the last `b.len()` of these eight ASCII bytes.
+        Some(x) => ascii_lower(x >> (8 * (8 - b.len()))),
+        None => b
+            .iter()
+            .rev()
+            .fold(0, |k, &c| (k << 8) | u64::from(c.to_ascii_lowercase())),
+    };
     let key = lower | (b.len() as u64) << 56;
     if !in_filter(&FILTER, key) {
         return None;
@@ -233,7 +248,7 @@ impl SentenceSplitter {
         scratch: &mut SplitScratch,
         out: &mut Vec<std::ops::Range<usize>>,
     ) {
-        if !scratch.fill(text) {
+        if !scratch.fill::<true>(text) {
             let base = text.as_ptr() as usize;
             out.extend(self.split(text).map(|s| {
                 let start = s.as_ptr() as usize - base;
@@ -241,6 +256,84 @@ impl SentenceSplitter {
             }));
             return;
         }
+        self.split_masked_fastest(text, scratch, out);
+    }
+
+    /// [`SentenceSplitter::split_into`] of text whose only whitespace is `' '` (as
+    /// [`char::is_whitespace`] sees it), such as the output of [`super::clean`]: the masks are
+    /// built without looking for other whitespace. Other characters, control characters
+    /// included, are word bytes both here and in [`SentenceSplitter::split`], so the ranges are
+    /// the same.
+    pub fn split_spaced_into(
+        &self,
+        text: &str,
+        scratch: &mut SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
+        debug_assert!(!text.chars().any(|c| c != ' ' && c.is_whitespace()));
+        scratch.fill::<false>(text);
+        self.split_masked_fastest(text, scratch, out);
+    }
+
+    /// [`SentenceSplitter::split_spaced_into`] of `text`, the output of the last
+    /// [`super::clean_with`] with `clean`: when cleaning left its text unchanged, the word
+    /// starts it found are those of `text`, and only the end marks are looked for.
+    pub(crate) fn split_cleaned_into(
+        &self,
+        text: &str,
+        clean: &super::CleanScratch,
+        scratch: &mut SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
+        match clean.unchanged_word_starts() {
+            Some(starts) => {
+                scratch.fill_marks(text, starts);
+                self.split_masked_fastest(text, scratch, out);
+            }
+            None => self.split_spaced_into(text, scratch, out),
+        }
+    }
+
+    /// [`SentenceSplitter::split_masked`] compiled with the POPCNT instruction when the CPU has
+    /// it: the build targets baseline x86-64, where each word count (`u64::count_ones`) is
+    /// otherwise some fifteen instructions.
+    fn split_masked_fastest(
+        &self,
+        text: &str,
+        scratch: &SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: the CPU has POPCNT, checked just above.
+            unsafe { self.split_masked_popcnt(text, scratch, out) };
+            return;
+        }
+        self.split_masked(text, scratch, out);
+    }
+
+    /// [`SentenceSplitter::split_masked`] with POPCNT.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "popcnt")]
+    fn split_masked_popcnt(
+        &self,
+        text: &str,
+        scratch: &SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
+        self.split_masked(text, scratch, out);
+    }
+
+    /// The masked part of [`SentenceSplitter::split_into`], with `scratch` filled from `text`.
+    /// Always inlined, with the word counts it calls, into both forms of
+    /// [`SentenceSplitter::split_masked_fastest`].
+    #[inline(always)]
+    fn split_masked(
+        &self,
+        text: &str,
+        scratch: &SplitScratch,
+        out: &mut Vec<std::ops::Range<usize>>,
+    ) {
         let bytes = text.as_bytes();
         // Abbreviations and cut words are judged exactly as the iterator judges them.
         let rules = self.split(text);
@@ -269,6 +362,7 @@ impl Sentences<'_> {
     ///
     /// The first mark at or after the start of word number `max_words + 1` is never looked at:
     /// the sentence is cut at that word instead, as the byte-wise scan does.
+    #[inline(always)]
     fn find_end_masked(&self, pos: usize, scratch: &SplitScratch) -> usize {
         let text = self.text;
         let bytes = text.as_bytes();
@@ -307,6 +401,7 @@ impl Sentences<'_> {
     /// [`Sentences::best_cut`] of the sentence at `pos` reaching the cap at `limit`: the last
     /// word start before `limit` past word number `min_words` (and past the first) that is a
     /// cut word, found from the end.
+    #[inline(always)]
     fn best_cut_masked(&self, pos: usize, limit: usize, scratch: &SplitScratch) -> usize {
         let Some(lower) = scratch.nth_start(pos, self.min_words.max(1)) else {
             return limit;
@@ -339,8 +434,9 @@ impl Sentences<'_> {
 
 impl SplitScratch {
     /// Builds the masks of `text`; false (masks unusable) when it holds an ASCII control
-    /// character or non-ASCII whitespace, so that `' '` is its only whitespace.
-    fn fill(&mut self, text: &str) -> bool {
+    /// character or non-ASCII whitespace, so that `' '` is its only whitespace. Without
+    /// `CHECKED` the caller knows that it is, and the bytes are not checked (always true).
+    fn fill<const CHECKED: bool>(&mut self, text: &str) -> bool {
         /// What one block passes to the next.
         struct Carry {
             /// The byte before the block is a space (the text start counts as one).
@@ -369,6 +465,9 @@ impl SplitScratch {
         let (starts, marks) = (&mut self.starts, &mut self.marks);
         super::masks::for_each_block(text.as_bytes(), |b, c, valid| {
             (starts[b], marks[b]) = put(c, valid, &mut carry);
+            if !CHECKED {
+                return true;
+            }
             let odd = c.bad & valid;
             if odd == 0 {
                 return true;
@@ -377,6 +476,20 @@ impl SplitScratch {
             carry.control |= odd & !high;
             high == 0 || !super::masks::has_unicode_space_at(text, b * 64, high)
         }) && carry.control == 0
+    }
+
+    /// [`SplitScratch::fill`] of `text` given its word starts `starts` (at least one word per
+    /// block of `text`, as [`SplitScratch::fill`] builds them): only the marks are found.
+    fn fill_marks(&mut self, text: &str, starts: &[u64]) {
+        let blocks = text.len().div_ceil(64);
+        self.starts.clear();
+        self.starts.extend_from_slice(&starts[..blocks]);
+        self.marks.resize(blocks, 0);
+        let marks = &mut self.marks;
+        super::masks::for_each_block(text.as_bytes(), |b, c, valid| {
+            marks[b] = c.mark & valid;
+            true
+        });
     }
 
     /// Offset of the first end mark at or after `from`.
@@ -392,7 +505,7 @@ impl SplitScratch {
     }
 
     /// Number of word starts in `from..to` (`to` at most the text's length plus one).
-    #[inline]
+    #[inline(always)]
     fn count_starts(&self, from: usize, to: usize) -> usize {
         if from >= to {
             return 0;
@@ -409,7 +522,7 @@ impl SplitScratch {
     }
 
     /// Offset of the start of word number `n + 1` counting from `from`, if there is one.
-    #[inline]
+    #[inline(always)]
     fn nth_start(&self, from: usize, n: usize) -> Option<usize> {
         let mut w = from / 64;
         let mut bits = *self.starts.get(w)? & (u64::MAX << (from % 64));
@@ -585,9 +698,45 @@ fn nth_word_start(segment: &[u8], in_word: bool, n: usize) -> usize {
         .unwrap_or(segment.len())
 }
 
+/// Slot in [`CUT_PAIRS`] of the first two bytes of a word, each `| 0x20` (ASCII lower case),
+/// little-endian: the multiplier was searched so that few common word openings share a slot
+/// with a cut word's.
+#[inline]
+const fn pair_slot(pair: u16) -> u32 {
+    (pair as u32).wrapping_mul(0x4A92_CFCB) >> 26
+}
+
+/// A 64-bit filter over the first two letters of the [`CUT_BEFORE`] words, lower case.
+const CUT_PAIRS: u64 = {
+    let mut f = 0u64;
+    let mut i = 0;
+    while i < CUT_BEFORE.len() {
+        let w = CUT_BEFORE[i];
+        f |= 1 << pair_slot(u16::from_le_bytes([w[0], w[1]]));
+        i += 1;
+    }
+    f
+};
+
 /// Whether the word at byte `i` of `s` is one before which an unpunctuated run is best cut:
 /// [`CUT_BEFORE`] in any ASCII case, followed by nothing but punctuation up to whitespace.
+///
+/// Every cut word has at least two letters, whose ASCII lower case `| 0x20` gives: most other
+/// words are told apart by their first two bytes in [`CUT_PAIRS`], without the full test.
+#[inline]
 fn is_cut_word(s: &str, i: usize) -> bool {
+    match s.as_bytes().get(i..i + 2) {
+        Some(&[a, b]) => {
+            CUT_PAIRS >> pair_slot(u16::from_le_bytes([a | 0x20, b | 0x20])) & 1 == 1
+                && is_cut_word_exact(s, i)
+        }
+        _ => false,
+    }
+}
+
+/// [`is_cut_word`] without the pair filter.
+#[inline(never)]
+fn is_cut_word_exact(s: &str, i: usize) -> bool {
     const KEYS: [u64; CUT_BEFORE.len()] = short_keys(CUT_BEFORE, false);
     const FILTER: [u64; 16] = key_filter(&KEYS);
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -712,9 +861,14 @@ impl Sentences<'_> {
             return next_is_upper(rest, after);
         }
         // A single '.': look at the word before it, which starts after whitespace, '(' or '"'.
+        // The eight bytes before the mark, when all ASCII.
+        let mut before = None;
         let (word_start, ascii) = match word_before(bytes, mark) {
             WordBefore::Long => return true,
-            WordBefore::Start(start) => (start, true),
+            WordBefore::Start(start, x) => {
+                before = Some(x);
+                (start, true)
+            }
             WordBefore::Unknown => {
                 let mut word_start = mark;
                 let mut ascii = true;
@@ -747,7 +901,7 @@ impl Sentences<'_> {
             trimmed += 1;
         }
         let word = &rest[trimmed..mark];
-        match abbreviation(word) {
+        match abbreviation(word, before) {
             Some(Abbreviation::NeverEnd) => return false,
             Some(Abbreviation::MayEnd) => return next_is_upper(rest, after),
             None => {}
@@ -772,7 +926,8 @@ enum WordBefore {
     /// sentence ends.
     Long,
     /// Starts at this offset (after a space, `(` or `"`), and all of it is ASCII.
-    Start(usize),
+    /// The eight bytes before the `.`, little-endian, are given too.
+    Start(usize, u64),
     /// To be found byte by byte.
     Unknown,
 }
@@ -807,7 +962,7 @@ fn word_before(bytes: &[u8], mark: usize) -> WordBefore {
         };
     }
     let lane = (63 - within.leading_zeros() as usize) / 8;
-    WordBefore::Start(mark - 7 + lane)
+    WordBefore::Start(mark - 7 + lane, x)
 }
 
 /// Whether the text after byte `after` starts (past whitespace) with a capital or a digit.
@@ -998,7 +1153,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn cut_words_match_the_word_list(
-            text in "(so|So|SO|okay|ok|and|but|Yeah|um|uh|because|then|now|well|alright|right|actually|anyway|ANYWAY|[a-z]{1,9}|[,.?!\"')]{1,2}|[0-9]|\u{e9}|\u{2019}|\u{a0}| |\t){1,12}",
+            text in "(so|So|SO|okay|ok|and|but|Yeah|um|uh|because|then|Then|THE|the|they|now|well|alright|right|actually|anyway|ANYWAY|[a-z]{1,9}|[A-Z][a-z]{0,5}|[,.?!\"')]{1,2}|[0-9]|\u{e9}|\u{2019}|\u{a0}| |\t){1,12}",
         ) {
             for (i, _) in text.char_indices() {
                 let w = word_at(&text, i);
@@ -1023,6 +1178,22 @@ mod tests {
                         "{:?} at {}", text, mark
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn eight_bytes_are_lower_cased_as_each_byte() {
+        for b in 0..0x80u8 {
+            for lane in 0..8 {
+                let bytes: [u8; 8] =
+                    std::array::from_fn(|i| if i == lane { b } else { b'Q' - i as u8 });
+                let want = u64::from_le_bytes(bytes.map(|c| c.to_ascii_lowercase()));
+                assert_eq!(
+                    ascii_lower(u64::from_le_bytes(bytes)),
+                    want,
+                    "{b:#x} at {lane}"
+                );
             }
         }
     }
