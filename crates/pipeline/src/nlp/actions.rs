@@ -1,8 +1,9 @@
 //! Action items (sentences that commit someone to do something) and questions nobody answered.
 //!
 //! Owners: a first-person commitment ("I'll send", "we will") belongs to the speaker; a request
-//! ("can you send", "if you could confirm") to the person addressed by name, else to the previous
-//! other speaker; an assignment ("Greg creates the account by Friday") to the named speaker.
+//! ("can you send", "if you could confirm") to the person addressed by name, else to the next
+//! other speaker, who is the one answering it (the previous other speaker while nobody else has
+//! spoken, e.g. at the end of the meeting); an assignment ("Greg creates the account by Friday") to the named speaker.
 //! A question is answered when a different speaker talks next; with no speaker names at all, any
 //! following statement counts as the answer, since who spoke cannot be known.
 
@@ -162,6 +163,11 @@ pub(crate) struct Actions {
     pending: Vec<Question>,
     current: Option<String>,
     other: Option<String>,
+    /// Items of requests addressed to nobody by name, owned by the previous other speaker until
+    /// somebody other than the asker speaks (indices into `items`, all of one asker).
+    awaiting: Vec<usize>,
+    /// Who asked the requests in `awaiting`.
+    asker: String,
     /// Lower-case first names of the speakers (index into the speaker list), kept in step.
     firsts: Vec<(String, usize)>,
     /// Per vocabulary id: the first speaker whose first name it is, or [`NO_ID`].
@@ -283,6 +289,14 @@ impl Actions {
                 }
                 (sp, current) => *current = sp.map(str::to_owned),
             }
+            // The first other voice after an unaddressed request answers it: theirs is the
+            // request.
+            if let Some(sp) = speaker.filter(|&sp| !self.awaiting.is_empty() && sp != self.asker) {
+                for &i in &self.awaiting {
+                    self.items[i].owner = Some(sp.to_owned());
+                }
+                self.awaiting.clear();
+            }
         }
         if is_question && three_words(sentence) && self.pending.len() < MAX_PENDING {
             self.pending.push(Question {
@@ -317,9 +331,17 @@ impl Actions {
         let mut hits = std::mem::take(&mut self.hits);
         let owner = self.owner(s, speaker, speakers, is_question, &mut hits);
         self.hits = hits;
-        if let Some(owner) = owner
+        if let Some((owner, unaddressed)) = owner
             && self.items.len() < MAX_ITEMS
         {
+            if let Some(sp) = speaker.filter(|_| unaddressed) {
+                // Any other named speaker's turn resolves those waiting: all are this asker's.
+                if self.awaiting.is_empty() {
+                    self.asker.clear();
+                    self.asker.push_str(sp);
+                }
+                self.awaiting.push(self.items.len());
+            }
             self.items.push(ActionItem {
                 owner,
                 text: sentence.to_owned(),
@@ -328,7 +350,8 @@ impl Actions {
         }
     }
 
-    /// `Some(owner)` when the sentence is an action item.
+    /// `Some((owner, unaddressed))` when the sentence is an action item; `unaddressed` marks a
+    /// request to nobody by name, whose owner is provisional.
     fn owner(
         &self,
         s: &Sent<'_>,
@@ -336,7 +359,7 @@ impl Actions {
         speakers: &[String],
         is_question: bool,
         hits: &mut Vec<Hit>,
-    ) -> Option<Option<String>> {
+    ) -> Option<(Option<String>, bool)> {
         if s.toks.len() < 4 {
             return None;
         }
@@ -355,7 +378,7 @@ impl Actions {
         speakers: &[String],
         is_question: bool,
         hits: &mut Vec<Hit>,
-    ) -> Option<Option<String>> {
+    ) -> Option<(Option<String>, bool)> {
         let l = s.lower;
         // "Greg creates the service account by June 6th." Names are looked up per token: one
         // pass whatever the number of speakers.
@@ -395,7 +418,7 @@ impl Actions {
             named(k).filter(|_| THIRD_PERSON.contains(&s.l(k + 1)))
         });
         if let Some(i) = assigned {
-            return Some(Some(speakers[i].clone()));
+            return Some((Some(speakers[i].clone()), false));
         }
         // A sentence without a trigger's opening word (a third of them) is not scanned.
         if marks.any & W_TRIG_ANY == 0 {
@@ -419,7 +442,10 @@ impl Actions {
                         .filter_map(named)
                         .find(|&i| Some(speakers[i].as_str()) != speaker)
                         .map(|i| speakers[i].clone());
-                    return Some(addressed.or_else(|| self.other.clone()));
+                    return Some(match addressed {
+                        Some(name) => (Some(name), false),
+                        None => (self.other.clone(), true),
+                    });
                 }
                 Trigger::Commit if !is_question => {
                     let meeting_talk = (phrase.ends_with("ll") || phrase.ends_with("will"))
@@ -435,7 +461,7 @@ impl Actions {
                 _ => {}
             }
         }
-        commit.then(|| speaker.map(str::to_owned))
+        commit.then(|| (speaker.map(str::to_owned), false))
     }
 
     /// Ends the meeting: questions still waiting were never answered.
@@ -587,6 +613,37 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn an_unaddressed_request_belongs_to_whoever_answers_it() {
+        let (items, _) = run(&[
+            ("Greg Lindqvist", "Hello there everyone."),
+            ("Dana Whitfield", "Can you send the SOC 2 report?"),
+            ("Dana Whitfield", "We need it for the audit."),
+            ("Raj Mehta", "Sure, I'll send it by Friday."),
+            ("Raj Mehta", "Could you share the audit scope?"),
+        ]);
+        let owners: Vec<_> = items
+            .iter()
+            .map(|i| (i.owner.as_deref(), i.text.as_str()))
+            .collect();
+        assert_eq!(
+            owners,
+            [
+                // Greg spoke before, but Raj answered.
+                (Some("Raj Mehta"), "Can you send the SOC 2 report?"),
+                (Some("Raj Mehta"), "Sure, I'll send it by Friday."),
+                // Nobody answered: the previous other speaker.
+                (Some("Dana Whitfield"), "Could you share the audit scope?"),
+            ]
+        );
+        // A request that opens the meeting goes to the first one to answer.
+        let (items, _) = run(&[
+            ("Dana Whitfield", "Can you send the SOC 2 report?"),
+            ("Greg Lindqvist", "Yes."),
+        ]);
+        assert_eq!(items[0].owner.as_deref(), Some("Greg Lindqvist"));
     }
 
     #[test]
