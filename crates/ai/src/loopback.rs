@@ -296,12 +296,16 @@ fn answer(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     let request = read_request(&mut stream)?;
     let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     shared.peak_in_flight.fetch_max(now, Ordering::SeqCst);
-    let result = respond(&mut stream, &request, shared);
+    let response = respond(&request, shared);
+    // Out of flight before the client can see the answer: a client that sends its next request
+    // as soon as it has read this one must not find this one still counted.
     shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-    result
+    stream.write_all(&response)?;
+    stream.flush()
 }
 
-fn respond(stream: &mut TcpStream, request: &RawRequest, shared: &Shared) -> io::Result<()> {
+/// The whole HTTP response to `request`, after the script's latency.
+fn respond(request: &RawRequest, shared: &Shared) -> Vec<u8> {
     let body: Option<MessagesRequest> = serde_json::from_slice(&request.body).ok();
     let (behaviour, latency, responder) = {
         let mut script = lock(&shared.script);
@@ -369,9 +373,9 @@ fn respond(stream: &mut TcpStream, request: &RawRequest, shared: &Shared) -> io:
         head.push_str(&format!("retry-after: {secs}\r\n"));
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(text.as_bytes())?;
-    stream.flush()
+    let mut response = head.into_bytes();
+    response.extend_from_slice(text.as_bytes());
+    response
 }
 
 fn reason(status: u16) -> &'static str {
