@@ -19,10 +19,8 @@ pub(crate) struct Sent<'a> {
     /// Per token: its vocabulary id and bits (see [`vocab`](super::vocab)). Empty means
     /// "compute them" (see [`vocab::infos`](super::vocab::infos)).
     pub flags: &'a [TokInfo],
-    /// The tokens by their bits (see [`marks`](super::marks)), for `flags`; [`NONE`] when those
-    /// are to be computed.
-    ///
-    /// [`NONE`]: super::marks::NONE
+    /// The tokens by their bits (see [`marks`](super::marks)), for `flags`; empty marks (the tests'
+    /// `marks::NONE`) when those are to be computed.
     pub marks: &'a super::marks::Marks,
 }
 

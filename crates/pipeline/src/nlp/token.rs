@@ -85,8 +85,9 @@ pub(crate) fn tokenize(s: &str, out: &mut Vec<Tok>) {
     pad.tokenize(s, out, &mut Vec::new(), &mut NoInfo);
 }
 
-/// Bytes of zeros after a [`Padded`] sentence: a load of 64 bytes from the last whole 64 of the
-/// text, or of eight from up to eight past its end, stays inside.
+/// Bytes of zeros after a [`Padded`] sentence: the eight-byte loads of the tokenizer and the
+/// probes (from at most eight bytes past the end) stay inside, and [`Padded::fill`] writes
+/// them in whole 16-byte stores.
 const PAD: usize = 64;
 
 /// A sentence as the tokenizer reads it: its bytes then [`PAD`] zero bytes, so that the
@@ -363,7 +364,7 @@ impl Padded {
     }
 
     /// Eight bytes of the text from byte `i`, with those from `i + left` on zeroed: with `left`
-    /// the length of a word from `i`, its head (see [`head_of`](super::hash::head_of)). With
+    /// the length of a word from `i`, its head (its first eight bytes, zero-padded). With
     /// `left` 0 (the second eight bytes of an eight-byte word) it is 0.
     ///
     /// # Safety
@@ -393,8 +394,8 @@ static HEAD_MASKS: [u64; 17] = {
 pub(crate) trait Sink {
     /// What each token gets.
     type Info;
-    /// Writes the info of word `start..end` of the text, whose head (see
-    /// [`head_of`](super::hash::head_of)) is `head`, to `out` (straight from where it is kept:
+    /// Writes the info of word `start..end` of the text, whose head (its
+    /// first eight bytes, zero-padded) is `head`, to `out` (straight from where it is kept:
     /// no copy on the way).
     ///
     /// # Safety

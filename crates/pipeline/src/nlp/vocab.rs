@@ -334,7 +334,7 @@ struct Slot {
 
 const K: u64 = 0xf135_7aea_2e62_a9c5;
 
-/// FxHash-style over the head (see [`head_of`](super::hash::head_of)) of a word of `len` bytes,
+/// FxHash-style over the head (its first eight bytes, zero-padded) of a word of `len` bytes,
 /// and its second 8 bytes `second` (zero-padded) when it has more than eight: the whole key of
 /// all but the longest words, hashed inline. `rest(k)` gives bytes `8 * k..` for longer words.
 /// No word holds a zero byte, so the zero-padded bytes tell the length: it is not hashed.
@@ -371,7 +371,7 @@ fn hash_rest(mut h: u64, len: usize, rest: impl Fn(usize) -> u64) -> u64 {
 /// Eight bytes of the arena from `at` (words there are zero-padded to whole 8-byte words).
 #[inline(always)]
 fn load_arena(arena: &[u8], at: usize) -> u64 {
-    let w: &[u8; 8] = arena[at..at + 8].try_into().unwrap_or(&[0; 8]);
+    let w = arena[at..at + 8].first_chunk::<8>().expect("eight bytes");
     u64::from_le_bytes(*w)
 }
 
