@@ -10,8 +10,8 @@ use crate::snapshot::Summary;
 /// Renders JSON.
 #[derive(Debug, Default)]
 pub struct JsonRenderer {
-    /// Speaker names with their JSON string literals, most recent last: a meeting has a few
-    /// speakers, each written once per turn.
+    /// Speaker names with their JSON string literals, in the order first seen (the oldest goes
+    /// when the list is full): a meeting has a few speakers, each written once per turn.
     speakers: Vec<(String, Vec<u8>)>,
 }
 

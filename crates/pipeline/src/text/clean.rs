@@ -565,7 +565,8 @@ fn key_from(raw: u32) -> u32 {
 
 /// What [`CleanScratch::fill`] carries from one block to the next.
 struct Carry {
-    /// The byte before the block is a space (the text start counts as spaces).
+    /// The byte before the block is a space (the text start counts as one space, with none
+    /// before it).
     prev_space: u64,
     /// And the byte before that.
     prev_prev_space: u64,
